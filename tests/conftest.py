@@ -1,0 +1,52 @@
+"""Shared fixtures: the shipped lessons, and a writer for throwaway lesson files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tui_grad.core.catalog import load_catalog, shipped_lessons_dir
+from tui_grad.core.lesson import Lesson, load_lesson
+
+GOOD_LESSON = '''\
+id = "tiny"
+title = "A tiny lesson"
+summary = "One product and one sum."
+
+[graph]
+inputs = { x = 3.0, y = -2.0 }
+nodes = [
+    "p = x * y",
+    "L = p + x",
+]
+parameters = ["x", "y"]
+
+[update]
+step_size = 0.1
+direction = "descent"
+'''
+
+
+@pytest.fixture
+def chain_rule() -> Lesson:
+    """The design lesson, as shipped."""
+    return load_lesson(shipped_lessons_dir() / "chain-rule.toml")
+
+
+@pytest.fixture
+def catalog():
+    """Every shipped lesson."""
+    return load_catalog()
+
+
+@pytest.fixture
+def write_lesson(tmp_path: Path):
+    """Write lesson text to a file and return its path."""
+
+    def write(text: str, name: str = "lesson.toml") -> Path:
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write

@@ -1,0 +1,320 @@
+"""The formula parser: answers learners type, formulas lessons write, and everything else refused clearly."""
+
+from __future__ import annotations
+
+import math
+import re
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from tui_grad.core import expr as ex
+from tui_grad.core.expr import (
+    FUNCTIONS,
+    Binary,
+    Call,
+    ExprError,
+    Name,
+    Num,
+    Unary,
+    evaluate,
+    evaluate_number,
+    names_in,
+    parse,
+    to_text,
+)
+
+ENV = {"a": 2.0, "b": -3.0, "c": 10.0, "f": -2.0}
+
+
+def refusal(text, **options) -> ExprError:
+    """The ExprError that evaluate_number raises for `text`."""
+    with pytest.raises(ExprError) as caught:
+        evaluate_number(text, **options)
+    return caught.value
+
+
+# --- answers learners type ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("-2", -2.0), ("-2.0", -2.0), (".5", 0.5), ("1e-3", 0.001), ("2E+2", 200.0), ("1/2", 0.5),
+        ("\u22122", -2.0), ("\u20132", -2.0), ("-2*1", -2.0), ("2^3", 8.0), ("-2**2", -4.0),
+        ("2**-1", 0.5), ("2**3**2", 512.0), ("(1+2)*3", 9.0), (" 4 ", 4.0), ("1 \u00d7 2", 2.0),
+        ("3\u00b72", 6.0), ("3 \u22c5 2", 6.0), ("6 \u00f7 4", 1.5), ("8-2-1", 5.0), ("8/2/2", 2.0),
+        ("+3", 3.0), ("--2", 2.0), ("-(-2)", 2.0), ("2.", 2.0), ("\t1 +\t1\n", 2.0), ("1\u00a0+ 1", 2.0),
+        ("tanh(0)", 0.0), ("exp(0)", 1.0), ("log(1)", 0.0), ("relu(-3)", 0.0), ("relu(3)", 3.0),
+        ("sigmoid(0)", 0.5), ("sigmoid(-1000)", 0.0), ("sigmoid(1000)", 1.0), ("(-2)**3", -8.0),
+        ("-0", 0.0), ("1e999 * 0", None),
+    ],
+)
+def test_accepted_answers(text, expected):
+    if expected is None:  # 1e999 is read, but is refused as soon as it is used
+        assert parse(text) == Binary("*", Num(math.inf), Num(0.0))
+        return
+    assert evaluate_number(text) == expected
+
+
+def test_answers_with_names():
+    env = {"b": -3, "f": -2}
+    assert evaluate_number("b*f", env) == 6.0
+    assert evaluate_number("b * f", env, names=list(env)) == 6.0
+    assert evaluate_number("(a*b + c) * f", ENV, names=ENV) == -8.0
+    assert evaluate_number("1 - tanh(a)**2", ENV) == pytest.approx(1 - math.tanh(2.0) ** 2)
+
+
+def test_the_answer_is_a_plain_float_and_never_negative_zero():
+    result = evaluate_number("-0 * 5")
+    assert type(result) is float and math.copysign(1.0, result) == 1.0
+
+
+# --- refusals -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "options", "message", "column"),
+    [
+        ("", {}, "nothing to read: type a number such as -2 or 1/2", 1),
+        ("   ", {}, "nothing to read: type a number such as -2 or 1/2", 1),
+        ("abc", {"names": {}}, "unknown name 'abc'", 1),
+        ("1 + q", {"names": ["c", "a", "b"]}, "unknown name 'q' (known names: a, b, c)", 5),
+        ("nan", {"names": ["a"]}, "unknown name 'nan' (known names: a)", 1),
+        ("inf", {"names": ["a"]}, "unknown name 'inf' (known names: a)", 1),
+        ("nan", {}, "unknown name 'nan'", 1),
+        ("1e999", {}, "the number at column 1 is not a finite number", 1),
+        ("10**10**10", {}, "the number is too large to work with", 3),
+        ("9**9**9**9", {}, "the number is too large to work with", 5),
+        ("exp(1000)", {}, "the number is too large to work with", 1),
+        ("1e308 * 10", {}, "the number is too large to work with", 7),
+        ("__import__('os')", {}, "names starting with '_' or containing '__' are not allowed: '__import__'", 1),
+        ("a__b", {}, "names starting with '_' or containing '__' are not allowed: 'a__b'", 1),
+        ("a.b", {}, "attribute access ('.') is not allowed (column 2)", 2),
+        ("(a).b", {}, "attribute access ('.') is not allowed (column 4)", 4),
+        ("lambda: 1", {}, "'lambda' is not allowed in a formula", 1),
+        ("1 if a else 2", {}, "'if' is not allowed in a formula", 3),
+        ("None", {}, "'None' is not allowed in a formula", 1),
+        ("[x for x in y]", {}, f"'[' is not allowed here (column 1): {ex._ALLOWED}", 1),
+        ("a = 1", {}, f"'=' is not allowed here (column 3): {ex._ALLOWED}", 3),
+        ("'1'", {}, f"\"'\" is not allowed here (column 1): {ex._ALLOWED}", 1),
+        ("1, 2", {}, f"',' is not allowed here (column 2): {ex._ALLOWED}", 2),
+        ("print(1)", {}, "'print' is not a function you can use here "
+                         "(functions: tanh, exp, log, relu, sigmoid)", 1),
+        ("tanh", {}, "'tanh' is a function: write tanh(x)", 1),
+        ("tanh(1, 2)", {}, "tanh() takes exactly one value: remove the ',' at column 7", 7),
+        ("1/0", {}, "division by zero at column 2", 2),
+        ("1/(a-a)", {"env": ENV}, "division by zero at column 2", 2),
+        ("0**-1", {}, "division by zero at column 2", 2),
+        ("log(-1)", {}, "log of a number that is not positive (-1) at column 1", 1),
+        ("2 * log(0)", {}, "log of a number that is not positive (0) at column 5", 5),
+        ("(-8)**0.5", {}, "fractional power of a negative number at column 5", 5),
+        ("2 3", {}, "expected an operator between '2' and '3' at column 3", 3),
+        ("2a", {}, "expected an operator between '2' and 'a' at column 2", 2),
+        ("a b", {}, "expected an operator between 'a' and 'b' at column 3", 3),
+        ("2(3)", {}, "expected an operator between '2' and '(' at column 2", 2),
+        ("(1+2", {}, "missing ')' for the '(' at column 1", 1),
+        ("2*(1+tanh(2)", {}, "missing ')' for the '(' at column 3", 3),
+        ("1+2)", {}, "')' at column 4 has no matching '('", 4),
+        (")", {}, "')' at column 1 has no matching '('", 1),
+        ("1 +", {}, "the formula ends after '+': something is missing", 3),
+        ("2 \u00d7", {}, "the formula ends after '\u00d7': something is missing", 3),
+        ("()", {}, "something is missing between '(' and ')' at column 2", 2),
+        ("1 + * 2", {}, "something is missing between '+' and '*' at column 5", 5),
+        ("*2", {}, "the formula cannot start with '*'", 1),
+        ("1\n2", {}, "the answer must be one line", 2),
+        ("1\r\n2", {}, "the answer must be one line", 2),
+        ("\x07", {}, "control character U+0007 at column 1", 1),
+        ("1 +\x00 2", {}, "control character U+0000 at column 4", 4),
+        ("1\u200b", {}, "invisible character U+200B at column 2", 2),
+        ("x" * 10000, {}, "too long (10000 characters; at most 1000)", 1),
+        ("(" * 1000 + "1" + ")" * 1000, {}, "too long (2001 characters; at most 1000)", 1),
+        ("-" * 1000 + "1", {}, "too long (1001 characters; at most 1000)", 1),
+        ("1" * 51, {}, "the number at column 1 is too long (at most 50 characters)", 1),
+        ("q", {"env": {"a": 1.0}}, "unknown name 'q' (known names: a)", 1),
+        ("a", {"env": {"a": math.inf}}, "'a' is not a finite number", 1),
+        ("a", {"env": {"a": 10**400}}, "the number is too large to work with", 1),
+    ],
+)
+def test_refusals_say_what_and_where(text, options, message, column):
+    error = refusal(text, **options)
+    assert (error.message, error.column) == (message, column)
+    assert str(error) == message and isinstance(error, ValueError)
+
+
+@pytest.mark.parametrize(("opening", "closing"), [("(", ")"), ("-", ""), ("+", ""), ("2**", ""), ("tanh(", ")")])
+def test_nesting_is_capped_before_python_recursion_could_fail(opening, closing):
+    def nested(depth: int) -> str:
+        return opening * depth + "1" + closing * depth
+
+    assert isinstance(parse(nested(64)), ex.Num | ex.Unary | ex.Binary | ex.Call)
+    for depth in (65, 1000, 100_000):
+        with pytest.raises(ExprError, match="^nested too deeply at column"):
+            parse(nested(depth), max_length=10**6)
+
+
+def test_long_flat_formulas_and_deep_hand_built_trees_never_recurse():
+    long_sum = parse("+".join(["a"] * 20_000), max_length=10**6)
+    assert evaluate_number(long_sum, {"a": 0.5}) == 10_000.0
+    assert names_in(long_sum) == ["a"]
+    deep: ex.Expr = Name("x")
+    for _ in range(50_000):  # far deeper than Python's recursion limit
+        deep = Unary("-", deep)
+    assert evaluate(deep, {"x": 3.0}) == 3.0 and evaluate_number(deep, {"x": 3.0}) == 3.0
+    assert to_text(deep) == "-" * 50_000 + "x" and names_in(deep) == ["x"]
+
+
+def test_non_text_is_a_programming_error():
+    with pytest.raises(TypeError):
+        parse(12)  # type: ignore[arg-type]
+
+
+# --- structure and canonical text -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "tree"),
+    [
+        ("-2", Unary("-", Num(2.0))),
+        ("-2**2", Unary("-", Binary("**", Num(2.0), Num(2.0)))),
+        ("2**-1", Binary("**", Num(2.0), Unary("-", Num(1.0)))),
+        ("a**b**c", Binary("**", Name("a"), Binary("**", Name("b"), Name("c")))),
+        ("a-b-c", Binary("-", Binary("-", Name("a"), Name("b")), Name("c"))),
+        ("+a", Name("a")),
+        ("tanh(n)", Call("tanh", Name("n"))),
+        ("(w*x - y)**2", Binary("**", Binary("-", Binary("*", Name("w"), Name("x")), Name("y")), Num(2.0))),
+    ],
+)
+def test_parse_trees(text, tree):
+    assert parse(text) == tree
+
+
+@pytest.mark.parametrize(
+    ("text", "canonical"),
+    [
+        ("b*f", "b * f"), ("(a+b)*c", "(a + b) * c"), ("-2*1", "-2 * 1"), ("x^2", "x ** 2"),
+        ("tanh(n)", "tanh(n)"), ("3*x**2 - 4*x + 5", "3 * x ** 2 - 4 * x + 5"), ("a-(b-c)", "a - (b - c)"),
+        ("(a**b)**c", "(a ** b) ** c"), ("(-a)**2", "(-a) ** 2"), ("-(a**2)", "-a ** 2"), ("a*(-b)", "a * -b"),
+        ("((a))", "a"), ("-(a+b)", "-(a + b)"), ("1e-9", "1e-09"), ("0.50", "0.5"), ("2.0", "2"),
+        ("1e999", "1e999"), ("x/(y*z)", "x / (y * z)"),
+    ],
+)
+def test_canonical_text(text, canonical):
+    assert to_text(parse(text)) == canonical
+
+
+def test_numbers_print_in_shortest_form():
+    assert [to_text(Num(v)) for v in (2.0, -3.0, 0.5, 1e-9, 1e16)] == ["2", "-3", "0.5", "1e-09", "1e+16"]
+    assert to_text(Binary("**", Num(-3.0), Num(2.0))) == "(-3) ** 2"
+
+
+def test_names_in_first_appearance_order():
+    assert names_in(parse("(w*x - y)**2 + w*b")) == ["w", "x", "y", "b"]
+    assert names_in(parse("2 * 3")) == []
+
+
+def test_columns_are_kept_but_not_compared():
+    tree = parse("a  /  b")
+    assert tree.column == 4 and tree.left.column == 1 and tree.right.column == 7
+    assert tree == Binary("/", Name("a"), Name("b"))
+    assert hash(tree) == hash(Binary("/", Name("a"), Name("b")))
+
+
+# --- generic evaluation ---------------------------------------------------------------------------
+
+
+def test_evaluate_works_on_any_arithmetic_type():
+    env = {"a": Fraction(1, 3), "b": Fraction(3, 4)}
+    assert evaluate(parse("-a*b + b/a - a*a"), env) == Fraction(17, 9)
+    doubled = parse("double(a)", functions=["double"])
+    assert evaluate(doubled, env, functions={"double": lambda v: 2 * v}) == Fraction(2, 3)
+
+
+def test_evaluate_allows_a_variable_exponent_on_floats():
+    assert evaluate(parse("a ** b"), {"a": 2.0, "b": 3.0}) == 8.0
+
+
+def test_evaluate_refuses_unknown_names_and_functions():
+    with pytest.raises(ExprError, match=r"^unknown name 'c' \(known names: a, b\)$"):
+        evaluate(parse("a + c"), {"a": 1.0, "b": 2.0})
+    with pytest.raises(ExprError, match="'tanh' is not a function you can use here"):
+        evaluate(parse("tanh(a)"), {"a": 1.0}, functions={"exp": math.exp})
+
+
+# --- properties -----------------------------------------------------------------------------------
+
+NAMES = st.sampled_from(["a", "b", "x", "w_1", "bias"])
+LEAVES = st.floats(min_value=0, allow_nan=False).map(Num) | NAMES.map(Name)
+TREES = st.recursive(
+    LEAVES,
+    lambda inner: inner.map(lambda e: Unary("-", e))
+    | st.builds(Binary, st.sampled_from(["+", "-", "*", "/", "**"]), inner, inner)
+    | st.builds(Call, st.sampled_from(FUNCTIONS), inner),
+    max_leaves=16,
+)
+
+
+def height(tree) -> int:
+    """How many nodes deep `tree` goes."""
+    return 1 + max((height(child) for child in ex._children(tree)), default=0)
+
+
+@settings(max_examples=500, deadline=None)
+@given(TREES, st.floats(-4, 4), st.floats(-4, 4))
+def test_canonical_text_reads_back_as_the_same_tree(tree, a, b):
+    assume(height(tree) <= 25)  # each level adds at most two of the 64 allowed nesting levels
+    assert parse(to_text(tree)) == tree
+    env = {"a": a, "b": b, "x": 0.5, "w_1": -1.0, "bias": 2.0}
+    try:
+        number = evaluate_number(tree, env)
+    except ExprError:
+        return
+    assert evaluate(tree, env) == number and math.isfinite(number)
+
+
+GRAMMAR_ALPHABET = "0123456789.eE+-*/^()abx_ \u2212\u00d7"
+FRAGMENTS = [
+    "__import__", "lambda", "os", ".system", "(", ")", "**", "^", "tanh(", "log(", "exp(", "sigmoid(", "relu(",
+    "1e308", "1e999", "9", "10", "0", ".5", "-", "/0", "/", "*", ".", "a", "b", "x", ",", "'", "[", "]", "{",
+    ":", "\n", "\x00", "\t", " ", "nan", "inf", "None", "_", "\u2212", "\u00f7", "\u200b",
+]
+TEXTS = (
+    st.text(max_size=60)
+    | st.text(alphabet=GRAMMAR_ALPHABET, max_size=40)
+    | st.lists(st.sampled_from(FRAGMENTS), max_size=25).map("".join)
+)
+
+
+def assert_clear(error: ExprError, text: str) -> None:
+    """A message a learner can read after the caller's "Could not read that: ": one line, no traceback."""
+    assert error.message and error.message == str(error)
+    assert "\n" not in error.message and not error.message.endswith(".")
+    assert "Traceback" not in error.message
+    assert 1 <= error.column <= len(text) + 1
+
+
+@settings(max_examples=10_000, deadline=None)
+@given(TEXTS)
+def test_any_text_is_a_formula_or_a_clear_error(text):
+    try:
+        tree = parse(text)
+    except ExprError as error:
+        assert_clear(error, text)
+    else:
+        assert parse(to_text(tree)) == tree
+    for names in (None, ["a", "b", "x"]):
+        try:
+            number = evaluate_number(text, {"a": 1.5, "b": -2.0, "x": 0.0}, names=names)
+        except ExprError as error:
+            assert_clear(error, text)
+        else:
+            assert type(number) is float and math.isfinite(number)
+
+
+def test_module_never_runs_text_as_python():
+    source = Path(ex.__file__).read_text(encoding="utf-8")
+    assert not re.search(r"(?<![\w.])(eval|exec|compile)\(|^\s*(import|from) (ast|textual|rich)\b",
+                         source, re.MULTILINE)

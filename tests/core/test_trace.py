@@ -1,0 +1,60 @@
+"""`tui-grad trace`, `list` and `check`, called through the command line's own entry point."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import GOOD_LESSON
+from tui_grad.cli import main
+
+
+def test_trace_json_shape_and_numbers(capsys):
+    assert main(["trace", "chain-rule", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert set(data) == {"lesson", "output", "nodes", "backward", "updates"}
+    assert data["lesson"] == "chain-rule" and data["output"] == "L"
+    assert [node["name"] for node in data["nodes"]] == ["a", "b", "e", "c", "d", "f", "L"]
+    assert data["nodes"][0] == {"name": "a", "op": "", "data": 2.0, "grad": 6.0, "children": []}
+    assert data["nodes"][2] == {"name": "e", "op": "*", "data": -6.0, "grad": -2.0, "children": ["a", "b"]}
+    assert data["backward"][0] == {"node": "L", "child": "d", "local_grad": -2.0, "upstream_grad": 1.0,
+                                   "contribution": -2.0}
+    assert [(s["node"], s["child"]) for s in data["backward"]] == [
+        ("L", "d"), ("L", "f"), ("d", "e"), ("d", "c"), ("e", "a"), ("e", "b")]
+    [update] = data["updates"]
+    assert update["step"] == 1
+    assert update["params"] == pytest.approx({"a": 2.06, "b": -3.04, "c": 9.98, "f": -1.96})
+    assert update["output"] == pytest.approx(-7.286496, abs=1e-9)
+
+
+def test_trace_steps_option(capsys):
+    assert main(["trace", "chain-rule", "--json", "--steps", "3"]) == 0
+    updates = json.loads(capsys.readouterr().out)["updates"]
+    assert [u["step"] for u in updates] == [1, 2, 3]
+
+
+def test_trace_tables_for_people(capsys):
+    assert main(["trace", "chain-rule"]) == 0
+    out = capsys.readouterr().out
+    assert "L → d" in out and "-7.286496" in out and "dL/dnode" in out
+
+
+def test_unknown_lesson_is_a_message_not_a_traceback(capsys):
+    assert main(["trace", "nope"]) == 2
+    assert "no lesson called 'nope'" in capsys.readouterr().err
+
+
+def test_list_shows_every_lesson(capsys):
+    assert main(["list"]) == 0
+    assert "chain-rule" in capsys.readouterr().out
+
+
+def test_check_reports_file_line_and_exit_status(capsys, write_lesson, tmp_path):
+    write_lesson(GOOD_LESSON, "good.toml")
+    bad = write_lesson(GOOD_LESSON.replace('"p = x * y"', '"p = x * z"'), "bad.toml")
+    assert main(["check", str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert f"✗ {bad}:8: " in out and "unknown name 'z'" in out
+    assert "1 fine, 1 broken" in out
+    assert main(["check", str(tmp_path / "good.toml")]) == 0

@@ -1,0 +1,106 @@
+"""Work out which mistake produces a wrong gradient, from the graph's structure and operations.
+
+Each rule builds the number a particular slip would give for this node (forgetting the upstream
+gradient, using a sum's rule for a product, ...). When the learner's answer matches one, the
+tutor names that slip with this graph's numbers. Nothing here is a table of answers per lesson.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from tui_grad.engine import Value
+
+Fmt = Callable[[float], str]
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnosis:
+    """A named mistake (`code`, for records) and what to tell the learner about it."""
+
+    code: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Use:
+    """One place the node is used: the parent, the node's positions in it, the numbers there."""
+
+    parent: Value
+    positions: tuple[int, ...]
+    local: float
+    upstream: float
+
+
+def uses_of(node: Value, nodes: list[Value]) -> list[Use]:
+    """Every parent of `node` among `nodes`, with the local derivative summed over its positions."""
+    result = []
+    for parent in nodes:
+        positions = tuple(i for i, child in enumerate(parent.children) if child is node)
+        if positions:
+            local = sum(parent.local_grads[i] for i in positions)
+            result.append(Use(parent, positions, local, parent.grad))
+    return result
+
+
+def diagnose(node: Value, answer: float, nodes: list[Value], output: Value,
+             close: Callable[[float, float], bool], fmt: Fmt) -> Diagnosis | None:
+    """The first mistake whose number matches `answer`, or None when no rule explains it."""
+    expected = node.grad
+    for diagnosis, number in _candidates(node, nodes, output, fmt):
+        if math.isfinite(number) and close(answer, number) and not close(number, expected):
+            return diagnosis
+    return None
+
+
+def _candidates(node: Value, nodes: list[Value], output: Value, fmt: Fmt) -> Iterator[tuple[Diagnosis, float]]:
+    out, name = output.label, node.label
+    uses = uses_of(node, nodes)
+    if node is not output and len(uses) == 1:
+        use = uses[0]
+        p = use.parent.label
+        yield (Diagnosis("forgot-upstream",
+                         f"{fmt(use.local)} is only the local derivative d{p}/d{name}. Multiply it by "
+                         f"d{out}/d{p} = {fmt(use.upstream)}, the gradient flowing in from above."),
+               use.local)
+        yield (Diagnosis("forgot-local",
+                         f"{fmt(use.upstream)} is d{out}/d{p}, the gradient from above. Multiply it by the "
+                         f"local derivative d{p}/d{name} = {fmt(use.local)}."),
+               use.upstream)
+        yield from _operation_slips(node, use, out, fmt)
+    if len(uses) > 1:
+        for use in uses:
+            yield (Diagnosis("one-path",
+                             f"{name} feeds {len(uses)} nodes ({', '.join(u.parent.label for u in uses)}); "
+                             f"{fmt(use.upstream * use.local)} counts only the path through {use.parent.label}. "
+                             "Add the contributions of every path."),
+                   use.upstream * use.local)
+    if node.grad != 0:
+        yield (Diagnosis("sign", "Right size, wrong sign: check the sign of each factor in the chain rule."),
+               -node.grad)
+    for other in (node, output, *(use.parent for use in uses)):
+        yield (Diagnosis("value-not-gradient",
+                         f"{fmt(other.data)} is the value of {other.label}, not a gradient. The gradient "
+                         f"says how much {out} moves when {name} moves."),
+               other.data)
+
+
+def _operation_slips(node: Value, use: Use, out: str, fmt: Fmt) -> Iterator[tuple[Diagnosis, float]]:
+    """Slips that belong to the parent's operation: a product's other factor, a sum's 1."""
+    parent, name = use.parent, node.label
+    p = parent.label
+    others = [child for i, child in enumerate(parent.children) if i not in use.positions]
+    if parent.op == "*" and len(use.positions) == 1 and others:
+        other = others[0]
+        yield (Diagnosis("own-value",
+                         f"In {p} = {' · '.join(c.label for c in parent.children)}, d{p}/d{name} is the other "
+                         f"factor {other.label} = {fmt(other.data)}, not {name}'s own value {fmt(node.data)}."),
+               use.upstream * node.data)
+    if parent.op in ("+", "-") and others:
+        other = others[0]
+        yield (Diagnosis("sum-as-product",
+                         f"{p} is a sum, not a product: nudging {name} moves {p} by the same amount, so "
+                         f"d{p}/d{name} = {fmt(use.local)}, not {other.label} = {fmt(other.data)}."),
+               use.upstream * other.data)

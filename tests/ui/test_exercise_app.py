@@ -1,0 +1,135 @@
+"""Drive the real app at 80x24 through the whole chain-rule lesson, as a learner would."""
+
+from __future__ import annotations
+
+import pytest
+
+from tui_grad.core.catalog import load_catalog
+from tui_grad.ui.app import TuiGradApp
+from tui_grad.ui.exercise import ANSWER, BACKWARD, UPDATE, ExerciseScreen
+from tui_grad.ui.graph_view import GraphView
+from tui_grad.ui.home import HomeScreen
+from tui_grad.ui.reading import ReadingScreen
+
+from tests.ui.screen_text import screen_text
+
+ANSWERS = {"L": "1", "d": "-2", "f": "4", "e": "-2*1", "c": "(-2)", "a": "6", "b": "-4.0"}
+
+
+
+def feedback(screen: ExerciseScreen) -> str:
+    return str(screen.query_one("#feedback").render())
+
+
+def status(screen: ExerciseScreen) -> str:
+    return str(screen.query_one("#status").render())
+
+
+async def type_answer(pilot, text: str) -> None:
+    await pilot.press(*text, "enter")
+    await pilot.pause()
+
+
+@pytest.fixture
+def app():
+    return TuiGradApp(load_catalog(), step_interval=0.05)
+
+
+async def open_exercise(app, pilot) -> ExerciseScreen:
+    assert isinstance(app.screen, HomeScreen)
+    await pilot.press("enter")
+    assert isinstance(app.screen, ReadingScreen)
+    await pilot.press("enter")
+    await pilot.pause()
+    assert isinstance(app.screen, ExerciseScreen)
+    return app.screen
+
+
+async def test_home_lists_the_lessons(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        text = screen_text(app)
+        assert "The chain rule by hand" in text
+        assert "Find every gradient" in text
+
+
+async def test_whole_lesson_by_keyboard(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_exercise(app, pilot)
+        assert screen.phase == ANSWER
+        assert "Find dL/dL" in status(screen)
+        graph = screen.query_one(GraphView)
+        assert any(node.state == "asked" and node.name == "L" for node in graph.nodes)
+
+        await type_answer(pilot, "1")
+        await type_answer(pilot, "5")  # wrong for d
+        assert "✗ Wrong" in feedback(screen) and "dL/dd is not 5" in feedback(screen)
+        assert screen.exercise.current == "d"
+
+        for name in ("d", "f", "e", "c", "a", "b"):
+            assert screen.exercise.current == name
+            await type_answer(pilot, ANSWERS[name])
+            if name == "c":
+                assert "dL/dc = dL/dd · dd/dc = -2 · 1 = -2" in feedback(screen)
+        assert screen.phase == BACKWARD
+        assert screen.player is not None
+
+        await pilot.press("s")  # skip to the end of the backward pass
+        await pilot.pause()
+        assert screen.player.done
+        table = feedback(screen)
+        assert "yours" in table and "engine" in table and "You earned 7 of 7" in table
+        assert {n.name: n.grad for n in graph.nodes} == {
+            "a": "6", "b": "-4", "e": "-2", "c": "-2", "d": "-2", "f": "4", "L": "1"}
+
+        await pilot.press("u")
+        await pilot.press("s")
+        await pilot.pause()
+        assert screen.phase == UPDATE
+        assert screen.history[-1] == pytest.approx(-7.286496, abs=1e-9)
+        assert "a ← 2 + 0.01 × 6 = 2.06" in feedback(screen)
+        assert "-7.286496" in status(screen)
+        assert {n.name: n.value for n in graph.nodes}["L"] == "-7.286496"
+
+        await pilot.press("u", "s")
+        await pilot.pause()
+        assert len(screen.history) == 3 and screen.history[2] > screen.history[1]
+
+
+async def test_backward_animation_plays_step_by_step(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_exercise(app, pilot)
+        for _ in ANSWERS:
+            await pilot.press("ctrl+r")
+        assert screen.phase == BACKWARD
+        await pilot.press("space")  # pause
+        assert screen.player.paused
+        position = screen.player.position
+        await pilot.press("n")
+        assert screen.player.position == position + 1
+        step = screen.exercise.steps[position]
+        assert screen.query_one(GraphView).active_edge == (step.node, step.child)
+        assert f"{step.child}.grad +=" in feedback(screen)
+        await pilot.press("plus")
+        assert screen.player.speed_label == "2×"
+        await pilot.press("space")  # resume and let it finish on its own
+        while not screen.player.done:
+            await pilot.pause(0.05)
+        assert "You earned 0 of 7" in feedback(screen)
+        assert "~ shown" in feedback(screen)
+
+
+async def test_show_answer_is_marked_as_shown(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_exercise(app, pilot)
+        await pilot.press("ctrl+r")
+        assert "~ Shown" in feedback(screen) and "not earned" in feedback(screen)
+        assert screen.exercise.current == "d"
+
+
+async def test_unreadable_answer_gets_a_message(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_exercise(app, pilot)
+        await type_answer(pilot, "abc")
+        assert "Could not read" in feedback(screen)
+        assert screen.exercise.current == "L"

@@ -1,0 +1,103 @@
+"""The answer line: a prompt naming the gradient asked for, and a one-line input."""
+
+from __future__ import annotations
+
+from textual import events, on
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import Input, Label
+
+MAX_ANSWER = 200
+
+
+class AnswerInput(Input):
+    """An Input that submits and empties itself the moment Enter arrives, in key order.
+
+    Textual runs a focused widget's Enter binding only after the key has bubbled up to the app,
+    by which time a fast typist's next keys are already in the field. Handling Enter here keeps
+    every answer whole, and emptying the field at once keeps the next answer apart.
+    """
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            text, self.value = self.value, ""
+            self.post_message(self.Submitted(self, text, None))
+            return
+        await super()._on_key(event)
+
+
+class AnswerEntry(Horizontal):
+    """Asks for d(output)/d(node) and posts `AnswerEntry.Submitted` when the learner presses Enter."""
+
+    DEFAULT_CSS = """
+    AnswerEntry { height: 1; width: 1fr; }
+    AnswerEntry > Label { width: auto; padding: 0 1 0 0; color: $accent; text-style: bold; }
+    AnswerEntry > Input { width: 1fr; }
+    """
+
+    class Submitted(Message):
+        """The learner submitted `text` as the gradient of `node`."""
+
+        def __init__(self, node: str, text: str, serial: int) -> None:
+            super().__init__()
+            self.node = node
+            self.text = text
+            self.serial = serial
+            """Counts submissions, so a late verdict never overwrites a newer answer."""
+
+    node: reactive[str] = reactive("")
+    """The node whose gradient is asked for now."""
+    output: reactive[str] = reactive("L")
+    """The name of the output (the L in dL/dnode)."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.submissions = 0
+
+    def compose(self) -> ComposeResult:
+        yield Label(id="answer-prompt")
+        yield AnswerInput(placeholder="a number, a fraction or a little arithmetic; Enter to check",
+                    compact=True, max_length=MAX_ANSWER, select_on_focus=False, id="answer-input")
+
+    def watch_node(self) -> None:
+        self._update_prompt()
+
+    def watch_output(self) -> None:
+        self._update_prompt()
+
+    def _update_prompt(self) -> None:
+        if self.is_mounted:
+            self.query_one(Label).update(f"d{self.output}/d{self.node} =")
+
+    def on_mount(self) -> None:
+        self._update_prompt()
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.submissions += 1
+        self.post_message(self.Submitted(self.node, event.value, self.submissions))
+
+    def clear(self) -> None:
+        """Empty the input for the next answer."""
+        self.query_one(Input).clear()
+
+    def offer_again(self, submitted: Submitted) -> None:
+        """Put a wrong answer back, selected, so the learner can edit it or type over it.
+
+        Left alone if the learner has already submitted again or started typing the next try.
+        """
+        field = self.query_one(Input)
+        if submitted.serial == self.submissions and not field.value:
+            field.value = submitted.text
+            field.select_all()
+
+    def focus_input(self) -> None:
+        """Put the cursor in the input (refocusing would disturb what is being typed)."""
+        field = self.query_one(Input)
+        if not field.has_focus:
+            field.focus()

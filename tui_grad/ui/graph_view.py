@@ -1,0 +1,61 @@
+"""The computation graph widget: draws what `diagram.draw` lays out, in the theme's colours."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from tui_grad.ui.diagram import LEGEND, DiagramNode, draw
+
+STYLES = ("box-normal", "box-current", "box-constant", "box-flash", "edge", "edge-active", "value",
+          "value-flash", "grad-asked", "grad-found", "grad-shown", "grad-unknown", "grad-constant")
+
+
+class GraphView(Widget):
+    """Boxes for nodes and lines for edges; the asked node and the active edge are drawn heavy."""
+
+    COMPONENT_CLASSES = {f"graph--{name}" for name in STYLES}
+    DEFAULT_CSS = """
+    GraphView { height: auto; width: 1fr; }
+    GraphView > .graph--box-normal { color: $foreground-muted; }
+    GraphView > .graph--box-current { color: $accent; text-style: bold; }
+    GraphView > .graph--box-constant { color: $foreground-disabled; }
+    GraphView > .graph--box-flash { color: $warning; text-style: bold; }
+    GraphView > .graph--edge { color: $foreground-muted; }
+    GraphView > .graph--edge-active { color: $warning; text-style: bold; }
+    GraphView > .graph--value { color: $foreground; }
+    GraphView > .graph--value-flash { color: $warning; text-style: bold; }
+    GraphView > .graph--grad-asked { color: $accent; text-style: bold; }
+    GraphView > .graph--grad-found { color: $success; }
+    GraphView > .graph--grad-shown { color: $warning; }
+    GraphView > .graph--grad-unknown { color: $foreground-muted; }
+    GraphView > .graph--grad-constant { color: $foreground-disabled; }
+    """
+
+    nodes: reactive[tuple[DiagramNode, ...]] = reactive((), layout=True)
+    """The boxes to draw, children before parents, the output last."""
+    active_edge: reactive[tuple[str, str] | None] = reactive(None)
+    """The (parent, child) edge the backward pass is crossing now, drawn heavy."""
+    highlight: reactive[str | None] = reactive(None)
+    """A node drawn with a double border: the one the forward pass just recomputed."""
+
+    def render(self) -> Text:
+        if not self.nodes:
+            return Text("")
+        diagram = draw(list(self.nodes), self.size.width or 80, self.active_edge, self.highlight)
+        styles = {name: self.get_component_rich_style(f"graph--{name}") for name in STYLES}
+        text = Text(no_wrap=True, overflow="crop")
+        for number, line in enumerate(diagram.lines):
+            if number:
+                text.append("\n")
+            for run, style in line:
+                text.append(run, styles.get(style))
+        text.append("\n")
+        text.append(LEGEND, styles["grad-unknown"])
+        return text
+
+    def get_content_height(self, container, viewport, width: int) -> int:
+        if not self.nodes:
+            return 0
+        return len(draw(list(self.nodes), width or 80).lines) + 1

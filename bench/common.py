@@ -1,0 +1,65 @@
+"""Shared by every benchmark: the command line, alternating runs, medians and the verdict lines.
+
+The machines are shared and noisy, so every benchmark measures its baseline in the same
+invocation, alternating the two, and compares medians. No benchmark is a test: nothing here
+fails a build on a wall-clock figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+from pathlib import Path
+from typing import Callable
+
+REPOSITORY = Path(__file__).resolve().parents[1]
+
+
+def parser(description: str, runs: int) -> argparse.ArgumentParser:
+    """A command line with --runs N (how many alternated runs of each side)."""
+    result = argparse.ArgumentParser(description=description)
+    result.add_argument("--runs", type=int, default=runs, metavar="N", help=f"runs of each side (default {runs})")
+    return result
+
+
+def alternate(runs: int, first: Callable[[], object], second: Callable[[], object]) -> tuple[list, list]:
+    """Run first and second alternately, `runs` times each, swapping which goes first every round."""
+    firsts, seconds = [], []
+    for round_number in range(runs):
+        if round_number % 2 == 0:
+            firsts.append(first())
+            seconds.append(second())
+        else:
+            seconds.append(second())
+            firsts.append(first())
+    return firsts, seconds
+
+
+def median(values: list[float]) -> float:
+    """The median of the values (statistics.median, named here so scripts read plainly)."""
+    return statistics.median(values)
+
+
+def spread(values: list[float], scale: float = 1.0, unit: str = "") -> str:
+    """"median (min..max over n runs)" with each value multiplied by scale."""
+    shown = [value * scale for value in values]
+    return f"{statistics.median(shown):.4g}{unit} (min {min(shown):.4g}, max {max(shown):.4g}, {len(shown)} runs)"
+
+
+def verdict(name: str, figure: str, goal: str, met: bool) -> bool:
+    """Print one goal's line: PASS or MISS, the figure and the goal; returns met."""
+    print(f"{'PASS' if met else 'MISS'}  {name}: {figure}  (goal: {goal})")
+    return met
+
+
+def not_available(name: str, why: str) -> int:
+    """Report a goal that cannot be measured yet; exit status 0, since nothing was missed."""
+    print(f"N/A   {name}: not available yet: {why}")
+    return 0
+
+
+def finish(results: list[bool]) -> int:
+    """The exit status: 0 when every goal was met, 1 otherwise."""
+    sys.stdout.flush()
+    return 0 if all(results) else 1

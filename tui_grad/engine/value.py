@@ -15,6 +15,9 @@ from math import tanh as _tanh
 
 _NUMBER_TYPES = (int, float)
 _BINARY_OPS = ("+", "-", "*", "/")
+# Local gradients that never change, shared by every node that has them (tuples are immutable).
+_ONE, _ZERO, _MINUS_ONE = (1.0,), (0.0,), (-1.0,)
+_ONE_ONE, _ONE_MINUS_ONE = (1.0, 1.0), (1.0, -1.0)
 
 
 class EngineError(ArithmeticError):
@@ -80,7 +83,7 @@ class Value:
             if not isinstance(other, _NUMBER_TYPES):
                 return NotImplemented
             other = _constant(other)
-        return Value(self.data + other.data, (self, other), "+", _local_grads=(1.0, 1.0))
+        return _node(self.data + other.data, (self, other), "+", _ONE_ONE)
 
     def __sub__(self, other):
         """self - other."""
@@ -88,7 +91,7 @@ class Value:
             if not isinstance(other, _NUMBER_TYPES):
                 return NotImplemented
             other = _constant(other)
-        return Value(self.data - other.data, (self, other), "-", _local_grads=(1.0, -1.0))
+        return _node(self.data - other.data, (self, other), "-", _ONE_MINUS_ONE)
 
     def __mul__(self, other):
         """self * other."""
@@ -96,7 +99,8 @@ class Value:
             if not isinstance(other, _NUMBER_TYPES):
                 return NotImplemented
             other = _constant(other)
-        return Value(self.data * other.data, (self, other), "*", _local_grads=(other.data, self.data))
+        left, right = self.data, other.data
+        return _node(left * right, (self, other), "*", (right, left))
 
     def __truediv__(self, other):
         """self / other; dividing by zero raises EngineError."""
@@ -113,7 +117,7 @@ class Value:
         local_grads = (1.0 / denominator, -out / denominator)
         if not (_isfinite(local_grads[0]) and _isfinite(local_grads[1])):
             raise _steep("/", (self, other))
-        return Value(out, (self, other), "/", _local_grads=local_grads)
+        return _node(out, (self, other), "/", local_grads)
 
     def __radd__(self, other):
         """other + self, for a plain number on the left."""
@@ -133,7 +137,7 @@ class Value:
 
     def __neg__(self):
         """-self, a node of its own (op "neg")."""
-        return Value(-self.data, (self,), "neg", _local_grads=(-1.0,))
+        return _node(-self.data, (self,), "neg", _MINUS_ONE)
 
     def __pow__(self, exponent):
         """self ** exponent for a plain number exponent; op is e.g. "**2" or "**0.5"."""
@@ -161,7 +165,7 @@ class Value:
             raise _steep(op, (self,)) from None
         if not _isfinite(local_grad):
             raise _steep(op, (self,))
-        return Value(out, (self,), op, _local_grads=(local_grad,))
+        return _node(out, (self,), op, (local_grad,))
 
     # --- functions -----------------------------------------------------------------------------
 
@@ -170,7 +174,7 @@ class Value:
         if not _isfinite(self.data):
             raise _not_finite_input("tanh", (self,))
         out = _tanh(self.data)
-        return Value(out, (self,), "tanh", _local_grads=(1.0 - out * out,))
+        return _node(out, (self,), "tanh", (1.0 - out * out,))
 
     def exp(self):
         """e ** self; raises EngineError when the result would overflow a float."""
@@ -181,7 +185,7 @@ class Value:
         except OverflowError:
             reason = f"{_describe(self)} is too large; exp overflows a float above about 709.78"
             raise _error("exp", (self,), reason) from None
-        return Value(out, (self,), "exp", _local_grads=(out,))
+        return _node(out, (self,), "exp", (out,))
 
     def log(self):
         """Natural logarithm; needs a positive input."""
@@ -193,15 +197,15 @@ class Value:
         local_grad = 1.0 / value
         if not _isfinite(local_grad):
             raise _steep("log", (self,))
-        return Value(_log(value), (self,), "log", _local_grads=(local_grad,))
+        return _node(_log(value), (self,), "log", (local_grad,))
 
     def relu(self):
         """max(0, self); local gradient 1 where the input is positive, else 0."""
         if not _isfinite(self.data):
             raise _not_finite_input("relu", (self,))
         if self.data > 0.0:
-            return Value(self.data, (self,), "relu", _local_grads=(1.0,))
-        return Value(0.0, (self,), "relu", _local_grads=(0.0,))
+            return _node(self.data, (self,), "relu", _ONE)
+        return _node(0.0, (self,), "relu", _ZERO)
 
     def sigmoid(self):
         """1 / (1 + e ** -self), computed without overflow for inputs of either sign."""
@@ -213,7 +217,7 @@ class Value:
         else:
             exp_value = _exp(value)
             out = exp_value / (1.0 + exp_value)
-        return Value(out, (self,), "sigmoid", _local_grads=(out * (1.0 - out),))
+        return _node(out, (self,), "sigmoid", (out * (1.0 - out),))
 
     # --- backward ------------------------------------------------------------------------------
 
@@ -238,6 +242,28 @@ class Value:
                 for child, local_grad in zip(children, node._local_grads):
                     child.grad += local_grad * upstream_grad
         _check_gradients(order, self)
+
+
+_new_object = object.__new__
+
+
+def _node(data: float, children: tuple, op: str, local_grads: tuple) -> Value:
+    """A node made by an operation, built without Value.__init__: the operation has already checked
+    its inputs and computed its local gradients, so only the result is left to check.
+
+    This skips a type call, two tuple copies and a float conversion per node, which is most of
+    the cost of building a graph.
+    """
+    node = _new_object(Value)
+    node.data = data
+    node.grad = 0.0
+    node.label = ""
+    node._op = op
+    node._prev = children
+    node._local_grads = local_grads
+    if not _isfinite(data):
+        raise _not_finite(node)
+    return node
 
 
 def topological_order(output: Value) -> list[Value]:

@@ -12,18 +12,30 @@ import math
 import operator
 import re
 from collections.abc import Callable, Collection, Iterator, Mapping
+from numbers import Rational
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 FUNCTIONS = ("tanh", "exp", "log", "relu", "sigmoid")
 _MAX_DEPTH = 64
 _MAX_NUMBER_LENGTH = 50
-_TOO_LARGE = "the number is too large to work with"
+_MAX_NAMES_LISTED = 12
+# Exact (int or Fraction) powers are refused beyond this many bits, so that a**b**c on ints stays quick.
+_MAX_EXACT_BITS = 100_000
+_TOO_LARGE = "too large: numbers must stay below about 1.8e308"
 _ALLOWED = "a formula uses numbers, names, + - * / ** and parentheses"
 _LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 # Spellings learners paste or type, mapped to the operator meant; "^" is power, as on calculators.
 _SYMBOLS = {"+": "+", "-": "-", "\u2212": "-", "\u2013": "-", "*": "*", "\u00d7": "*", "\u00b7": "*",
             "\u22c5": "*", "/": "/", "\u00f7": "/", "^": "**", "(": "(", ")": ")", ",": ","}
+# Characters with a better way to write them, and that way.
+_HINTS = {**dict.fromkeys("\u00b2\u00b3\u00b9\u2070\u2074\u2075\u2076\u2077\u2078\u2079",
+                          "write powers with ** or ^, like x**2"),
+          **dict.fromkeys("\u00bd\u00bc\u00be\u2153\u2154\u2155\u2156\u2157\u2158\u2159\u215a\u215b",
+                          "write fractions with /, like 1/2"),
+          "\u221a": "write a square root as a power, like x**0.5", "=": "type only the formula, without '='"}
+# Names that look like numbers Python's float() would accept but we do not.
+_NOT_NUMBERS = ("nan", "inf", "infinity")
 _NUMBER = re.compile(r"[0-9]+\.?[0-9]*(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -88,59 +100,107 @@ class _Token(NamedTuple):
 
 
 def parse(text: str, *, names: Collection[str] | None = None, functions: Collection[str] = FUNCTIONS,
-          max_length: int = 1000) -> Expr:
-    """Parse a formula; names: the names allowed (None = any identifier allowed, checked later at evaluation)."""
+          max_length: int = 1000, first_column: int = 1) -> Expr:
+    """Parse a formula; names: the names allowed (None = any identifier allowed, checked later at evaluation).
+
+    first_column: the column of `text`'s first character in messages, for a formula that is part of a line.
+    """
     if not isinstance(text, str):
         raise TypeError(f"parse() needs a str, not {type(text).__name__}")
     if len(text) > max_length:
-        raise ExprError(f"too long ({len(text)} characters; at most {max_length})")
+        raise ExprError(f"the text is too long ({len(text)} characters; at most {max_length}): "
+                        "type a shorter formula", first_column)
     if not text.strip():
-        raise ExprError("nothing to read: type a number such as -2 or 1/2")
-    return _Parser(_tokenize(text), names, functions).formula()
+        raise ExprError("nothing to read: type a number such as -2 or 1/2", first_column)
+    return _Parser(_tokenize(text, first_column - 1), names, functions).formula()
 
 
-def _tokenize(text: str) -> list[_Token]:
+def _tokenize(text: str, shift: int = 0) -> list[_Token]:
     """Split text into tokens, refusing anything outside the whitelist at the column where it starts."""
     index, end = len(text) - len(text.lstrip()), len(text.rstrip())
     tokens: list[_Token] = []
     while index < end:
-        char, column = text[index], index + 1
+        char, column = text[index], index + 1 + shift
         if char in _LINE_BREAKS:
-            raise ExprError("the answer must be one line", column)
+            raise ExprError(f"only one line can be read: remove the line break at column {column}", column)
         if char.isspace():
             index += 1
             continue
-        after_value = bool(tokens) and tokens[-1].kind in ("name", ")")  # then "." would be attribute access
-        number = None if after_value else _NUMBER.match(text, index, end)
+        previous = tokens[-1] if tokens else None
+        touching = previous is not None and previous.column + len(previous.shown) == column
+        number_before = touching and previous.kind == "num"
+        if char == "." and previous and previous.kind in ("name", ")"):
+            raise ExprError(f"'.' at column {column} is not allowed after '{previous.shown}': formulas have no "
+                            "attribute access", column)
+        if char in "._" and number_before:
+            what = "more than one '.': write decimals like 2.5" if char == "." else \
+                "a '_': write numbers without separators, like 1000"
+            raise ExprError(f"the number at column {previous.column} has {what}", previous.column)
+        number = _NUMBER.match(text, index, end)
         name = _NAME.match(text, index, end)
         if number:
-            token = _Token("num", number.group(), column, float(number.group()))
-            if len(token.shown) > _MAX_NUMBER_LENGTH:
-                raise ExprError(f"the number at column {column} is too long (at most {_MAX_NUMBER_LENGTH} "
-                                "characters)", column)
+            token = _Token("num", number.group(), column, _read_number(number.group(), column))
         elif name:
             token = _Token("name", name.group(), column)
-            if token.shown.startswith("_") or "__" in token.shown:
-                raise ExprError(f"names starting with '_' or containing '__' are not allowed: '{token.shown}'",
-                                column)
-            if keyword.iskeyword(token.shown):
-                raise ExprError(f"'{token.shown}' is not allowed in a formula", column)
+            _check_name(token)
         elif text.startswith("**", index):
             token = _Token("**", "**", column)
         elif char in _SYMBOLS:
             token = _Token(_SYMBOLS[char], char, column)
-        elif char == "." and after_value:
-            raise ExprError(f"attribute access ('.') is not allowed (column {column})", column)
         elif ord(char) < 32 or 127 <= ord(char) < 160:
-            raise ExprError(f"control character U+{ord(char):04X} at column {column}", column)
+            raise ExprError(f"control character U+{ord(char):04X} at column {column}: delete it", column)
         elif not char.isprintable():
-            raise ExprError(f"invisible character U+{ord(char):04X} at column {column}", column)
+            raise ExprError(f"invisible character U+{ord(char):04X} at column {column}: delete it", column)
+        elif char == "\u221e":
+            raise _not_a_number(char, column)
         else:
-            quoted = '"\'"' if char == "'" else f"'{char}'"
-            raise ExprError(f"{quoted} is not allowed here (column {column}): {_ALLOWED}", column)
+            quoted = '"\'"' if char == "'" else f"'{char}'" if char.isascii() else f"'{char}' (U+{ord(char):04X})"
+            raise ExprError(f"{quoted} at column {column} is not allowed: {_HINTS.get(char, _ALLOWED)}", column)
         tokens.append(token)
         index += len(token.shown)
-    return [*tokens, _Token("end", "", end + 1)]
+    return [*tokens, _Token("end", "", end + 1 + shift)]
+
+
+def _read_number(shown: str, column: int) -> float:
+    """The value of a number token, refusing digits no one types and values a float cannot hold."""
+    if len(shown) > _MAX_NUMBER_LENGTH:
+        raise ExprError(f"the number at column {column} is too long (at most {_MAX_NUMBER_LENGTH} characters): "
+                        "write it with fewer digits", column)
+    value = float(shown)
+    if math.isinf(value):
+        raise ExprError(f"the number {shown} at column {column} is {_TOO_LARGE}", column)
+    return value
+
+
+def _check_name(token: _Token) -> None:
+    """Refuse names that could reach Python's internals or are Python words, saying why."""
+    name, column = token.shown, token.column
+    if name.startswith("_") or "__" in name:
+        raise ExprError(f"'{name}' at column {column} is not allowed: names cannot start with '_' or contain '__'",
+                        column)
+    if keyword.iskeyword(name):
+        raise ExprError(f"'{name}' at column {column} is not allowed: {_ALLOWED}", column)
+
+
+def _not_a_number(shown: str, column: int) -> ExprError:
+    return ExprError(f"'{shown}' at column {column} is not a number we accept: type a finite number such as "
+                     "-2 or 0.5", column)
+
+
+def _unknown_name(name: str, column: int, known: Collection[str]) -> ExprError:
+    """The error for a name that is not defined: a number it resembles, a likely spelling, or the names to use."""
+    if name.lower() in _NOT_NUMBERS:
+        return _not_a_number(name, column)
+    same_letters = [other for other in known if other.lower() == name.lower()]
+    if same_letters:
+        advice = f"did you mean '{same_letters[0]}'? Names are case-sensitive"
+    elif known:
+        listed = sorted(known)
+        more = ", ..." if len(listed) > _MAX_NAMES_LISTED else ""
+        advice = f"use a number or one of the names {', '.join(listed[:_MAX_NAMES_LISTED])}{more}"
+    else:
+        advice = "type a number such as -2 or 1/2"
+    return ExprError(f"unknown name '{name}' at column {column}: {advice}", column)
 
 
 class _Parser:
@@ -194,7 +254,7 @@ class _Parser:
         self.depth += 1
         if self.depth > _MAX_DEPTH:
             raise ExprError(f"nested too deeply at column {token.column} (at most {_MAX_DEPTH} levels of "
-                            "parentheses, signs or powers)", token.column)
+                            "parentheses, signs or powers): write a simpler formula", token.column)
         return token
 
     def power(self) -> Expr:
@@ -216,14 +276,16 @@ class _Parser:
             return self.group(token)
         if self.peek().kind == "(":
             if token.shown not in self.functions:
-                raise ExprError(f"'{token.shown}' is not a function you can use here "
-                                f"(functions: {', '.join(self.functions)})", token.column)
+                known = self.names is None or token.shown in self.names
+                multiply = f"; to multiply, write {token.shown} * (...)" if known else ""
+                raise ExprError(f"'{token.shown}' at column {token.column} is not a function you can use (functions: "
+                                f"{', '.join(self.functions)}){multiply}", token.column)
             return Call(token.shown, self.group(self.take(), call=token.shown), token.column)
         if token.shown in self.functions:
-            raise ExprError(f"'{token.shown}' is a function: write {token.shown}(x)", token.column)
+            raise ExprError(f"'{token.shown}' at column {token.column} is a function: write {token.shown}(x)",
+                            token.column)
         if self.names is not None and token.shown not in self.names:
-            known = f" (known names: {', '.join(sorted(self.names))})" if self.names else ""
-            raise ExprError(f"unknown name '{token.shown}'{known}", token.column)
+            raise _unknown_name(token.shown, token.column, self.names)
         return Name(token.shown, token.column)
 
     def group(self, opening: _Token, call: str = "") -> Expr:
@@ -241,26 +303,35 @@ class _Parser:
 
     def unexpected(self, token: _Token, opening: _Token | None = None) -> ExprError:
         """The error for `token` where an operator, a ')' or the end should come."""
+        previous = self.tokens[self.index - 1] if self.index else token
         if token.kind == "end" and opening:
-            return ExprError(f"missing ')' for the '(' at column {opening.column}", opening.column)
+            return ExprError(f"the '(' at column {opening.column} is never closed: add a ')'", opening.column)
         if token.kind == ")":
-            return ExprError(f"')' at column {token.column} has no matching '('", token.column)
+            return ExprError(f"the ')' at column {token.column} has no matching '(': remove it or add a '('",
+                             token.column)
         if token.kind == ",":
-            return ExprError(f"',' is not allowed here (column {token.column}): {_ALLOWED}", token.column)
-        return ExprError(f"expected an operator between '{self.tokens[self.index - 1].shown}' and "
-                         f"'{token.shown}' at column {token.column}", token.column)
+            following = self.tokens[self.index + 1]
+            if previous.kind == following.kind == "num" and previous.column + len(previous.shown) == token.column \
+                    and following.column == token.column + 1:
+                return ExprError(f"',' at column {token.column} is not allowed: write decimals with '.', like "
+                                 f"{previous.shown}.{following.shown}", token.column)
+            return ExprError(f"',' at column {token.column} is not allowed: {_ALLOWED}", token.column)
+        return ExprError(f"expected an operator such as * between '{previous.shown}' and '{token.shown}' at "
+                         f"column {token.column}", token.column)
 
     def missing(self, token: _Token) -> ExprError:
         """The error for `token` where a number, a name or a '(' should come."""
         previous = self.tokens[self.index - 1] if self.index else None
         if token.kind == "end" and previous:
-            return ExprError(f"the formula ends after '{previous.shown}': something is missing", previous.column)
+            return ExprError(f"the formula stops after '{previous.shown}' at column {previous.column}: add a "
+                             "number or a name", previous.column)
         if (token.kind == ")" and not self.open_groups) or token.kind == ",":
             return self.unexpected(token)
         if previous is None:
-            return ExprError(f"the formula cannot start with '{token.shown}'", token.column)
+            return ExprError(f"the formula cannot start with '{token.shown}' (column {token.column}): begin with a "
+                             "number, a name or '('", token.column)
         return ExprError(f"something is missing between '{previous.shown}' and '{token.shown}' at column "
-                         f"{token.column}", token.column)
+                         f"{token.column}: add a number or a name", token.column)
 
 
 # --- walking a tree -------------------------------------------------------------------------------
@@ -336,7 +407,7 @@ def to_text(expr: Expr) -> str:
 
 def _log(x: float) -> float:
     if x <= 0:
-        raise ExprError(f"log of a number that is not positive ({_format_number(x)})")
+        raise ExprError(f"log{{at}} needs a positive number, not {_format_number(x)}")
     return math.log(x)
 
 
@@ -348,17 +419,26 @@ def _sigmoid(x: float) -> float:
 
 
 def _float_power(base: float, exponent: float) -> float:
-    """Float power, refusing what would be complex (Python's answer) or a division by zero."""
+    """Float power in constant time, refusing what would be complex (Python's answer) or a division by zero."""
     if base < 0 and not exponent.is_integer():
-        raise ExprError("fractional power of a negative number")
+        raise ExprError("a negative number raised to a fractional power{at} has no real value")
     if base == 0 and exponent < 0:
         raise ZeroDivisionError
-    return math.pow(base, exponent)
+    return math.pow(base, exponent)  # OverflowError, never a giant number
+
+
+def _bounded_power(base: Any, exponent: Any) -> Any:
+    """`base ** exponent` for any arithmetic type; exact powers (ints, Fractions) that would be huge are refused."""
+    if isinstance(base, Rational) and isinstance(exponent, Rational) and exponent.denominator == 1:
+        size = max(abs(base.numerator).bit_length(), base.denominator.bit_length())  # about log2 of the base
+        if abs(base) not in (0, 1) and abs(exponent) * size > _MAX_EXACT_BITS:
+            raise ExprError(f"the power{{at}} is {_TOO_LARGE}")
+    return base ** exponent
 
 
 _FLOAT_FUNCTIONS: dict[str, Callable[[float], float]] = {
     "tanh": math.tanh, "exp": math.exp, "log": _log, "relu": lambda x: max(0.0, x), "sigmoid": _sigmoid}
-_OPERATORS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv, "**": operator.pow}
+_OPERATORS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv, "**": _bounded_power}
 _FLOAT_OPERATORS = {**_OPERATORS, "**": _float_power}
 
 
@@ -369,7 +449,8 @@ def _at(column: int) -> str:
 def evaluate(expr: Expr, env: Mapping[str, Any], *, functions: Mapping[str, Callable] | None = None) -> Any:
     """Evaluate with + - * / ** on what env holds (floats, or the engine's Value); functions default to float math.
 
-    Unknown names and functions raise ExprError; the values' own arithmetic errors pass through.
+    Unknown names and functions, and exact powers too large to compute quickly, raise ExprError; the values'
+    own arithmetic errors pass through.
     """
     return _walk(expr, env, _FLOAT_FUNCTIONS if functions is None else functions, checked=False)
 
@@ -390,10 +471,9 @@ def _walk(expr: Expr, env: Mapping[str, Any], functions: Mapping[str, Callable],
                            else node.value)
         elif isinstance(node, Name):
             if node.name not in env:
-                known = f" (known names: {', '.join(sorted(env))})" if env else ""
-                raise ExprError(f"unknown name '{node.name}'{known}", node.column)
+                raise _unknown_name(node.name, node.column, env)
             value = env[node.name]
-            results.append(_finite(value, f"'{node.name}'", node.column) if checked else value)
+            results.append(_finite(value, f"'{node.name}'{_at(node.column)}", node.column) if checked else value)
         else:
             count = len(_children(node))
             arguments = results[-count:]
@@ -406,7 +486,7 @@ def _finite(value: Any, what: str, column: int) -> float:
     try:
         number = float(value)
     except OverflowError:
-        raise ExprError(_TOO_LARGE, column) from None
+        raise ExprError(f"{what} is {_TOO_LARGE}", column) from None
     if not math.isfinite(number):
         raise ExprError(f"{what} is not a finite number", column)
     return number
@@ -415,6 +495,7 @@ def _finite(value: Any, what: str, column: int) -> float:
 def _apply(node: Unary | Binary | Call, arguments: list[Any], functions: Mapping[str, Callable],
            checked: bool) -> Any:
     """One operation of `_walk`; when `checked`, float failures become an ExprError pointing at the node."""
+    what = f"the result of {node.func}()" if isinstance(node, Call) else f"the result of '{node.op}'"
     try:
         if isinstance(node, Unary):
             result = -arguments[0]
@@ -423,18 +504,18 @@ def _apply(node: Unary | Binary | Call, arguments: list[Any], functions: Mapping
         elif node.func in functions:
             result = functions[node.func](arguments[0])
         else:
-            raise ExprError(f"'{node.func}' is not a function you can use here "
-                            f"(functions: {', '.join(functions)})")
+            raise ExprError(f"'{node.func}'{{at}} is not a function you can use (functions: {', '.join(functions)})")
     except ExprError as error:
-        raise ExprError(error.message + _at(node.column), node.column) from None
+        # The helpers' messages say where the place goes: "log{at} needs ..." reads "log at column 3 needs ...".
+        raise ExprError(error.message.replace("{at}", _at(node.column)), node.column) from None
     except (ArithmeticError, ValueError) as error:
         if not checked:
             raise
         if isinstance(error, ZeroDivisionError):
             raise ExprError(f"division by zero{_at(node.column)}", node.column) from None
         if isinstance(error, OverflowError):
-            raise ExprError(_TOO_LARGE, node.column) from None
-        raise ExprError(f"this cannot be computed{_at(node.column)}", node.column) from None
+            raise ExprError(f"{what}{_at(node.column)} is {_TOO_LARGE}", node.column) from None
+        raise ExprError(f"{what}{_at(node.column)} cannot be computed", node.column) from None
     if checked and not math.isfinite(result):
-        raise ExprError(_TOO_LARGE, node.column)
+        raise ExprError(f"{what}{_at(node.column)} is {_TOO_LARGE}", node.column)
     return result

@@ -58,14 +58,19 @@ class TmuxTerminal:
 
     def wait_for(self, text: str, timeout: float = WAIT) -> str:
         """Poll the screen until `text` is on it; fail with the screen if it never comes."""
+        return self.wait_for_any(text, timeout=timeout)
+
+    def wait_for_any(self, *texts: str, timeout: float = WAIT) -> str:
+        """Poll the screen until one of `texts` is on it; fail with the screen if none comes."""
         deadline = time.monotonic() + timeout
         screen = ""
         while time.monotonic() < deadline:
             screen = self.screen()
-            if text in screen:
+            if any(text in screen for text in texts):
                 return screen
-            time.sleep(0.1)
-        raise AssertionError(f"{text!r} never appeared; the screen shows:\n{screen}")
+            time.sleep(0.05)
+        wanted = " or ".join(repr(text) for text in texts)
+        raise AssertionError(f"{wanted} never appeared; the screen shows:\n{screen}")
 
     def close(self) -> None:
         subprocess.run([self.tmux, "-L", self.socket, "kill-server"], capture_output=True)

@@ -112,7 +112,9 @@ def parse(text: str, *, names: Collection[str] | None = None, functions: Collect
                         "type a shorter formula", first_column)
     if not text.strip():
         raise ExprError("nothing to read: type a number such as -2 or 1/2", first_column)
-    return _Parser(_tokenize(text, first_column - 1), names, functions).formula()
+    expr = _Parser(_tokenize(text, first_column - 1), names, functions).formula()
+    _check_constants(expr)
+    return expr
 
 
 def _tokenize(text: str, shift: int = 0) -> list[_Token]:
@@ -480,6 +482,26 @@ def _walk(expr: Expr, env: Mapping[str, Any], functions: Mapping[str, Callable],
             del results[-count:]
             results.append(_apply(node, arguments, functions, checked))
     return results[0]
+
+
+def _check_constants(expr: Expr) -> None:
+    """Compute every part made of numbers only, so that `x * 10**10**10` or `x + 1/0` is refused when read.
+
+    Evaluation would refuse them anyway; refusing them here gives lesson files the error with their line.
+    """
+    results: list[float | None] = []  # None: the part depends on a name
+    for node in _postorder(expr):
+        if isinstance(node, Num):
+            results.append(node.value)
+        elif isinstance(node, Name):
+            results.append(None)
+        else:
+            count = len(_children(node))
+            arguments = results[-count:]
+            del results[-count:]
+            known = not isinstance(node, Call) or node.func in _FLOAT_FUNCTIONS
+            constant = known and all(argument is not None for argument in arguments)
+            results.append(_apply(node, arguments, _FLOAT_FUNCTIONS, checked=True) if constant else None)
 
 
 def _finite(value: Any, what: str, column: int) -> float:

@@ -1,0 +1,228 @@
+"""A small multi-layer perceptron trained on a two-dimensional toy dataset, as in micrograd's demo.
+
+Pure Python: datasets come from `random.Random(seed)`, the network is built from engine Values,
+and the loss is the mean hinge loss `max(0, 1 - label * score)` plus a small L2 penalty on the
+weights. The same seed always gives the same points, the same starting weights and the same run.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+
+from tui_grad.core.lesson import DATASETS, NetworkSpec
+from tui_grad.engine import Value
+
+ACTIVATIONS = ("tanh", "relu")
+L2_PENALTY = 1e-4
+"""micrograd's demo weighs the sum of squared weights by this much: enough to keep them small."""
+
+
+@dataclass(frozen=True, slots=True)
+class Dataset:
+    """Points in the plane, each labelled +1 or -1."""
+
+    name: str
+    points: tuple[tuple[float, float], ...]
+    labels: tuple[int, ...]
+
+    def bounds(self, margin: float = 0.15) -> tuple[float, float, float, float]:
+        """(x_min, x_max, y_min, y_max) around every point, widened by `margin` of each side."""
+        xs = [x for x, _ in self.points]
+        ys = [y for _, y in self.points]
+        width, height = (max(xs) - min(xs)) or 1.0, (max(ys) - min(ys)) or 1.0
+        return (min(xs) - margin * width, max(xs) + margin * width,
+                min(ys) - margin * height, max(ys) + margin * height)
+
+
+def make_dataset(name: str, samples: int, seed: int) -> Dataset:
+    """Generate `samples` labelled points of the named shape ("moons", "circles", "blobs", "xor")."""
+    if name not in DATASETS:
+        raise ValueError(f"unknown dataset '{name}' (datasets: {', '.join(DATASETS)})")
+    rng = random.Random(seed)
+    points, labels = _GENERATORS[name](rng, samples)
+    return Dataset(name, tuple(points), tuple(labels))
+
+
+def _halves(samples: int) -> tuple[int, int]:
+    return samples // 2, samples - samples // 2
+
+
+def _moons(rng: random.Random, samples: int):
+    """Two interleaving half circles (scikit-learn's make_moons with noise 0.1)."""
+    outer, inner = _halves(samples)
+    points, labels = [], []
+    for index in range(outer):
+        angle = math.pi * index / max(outer - 1, 1)
+        points.append((math.cos(angle), math.sin(angle)))
+        labels.append(-1)
+    for index in range(inner):
+        angle = math.pi * index / max(inner - 1, 1)
+        points.append((1.0 - math.cos(angle), 0.5 - math.sin(angle)))
+        labels.append(1)
+    return [(x + rng.gauss(0, 0.1), y + rng.gauss(0, 0.1)) for x, y in points], labels
+
+
+def _circles(rng: random.Random, samples: int):
+    """A ring around a smaller ring (make_circles with factor 0.5 and noise 0.05)."""
+    outer, inner = _halves(samples)
+    points, labels = [], []
+    for count, radius, label in ((outer, 1.0, -1), (inner, 0.5, 1)):
+        for index in range(count):
+            angle = 2 * math.pi * index / count
+            points.append((radius * math.cos(angle) + rng.gauss(0, 0.05),
+                           radius * math.sin(angle) + rng.gauss(0, 0.05)))
+            labels.append(label)
+    return points, labels
+
+
+def _blobs(rng: random.Random, samples: int):
+    """Two round clouds, one around (-1, -1) and one around (1, 1): a straight line separates them."""
+    first, second = _halves(samples)
+    points, labels = [], []
+    for count, centre, label in ((first, -1.0, -1), (second, 1.0, 1)):
+        for _ in range(count):
+            points.append((centre + rng.gauss(0, 0.5), centre + rng.gauss(0, 0.5)))
+            labels.append(label)
+    return points, labels
+
+
+def _xor(rng: random.Random, samples: int):
+    """Points in the square [-1, 1]², labelled +1 where x and y have the same sign: no single line
+    separates the classes. Points too close to an axis are drawn again, so the quadrants read clearly."""
+    points, labels = [], []
+    while len(points) < samples:
+        x, y = rng.uniform(-1, 1), rng.uniform(-1, 1)
+        if abs(x) < 0.1 or abs(y) < 0.1:
+            continue
+        points.append((x, y))
+        labels.append(1 if x * y > 0 else -1)
+    return points, labels
+
+
+_GENERATORS = {"moons": _moons, "circles": _circles, "blobs": _blobs, "xor": _xor}
+
+
+class MLP:
+    """Fully connected layers of engine Values: 2 inputs, the hidden sizes, 1 output score.
+
+    Hidden layers use `activation`; the output is linear, its sign the predicted class.
+    """
+
+    def __init__(self, hidden: tuple[int, ...], rng: random.Random, activation: str = "tanh") -> None:
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"unknown activation '{activation}' (choose {', '.join(ACTIVATIONS)})")
+        self.activation = activation
+        sizes = (2, *hidden, 1)
+        self.layers: list[list[tuple[list[Value], Value]]] = [
+            [([Value(rng.uniform(-1, 1)) for _ in range(fan_in)], Value(0.0)) for _ in range(fan_out)]
+            for fan_in, fan_out in zip(sizes, sizes[1:])
+        ]
+
+    def parameters(self) -> list[Value]:
+        """Every weight and bias, layer by layer."""
+        return [p for layer in self.layers for weights, bias in layer for p in (*weights, bias)]
+
+    def __call__(self, x1: float, x2: float) -> Value:
+        """The score for one point as a graph of Values (for training)."""
+        activations: list = [x1, x2]
+        last = len(self.layers) - 1
+        for index, layer in enumerate(self.layers):
+            outputs = []
+            for weights, bias in layer:
+                total = bias
+                for weight, value in zip(weights, activations):
+                    total = total + weight * value
+                if index < last:
+                    total = total.tanh() if self.activation == "tanh" else total.relu()
+                outputs.append(total)
+            activations = outputs
+        return activations[0]
+
+    def score(self, x1: float, x2: float) -> float:
+        """The same score in plain floats, without building a graph (for drawing the boundary)."""
+        activations = [x1, x2]
+        last = len(self.layers) - 1
+        for index, layer in enumerate(self.layers):
+            outputs = []
+            for weights, bias in layer:
+                total = bias.data + sum(weight.data * value for weight, value in zip(weights, activations))
+                if index < last:
+                    total = math.tanh(total) if self.activation == "tanh" else max(total, 0.0)
+                outputs.append(total)
+            activations = outputs
+        return activations[0]
+
+
+class NetworkTrainer:
+    """Trains an MLP on a generated dataset, one full-batch gradient-descent step per `step()` call."""
+
+    def __init__(self, spec: NetworkSpec, activation: str | None = None, l2: float = L2_PENALTY) -> None:
+        self.spec = spec
+        self.dataset = make_dataset(spec.dataset, spec.samples, spec.seed)
+        activation = activation or getattr(spec, "activation", None) or "tanh"
+        self.model = MLP(spec.hidden, random.Random(spec.seed * 7919 + 1), activation)
+        self.l2 = l2
+        self.steps_taken = 0
+        self.loss = math.nan
+        self.accuracy = math.nan
+
+    @property
+    def total_steps(self) -> int:
+        """How many steps the lesson trains for."""
+        return self.spec.steps
+
+    @property
+    def done(self) -> bool:
+        """True once every step of the lesson has been taken."""
+        return self.steps_taken >= self.spec.steps
+
+    def _loss(self) -> tuple[Value, float]:
+        """The mean hinge loss plus the L2 term, as a graph; and the share of points classed right."""
+        scores = [self.model(x1, x2) for x1, x2 in self.dataset.points]
+        margins = [(1 + -label * score).relu() for label, score in zip(self.dataset.labels, scores)]
+        data_loss = _sum(margins) * (1.0 / len(margins))
+        parameters = self.model.parameters()
+        penalty = _sum([p * p for p in parameters]) * self.l2
+        right = sum((score.data > 0) == (label > 0) for label, score in zip(self.dataset.labels, scores))
+        return data_loss + penalty, right / len(scores)
+
+    def step(self) -> tuple[float, float]:
+        """Take one step down the loss; return the loss and accuracy measured just before it."""
+        loss, accuracy = self._loss()
+        loss.backward()
+        rate = self.spec.step_size
+        for parameter in self.model.parameters():
+            parameter.data -= rate * parameter.grad
+        self.steps_taken += 1
+        self.loss, self.accuracy = loss.data, accuracy
+        return loss.data, accuracy
+
+    def evaluate(self) -> tuple[float, float]:
+        """The loss and accuracy at the current weights, without moving them."""
+        loss, accuracy = self._loss()
+        return loss.data, accuracy
+
+    def score(self, x1: float, x2: float) -> float:
+        """The network's score at a point: above 0 it predicts class +1, below 0 class -1."""
+        return self.model.score(x1, x2)
+
+    def score_grid(self, columns: int, rows: int, bounds: tuple[float, float, float, float] | None = None
+                   ) -> list[list[float]]:
+        """Scores at the centre of each cell of a `rows` x `columns` grid over `bounds` (the dataset's by
+        default), top row first: what the decision-boundary picture shades."""
+        x_min, x_max, y_min, y_max = bounds or self.dataset.bounds()
+        return [[self.model.score(x_min + (column + 0.5) * (x_max - x_min) / columns,
+                                  y_max - (row + 0.5) * (y_max - y_min) / rows)
+                 for column in range(columns)] for row in range(rows)]
+
+
+def _sum(values: list[Value]) -> Value:
+    """Add Values pairwise, as a balanced tree: the same sum, a shallower graph."""
+    while len(values) > 1:
+        paired = [values[i] + values[i + 1] for i in range(0, len(values) - 1, 2)]
+        if len(values) % 2:
+            paired.append(values[-1])
+        values = paired
+    return values[0]

@@ -11,8 +11,13 @@ DESIGN_GRADS = {"L": 1.0, "d": -2.0, "f": 4.0, "e": -2.0, "c": -2.0, "a": 6.0, "
 
 
 @pytest.fixture
-def exercise(chain_rule):
-    return GradientExercise(chain_rule)
+def part(chain_rule):
+    return chain_rule.parts[0]
+
+
+@pytest.fixture
+def exercise(part):
+    return GradientExercise(part)
 
 
 def test_asks_from_the_output_back_to_the_leaves(exercise):
@@ -88,20 +93,20 @@ def test_backward_steps_narrated_like_the_lecture(exercise):
     assert describe_step(c_step, "L")[0] == "c.grad += 1 × -2 = -2"
 
 
-def test_one_update_reaches_the_lecture_number(chain_rule):
-    [step] = take_steps(chain_rule, None, 1)
+def test_one_update_reaches_the_lecture_number(part):
+    [step] = take_steps(part, None, 1)
     assert step.output_before == -8.0
     assert step.output_after == pytest.approx(-7.286496, abs=1e-9)
     moves = {move.name: move for move in step.parameters}
     assert moves["a"].after == pytest.approx(2.06)
-    assert describe_move(moves["a"], chain_rule) == "a ← 2 + 0.01 × 6 = 2.06"
-    assert describe_move(moves["b"], chain_rule) == "b ← -3 + 0.01 × -4 = -3.04"
-    assert "along the gradient" in describe_rule(chain_rule) and "against" in describe_rule(chain_rule)
+    assert describe_move(moves["a"], part) == "a ← 2 + 0.01 × 6 = 2.06"
+    assert describe_move(moves["b"], part) == "b ← -3 + 0.01 × -4 = -3.04"
+    assert "along the gradient" in describe_rule(part) and "against" in describe_rule(part)
     assert dict(step.forward)["L"] == pytest.approx(-7.286496, abs=1e-9)
 
 
-def test_more_steps_keep_raising_l(chain_rule):
-    steps = take_steps(chain_rule, None, 3)
+def test_more_steps_keep_raising_l(part):
+    steps = take_steps(part, None, 3)
     outputs = [step.output_after for step in steps]
     assert outputs == sorted(outputs) and outputs[-1] < 0
     assert [step.step for step in steps] == [1, 2, 3]

@@ -11,24 +11,25 @@ from tui_grad.core.lesson import LessonError, load_lesson
 
 def test_chain_rule_lesson_has_the_design_graph(chain_rule):
     assert chain_rule.id == "chain-rule"
-    assert chain_rule.inputs == {"a": 2.0, "b": -3.0, "c": 10.0, "f": -2.0}
-    assert [a.text for a in chain_rule.assignments] == ["e = a * b", "d = e + c", "L = d * f"]
-    assert chain_rule.parameters == ("a", "b", "c", "f")
-    assert chain_rule.update.direction == "ascent" and chain_rule.update.step_size == 0.01
-    graph = chain_rule.build()
+    [part] = chain_rule.parts
+    assert part.inputs == {"a": 2.0, "b": -3.0, "c": 10.0, "f": -2.0}
+    assert [a.text for a in part.assignments] == ["e = a * b", "d = e + c", "L = d * f"]
+    assert part.parameters == ("a", "b", "c", "f")
+    assert part.update.direction == "ascent" and part.update.step_size == 0.01
+    graph = part.build()
     assert {name: graph.value_of(name) for name in graph.nodes} == {
         "a": 2.0, "b": -3.0, "e": -6.0, "c": 10.0, "d": 4.0, "f": -2.0, "L": -8.0}
 
 
 def test_assignment_lines_point_into_the_file(chain_rule):
     source = chain_rule.path.read_text().splitlines()
-    for assignment in chain_rule.assignments:
+    for assignment in chain_rule.parts[0].assignments:
         assert assignment.text in source[assignment.line - 1]
 
 
 def test_compound_formulas_get_named_intermediate_nodes(write_lesson):
     lesson = load_lesson(write_lesson(GOOD_LESSON.replace('"L = p + x",', '"L = (p - 2*x)**2",')))
-    graph = lesson.build()
+    graph = lesson.parts[0].build()
     assert graph.value_of("L") == pytest.approx((-6 - 6) ** 2)
     assert "p - 2 * x" in graph.nodes
     assert graph.named == ("x", "y", "p", "L")

@@ -7,6 +7,7 @@ executes lesson text. Every problem becomes a `LessonError` naming the file, the
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from collections.abc import Mapping
@@ -18,8 +19,12 @@ from tui_grad.core import expr as ex
 from tui_grad.engine import EngineError, Value, topological_order
 
 IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
-EXERCISE_KINDS = ("gradients",)
+PART_KINDS = ("gradients", "slope", "update", "train", "network")
+"""What a part asks of the learner: gradients node by node, one slope (with nudges), the new
+parameter values after one update step, or watching many steps train (a formula or a network)."""
+EXERCISE_KINDS = PART_KINDS
 DIRECTIONS = ("ascent", "descent")
+DATASETS = ("moons", "circles", "blobs", "xor")
 MAX_NODES = 40
 
 
@@ -58,9 +63,70 @@ class UpdateRule:
         return 1.0 if self.direction == "ascent" else -1.0
 
 
+@dataclass(frozen=True, slots=True)
+class LinePlot:
+    """Data points and the two parameters of the line `y = slope * x + intercept` fitted to them."""
+
+    points: tuple[tuple[float, float], ...]
+    slope: str
+    intercept: str
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkSpec:
+    """A small multi-layer perceptron trained on a two-dimensional toy dataset the lesson generates."""
+
+    dataset: str = "moons"
+    samples: int = 60
+    hidden: tuple[int, ...] = (8, 8)
+    steps: int = 100
+    step_size: float = 0.05
+    seed: int = 1
+
+
+@dataclass(frozen=True)
+class Part:
+    """One exercise of a lesson: its text, its graph (or network) and what it asks."""
+
+    title: str
+    kind: str
+    text: str = ""
+    inputs: dict[str, float] = field(default_factory=dict)
+    assignments: tuple[Assignment, ...] = ()
+    output: str = ""
+    parameters: tuple[str, ...] = ()
+    ask: tuple[str, ...] = ()
+    """The nodes whose gradient (or, in an update, whose new value) is asked; () means every node."""
+    relative_tolerance: float = 1e-6
+    absolute_tolerance: float = 1e-9
+    update: UpdateRule = field(default_factory=UpdateRule)
+    randomize: dict[str, tuple[float, float]] = field(default_factory=dict)
+    """Inputs that `--seed` may draw afresh, each from an inclusive integer range."""
+    plot: LinePlot | None = None
+    network: NetworkSpec | None = None
+    path: Path = Path()
+
+    def build(self, inputs: Mapping[str, float] | None = None) -> Graph:
+        """Run the forward pass on these input values (the part's own by default)."""
+        return build_graph(self, dict(self.inputs if inputs is None else inputs))
+
+    def forward(self, inputs: Mapping[str, float] | None = None, nudge: tuple[str, float] | None = None
+                ) -> dict[str, float]:
+        """Every named node's value after a forward pass in plain floats, optionally with one node
+        moved by h on the way (`nudge=(name, h)`): how the learner checks a gradient by hand."""
+        values = dict(self.inputs if inputs is None else inputs)
+        if nudge and nudge[0] in values:
+            values[nudge[0]] += nudge[1]
+        for assignment in self.assignments:
+            values[assignment.name] = ex.evaluate_number(assignment.formula, values)
+            if nudge and nudge[0] == assignment.name:
+                values[assignment.name] += nudge[1]
+        return values
+
+
 @dataclass(frozen=True)
 class Lesson:
-    """A parsed, validated lesson: text to read and a graph to work through."""
+    """A parsed, validated lesson: text to read and one or more parts to work through."""
 
     id: str
     title: str
@@ -69,18 +135,7 @@ class Lesson:
     order: int
     intro: str
     outro: str
-    inputs: dict[str, float]
-    assignments: tuple[Assignment, ...]
-    output: str
-    parameters: tuple[str, ...]
-    kind: str = "gradients"
-    relative_tolerance: float = 1e-6
-    absolute_tolerance: float = 1e-9
-    update: UpdateRule = field(default_factory=UpdateRule)
-
-    def build(self, inputs: Mapping[str, float] | None = None) -> Graph:
-        """Run the forward pass on these input values (the lesson's own by default)."""
-        return build_graph(self, dict(self.inputs if inputs is None else inputs))
+    parts: tuple[Part, ...]
 
 
 @dataclass(frozen=True)
@@ -96,7 +151,7 @@ class Graph:
         return self.nodes[name].data
 
 
-def build_graph(lesson: Lesson, inputs: dict[str, float]) -> Graph:
+def build_graph(lesson: Part, inputs: dict[str, float]) -> Graph:
     """Build Values for every assignment; name unnamed sub-expressions by their formula text."""
     values: dict[str, Value] = {name: Value(value, label=name) for name, value in inputs.items()}
     for assignment in lesson.assignments:
@@ -171,10 +226,11 @@ class _Reader:
     def __init__(self, path: Path, source: str, data: dict[str, Any]) -> None:
         self.path, self.data = path, data
         self.lines = source.splitlines()
+        self.start = 0  # errors point at the first match at or after this line (the part being read)
 
     def line_of(self, *needles: str) -> int | None:
-        """The first line that contains every needle (to point an error at), if any."""
-        for number, text in enumerate(self.lines, start=1):
+        """The first line from `start` on that contains every needle (to point an error at), if any."""
+        for number, text in enumerate(self.lines[self.start:], start=self.start + 1):
             if all(needle in text for needle in needles):
                 return number
         return None
@@ -188,8 +244,8 @@ class _Reader:
         if key not in table:
             if default is not ...:
                 return default
-            place = f"in [{where}] " if where else ""
-            raise self.fail(f"missing '{key}' {place}(write it like: {example})", f"[{where}]" if where else "\0")
+            place = f"in {where} " if where else ""
+            raise self.fail(f"missing '{key}' {place}(write it like: {example})", where or "\0")
         value = table[key]
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
@@ -203,57 +259,85 @@ class _Reader:
         if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", lesson_id):
             raise self.fail(f"id '{lesson_id}' must be lowercase words joined by '-'", "id")
         text = self.field(data, "text", dict, "", '[text] with intro = """...""" ', default={})
-        graph = self.field(data, "graph", dict, "", "[graph] with inputs and nodes")
-        inputs = self.inputs(graph)
-        assignments = self.assignments(graph, inputs)
+        title = self.field(data, "title", str, "", 'title = "The chain rule by hand"')
+        summary = self.field(data, "summary", str, "", 'summary = "One line about the lesson"')
+        order = self.field(data, "order", int, "", "order = 4", default=1000)
+        intro = self.field(text, "intro", str, "[text]", 'intro = """Markdown"""', default="")
+        outro = self.field(text, "outro", str, "[text]", 'outro = """Markdown"""', default="")
+        return Lesson(lesson_id, title, summary, self.path, order, intro, outro, self.parts(title))
+
+    def parts(self, title: str) -> tuple[Part, ...]:
+        """The `[[parts]]` of the file, or its one part written as [graph], [exercise] and [update]."""
+        data = self.data
+        if "parts" not in data:
+            graph = self.field(data, "graph", dict, "", "[graph] with inputs and nodes, or [[parts]]")
+            exercise = self.field(data, "exercise", dict, "", '[exercise] kind = "gradients"', default={})
+            update = self.field(data, "update", dict, "", "[update] step_size = 0.01", default={})
+            return (self.part({"title": title, **graph, **exercise, **update}, "[graph]"),)
+        tables = data["parts"]
+        if not isinstance(tables, list) or not tables or not all(isinstance(t, dict) for t in tables):
+            raise self.fail("'parts' must be one or more [[parts]] tables", "parts")
+        starts = [number for number, text in enumerate(self.lines) if text.strip() == "[[parts]]"]
+        parts = []
+        for index, table in enumerate(tables):
+            self.start = starts[index] if index < len(starts) else 0
+            parts.append(self.part(table, f"part {index + 1}"))
+        self.start = 0
+        return tuple(parts)
+
+    def part(self, table: dict[str, Any], where: str) -> Part:
+        """One part from a flat table of its settings."""
+        kind = self.field(table, "kind", str, where, 'kind = "gradients"', default="gradients")
+        if kind not in PART_KINDS:
+            raise self.fail(f"unknown kind '{kind}' (kinds: {', '.join(PART_KINDS)})", "kind")
+        common = dict(
+            title=self.field(table, "title", str, where, 'title = "A first graph"', default=""),
+            kind=kind,
+            text=self.field(table, "text", str, where, 'text = """Markdown"""', default=""),
+            path=self.path,
+        )
+        if kind == "network":
+            return Part(**common, network=self.network(table, where))
+        inputs = self.inputs(table, where)
+        assignments = self.assignments(table, inputs, where)
         defined = [*inputs, *(a.name for a in assignments)]
-        output = self.field(graph, "output", str, "graph", 'output = "L"', default=defined[-1])
+        output = self.field(table, "output", str, where, 'output = "L"', default=defined[-1])
         if output not in defined:
             raise self.fail(f"output '{output}' is not a node (nodes: {', '.join(defined)})", "output")
-        parameters = self.parameters(graph, inputs)
-        exercise = self.field(data, "exercise", dict, "", '[exercise] kind = "gradients"', default={})
-        kind = self.field(exercise, "kind", str, "exercise", 'kind = "gradients"', default="gradients")
-        if kind not in EXERCISE_KINDS:
-            raise self.fail(f"unknown exercise kind '{kind}' (kinds: {', '.join(EXERCISE_KINDS)})", "kind")
-        lesson = Lesson(
-            id=lesson_id,
-            title=self.field(data, "title", str, "", 'title = "The chain rule by hand"'),
-            summary=self.field(data, "summary", str, "", 'summary = "One line about the lesson"'),
-            path=self.path,
-            order=self.field(data, "order", int, "", "order = 4", default=1000),
-            intro=self.field(text, "intro", str, "text", 'intro = """Markdown"""', default=""),
-            outro=self.field(text, "outro", str, "text", 'outro = """Markdown"""', default=""),
+        parameters = self.parameters(table, inputs)
+        part = Part(
+            **common,
             inputs=inputs,
             assignments=assignments,
             output=output,
             parameters=parameters,
-            kind=kind,
-            relative_tolerance=self.tolerance(exercise, "relative_tolerance", 1e-6),
-            absolute_tolerance=self.tolerance(exercise, "absolute_tolerance", 1e-9),
-            update=self.update_rule(),
+            ask=self.ask(table, kind, defined, inputs, parameters),
+            relative_tolerance=self.tolerance(table, "relative_tolerance", 1e-6),
+            absolute_tolerance=self.tolerance(table, "absolute_tolerance", 1e-9),
+            update=self.update_rule(table, kind),
+            randomize=self.randomize(table, inputs),
+            plot=self.line_plot(table, parameters),
         )
-        graph_built = lesson.build()
+        graph_built = part.build()
         unused = [name for name in defined if name not in graph_built.nodes]
         if unused:
-            raise self.fail(
-                f"'{unused[0]}' does not feed the output '{output}'; use it or remove it", unused[0]
-            )
+            raise self.fail(f"'{unused[0]}' does not feed the output '{output}'; use it or remove it", unused[0])
         if len(graph_built.nodes) > MAX_NODES:
             raise self.fail(
                 f"the graph has {len(graph_built.nodes)} nodes; at most {MAX_NODES} can be drawn. "
                 "Split the lesson or name fewer intermediate steps",
-                "[graph]",
+                "nodes",
             )
-        return lesson
+        return part
 
-    def inputs(self, graph: dict[str, Any]) -> dict[str, float]:
-        table = self.field(graph, "inputs", dict, "graph", "inputs = { a = 2.0, b = -3.0 }")
+    def inputs(self, graph: dict[str, Any], where: str) -> dict[str, float]:
+        table = self.field(graph, "inputs", dict, where, "inputs = { a = 2.0, b = -3.0 }")
         if not table:
             raise self.fail("'inputs' is empty: name at least one input value", "inputs")
         inputs = {}
         for name, value in table.items():
             self.check_name(name, inputs)
-            if isinstance(value, bool) or not isinstance(value, int | float) or value != value or abs(value) == float("inf"):
+            if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
                 raise self.fail(f"input '{name}' must be a finite number, like {name} = 2.0", name)
             inputs[name] = float(value)
         return inputs
@@ -266,8 +350,8 @@ class _Reader:
         if name in defined:
             raise self.fail(f"'{name}' is defined twice; give the second one another name", f"{name} ")
 
-    def assignments(self, graph: dict[str, Any], inputs: dict[str, float]) -> tuple[Assignment, ...]:
-        lines = self.field(graph, "nodes", list, "graph", 'nodes = ["e = a * b", "L = e + c"]')
+    def assignments(self, graph: dict[str, Any], inputs: dict[str, float], where: str) -> tuple[Assignment, ...]:
+        lines = self.field(graph, "nodes", list, where, 'nodes = ["e = a * b", "L = e + c"]')
         if not lines:
             raise self.fail("'nodes' is empty: write at least one assignment like \"L = a * b\"", "nodes")
         defined: list[str] = list(inputs)
@@ -287,14 +371,12 @@ class _Reader:
             try:
                 formula = ex.parse(rhs, names=defined)
             except ex.ExprError as error:
-                hint = ""
-                if isinstance(error, ex.ExprError) and name in rhs and "unknown name" in error.message:
-                    hint = " A node cannot depend on itself."
+                hint = " A node cannot depend on itself." if name in rhs and "unknown name" in error.message else ""
                 raise LessonError(self.path, line, f"in '{text}': {error.message}.{hint}") from None
             if isinstance(formula, ex.Name):
                 raise LessonError(self.path, line, f"'{text}' only renames {formula.name}; a node needs an operation")
             if not ex.names_in(formula):
-                raise LessonError(self.path, line, f"'{text}' is a constant; put {name} in [graph] inputs instead")
+                raise LessonError(self.path, line, f"'{text}' is a constant; put {name} in the inputs instead")
             if _has_variable_exponent(formula):
                 raise LessonError(self.path, line, f"in '{text}': an exponent must be a plain number, like x ** 2")
             defined.append(name)
@@ -302,23 +384,36 @@ class _Reader:
         return tuple(result)
 
     def parameters(self, graph: dict[str, Any], inputs: dict[str, float]) -> tuple[str, ...]:
-        names = self.field(graph, "parameters", list, "graph", 'parameters = ["a", "b"]', default=list(inputs))
+        names = self.field(graph, "parameters", list, "", 'parameters = ["a", "b"]', default=list(inputs))
         for name in names:
             if name not in inputs:
                 raise self.fail(f"parameter '{name}' is not one of the inputs ({', '.join(inputs)})", "parameters")
         return tuple(names)
 
-    def tolerance(self, exercise: dict[str, Any], key: str, default: float) -> float:
-        value = self.field(exercise, key, float, "exercise", f"{key} = {default:g}", default=default)
+    def ask(self, table: dict[str, Any], kind: str, defined: list[str], inputs: dict[str, float],
+            parameters: tuple[str, ...]) -> tuple[str, ...]:
+        """Which nodes are asked: every node by default; for a slope, the one input; for an update, the parameters."""
+        default = {"slope": tuple(inputs)[:1], "update": parameters}.get(kind, ())
+        names = self.field(table, "ask", list, "", 'ask = ["a", "b"]', default=list(default))
+        allowed = parameters if kind == "update" else defined
+        for name in names:
+            if name not in allowed:
+                what = "parameter" if kind == "update" else "node"
+                raise self.fail(f"ask: '{name}' is not a {what} (choose from {', '.join(allowed)})", "ask")
+        if kind == "slope" and len(names) != 1:
+            raise self.fail("a slope part asks about exactly one input, like ask = [\"x\"]", "ask")
+        return tuple(names)
+
+    def tolerance(self, table: dict[str, Any], key: str, default: float) -> float:
+        value = self.field(table, key, float, "", f"{key} = {default:g}", default=default)
         if not 0 <= value < 1:
             raise self.fail(f"'{key}' must be at least 0 and below 1", key)
         return value
 
-    def update_rule(self) -> UpdateRule:
-        table = self.field(self.data, "update", dict, "", "[update] step_size = 0.01", default={})
-        step_size = self.field(table, "step_size", float, "update", "step_size = 0.01", default=0.01)
-        direction = self.field(table, "direction", str, "update", 'direction = "descent"', default="descent")
-        steps = self.field(table, "steps", int, "update", "steps = 1", default=1)
+    def update_rule(self, table: dict[str, Any], kind: str) -> UpdateRule:
+        step_size = self.field(table, "step_size", float, "", "step_size = 0.01", default=0.01)
+        direction = self.field(table, "direction", str, "", 'direction = "descent"', default="descent")
+        steps = self.field(table, "steps", int, "", "steps = 1", default=1)
         if not 0 < step_size <= 10:
             raise self.fail("'step_size' must be above 0 and at most 10", "step_size")
         if direction not in DIRECTIONS:
@@ -326,6 +421,53 @@ class _Reader:
         if not 1 <= steps <= 100_000:
             raise self.fail("'steps' must be between 1 and 100000", "steps")
         return UpdateRule(step_size, direction, steps)
+
+    def randomize(self, table: dict[str, Any], inputs: dict[str, float]) -> dict[str, tuple[float, float]]:
+        ranges = self.field(table, "randomize", dict, "", "randomize = { a = [-5, 5] }", default={})
+        result = {}
+        for name, bounds in ranges.items():
+            if name not in inputs:
+                raise self.fail(f"randomize: '{name}' is not an input ({', '.join(inputs)})", "randomize")
+            if (not isinstance(bounds, list) or len(bounds) != 2
+                    or not all(isinstance(b, int) and not isinstance(b, bool) for b in bounds) or bounds[0] >= bounds[1]):
+                raise self.fail(f"randomize: '{name}' needs two whole numbers, low then high, like {name} = [-5, 5]",
+                                "randomize")
+            result[name] = (float(bounds[0]), float(bounds[1]))
+        return result
+
+    def line_plot(self, table: dict[str, Any], parameters: tuple[str, ...]) -> LinePlot | None:
+        if "points" not in table and "line" not in table:
+            return None
+        points = self.field(table, "points", list, "", "points = [[1, 2], [2, 4]]")
+        line = self.field(table, "line", list, "", 'line = ["m", "b"]')
+        if not points or not all(isinstance(p, list) and len(p) == 2 and all(_is_number(v) for v in p) for p in points):
+            raise self.fail("'points' must be pairs of numbers, like points = [[1, 2], [2, 4]]", "points")
+        if len(line) != 2 or not all(name in parameters for name in line):
+            raise self.fail("'line' names the slope and the intercept parameters, like line = [\"m\", \"b\"]", "line")
+        return LinePlot(tuple((float(x), float(y)) for x, y in points), line[0], line[1])
+
+    def network(self, table: dict[str, Any], where: str) -> NetworkSpec:
+        dataset = self.field(table, "dataset", str, where, 'dataset = "moons"', default="moons")
+        if dataset not in DATASETS:
+            raise self.fail(f"unknown dataset '{dataset}' (datasets: {', '.join(DATASETS)})", "dataset")
+        samples = self.field(table, "samples", int, where, "samples = 60", default=60)
+        hidden = self.field(table, "hidden", list, where, "hidden = [8, 8]", default=[8, 8])
+        steps = self.field(table, "steps", int, where, "steps = 100", default=100)
+        step_size = self.field(table, "step_size", float, where, "step_size = 0.05", default=0.05)
+        seed = self.field(table, "seed", int, where, "seed = 1", default=1)
+        if not 4 <= samples <= 400:
+            raise self.fail("'samples' must be between 4 and 400", "samples")
+        if not hidden or len(hidden) > 3 or not all(isinstance(n, int) and 1 <= n <= 32 for n in hidden):
+            raise self.fail("'hidden' lists one to three layer sizes from 1 to 32, like hidden = [8, 8]", "hidden")
+        if not 1 <= steps <= 10_000:
+            raise self.fail("'steps' must be between 1 and 10000", "steps")
+        if not 0 < step_size <= 10:
+            raise self.fail("'step_size' must be above 0 and at most 10", "step_size")
+        return NetworkSpec(dataset, samples, tuple(hidden), steps, step_size, seed)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _has_variable_exponent(formula: ex.Expr) -> bool:

@@ -9,11 +9,18 @@ from tui_grad.core.update import take_steps
 from tui_grad.engine import backward_steps
 
 
-def trace(lesson: Lesson, steps: int | None = None) -> dict[str, Any]:
-    """The whole run of a lesson in the shape `trace --json` prints (and instructors' scripts read)."""
-    graph = lesson.build()
+def traceable_parts(lesson: Lesson) -> list[int]:
+    """The indexes of the parts that have a formula graph to trace (a network part has none)."""
+    return [index for index, part in enumerate(lesson.parts) if part.assignments]
+
+
+def trace(lesson: Lesson, steps: int | None = None, part_index: int | None = None) -> dict[str, Any]:
+    """The whole run of a lesson part (the first with a graph by default) in the shape `trace --json`
+    prints, which instructors' scripts read."""
+    part = lesson.parts[traceable_parts(lesson)[0] if part_index is None else part_index]
+    graph = part.build()
     records = backward_steps(graph.output)
-    updates = take_steps(lesson, None, lesson.update.steps if steps is None else steps)
+    updates = take_steps(part, None, part.update.steps if steps is None else steps)
     return {
         "lesson": lesson.id,
         "output": graph.output.label,

@@ -1,12 +1,17 @@
-"""Parameter updates as data: each step's arithmetic and the forward pass that follows it."""
+"""Parameter updates as data: each step's arithmetic and the forward pass that follows it, and
+the update exercise, where the learner works out each parameter's new value by hand."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+import math
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 
-from tui_grad.core.exercise import format_number
-from tui_grad.core.lesson import Lesson
+from tui_grad.core import expr as ex
+from tui_grad.core.diagnosis import Diagnosis
+from tui_grad.core.exercise import EARNED, PENDING, SHOWN, Attempt, Verdict, format_number, signed
+from tui_grad.core.lesson import Part
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +39,7 @@ class UpdateStep:
         return {**inputs, **{p.name: p.after for p in self.parameters}}
 
 
-def take_steps(lesson: Lesson, inputs: Mapping[str, float] | None, count: int, first: int = 1) -> list[UpdateStep]:
+def take_steps(lesson: Part, inputs: Mapping[str, float] | None, count: int, first: int = 1) -> list[UpdateStep]:
     """Run `count` update steps from `inputs`: backward, move each parameter, forward again."""
     current = dict(lesson.inputs if inputs is None else inputs)
     rule = lesson.update
@@ -54,7 +59,7 @@ def take_steps(lesson: Lesson, inputs: Mapping[str, float] | None, count: int, f
     return steps
 
 
-def describe_move(move: ParameterStep, lesson: Lesson) -> str:
+def describe_move(move: ParameterStep, lesson: Part) -> str:
     """The arithmetic of one move, as the tutor writes it: `a ← 2 + 0.01 × 6 = 2.06`."""
     rule = lesson.update
     sign = "+" if rule.sign > 0 else "−"
@@ -62,7 +67,7 @@ def describe_move(move: ParameterStep, lesson: Lesson) -> str:
             f"{format_number(move.grad)} = {format_number(move.after)}")
 
 
-def describe_rule(lesson: Lesson) -> str:
+def describe_rule(lesson: Part) -> str:
     """The lesson's sign convention in words, naming the other one too."""
     out = lesson.output
     step = format_number(lesson.update.step_size)
@@ -71,3 +76,149 @@ def describe_rule(lesson: Lesson) -> str:
                 f"Training usually steps against it (p ← p − step × d{out}/dp) to lower a loss.")
     return (f"This lesson steps against the gradient (p ← p − {step} × d{out}/dp), which lowers {out}, "
             f"as training does with a loss. Stepping along it (p ← p + step × d{out}/dp) would raise {out}.")
+
+
+@dataclass
+class UpdateExercise:
+    """Ask for each parameter's value after one update step, and name the slip behind a wrong one."""
+
+    lesson: Part
+    inputs: Mapping[str, float] | None = None
+    step: UpdateStep = field(init=False)
+    order: tuple[str, ...] = field(init=False)
+    status: dict[str, str] = field(init=False)
+    answers: dict[str, float] = field(init=False)
+    hints: dict[str, int] = field(init=False)
+    attempts: list[Attempt] = field(init=False, default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.step = take_steps(self.lesson, self.inputs, 1)[0]
+        self.order = self.lesson.ask or self.lesson.parameters
+        self.status = {name: PENDING for name in self.order}
+        self.answers, self.hints = {}, {}
+        self.graph = self.lesson.build(self.inputs)
+        self.graph.output.backward()
+        self.grads = {name: node.grad for name, node in self.graph.nodes.items()}
+
+    @property
+    def output_name(self) -> str:
+        """The output whose gradients drive the step."""
+        return self.graph.output.label
+
+    def move(self, name: str) -> ParameterStep:
+        """The engine's move of parameter `name`."""
+        return next(move for move in self.step.parameters if move.name == name)
+
+    @property
+    def current(self) -> str | None:
+        """The parameter asked about now, or None when every new value is in."""
+        return next((name for name in self.order if self.status[name] == PENDING), None)
+
+    @property
+    def done(self) -> bool:
+        """True when every parameter's new value is found or shown."""
+        return self.current is None
+
+    def restore(self, status: Mapping[str, str], answers: Mapping[str, float], hints: Mapping[str, int]) -> None:
+        """Pick up where a saved session left off."""
+        for name, state in status.items():
+            if name in self.status and state in (EARNED, SHOWN):
+                self.status[name] = state
+                self.answers[name] = float(answers.get(name, self.move(name).after))
+        self.hints.update({name: int(count) for name, count in hints.items() if name in self.status})
+
+    def question(self, name: str) -> str:
+        """What is asked, in words: `a after one step`."""
+        return f"{name} after one step"
+
+    def submit(self, text: str) -> Verdict:
+        """Grade a typed new value for the current parameter."""
+        name = self._asked()
+        values = {move.name: move.before for move in self.step.parameters}  # `a + 0.01*6` reads a as now
+        try:
+            answer = ex.evaluate_number(text, values, names=list(values))
+        except ex.ExprError as error:
+            return Verdict(name, False, None, f"Could not read that: {error.message}.", readable=False)
+        move = self.move(name)
+        if math.isclose(answer, move.after, rel_tol=self.lesson.relative_tolerance,
+                        abs_tol=max(self.lesson.absolute_tolerance, 1e-12)):
+            self.attempts.append(Attempt(name, text, answer, True, False, time.time(), hints=self.hints.get(name, 0)))
+            self.status[name] = EARNED
+            self.answers[name] = answer
+            return Verdict(name, True, answer, f"{name} becomes {format_number(move.after)}.",
+                           describe_move(move, self.lesson))
+        found = self.diagnose(name, answer)
+        code = found.code if found else "unexplained"
+        self.attempts.append(Attempt(name, text, answer, False, False, time.time(), code, self.hints.get(name, 0)))
+        advice = found.message if found else (
+            f"Start from {name} = {format_number(move.before)} and move it by the step size times its gradient, "
+            f"{format_number(self.lesson.update.step_size)} × {format_number(move.grad)}, "
+            f"{'along' if self.lesson.update.sign > 0 else 'against'} the gradient.")
+        return Verdict(name, False, answer, f"{name} does not become {format_number(answer)}. {advice}", mistake=code)
+
+    def diagnose(self, name: str, answer: float) -> Diagnosis | None:
+        """The update slips: the wrong way, no step size, another node's gradient, only the change."""
+        for found, number in self._slips(name):
+            if math.isfinite(number) and math.isclose(answer, number, rel_tol=1e-6, abs_tol=1e-9) and not \
+                    math.isclose(number, self.move(name).after, rel_tol=1e-9, abs_tol=1e-12):
+                return found
+        return None
+
+    def _slips(self, name: str) -> Iterator[tuple[Diagnosis, float]]:
+        move, rule = self.move(name), self.lesson.update
+        step, sign = rule.step_size, rule.sign
+        way, other_way = ("along", "against") if sign > 0 else ("against", "along")
+        yield (Diagnosis("update-wrong-way",
+                         f"That steps {other_way} the gradient. This lesson steps {way} it: "
+                         f"{name} {'+' if sign > 0 else '−'} {format_number(step)} × {signed(move.grad)}."),
+               move.before - sign * step * move.grad)
+        yield (Diagnosis("update-no-step-size",
+                         f"That moves {name} by its whole gradient {format_number(move.grad)}. Multiply the gradient "
+                         f"by the step size {format_number(step)} first."),
+               move.before + sign * move.grad)
+        yield (Diagnosis("update-change-only",
+                         f"{format_number(sign * step * move.grad)} is only the change. Add it to {name}'s value "
+                         f"{format_number(move.before)}."),
+               sign * step * move.grad)
+        for other, grad in self.grads.items():
+            if other != name and not math.isclose(grad, move.grad, rel_tol=1e-9, abs_tol=1e-12):
+                yield (Diagnosis("update-wrong-gradient",
+                                 f"That used d{self.lesson.output}/d{other} = {format_number(grad)}, the gradient of "
+                                 f"{other}. {name} moves with its own gradient, d{self.lesson.output}/d{name} = "
+                                 f"{format_number(move.grad)}."),
+                       move.before + sign * step * grad)
+
+    def reveal(self) -> Verdict:
+        """Show the current parameter's new value; it counts as shown, not earned."""
+        name = self._asked()
+        move = self.move(name)
+        self.attempts.append(Attempt(name, "", None, False, True, time.time(), hints=self.hints.get(name, 0)))
+        self.status[name] = SHOWN
+        self.answers[name] = move.after
+        return Verdict(name, False, move.after, f"Shown: {name} becomes {format_number(move.after)}.",
+                       describe_move(move, self.lesson), shown=True)
+
+    def hint(self):
+        """The next rung of this parameter's hint ladder; the last one reveals the value."""
+        from tui_grad.core.exercise import HINT_LEVELS, Hint
+
+        name = self._asked()
+        move, rule = self.move(name), self.lesson.update
+        level = min(self.hints.get(name, 0) + 1, HINT_LEVELS)
+        self.hints[name] = level
+        texts = {
+            1: (f"Which way should {name} go to {'raise' if rule.sign > 0 else 'lower'} {self.lesson.output}? "
+                f"Its gradient d{self.lesson.output}/d{name} is {format_number(move.grad)}."),
+            2: describe_rule(self.lesson),
+            3: (f"{name} ← {format_number(move.before)} {'+' if rule.sign > 0 else '−'} "
+                f"{format_number(rule.step_size)} × {signed(move.grad)}. Work it out."),
+        }
+        if level < HINT_LEVELS:
+            return Hint(name, level, texts[level])
+        return Hint(name, level, self.reveal().message + " (marked as shown, not earned)")
+
+    def _asked(self) -> str:
+        name = self.current
+        if name is None:
+            raise RuntimeError("every new value is already found")
+        return name

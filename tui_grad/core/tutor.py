@@ -1,0 +1,219 @@
+"""One learner working through one lesson: the part in front of them, its exercise, and saving.
+
+The full-screen app and the line-mode tutor both drive a `Tutor`, so grading, diagnoses, hints and
+saved progress are the same whichever way the learner works. Every answer, hint and reveal is
+saved at once, so a dropped connection loses at most the answer being typed.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from typing import Any
+
+from tui_grad.core.exercise import EARNED, SHOWN, GradientExercise, Hint, Verdict
+from tui_grad.core.lesson import Lesson, LessonError, Part
+from tui_grad.core.progress import LessonProgress, ProgressStore
+from tui_grad.core.update import UpdateExercise
+
+ANSWERED_KINDS = ("gradients", "slope", "update")
+"""Parts where the learner types answers; the others ("train", "network") are watched."""
+
+
+def draw_inputs(part: Part, seed: int, salt: str = "") -> dict[str, float]:
+    """Input values drawn for `seed` from the part's `randomize` ranges, avoiding values that make
+    a step trivial: 0 and ±1 as inputs, ties between them, and any node whose value or gradient
+    is 0. The same seed always gives the same values, so an instructor can see what a learner saw."""
+    if not part.randomize:
+        return dict(part.inputs)
+    rng = random.Random(f"{salt}:{seed}")
+    for _ in range(500):
+        values = dict(part.inputs)
+        for name, (low, high) in part.randomize.items():
+            values[name] = float(rng.randint(int(low), int(high)))
+        drawn = [values[name] for name in part.randomize]
+        if any(value in (0.0, 1.0, -1.0) for value in drawn) or len(set(drawn)) < len(drawn):
+            continue
+        try:
+            graph = part.build(values)
+            graph.output.backward()
+        except (LessonError, ArithmeticError):
+            continue
+        if all(graph.nodes[name].data != 0 and graph.nodes[name].grad != 0 for name in graph.named):
+            return values
+    return dict(part.inputs)
+
+
+class Tutor:
+    """A lesson in progress: which part, its exercise restored from saved progress, and the saving."""
+
+    def __init__(self, lesson: Lesson, store: ProgressStore | None = None, seed: int | None = None) -> None:
+        self.lesson = lesson
+        self.store = store
+        self.record: LessonProgress = store.lesson(lesson.id) if store else LessonProgress()
+        if seed is not None and seed != self.record.seed:
+            self.record.seed = seed
+        self.part_index = min(max(self.record.part, 0), len(lesson.parts) - 1)
+        self.exercise: GradientExercise | UpdateExercise | None = None
+        self.problem = ""
+        """Why the last save failed, in a sentence for the learner ("" when all is saved)."""
+        self.load_part()
+
+    @property
+    def seed(self) -> int | None:
+        """The seed the learner's input values come from (None: the lesson's own values)."""
+        return self.record.seed
+
+    @property
+    def part(self) -> Part:
+        """The part in front of the learner."""
+        return self.lesson.parts[self.part_index]
+
+    @property
+    def finished(self) -> bool:
+        """True once every part is done."""
+        return self.record.finished
+
+    @property
+    def started(self) -> bool:
+        """True when the learner has done anything in this lesson before."""
+        return self.record.finished or self.record.part > 0 or any(
+            state.status or state.updates or state.done for state in self.record.parts)
+
+    def inputs(self, part_index: int | None = None) -> dict[str, float]:
+        """The input values of a part: drawn from the seed where the part allows, else its own."""
+        index = self.part_index if part_index is None else part_index
+        part = self.lesson.parts[index]
+        if self.seed is None:
+            return dict(part.inputs)
+        return draw_inputs(part, self.seed, f"{self.lesson.id}:{index}")
+
+    def load_part(self) -> None:
+        """Make the current part's exercise and restore what was already answered."""
+        part, state = self.part, self.record.part_progress(self.part_index)
+        if part.kind in ("gradients", "slope"):
+            self.exercise = GradientExercise(part, self.inputs())
+        elif part.kind == "update":
+            self.exercise = UpdateExercise(part, self.inputs())
+        else:
+            self.exercise = None
+        if self.exercise is not None:
+            self.exercise.restore(state.status, state.answers, state.hints)
+
+    # --- answering ------------------------------------------------------------------------------
+
+    def submit(self, text: str) -> Verdict:
+        """Grade an answer for the current question and save it (an unreadable text costs nothing)."""
+        verdict = self._exercise().submit(text)
+        if verdict.readable:
+            self._log(verdict, text)
+        return verdict
+
+    def reveal(self) -> Verdict:
+        """Show the current answer, marked as shown, and save that."""
+        verdict = self._exercise().reveal()
+        self._log(verdict, "")
+        return verdict
+
+    def hint(self) -> Hint:
+        """The next hint for the current question; the last one reveals the answer."""
+        exercise = self._exercise()
+        node = exercise.current
+        hint = exercise.hint()
+        if exercise.status.get(node) == SHOWN:
+            self._log(Verdict(node, False, exercise.answers[node], hint.text, shown=True), "")
+        else:
+            self._sync()
+            self.save()
+        return hint
+
+    def note_updates(self, count: int) -> None:
+        """Remember how many update steps the learner has taken in this part."""
+        self.record.part_progress(self.part_index).updates = count
+        self.save()
+
+    def finish_part(self) -> bool:
+        """Mark the current part done and move on; returns True when there is a next part."""
+        self.record.part_progress(self.part_index).done = True
+        if self.part_index + 1 < len(self.lesson.parts):
+            self.part_index += 1
+            self.record.part = self.part_index
+            self.load_part()
+            self.save()
+            return True
+        self.record.finished = True
+        self.save()
+        return False
+
+    def restart(self) -> None:
+        """Start the lesson over (the attempts already made stay in the record)."""
+        seed = self.record.seed
+        self.record.part, self.record.parts, self.record.finished = 0, [], False
+        self.record.seed = seed
+        self.part_index = 0
+        self.load_part()
+        self.save()
+
+    def save(self) -> str:
+        """Write progress now; returns "" or a sentence saying why it could not be saved."""
+        self.record.updated = time.time()
+        if self.store is None:
+            return ""
+        self.problem = self.store.save() or ""
+        return self.problem
+
+    def _exercise(self) -> GradientExercise | UpdateExercise:
+        if self.exercise is None:
+            raise RuntimeError(f"part {self.part_index + 1} of '{self.lesson.id}' asks no questions")
+        return self.exercise
+
+    def _sync(self) -> None:
+        """Copy the exercise's state into the saved record."""
+        exercise = self._exercise()
+        state = self.record.part_progress(self.part_index)
+        state.status = {name: value for name, value in exercise.status.items() if value in (EARNED, SHOWN)}
+        state.answers = dict(exercise.answers)
+        state.hints = dict(exercise.hints)
+
+    def _log(self, verdict: Verdict, text: str) -> None:
+        """Record one attempt for the instructor's export, then save everything."""
+        self._sync()
+        if self.store is not None:
+            self.store.record(self.attempt_record(verdict, text))
+        self.save()
+
+    def attempt_record(self, verdict: Verdict, text: str) -> dict[str, Any]:
+        """The attempt as saved and exported: lesson, part, node, answer, verdict, mistake, hints."""
+        exercise = self._exercise()
+        kind = {"update": "update", "slope": "slope"}.get(self.part.kind, "gradient")
+        return {
+            "lesson": self.lesson.id, "part": self.part_index + 1, "node": verdict.node, "kind": kind,
+            "text": text, "value": verdict.understood, "correct": verdict.correct, "shown": verdict.shown,
+            "mistake": verdict.mistake, "hints": exercise.hints.get(verdict.node, 0),
+            "skills": list(self.skills_of(verdict.node)), "seed": self.seed, "at": time.time(),
+        }
+
+    def skills_of(self, node: str) -> tuple[str, ...]:
+        """The skills a question exercises, for mastery (a slope question counts toward none)."""
+        from tui_grad.core.skills import skills_of_node
+
+        if self.part.kind == "update":
+            return ("update",)
+        if self.part.kind != "gradients" or not isinstance(self.exercise, GradientExercise):
+            return ()
+        graph = self.exercise.graph
+        return tuple(skills_of_node(graph.nodes[node], graph.nodes, graph.output))
+
+
+def part_summary(lesson: Lesson, record: LessonProgress | None) -> str:
+    """Where a learner stands in a lesson, in a few words for the home screen and `progress`."""
+    if record is None or not (record.finished or record.part or any(p.status or p.done for p in record.parts)):
+        return "not started"
+    if record.finished:
+        return "finished"
+    if len(lesson.parts) == 1:
+        state = record.parts[0] if record.parts else None
+        found = len(state.status) if state else 0
+        return f"in progress ({found} answered)"
+    return f"part {min(record.part, len(lesson.parts) - 1) + 1} of {len(lesson.parts)}"
+

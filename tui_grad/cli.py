@@ -28,6 +28,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("lesson", nargs="?", help="open this lesson straight away (an id from 'tui-grad list')")
     parser.add_argument("--lessons", type=Path, metavar="DIR", help="also load the lessons in DIR")
+    parser.add_argument("--plain", action="store_true",
+                        help="line mode: prompts on standard output, answers on standard input, no full screen "
+                        "(for screen readers, braille displays and scripts; TERM=dumb picks it)")
+    parser.add_argument("--seed", type=int, metavar="N",
+                        help="draw fresh input values from seed N where a lesson allows it (saved with progress)")
+    parser.add_argument("--low-bandwidth", action="store_true",
+                        help="for slow links: no animation, no cursor blink, no mouse tracking "
+                        "(also TUI_GRAD_LOW_BANDWIDTH=1)")
     return parser
 
 
@@ -39,6 +47,8 @@ def command_parser(command: str) -> argparse.ArgumentParser:
         parser.add_argument("lesson", help="a lesson id from 'tui-grad list'")
         parser.add_argument("--json", action="store_true", help="print JSON for scripts instead of tables")
         parser.add_argument("--steps", type=int, metavar="N", help="how many update steps (the lesson's own by default)")
+        parser.add_argument("--part", type=int, metavar="K", help="which part of the lesson, from 1 (the first "
+                            "with a graph by default)")
     elif command == "check":
         parser.description = "Validate lesson files: every problem with file, line and what to fix."
         parser.add_argument("paths", nargs="+", type=Path, help="lesson files or folders of them")
@@ -59,13 +69,26 @@ def main(argv: list[str] | None = None) -> int:
     catalog = catalog_for(args)
     if args.lesson and catalog.find(args.lesson) is None:
         return unknown_lesson(args.lesson, catalog)
+    from tui_grad.core.progress import ProgressStore
+
+    store = ProgressStore().load()
+    if args.plain or os.environ.get("TERM") == "dumb":
+        if not args.plain:
+            print("tui-grad: TERM=dumb, so the tutor runs in line mode (--plain).", file=sys.stderr)
+        from tui_grad.plain import run_plain
+
+        return run_plain(catalog, args.lesson, store, args.seed, stdin=sys.stdin, stdout=sys.stdout)
+    low_bandwidth = args.low_bandwidth or os.environ.get("TUI_GRAD_LOW_BANDWIDTH", "") not in ("", "0")
+    if low_bandwidth:
+        os.environ["TEXTUAL_ANIMATIONS"] = "none"
     from tui_grad.ui.app import TuiGradApp
 
     # Textual sizes the screen with shutil.get_terminal_size(), which trusts COLUMNS and LINES
     # when they are exported: stale values would pin the layout and hide every resize.
     os.environ.pop("COLUMNS", None)
     os.environ.pop("LINES", None)
-    TuiGradApp(catalog, start_lesson=args.lesson).run()
+    app = TuiGradApp(catalog, start_lesson=args.lesson, store=store, seed=args.seed, low_bandwidth=low_bandwidth)
+    app.run(mouse=not low_bandwidth)
     return 0
 
 
@@ -115,21 +138,31 @@ def run_trace(args: argparse.Namespace) -> int:
     if args.steps is not None and not 0 <= args.steps <= 100_000:
         print("tui-grad trace: --steps must be between 0 and 100000", file=sys.stderr)
         return 2
-    data = trace(lesson, args.steps)
+    from tui_grad.core.trace import traceable_parts
+
+    parts = [index + 1 for index in traceable_parts(lesson)]
+    if not parts or (args.part is not None and args.part not in parts):
+        which = f"parts with a graph: {', '.join(map(str, parts))}" if parts else "it has no part with a graph"
+        print(f"tui-grad trace: lesson '{lesson.id}' has no part {args.part} to trace ({which})", file=sys.stderr)
+        return 2
+    part_index = (args.part or parts[0]) - 1
+    data = trace(lesson, args.steps, part_index)
     if args.json:
         print(json.dumps(data, indent=1))
     else:
-        print_trace(lesson, data)
+        print_trace(lesson, part_index, data)
     return 0
 
 
-def print_trace(lesson: Lesson, data: dict) -> None:
+def print_trace(lesson: Lesson, part_index: int, data: dict) -> None:
     """The trace as Rich tables, for people."""
     from rich.console import Console
     from rich.table import Table
 
     console = Console()
-    nodes = Table(title=f"{lesson.title}: forward values and gradients", title_justify="left")
+    part = lesson.parts[part_index]
+    name = f"{lesson.title}, part {part_index + 1}" if len(lesson.parts) > 1 else lesson.title
+    nodes = Table(title=f"{name}: forward values and gradients", title_justify="left")
     for column in ("node", "op", "children", "value", f"d{data['output']}/dnode"):
         nodes.add_column(column, justify="right" if column in ("value",) or column.startswith("d") else "left")
     for node in data["nodes"]:
@@ -144,8 +177,8 @@ def print_trace(lesson: Lesson, data: dict) -> None:
                       format_number(step["upstream_grad"]), format_number(step["contribution"]))
     console.print(steps)
     if data["updates"]:
-        updates = Table(title=f"Updates ({lesson.update.direction}, step size "
-                        f"{format_number(lesson.update.step_size)})", title_justify="left")
+        updates = Table(title=f"Updates ({part.update.direction}, step size "
+                        f"{format_number(part.update.step_size)})", title_justify="left")
         updates.add_column("step", justify="right")
         updates.add_column("parameters")
         updates.add_column(data["output"], justify="right")

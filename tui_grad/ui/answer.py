@@ -53,6 +53,8 @@ class AnswerEntry(Horizontal):
     """The node whose gradient is asked for now."""
     output: reactive[str] = reactive("L")
     """The name of the output (the L in dL/dnode)."""
+    question: reactive[str] = reactive("")
+    """A prompt of its own (`a after one step`), used instead of dL/dnode when set."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -69,9 +71,12 @@ class AnswerEntry(Horizontal):
     def watch_output(self) -> None:
         self._update_prompt()
 
+    def watch_question(self) -> None:
+        self._update_prompt()
+
     def _update_prompt(self) -> None:
         if self.is_mounted:
-            self.query_one(Label).update(f"d{self.output}/d{self.node} =")
+            self.query_one(Label).update(f"{self.question or f'd{self.output}/d{self.node}'} =")
 
     def on_mount(self) -> None:
         self._update_prompt()

@@ -2,36 +2,61 @@
 
 from __future__ import annotations
 
+import signal
+
 from textual import events
 from textual.app import App
 from textual.binding import Binding
 
 from tui_grad.core.catalog import Catalog
-from tui_grad.ui.exercise import ExerciseScreen
+from tui_grad.core.lesson import Lesson
+from tui_grad.core.progress import ProgressStore
+from tui_grad.core.tutor import Tutor
 from tui_grad.ui.home import HomeScreen
 from tui_grad.ui.reading import ReadingScreen
 from tui_grad.ui.too_small import TooSmallScreen, too_small
 
 
 class TuiGradApp(App):
-    """The tutor: the lesson list, then each lesson's reading and exercise screens."""
+    """The tutor: the lesson list, then each lesson's reading, exercise and training screens."""
 
     TITLE = "tui-grad"
     BINDINGS = [
-        Binding("ctrl+q", "quit", "Quit", tooltip="Leave tui-grad", priority=True, id="app.quit"),
+        Binding("ctrl+q", "quit", "Quit", tooltip="Leave tui-grad (your progress is saved)", priority=True,
+                id="app.quit"),
     ]
 
-    def __init__(self, catalog: Catalog, start_lesson: str | None = None, step_interval: float = 0.8) -> None:
+    def __init__(self, catalog: Catalog, start_lesson: str | None = None, step_interval: float = 0.8,
+                 store: ProgressStore | None = None, seed: int | None = None, low_bandwidth: bool = False) -> None:
         super().__init__()
         self.catalog = catalog
         self.start_lesson = start_lesson
         self.step_interval = step_interval
+        self.store = store
+        self.seed = seed
+        self.low_bandwidth = low_bandwidth
+        """No animation, no cursor blink, no mouse-motion tracking: for slow SSH links."""
+        if low_bandwidth:
+            self.animation_level = "none"
 
     def on_mount(self) -> None:
-        self.push_screen(HomeScreen(self.catalog))
+        for number in (signal.SIGTERM, signal.SIGHUP):  # a closed SSH window: save, leave cleanly
+            try:
+                signal.signal(number, self._on_hangup)
+            except ValueError:  # not the main thread (as in some test runners): nothing to hook
+                break
+        self.push_screen(HomeScreen(self.catalog, self.store))
+        for warning in self.store.warnings if self.store else ():
+            self.notify(warning, title="Progress", severity="warning", timeout=12)
         if self.start_lesson:
             self.open_lesson(self.start_lesson)
         self.check_size(self.size.width, self.size.height)
+
+    def _on_hangup(self, number: int, frame: object) -> None:
+        """Progress is saved after every answer; save once more and exit without a traceback."""
+        if self.store is not None:
+            self.store.save()
+        self.call_later(self.exit)
 
     def on_resize(self, event: events.Resize) -> None:
         self.check_size(event.size.width, event.size.height)
@@ -47,14 +72,48 @@ class TuiGradApp(App):
         elif covered:
             self.pop_screen()
 
-    def open_lesson(self, lesson_id: str) -> None:
-        """Show a lesson's introduction; Enter there starts its exercise."""
-        lesson = self.catalog.find(lesson_id)
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if self.low_bandwidth and hasattr(event.widget, "cursor_blink"):
+            event.widget.cursor_blink = False
+
+    def open_lesson(self, lesson_id: str, lesson: Lesson | None = None, seed: int | None = None) -> None:
+        """Show a lesson: its introduction the first time, else straight back where the learner was."""
+        lesson = lesson or self.catalog.find(lesson_id)
         if lesson is None:
             self.notify(f"No lesson called '{lesson_id}'.", severity="error")
             return
-        start = lambda: self.push_screen(ExerciseScreen(lesson, self.step_interval))  # noqa: E731
-        if lesson.intro:
-            self.push_screen(ReadingScreen(lesson.title, lesson.intro, go_on=start))
+        tutor = Tutor(lesson, self.store, self.seed if seed is None else seed)
+        if tutor.finished:
+            tutor.restart()
+        if lesson.intro and not tutor.started:
+            self.push_screen(ReadingScreen(lesson.title, lesson.intro, go_on=lambda: self.show_part(tutor)))
         else:
-            start()
+            self.show_part(tutor)
+
+    def show_part(self, tutor: Tutor) -> None:
+        """The screen for the tutor's current part: answering by hand, or watching training."""
+        part = tutor.part
+        if part.kind in ("train", "network"):
+            from tui_grad.ui.train import TrainScreen
+
+            self.push_screen(TrainScreen(part, tutor.inputs(), on_done=lambda: self.part_done(tutor)))
+        else:
+            from tui_grad.ui.exercise import ExerciseScreen
+
+            self.push_screen(ExerciseScreen(tutor, self.step_interval, on_done=lambda: self.part_done(tutor)))
+
+    def part_done(self, tutor: Tutor) -> None:
+        """Close a finished part; open the next, or the recap after the last."""
+        self.pop_screen()
+        if tutor.finish_part():
+            self.show_part(tutor)
+        else:
+            outro = tutor.lesson.outro or f"That is the end of {tutor.lesson.title}."
+            self.push_screen(ReadingScreen(tutor.lesson.title, outro))
+        self.refresh_home()
+
+    def refresh_home(self) -> None:
+        """Bring the home screen's lesson states and skills up to date."""
+        for screen in self.screen_stack:
+            if isinstance(screen, HomeScreen):
+                screen.refresh_states()

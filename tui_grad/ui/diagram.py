@@ -15,8 +15,8 @@ LIGHT = {LEFT | RIGHT: "─", UP | DOWN: "│", DOWN | RIGHT: "┌", DOWN | LEFT
          UP | LEFT | RIGHT: "┴", UP | DOWN | LEFT | RIGHT: "┼", LEFT: "─", RIGHT: "─", UP: "│", DOWN: "│"}
 HEAVY = {mask: glyph for mask, glyph in zip(LIGHT, "━┃┏┓┗┛┣┫┳┻╋━━┃┃")}
 BORDERS = {"normal": "╭─╮│╰╯", "current": "┏━┓┃┗┛", "constant": "┌┄┐┆└┘", "flash": "╔═╗║╚╝"}
-GLYPHS = {"asked": "▶", "found": "✓", "shown": "~", "unknown": "?", "constant": "", "flash": "•"}
-LEGEND = "▶ asked now   ✓ found by you   ~ shown to you   ? not found yet"
+GLYPHS = {"asked": "▶", "found": "✓", "shown": "~", "unknown": "?", "constant": "", "flash": "•", "given": "="}
+LEGEND = "▶ asked now   ✓ found by you   ~ shown to you   ? not found yet   = given"
 MIN_BOX, MAX_BOX, MIN_GAP = 12, 18, 4
 
 

@@ -1,7 +1,8 @@
-"""The exercise screen: find each gradient by hand, watch the engine's backward pass, then update.
+"""The exercise screen: find each gradient (or slope, or new value) by hand, watch the engine's
+backward pass, then update.
 
-The screen asks `GradientExercise` to grade and replays the engine's recorded steps; it never
-computes a derivative of its own.
+The screen asks the `Tutor` to grade (which saves after every answer) and replays the engine's
+recorded steps; it never computes a derivative of its own.
 """
 
 from __future__ import annotations
@@ -15,17 +16,19 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from tui_grad.core.exercise import (EARNED, PENDING, SHOWN, GradientExercise, Verdict, describe_step,
-                                    format_number, grads_after)
-from tui_grad.core.lesson import Lesson
-from tui_grad.core.update import UpdateStep, describe_move, describe_rule, take_steps
+from collections.abc import Callable
+
+from tui_grad.core.exercise import (EARNED, NUDGE_SIZES, PENDING, SHOWN, GradientExercise, Nudge, Verdict,
+                                    describe_step, format_number, grads_after)
+from tui_grad.core.tutor import Tutor
+from tui_grad.core.update import UpdateExercise, UpdateStep, describe_move, describe_rule, take_steps
 from tui_grad.engine import BackwardStep
 from tui_grad.ui.answer import AnswerEntry
 from tui_grad.ui.diagram import DiagramNode
 from tui_grad.ui.graph_view import GraphView
 from tui_grad.ui.player import StepPlayer
 
-ANSWER, BACKWARD, UPDATE = "answer", "backward", "update"
+ANSWER, BACKWARD, UPDATE, DONE = "answer", "backward", "update", "done"
 PLAYER_ACTIONS = ("toggle_pause", "step", "skip", "faster", "slower")
 
 
@@ -34,32 +37,49 @@ class ExerciseScreen(Screen):
 
     CSS_PATH = "exercise.tcss"
     BINDINGS = [
-        Binding("ctrl+r", "reveal", "Show answer", tooltip="Show this node's gradient (marked as shown)",
+        Binding("ctrl+g", "hint", "Hint", tooltip="A hint that goes one step further each time",
+                id="exercise.hint"),
+        Binding("ctrl+n", "nudge", "Nudge", tooltip="Nudge this node by h and run forward again; press again "
+                "for a smaller h", id="exercise.nudge"),
+        Binding("ctrl+r", "reveal", "Show answer", tooltip="Show this answer (marked as shown, not earned)",
                 id="exercise.reveal"),
         Binding("space", "toggle_pause", "Pause/resume", id="exercise.pause"),
         Binding("n,right", "step", "Step", tooltip="Show one more step", id="exercise.step"),
         Binding("s,end", "skip", "Skip", tooltip="Jump to the end of the backward pass", id="exercise.skip"),
         Binding("plus,equals_sign", "faster", "Faster", id="exercise.faster"),
         Binding("minus", "slower", "Slower", id="exercise.slower"),
-        Binding("u,enter", "update", "Update", tooltip="Step the parameters and run forward again",
+        Binding("u", "update", "Update", tooltip="Step the parameters and run forward again",
                 id="exercise.update"),
-        Binding("o", "outro", "Recap", tooltip="Read what this lesson showed", id="exercise.outro"),
+        Binding("enter", "continue", "Continue", tooltip="On to the next part of the lesson",
+                id="exercise.continue"),
         Binding("escape", "app.pop_screen", "Lessons", id="exercise.back"),
     ]
 
     phase: reactive[str] = reactive(ANSWER)
     """Where the learner is: answering by hand, watching the backward pass, or updating."""
 
-    def __init__(self, lesson: Lesson, step_interval: float = 0.8) -> None:
+    def __init__(self, tutor: Tutor, step_interval: float = 0.8,
+                 on_done: Callable[[], None] | None = None) -> None:
         super().__init__()
-        self.lesson = lesson
-        self.exercise = GradientExercise(lesson)
+        self.tutor = tutor
+        self.lesson = tutor.part
+        exercise = tutor.exercise
+        assert exercise is not None, "an exercise screen needs a part that asks questions"
+        self.exercise: GradientExercise | UpdateExercise = exercise
         self.step_interval = step_interval
-        self.player: StepPlayer[BackwardStep] | None = None
-        self.inputs = dict(lesson.inputs)
+        self.on_done = on_done
+        self.player: StepPlayer | None = None
+        self.inputs = tutor.inputs()
         self.updates: list[UpdateStep] = []
         self.history = [self.exercise.graph.output.data]
         self.values = {name: node.data for name, node in self.exercise.graph.nodes.items()}
+        self.nudges: list[Nudge] = []
+        self.warned = ""
+
+    @property
+    def kind(self) -> str:
+        """The part's kind: "gradients", "slope" or "update"."""
+        return self.lesson.kind
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -71,29 +91,49 @@ class ExerciseScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.title = self.lesson.title
-        self.sub_title = "find each gradient"
+        lesson = self.tutor.lesson
+        parts = len(lesson.parts)
+        self.title = lesson.title + (f" · part {self.tutor.part_index + 1} of {parts}" if parts > 1 else "")
+        self.sub_title = {"slope": "find the slope", "update": "take a step by hand"}.get(self.kind,
+                                                                                          "find each gradient")
         entry = self.query_one(AnswerEntry)
         entry.output = self.exercise.output_name
         self.ask_next()
-        self.say(Content("Work from the output back to the leaves. Type your answer and press Enter; "
-                      "Ctrl+R shows the answer if you are stuck."))
+        first = self.lesson.text.strip() or {
+            "slope": "Nudge the input with Ctrl+N (each press uses a smaller h) and watch the estimate settle; "
+                     "then type the slope.",
+            "update": "Work out each parameter's new value after one step and type it.",
+        }.get(self.kind, "Work from the output back to the leaves.")
+        resumed = " You are back where you left off." if any(
+            state != PENDING for state in self.exercise.status.values()) else ""
+        self.say(Content(f"{first}{resumed}\nEnter checks an answer · Ctrl+G hint · Ctrl+N nudge · "
+                         "Ctrl+R show the answer."))
 
     # --- answering by hand ------------------------------------------------------------------
 
     def ask_next(self) -> None:
         """Point the graph and the prompt at the next node, or start the backward pass."""
         current = self.exercise.current
+        self.nudges = []
         self.draw_graph()
         if current is None:
-            self.phase = BACKWARD
+            self.phase = {"gradients": BACKWARD, "update": UPDATE}.get(self.kind, DONE)
             return
         entry = self.query_one(AnswerEntry)
         entry.node = current
+        entry.question = self.exercise.question(current) if isinstance(self.exercise, UpdateExercise) else ""
         entry.focus_input()
         done = sum(status != PENDING for status in self.exercise.status.values())
-        self.set_status(f"▶ Find d{self.exercise.output_name}/d{current}   "
-                        f"(node {done + 1} of {len(self.exercise.order)})   {self.formula_of(current)}")
+        count = f"({done + 1} of {len(self.exercise.order)})"
+        out = self.exercise.output_name
+        if self.kind == "update":
+            self.set_status(f"▶ New value of {current}   {count}   d{out}/d{current} = "
+                            f"{format_number(self.exercise.grads[current])}")
+        elif self.kind == "slope":
+            self.set_status(f"▶ Find the slope d{out}/d{current} at {current} = "
+                            f"{format_number(self.values[current])}   {self.formula_of(out)}")
+        else:
+            self.set_status(f"▶ Find d{out}/d{current}   {count}   {self.formula_of(current)}")
 
     def formula_of(self, name: str) -> str:
         """The assignment that defines `name`, or that it is an input."""
@@ -106,8 +146,9 @@ class ExerciseScreen(Screen):
     def grade(self, event: AnswerEntry.Submitted) -> None:
         if self.phase != ANSWER:
             return
-        verdict = self.exercise.submit(event.text)
-        self.show_verdict(verdict)
+        verdict = self.tutor.submit(event.text)
+        self.warn_if_unsaved()
+        self.show_verdict(verdict, event.text)
         if verdict.correct:
             self.ask_next()
         else:
@@ -115,23 +156,62 @@ class ExerciseScreen(Screen):
 
     def action_reveal(self) -> None:
         self.query_one(AnswerEntry).clear()
-        self.show_verdict(self.exercise.reveal())
+        self.show_verdict(self.tutor.reveal())
+        self.warn_if_unsaved()
         self.ask_next()
 
-    def show_verdict(self, verdict: Verdict) -> None:
+    def action_hint(self) -> None:
+        """Show the next hint; the fourth shows the answer, marked as shown."""
+        hint = self.tutor.hint()
+        self.warn_if_unsaved()
+        label = ("Think", "Local rule", "Chain rule", "Answer")[hint.level - 1]
+        self.say(Content.assemble((f"Hint {hint.level} of 4 · {label}: ", "bold $accent"), hint.text))
+        if self.exercise.current != hint.node:
+            self.query_one(AnswerEntry).clear()
+            self.ask_next()
+
+    def action_nudge(self) -> None:
+        """Nudge the asked node by the next smaller h and show the estimate beside the learner's answer."""
+        if not isinstance(self.exercise, GradientExercise) or self.exercise.current is None:
+            return
+        name = self.exercise.current
+        h = NUDGE_SIZES[len(self.nudges) % len(NUDGE_SIZES)]
+        if len(self.nudges) >= len(NUDGE_SIZES):
+            self.nudges = []
+        try:
+            self.nudges.append(self.exercise.nudge(name, h))
+        except Exception as error:  # a nudge that leaves the function's domain, e.g. log of a negative
+            self.say(Content(f"Nudging {name} by {format_number(h)} fails: {error}"))
+            return
+        out = self.exercise.output_name
+        lines = [(f"Nudge {name} by h, run forward again: estimate = ({out}({name}+h) − {out}({name})) / h\n", "bold")]
+        for nudge in self.nudges:
+            lines.append(f"  h = {format_number(nudge.h):<8} {out}: {format_number(nudge.output_before)} → "
+                         f"{format_number(nudge.output_after):<12} estimate {format_number(nudge.estimate)}\n")
+        lines.append(("Ctrl+N again for a smaller h. The estimate settles on the gradient as h shrinks.",
+                      "$text-muted"))
+        self.say(Content.assemble(*lines))
+
+    def warn_if_unsaved(self) -> None:
+        """Tell the learner once when progress cannot be saved; they can go on regardless."""
+        if self.tutor.problem and self.tutor.problem != self.warned:
+            self.warned = self.tutor.problem
+            self.notify(self.tutor.problem, title="Progress not saved", severity="warning", timeout=8)
+
+    def show_verdict(self, verdict: Verdict, typed: str = "") -> None:
         """A tick or a cross, the word, the number we read, and the chain rule or a pointer."""
         if verdict.correct:
-            mark = ("✓ Right. ", "bold $success")
+            mark = ("✓ Right: ", "bold $success")
         elif verdict.shown:
             mark = ("~ Shown. ", "bold $warning")
         elif not verdict.readable:
             mark = ("? Unreadable. ", "bold $warning")
         else:
-            mark = ("✗ Wrong. ", "bold $error")
+            mark = ("✗ Wrong: ", "bold $error")
         parts: list[str | tuple[str, str]] = [mark]
-        if verdict.understood is not None and not verdict.shown:
-            parts.append((f"(read as {format_number(verdict.understood)}) ", "$text-muted"))
         parts.append(verdict.message)
+        if verdict.understood is not None and not verdict.shown and typed.strip() != format_number(verdict.understood):
+            parts.append((f" (read {typed.strip()} as {format_number(verdict.understood)})", "$text-muted"))
         if verdict.explanation:
             parts.append("\n" + verdict.explanation)
         if verdict.shown:
@@ -151,6 +231,13 @@ class ExerciseScreen(Screen):
             self.player.start()
         elif phase == UPDATE:
             self.sub_title = "update the parameters"
+            if not self.updates:
+                self.call_after_refresh(self.action_update)
+        elif phase == DONE:
+            self.sub_title = "done"
+            found = self.exercise.order[0]
+            self.set_status(f"Slope found: d{self.exercise.output_name}/d{found} = "
+                            f"{format_number(self.exercise.expected(found))}. Enter: continue.")
 
     def show_step(self, index: int, step: BackwardStep) -> None:
         assert self.player is not None
@@ -163,7 +250,7 @@ class ExerciseScreen(Screen):
 
     def backward_finished(self) -> None:
         self.draw_graph(grads_after(self.exercise.steps, len(self.exercise.steps), self.exercise.output_name))
-        self.set_status("Backward pass done: your gradients beside the engine's. Press U to update.")
+        self.set_status("Backward pass done: yours beside the engine's. U: update · Enter: continue.")
         self.say(self.comparison())
         self.refresh_bindings()
 
@@ -189,6 +276,8 @@ class ExerciseScreen(Screen):
 
     def action_update(self) -> None:
         self.phase = UPDATE
+        if self.player is not None and not self.player.done:
+            return
         update = take_steps(self.lesson, self.inputs, 1, first=len(self.updates) + 1)[0]
         self.updates.append(update)
         self.inputs = update.new_inputs(self.inputs)
@@ -209,8 +298,9 @@ class ExerciseScreen(Screen):
     def update_finished(self, update: UpdateStep) -> None:
         self.draw_graph({move.name: move.grad for move in update.parameters})
         out = self.exercise.output_name
-        self.set_status(f"Step {update.step} done: {out} went from {format_number(update.output_before)} "
-                        f"to {format_number(update.output_after)}. U: another step.  O: recap.")
+        self.set_status(f"Step {update.step}: {out} went {format_number(update.output_before)} → "
+                        f"{format_number(update.output_after)}. U: another step · Enter: continue")
+        self.tutor.note_updates(len(self.updates))
         self.say(self.describe_update(update, done=True))
 
     def describe_update(self, update: UpdateStep, done: bool) -> Content:
@@ -221,23 +311,27 @@ class ExerciseScreen(Screen):
             parts.append(f"{self.exercise.output_name}: {trail}")
         return Content.assemble(*parts)
 
-    def action_outro(self) -> None:
-        from tui_grad.ui.reading import ReadingScreen
-
-        self.app.push_screen(ReadingScreen(self.lesson.title, self.lesson.outro or "That is the lesson."))
+    def action_continue(self) -> None:
+        """On to the next part, or the lesson's recap after the last one."""
+        if self.on_done is not None:
+            self.on_done()
+        else:
+            self.app.pop_screen()
 
     # --- player keys ------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         playing = self.player is not None and not self.player.done
-        if action == "reveal":
+        if action in ("reveal", "hint"):
             return self.phase == ANSWER
+        if action == "nudge":
+            return self.phase == ANSWER and isinstance(self.exercise, GradientExercise)
         if action in PLAYER_ACTIONS:
             return playing if self.phase != ANSWER else False
         if action == "update":
+            return self.phase in (BACKWARD, UPDATE) and not playing and self.kind != "slope"
+        if action == "continue":
             return self.phase != ANSWER and not playing
-        if action == "outro":
-            return bool(self.updates) and not playing
         return True
 
     def action_toggle_pause(self) -> None:
@@ -269,8 +363,13 @@ class ExerciseScreen(Screen):
         """Redraw the graph: by hand, the learner's answers; in a replay, the given gradients."""
         nodes = []
         for name, node in self.exercise.graph.nodes.items():
-            if name not in self.exercise.status:
+            if name not in self.exercise.status and not node.children and name not in self.lesson.inputs:
                 state, grad = "constant", ""
+            elif name not in self.exercise.status and grads is None:
+                state, grad = "given", format_number(node.grad)
+            elif isinstance(self.exercise, UpdateExercise) and grads is None:
+                state = "asked" if name == self.exercise.current else "given"
+                grad = format_number(self.exercise.grads[name])
             elif grads is None:
                 status = self.exercise.status[name]
                 state = {EARNED: "found", SHOWN: "shown"}.get(status, "asked" if name == self.exercise.current else "unknown")

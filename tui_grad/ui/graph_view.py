@@ -9,7 +9,7 @@ from textual.widget import Widget
 from tui_grad.ui.diagram import LEGEND, DiagramNode, draw
 
 STYLES = ("box-normal", "box-current", "box-constant", "box-flash", "edge", "edge-active", "value",
-          "value-flash", "grad-asked", "grad-found", "grad-shown", "grad-unknown", "grad-constant")
+          "value-flash", "grad-asked", "grad-found", "grad-shown", "grad-unknown", "grad-constant", "grad-given")
 
 
 class GraphView(Widget):
@@ -31,6 +31,7 @@ class GraphView(Widget):
     GraphView > .graph--grad-shown { color: $warning; }
     GraphView > .graph--grad-unknown { color: $foreground-muted; }
     GraphView > .graph--grad-constant { color: $foreground-disabled; }
+    GraphView > .graph--grad-given { color: $foreground; }
     """
 
     nodes: reactive[tuple[DiagramNode, ...]] = reactive((), layout=True)

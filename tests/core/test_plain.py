@@ -1,0 +1,272 @@
+"""Line mode: prompts on standard output, answers on standard input, the same grading and saving."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tui_grad.core.catalog import load_catalog
+from tui_grad.core.exercise import GradientExercise, format_number
+from tui_grad.core.progress import ProgressStore
+from tui_grad.plain import markdown_to_text, run_plain
+
+# The right answers of the chain-rule lesson, in the order it asks them.
+CHAIN_RULE = {"L": "1", "d": "-2", "f": "4", "e": "-2", "c": "-2", "a": "6", "b": "-4"}
+
+MIXED_LESSON = '''\
+id = "mixed"
+title = "Every kind of part"
+summary = "A slope, an update, a training run and a network."
+
+[text]
+intro = "Read **this** first."
+outro = "That was *all*."
+
+[[parts]]
+title = "A slope"
+kind = "slope"
+inputs = { x = 3.0 }
+nodes = ["f = 3*x**2 - 4*x + 5"]
+
+[[parts]]
+title = "One step by hand"
+kind = "update"
+inputs = { w = 0.0, x = 1.0, y = 2.0 }
+nodes = ["r = w*x - y", "L = r**2"]
+parameters = ["w"]
+step_size = 0.1
+direction = "descent"
+
+[[parts]]
+title = "Fit a line"
+kind = "train"
+inputs = { m = 0.0, b = 0.0 }
+nodes = ["r1 = m*1 + b - 2", "r2 = m*2 + b - 4", "L = r1**2 + r2**2"]
+parameters = ["m", "b"]
+step_size = 0.05
+direction = "descent"
+steps = 50
+
+[[parts]]
+title = "A network"
+kind = "network"
+dataset = "xor"
+samples = 8
+hidden = [3]
+steps = 10
+'''
+
+
+def run(lines: list[str], home: Path, lesson: str | None = "chain-rule", catalog=None) -> tuple[int, str]:
+    """Drive run_plain with these input lines; return the exit status and everything printed."""
+    stdout = io.StringIO()
+    store = ProgressStore(home).load()
+    status = run_plain(catalog or load_catalog(), lesson, store, None,
+                       stdin=io.StringIO("".join(line + "\n" for line in lines)), stdout=stdout)
+    return status, stdout.getvalue()
+
+
+def saved(home: Path, lesson: str = "chain-rule", part: int = 0):
+    """The lesson's record as a fresh copy of the tutor would read it from disk."""
+    record = ProgressStore(home).load().lesson(lesson)
+    return record, record.part_progress(part)
+
+
+def answers_until(node: str) -> list[str]:
+    """The right answers to every chain-rule question before `node`."""
+    names = list(CHAIN_RULE)
+    return [CHAIN_RULE[name] for name in names[:names.index(node)]]
+
+
+def test_a_wrong_answer_gets_its_diagnosis_then_a_right_one_is_saved(chain_rule, tmp_path):
+    exercise = GradientExercise(chain_rule.parts[0])
+    for answer in answers_until("a"):
+        exercise.submit(answer)
+    diagnosis = exercise.submit("-3").message
+    assert "only the local derivative" in diagnosis
+
+    status, out = run([*answers_until("a"), "-3", "6"], tmp_path)
+
+    assert status == 0
+    assert f"dL/da = -3\nWrong.\n{diagnosis}\n" in out
+    assert "dL/da = 6\nRight.\ndL/da = 6.\ndL/da = dL/de · de/da = -2 · (-3) = 6\n" in out
+    assert "Progress is saved" in out.splitlines()[-1]
+    record, part = saved(tmp_path)
+    assert part.status == {name: "earned" for name in "Ldfeca"}
+    assert not record.finished
+
+
+def test_the_whole_lesson_ends_with_the_engine_pass_the_update_and_the_outro(chain_rule, tmp_path):
+    status, out = run(list(CHAIN_RULE.values()), tmp_path)
+
+    assert status == 0
+    assert "1. d.grad += f" not in out  # the steps are the engine's, written by describe_step
+    assert "The engine's backward pass, one edge at a time:\n1. d.grad += -2 × 1 = -2\n" in out
+    assert "dL/da: yours 6, engine 6, earned" in out
+    assert "You earned 7 of 7 gradients." in out
+    assert "a ← 2 + 0.01 × 6 = 2.06" in out
+    assert "L goes from -8 to -7.286496." in out
+    assert "What you just did" in out and "Lesson finished" in out
+    record, part = saved(tmp_path)
+    assert record.finished and part.done and part.updates == 1
+
+
+def test_the_hint_ladder_climbs_to_the_answer_which_counts_as_shown(tmp_path):
+    status, out = run(["1", "hint", "hint", "hint", "hint"], tmp_path)
+
+    assert status == 0
+    for level in (1, 2, 3, 4):
+        assert f"dL/dd = hint\nHint {level} of 4: " in out
+    assert "Hint 3 of 4: dL/dd = dL/dL · ∂L/∂d = 1 · (-2). Work it out." in out
+    assert "(marked as shown, not earned)" in out
+    assert out.index("Hint 4 of 4") < out.index("dL/df = ")  # the next question follows
+    _, part = saved(tmp_path)
+    assert part.status == {"L": "earned", "d": "shown"}
+    assert part.hints["d"] == 4
+
+
+def test_show_reveals_the_answer_marked_as_shown(tmp_path):
+    _, out = run(["show"], tmp_path)
+
+    assert "dL/dL = show\nShown.\ndL/dL = 1.\n" in out
+    assert "Marked as shown, not earned." in out
+    assert saved(tmp_path)[1].status == {"L": "shown"}
+
+
+def test_end_of_input_saves_and_exits_cleanly(tmp_path):
+    status, out = run(["1", "-2"], tmp_path)
+
+    assert status == 0
+    assert out.endswith(f"dL/df = \nProgress is saved in {tmp_path / 'progress.json'}.\n")
+    assert saved(tmp_path)[1].status == {"L": "earned", "d": "earned"}
+
+
+def test_quit_stops_at_once_and_saves(tmp_path):
+    status, out = run(["1", "quit", "-2"], tmp_path)
+
+    assert status == 0
+    assert "dL/dd = quit\nProgress is saved" in out
+    assert saved(tmp_path)[1].status == {"L": "earned"}
+
+
+def test_a_second_session_resumes_at_the_next_question(tmp_path):
+    run(["1", "-2", "hint"], tmp_path)
+
+    status, out = run(["4"], tmp_path)
+
+    assert status == 0
+    assert "Resuming at part 1 of 1, question dL/df." in out
+    assert "Four numbers go in" not in out  # the intro is not read out again
+    first_prompt = next(line for line in out.splitlines() if line.startswith("dL/d"))
+    assert first_prompt == "dL/df = 4"
+    assert saved(tmp_path)[1].hints == {"f": 1}
+
+
+def test_a_finished_lesson_starts_again(tmp_path):
+    run(list(CHAIN_RULE.values()), tmp_path)
+
+    _, out = run(["1"], tmp_path)
+
+    assert "You finished 'The chain rule by hand' before; this time it starts again" in out
+    assert "Question 1 of 7.\ndL/dL = 1\nRight." in out
+
+
+@pytest.mark.parametrize("typed", ["abc", "2 +", "nudge abc", "nudge 0", "nudge", "help", "", "ÿ"])
+def test_odd_input_never_costs_an_answer_or_raises(typed, tmp_path):
+    status, out = run([typed], tmp_path)
+
+    assert status == 0
+    assert "Traceback" not in out
+    assert "Wrong." not in out
+    assert saved(tmp_path)[1].status == {}
+
+
+def test_an_unreadable_answer_says_why(tmp_path):
+    _, out = run(["2 +"], tmp_path)
+
+    assert "dL/dL = 2 +\nCould not read that: " in out
+
+
+def test_unknown_lesson_is_status_2(tmp_path):
+    status, out = run([], tmp_path, lesson="no-such-lesson")
+
+    assert status == 2
+    assert "No lesson called 'no-such-lesson'. Lessons: " in out and "chain-rule" in out
+
+
+def test_the_menu_lists_lessons_with_their_state_and_reads_a_number(tmp_path):
+    lessons = load_catalog().lessons
+    number = 1 + [lesson.id for lesson in lessons].index("chain-rule")
+    run(["1"], tmp_path)
+
+    status, out = run(["99", str(number), "-2", "q"], tmp_path, lesson=None)
+
+    assert status == 0
+    assert f"{number}. The chain rule by hand (chain-rule): Find every gradient" in out
+    assert "(chain-rule): Find every gradient of L = (a*b + c)*f yourself, from L back to the leaves. " \
+           "[in progress (1 answered)]" in out
+    assert f"No lesson '99'. Type a number from 1 to {len(lessons)}, an id, or q." in out
+    assert "Resuming at part 1 of 1, question dL/dd." in out
+    assert saved(tmp_path)[1].status == {"L": "earned", "d": "earned"}
+
+
+def test_every_kind_of_part(write_lesson, tmp_path):
+    catalog = load_catalog(write_lesson(MIXED_LESSON, "mixed.toml").parent)
+    home = tmp_path / "home"
+
+    status, out = run(["nudge", "nudge", "nudge", "14", "nudge", "-0.4", "0.4"], home, "mixed", catalog)
+
+    assert status == 0
+    assert "Read this first." in out
+    assert "Part 1 of 4: A slope\nInputs: x = 3\nf = 3*x**2 - 4*x + 5 = 20\n" in out
+    assert "nudge x by 0.01: f goes from 20 to 20.1403; (f(x+h) - f(x))/h = 14.03" in out
+    assert "slope df/dx at x = 3: 14\nRight." in out
+    assert "Gradients: dL/dw = -4" in out
+    assert "w after one step = nudge\nNudging is for gradients and slopes" in out
+    assert "That steps along the gradient." in out  # the update exercise's own diagnosis
+    assert "w after one step = 0.4\nRight." in out
+    assert "With every parameter moved, L goes from 4 to 2.56." in out
+    assert "  step           L  parameters\n     0          20  m = 0, b = 0\n     5  " in out
+    assert "After 50 steps: L = " in out
+    assert "Training a network with hidden layers of 3 neurons on 8 xor points" in out
+    assert "After 10 steps: loss " in out
+    assert "That was all." in out
+    record = ProgressStore(home).load().lesson("mixed")
+    assert record.finished
+    assert record.part_progress(2).updates == 50
+
+
+def test_markdown_reads_as_plain_lines():
+    text = markdown_to_text("# Title\n\nSome **bold** and *it\nalic*, `a * b` and `x**2`.\n"
+                            "* one\n- two\n1. first\n[docs](https://x.org)\n```\ncode\n```")
+
+    assert text == ("Title\n\nSome bold and it\nalic, a * b and x**2.\n- one\n- two\n1. first\n"
+                    "docs (https://x.org)\ncode")
+
+
+def plain_is_wired() -> bool:
+    from tui_grad.cli import build_parser
+
+    return "--plain" in build_parser().format_help()
+
+
+@pytest.mark.skipif(not plain_is_wired(), reason="the --plain flag is not in tui_grad/cli.py yet (the lead adds it)")
+def test_through_a_real_pipe(tmp_path):
+    env = {**os.environ, "TUI_GRAD_HOME": str(tmp_path), "TERM": "dumb"}
+    done = subprocess.run([sys.executable, "-m", "tui_grad", "--plain", "chain-rule"],
+                          input="1\n-2\n4\n-2\n-2\n-3\n6\n", capture_output=True, text=True, env=env,
+                          timeout=60)
+
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "dL/da = -3\nWrong.\ndL/da is not -3. -3 is only the local derivative" in done.stdout
+    assert "dL/da = 6\nRight." in done.stdout
+    assert "Progress is saved" in done.stdout
+    assert "\x1b" not in done.stdout  # no colour, no cursor movement
+    assert saved(tmp_path)[1].status == {name: "earned" for name in "Ldfeca"}
+    assert format_number(-3.0) == "-3"

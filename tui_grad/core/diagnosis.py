@@ -58,6 +58,7 @@ def diagnose(node: Value, answer: float, nodes: list[Value], output: Value,
 def _candidates(node: Value, nodes: list[Value], output: Value, fmt: Fmt) -> Iterator[tuple[Diagnosis, float]]:
     out, name = output.label, node.label
     uses = uses_of(node, nodes)
+    yield from _path_slips(node, uses, out, fmt)
     if node is not output and len(uses) == 1:
         use = uses[0]
         p = use.parent.label
@@ -70,13 +71,6 @@ def _candidates(node: Value, nodes: list[Value], output: Value, fmt: Fmt) -> Ite
                          f"local derivative d{p}/d{name} = {fmt(use.local)}."),
                use.upstream)
         yield from _operation_slips(node, use, out, fmt)
-    if len(uses) > 1:
-        for use in uses:
-            yield (Diagnosis("one-path",
-                             f"{name} feeds {len(uses)} nodes ({', '.join(u.parent.label for u in uses)}); "
-                             f"{fmt(use.upstream * use.local)} counts only the path through {use.parent.label}. "
-                             "Add the contributions of every path."),
-                   use.upstream * use.local)
     if node.grad != 0:
         yield (Diagnosis("sign", "Right size, wrong sign: check the sign of each factor in the chain rule."),
                -node.grad)
@@ -85,6 +79,21 @@ def _candidates(node: Value, nodes: list[Value], output: Value, fmt: Fmt) -> Ite
                          f"{fmt(other.data)} is the value of {other.label}, not a gradient. The gradient "
                          f"says how much {out} moves when {name} moves."),
                other.data)
+
+
+def _path_slips(node: Value, uses: list[Use], out: str, fmt: Fmt) -> Iterator[tuple[Diagnosis, float]]:
+    """Counting one path of several: a node used by two parents, or twice by one (b = a + a)."""
+    name = node.label
+    paths = [(use, i) for use in uses for i in use.positions]
+    if len(paths) > 1:  # several uses, in different parents or twice in one (b = a + a)
+        for use, position in paths:
+            share = use.upstream * use.parent.local_grads[position]
+            where = (f"the path through {use.parent.label}" if len(uses) > 1
+                     else f"one of the {len(paths)} times {use.parent.label} uses {name}")
+            yield (Diagnosis("one-path",
+                             f"{name} reaches {out} by {len(paths)} paths; {fmt(share)} counts only {where}. "
+                             "Add the contributions of every path."),
+                   share)
 
 
 def _operation_slips(node: Value, use: Use, out: str, fmt: Fmt) -> Iterator[tuple[Diagnosis, float]]:

@@ -1,18 +1,29 @@
 """Saved progress: one versioned JSON file per learner, written atomically, never silently lost.
 
-Every write re-reads the file under a lock and merges, so two copies of the tutor (two SSH
-windows) keep each other's answers. A damaged file is moved aside under a dated name; a file
-from a newer tutor is never overwritten; a disk that refuses the write is reported, not fatal.
+The file is `{"format": "tui-grad-progress", "version": 1, "lessons": {...}, "attempts": [...],
+"resets": {...}}`. How it stays safe:
+
+- Every write goes to a temporary file in the same folder, is flushed and fsynced, renamed over
+  the old file, and the folder is fsynced: a kill at any moment leaves the old file or the new.
+- Every save takes a lock beside the file, re-reads it and merges before writing, so two copies
+  of the tutor (two SSH windows) keep each other's answers, node by node.
+- A reset leaves a dated marker in `resets`, so a copy still holding the old record cannot bring
+  it back; a record changed after the reset is kept.
+- A damaged file is moved aside under a dated name and the learner starts afresh; a file from a
+  newer tutor is never overwritten; a disk that refuses the write is reported and the tutor goes
+  on, keeping the answers in memory for the next save.
 """
 
 from __future__ import annotations
 
 import contextlib
+import copy
 import json
+import math
 import os
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +31,16 @@ from typing import Any
 FORMAT = "tui-grad-progress"
 VERSION = 1
 FILE_NAME = "progress.json"
+LOCK_NAME = ".progress.lock"
+TEMP_PREFIX = ".progress-"
+TEMP_SUFFIX = ".tmp"
+LOCK_WAIT = 5.0
+"""Seconds a save waits for another copy of the tutor to finish saving before giving up."""
+EVERY_LESSON = "*"
+"""The key in `resets` for a reset of every lesson (lesson ids are lowercase words and '-')."""
+STATUSES = ("earned", "shown")
+ATTEMPT_KEYS = ("lesson", "part", "node", "kind", "text", "value", "correct", "shown", "mistake",
+                "hints", "skills", "seed", "at")
 
 
 def data_dir() -> Path:
@@ -32,42 +53,210 @@ def data_dir() -> Path:
     return Path(user_data_dir("tui-grad", appauthor=False))
 
 
+def _now() -> float:
+    return time.time()
+
+
+# --- the records -----------------------------------------------------------------------------
+
+
 @dataclass
-class LessonProgress:
-    """Where a learner stands in one lesson: each node's status and answer, and updates taken."""
+class PartProgress:
+    """One part of a lesson: each node's status ("earned" or "shown"), answers, hints, updates."""
 
     status: dict[str, str] = field(default_factory=dict)
     answers: dict[str, float] = field(default_factory=dict)
+    hints: dict[str, int] = field(default_factory=dict)
     updates: int = 0
-    finished: bool = False
+    done: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        return {"status": self.status, "answers": self.answers, "updates": self.updates,
-                "finished": self.finished}
+        """Plain data for the file."""
+        return {"status": dict(self.status), "answers": dict(self.answers), "hints": dict(self.hints),
+                "updates": self.updates, "done": self.done}
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> LessonProgress:
-        return cls(dict(data.get("status", {})), {k: float(v) for k, v in data.get("answers", {}).items()},
-                   int(data.get("updates", 0)), bool(data.get("finished", False)))
+    def from_json(cls, data: Any) -> PartProgress:
+        """Read a part back; a wrong type raises ValueError (the file is then treated as damaged)."""
+        data = _mapping(data, "a part")
+        return cls(
+            status={str(node): _text(value, "a status") for node, value in
+                    _mapping(data.get("status", {}), "status").items()},
+            answers={str(node): _number(value, "an answer") for node, value in
+                     _mapping(data.get("answers", {}), "answers").items()},
+            hints={str(node): _count(value, "a hint count") for node, value in
+                   _mapping(data.get("hints", {}), "hints").items()},
+            updates=_count(data.get("updates", 0), "updates"),
+            done=_flag(data.get("done", False), "done"),
+        )
 
-    def weight(self) -> tuple[int, int, int]:
-        """How far along this record is; the further one wins when two copies disagree."""
-        return (int(self.finished), self.updates, len(self.status))
-
-
-class ProgressError(Exception):
-    """Progress that cannot be read or saved, with a sentence for the learner."""
+    def merge(self, other: PartProgress) -> None:
+        """Take in another copy's work, node by node: nothing either copy found is dropped."""
+        for node, status in other.status.items():
+            if node not in self.status or status == "earned":  # found in either copy beats shown
+                self.status[node] = status
+        for node, answer in other.answers.items():
+            self.answers.setdefault(node, answer)
+        for node, used in other.hints.items():
+            self.hints[node] = max(self.hints.get(node, 0), used)
+        self.updates = max(self.updates, other.updates)
+        self.done = self.done or other.done
 
 
 @dataclass
-class ProgressStore:
-    """Loads, merges and saves one learner's progress file."""
+class LessonProgress:
+    """Where a learner stands in one lesson: the part they are on, each part's work, the seed."""
 
-    folder: Path = field(default_factory=data_dir)
-    lessons: dict[str, LessonProgress] = field(default_factory=dict)
-    attempts: list[dict[str, Any]] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    read_only: bool = False
+    part: int = 0
+    parts: list[PartProgress] = field(default_factory=list)
+    finished: bool = False
+    seed: int | None = None
+    updated: float = 0.0
+
+    def part_progress(self, index: int) -> PartProgress:
+        """Part `index`'s record, adding empty parts up to it if needed."""
+        if index < 0:
+            raise IndexError(f"part index {index} is negative")
+        while len(self.parts) <= index:
+            self.parts.append(PartProgress())
+        return self.parts[index]
+
+    @property
+    def started(self) -> bool:
+        """True once the learner has done anything in this lesson."""
+        return self.finished or self.part > 0 or any(part != PartProgress() for part in self.parts)
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain data for the file."""
+        return {"part": self.part, "parts": [part.to_json() for part in self.parts],
+                "finished": self.finished, "seed": self.seed, "updated": self.updated}
+
+    @classmethod
+    def from_json(cls, data: Any) -> LessonProgress:
+        """Read a lesson back; a wrong type raises ValueError (the file is then treated as damaged)."""
+        data = _mapping(data, "a lesson")
+        parts = data.get("parts", [])
+        if not isinstance(parts, list):
+            raise ValueError("a lesson's parts are not a list")
+        seed = data.get("seed")
+        return cls(
+            part=_count(data.get("part", 0), "part"),
+            parts=[PartProgress.from_json(part) for part in parts],
+            finished=_flag(data.get("finished", False), "finished"),
+            seed=None if seed is None else _integer(seed, "seed"),
+            updated=_number(data.get("updated", 0.0), "updated"),
+        )
+
+    def merge(self, other: LessonProgress) -> None:
+        """Take in another copy's record in place (so references the app holds stay live).
+
+        With the same seed, parts merge node by node. With different seeds the answers belong to
+        different numbers and cannot be mixed: the further record wins whole (this one on a tie);
+        the other's answers stay in the attempts.
+        """
+        if self.seed != other.seed:
+            if other._weight() > self._weight():
+                self._take(other)
+            self.updated = max(self.updated, other.updated)
+            return
+        self.part = max(self.part, other.part)
+        self.finished = self.finished or other.finished
+        for index, theirs in enumerate(other.parts):
+            self.part_progress(index).merge(theirs)
+        self.updated = max(self.updated, other.updated)
+
+    def clear(self) -> None:
+        """Start the lesson over, in place."""
+        self._take(LessonProgress(updated=self.updated))
+
+    def _weight(self) -> tuple[int, int, int, int]:
+        found = sum(len(part.status) for part in self.parts)
+        return (int(self.finished), self.part, found, sum(part.updates for part in self.parts))
+
+    def _take(self, other: LessonProgress) -> None:
+        self.part, self.finished, self.seed = other.part, other.finished, other.seed
+        self.parts = copy.deepcopy(other.parts)
+        self.updated = other.updated
+
+    def _content(self) -> str:
+        """Everything but the time: to tell whether the learner changed this record."""
+        data = self.to_json()
+        del data["updated"]
+        return json.dumps(data, sort_keys=True)
+
+
+def normalize_attempt(attempt: Mapping[str, Any]) -> dict[str, Any]:
+    """An attempt with every key of the format, in order, and plain JSON types; ValueError if not one.
+
+    Keys beyond the format's are kept after them, so a later tutor's extra fields survive.
+    """
+    if not isinstance(attempt, Mapping):
+        raise ValueError("an attempt is not a table")
+    for key in ("lesson", "node"):
+        if not isinstance(attempt.get(key), str) or not attempt.get(key):
+            raise ValueError(f"an attempt has no '{key}'")
+    value, seed, mistake = attempt.get("value"), attempt.get("seed"), attempt.get("mistake")
+    skills = attempt.get("skills") or []
+    if not isinstance(skills, (list, tuple)) or not all(isinstance(skill, str) for skill in skills):
+        raise ValueError("an attempt's skills are not a list of names")
+    at = attempt.get("at")
+    normal = {
+        "lesson": attempt["lesson"],
+        "part": _count(attempt.get("part", 0), "an attempt's part"),
+        "node": attempt["node"],
+        "kind": str(attempt.get("kind") or "gradient"),
+        "text": str(attempt.get("text") or ""),
+        "value": None if value is None else _number(value, "an attempt's value"),
+        "correct": _flag(attempt.get("correct", False), "correct"),
+        "shown": _flag(attempt.get("shown", False), "shown"),
+        "mistake": None if mistake is None else str(mistake),
+        "hints": _count(attempt.get("hints", 0), "an attempt's hints"),
+        "skills": list(skills),
+        "seed": None if seed is None else _integer(seed, "an attempt's seed"),
+        "at": _now() if at is None else _number(at, "an attempt's time"),
+    }
+    normal.update((key, item) for key, item in attempt.items() if key not in normal)
+    return normal
+
+
+def _attempt_key(attempt: Mapping[str, Any]) -> str:
+    return json.dumps(attempt, sort_keys=True)
+
+
+# --- the store -------------------------------------------------------------------------------
+
+
+class _Refused(Exception):
+    """The file on disk must not be written over now; `sentence` says why, for the learner."""
+
+    def __init__(self, sentence: str) -> None:
+        super().__init__(sentence)
+        self.sentence = sentence
+
+
+@dataclass
+class _OnDisk:
+    lessons: dict[str, LessonProgress]
+    attempts: list[dict[str, Any]]
+    resets: dict[str, float]
+
+
+class ProgressStore:
+    """Loads, merges and saves one learner's progress file.
+
+    `load()` then read and change `lesson(id)` records in place and `record()` each answer;
+    `save()` after each change. `warnings` collects sentences for the learner (a damaged file
+    set aside, a newer file left alone).
+    """
+
+    def __init__(self, folder: Path | str | None = None) -> None:
+        self.folder = Path(folder) if folder is not None else data_dir()
+        self.lessons: dict[str, LessonProgress] = {}
+        self.attempts: list[dict[str, Any]] = []
+        self.resets: dict[str, float] = {}
+        self.warnings: list[str] = []
+        self._attempt_keys: set[str] = set()
+        self._saved_content: dict[str, str] = {}
 
     @property
     def path(self) -> Path:
@@ -75,111 +264,317 @@ class ProgressStore:
         return self.folder / FILE_NAME
 
     def load(self) -> ProgressStore:
-        """Read the file; a damaged one is kept aside and reported, a newer one is left alone."""
-        try:
-            data = self._read()
-        except ProgressError as error:
-            self.warnings.append(str(error))
-            return self
-        if data is not None:
-            self._merge(data)
+        """Read the file, if any; a damaged one is set aside and a newer one left alone, with a warning."""
+        with _FileLock(self.folder / LOCK_NAME, create_folder=False):
+            try:
+                on_disk = self._read()
+            except _Refused as refusal:
+                self._warn(refusal.sentence)
+                on_disk = None
+        if on_disk is not None:
+            self._merge(on_disk)
+        self._remember_content()
         return self
 
-    def _read(self) -> dict[str, Any] | None:
+    def lesson(self, lesson_id: str) -> LessonProgress:
+        """This lesson's record, created empty if the learner has not started it."""
+        return self.lessons.setdefault(lesson_id, LessonProgress())
+
+    def record(self, attempt: Mapping[str, Any]) -> None:
+        """Add one answer to the log (see ATTEMPT_KEYS); it is written by the next save()."""
+        normal = normalize_attempt(attempt)
+        key = _attempt_key(normal)
+        if key not in self._attempt_keys:
+            self._attempt_keys.add(key)
+            self.attempts.append(normal)
+
+    def reset(self, lesson_id: str | None = None) -> None:
+        """Start one lesson over (its record and its attempts), or everything when None."""
+        key = EVERY_LESSON if lesson_id is None else lesson_id
+        moment = _now()
+        self.resets[key] = max(self.resets.get(key, moment), moment)
+        self._apply_reset(key, moment)
+
+    def save(self) -> str | None:
+        """Merge with the file and write it atomically; None when saved, else a sentence for the learner."""
+        self._stamp_changed_lessons()
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            with _FileLock(self.folder / LOCK_NAME, create_folder=True, required=True) as lock:
+                on_disk = self._read()
+                if on_disk is not None:
+                    self._merge(on_disk)
+                self._remember_content()
+                if lock.locked:
+                    self._remove_stale_temporaries()
+                self._write()
+        except _Refused as refusal:
+            return refusal.sentence
+        except OSError as error:
+            reason = error.strerror or str(error)
+            return (f"Progress cannot be saved to {self.folder} ({reason}). You can go on: your answers "
+                    "are kept while tui-grad is open and saved as soon as the disk allows.")
+        return None
+
+    # --- reading and merging ---
+
+    def _read(self) -> _OnDisk | None:
+        """The file's contents; None when there is none (or it was damaged and set aside)."""
         try:
             raw = self.path.read_bytes()
         except FileNotFoundError:
             return None
         except OSError as error:
-            self.read_only = True
-            raise ProgressError(f"Cannot read {self.path} ({error.strerror}); progress will not be saved.") from None
+            raise _Refused(f"Your progress file {self.path} cannot be read ({error.strerror or error}), "
+                           "so progress cannot be saved over it. You can go on; this session starts "
+                           "afresh.") from None
         try:
-            data = json.loads(raw.decode("utf-8"))
+            data = json.loads(raw)
             if not isinstance(data, dict) or data.get("format") != FORMAT:
-                raise ValueError("not a tui-grad progress file")
-            if int(data.get("version", 0)) > VERSION:
-                self.read_only = True
-                raise ProgressError(
-                    f"{self.path} was written by a newer tui-grad (format {data['version']}); it is left "
-                    "untouched and this session's progress will not be saved. Update tui-grad to keep both.")
-            lessons = {key: LessonProgress.from_json(value) for key, value in data.get("lessons", {}).items()}
-            attempts = [dict(a) for a in data.get("attempts", [])]
-        except ProgressError:
-            raise
-        except (ValueError, TypeError, AttributeError, UnicodeDecodeError) as error:
-            aside = self.path.with_name(f"progress.damaged-{time.strftime('%Y%m%d-%H%M%S')}.json")
-            try:
-                os.replace(self.path, aside)
-            except OSError:
-                self.read_only = True
-                raise ProgressError(f"{self.path} is damaged ({error}) and could not be moved aside; "
-                                    "progress will not be saved.") from None
-            raise ProgressError(f"{self.path} was damaged ({error}); it is kept as {aside.name} and "
-                                "you start afresh.") from None
-        return {"lessons": lessons, "attempts": attempts}
+                raise ValueError("it is not a tui-grad progress file")
+            version = data.get("version")
+            if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+                raise ValueError(f"its version {version!r} is not a format version")
+            if version > VERSION:
+                raise _Refused(f"Your progress file {self.path} was written by a newer tui-grad (format "
+                               f"{version}; this one reads {VERSION}). It is left untouched, so progress "
+                               "cannot be saved in this session. You can go on; update tui-grad to keep "
+                               "your saved progress.")
+            lessons = {str(key): LessonProgress.from_json(value)
+                       for key, value in _mapping(data.get("lessons", {}), "lessons").items()}
+            attempts = data.get("attempts", [])
+            if not isinstance(attempts, list):
+                raise ValueError("its attempts are not a list")
+            resets = {str(key): _number(value, "a reset time")
+                      for key, value in _mapping(data.get("resets", {}), "resets").items()}
+            return _OnDisk(lessons, [normalize_attempt(attempt) for attempt in attempts], resets)
+        except (ValueError, TypeError, AttributeError, RecursionError) as error:
+            self._set_aside("it is empty" if not raw.strip() else _reason(error))
+            return None
 
-    def _merge(self, data: dict[str, Any]) -> None:
-        for lesson_id, theirs in data["lessons"].items():
-            mine = self.lessons.get(lesson_id)
-            if mine is None or theirs.weight() > mine.weight():
-                self.lessons[lesson_id] = theirs
-        seen = {_attempt_key(a) for a in self.attempts}
-        self.attempts.extend(a for a in data["attempts"] if _attempt_key(a) not in seen)
-        self.attempts.sort(key=lambda a: a.get("at", 0))
-
-    def lesson(self, lesson_id: str) -> LessonProgress:
-        """This lesson's record (a fresh one if the learner has not started it)."""
-        return self.lessons.setdefault(lesson_id, LessonProgress())
-
-    def save(self) -> str | None:
-        """Merge with what is on disk and write atomically; returns a message if it could not."""
-        if self.read_only:
-            return "Progress is not being saved (see the earlier message)."
+    def _set_aside(self, reason: str) -> None:
+        """Move a damaged file to a dated name that no other file has, and tell the learner."""
+        stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(_now()))
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            with self._lock():
-                try:
-                    on_disk = self._read()
-                except ProgressError as error:
-                    self.warnings.append(str(error))
-                    on_disk = None
-                if self.read_only:
-                    return "Progress is not being saved (see the earlier message)."
-                if on_disk is not None:
-                    self._merge(on_disk)
-                self._write()
-        except OSError as error:
-            return f"Progress could not be saved to {self.path} ({error.strerror or error}); you can go on."
-        return None
+            for number in range(1, 10_000):
+                aside = self.path.with_name(f"progress.damaged-{stamp}{'' if number == 1 else f'-{number}'}.json")
+                if not os.path.lexists(aside):
+                    break
+            os.replace(self.path, aside)
+        except FileNotFoundError:
+            return  # another copy set it aside first, and told the learner
+        except OSError as move_error:
+            raise _Refused(f"Your progress file {self.path} is damaged ({reason}) and could not be moved "
+                           f"aside ({move_error.strerror or move_error}), so progress cannot be saved over "
+                           "it. You can go on; this session starts afresh.") from None
+        _sync_folder(self.folder)
+        self._warn(f"Your progress file was damaged ({reason}). It is kept as {aside} and you start afresh.")
+
+    def _merge(self, on_disk: _OnDisk) -> None:
+        """Take in what another copy saved: its resets first, then its lessons and attempts."""
+        for key, moment in on_disk.resets.items():
+            if moment > self.resets.get(key, -math.inf):
+                self.resets[key] = moment
+                self._apply_reset(key, moment)
+        for lesson_id, theirs in on_disk.lessons.items():
+            if theirs.updated <= self._reset_time(lesson_id):
+                continue  # saved before a reset: it was meant to go
+            mine = self.lessons.get(lesson_id)
+            if mine is None:
+                self.lessons[lesson_id] = theirs
+            else:
+                mine.merge(theirs)
+        added = False
+        for attempt in on_disk.attempts:
+            key = _attempt_key(attempt)
+            if key not in self._attempt_keys and attempt["at"] > self._reset_time(attempt["lesson"]):
+                self._attempt_keys.add(key)
+                self.attempts.append(attempt)
+                added = True
+        if added:
+            self.attempts.sort(key=lambda attempt: attempt["at"])
+
+    def _reset_time(self, lesson_id: str) -> float:
+        return max(self.resets.get(lesson_id, -math.inf), self.resets.get(EVERY_LESSON, -math.inf))
+
+    def _apply_reset(self, key: str, moment: float) -> None:
+        """Clear what was saved up to `moment` for one lesson (or all): records and attempts."""
+        for lesson_id, lesson in self.lessons.items():
+            if key in (EVERY_LESSON, lesson_id) and lesson.updated <= moment:
+                lesson.clear()
+        kept = [attempt for attempt in self.attempts
+                if not (key in (EVERY_LESSON, attempt["lesson"]) and attempt["at"] <= moment)]
+        if len(kept) != len(self.attempts):
+            self.attempts = kept
+            self._attempt_keys = {_attempt_key(attempt) for attempt in kept}
+
+    def _stamp_changed_lessons(self) -> None:
+        """Give every record the learner changed since the last load or save the current time."""
+        moment = _now()
+        for lesson_id, lesson in self.lessons.items():
+            if lesson._content() != self._saved_content.get(lesson_id):
+                lesson.updated = max(lesson.updated, moment, math.nextafter(self._reset_time(lesson_id), math.inf))
+
+    def _remember_content(self) -> None:
+        self._saved_content = {lesson_id: lesson._content() for lesson_id, lesson in self.lessons.items()}
+
+    def _warn(self, sentence: str) -> None:
+        if sentence not in self.warnings:
+            self.warnings.append(sentence)
+
+    # --- writing ---
+
+    def _payload(self) -> dict[str, Any]:
+        empty = LessonProgress()._content()
+        lessons = {lesson_id: lesson.to_json() for lesson_id, lesson in sorted(self.lessons.items())
+                   if lesson._content() != empty}
+        for lesson_id, data in lessons.items():
+            try:  # never write what the next load would call damaged
+                LessonProgress.from_json(json.loads(json.dumps(data)))
+            except ValueError as error:
+                raise TypeError(f"the progress of lesson '{lesson_id}' cannot be saved: {error}") from None
+        return {"format": FORMAT, "version": VERSION, "lessons": lessons, "attempts": self.attempts,
+                "resets": dict(sorted(self.resets.items()))}
 
     def _write(self) -> None:
-        payload = {"format": FORMAT, "version": VERSION,
-                   "lessons": {key: value.to_json() for key, value in sorted(self.lessons.items())},
-                   "attempts": self.attempts}
-        handle, temporary = tempfile.mkstemp(prefix=".progress-", suffix=".tmp", dir=self.folder)
+        """Temporary file, flush, fsync, rename over the old file, fsync the folder."""
+        target = Path(os.path.realpath(self.path))  # a symlinked file stays a symlink
+        handle, temporary = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=target.parent)
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                json.dump(payload, stream, indent=1)
+                json.dump(self._payload(), stream, indent=1, ensure_ascii=False)
+                stream.write("\n")
                 stream.flush()
                 os.fsync(stream.fileno())
-            os.replace(temporary, self.path)
+            os.replace(temporary, target)
         except BaseException:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
             raise
+        _sync_folder(target.parent)
 
-    @contextlib.contextmanager
-    def _lock(self) -> Iterator[None]:
-        """An advisory lock beside the file, so two tutors never interleave a merge."""
-        import fcntl
+    def _remove_stale_temporaries(self) -> None:
+        """Temporary files left by a copy that was killed mid-write (only ever called under the lock)."""
+        for stale in self.folder.glob(f"{TEMP_PREFIX}*{TEMP_SUFFIX}"):
+            with contextlib.suppress(OSError):
+                stale.unlink()
 
-        with open(self.folder / ".progress.lock", "a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
+
+class _FileLock:
+    """An advisory lock beside the progress file, so two tutors never interleave a merge.
+
+    Where no lock can be had (a read-only disk, a file system without locks, no fcntl) it goes on
+    without one: the rename still keeps the file whole, and a read-only disk is reported by the
+    write. Only a lock another copy holds for longer than LOCK_WAIT stops a save (`required`).
+    """
+
+    def __init__(self, path: Path, *, create_folder: bool, required: bool = False) -> None:
+        self.path = path
+        self.required = required
+        self.create_folder = create_folder
+        self.locked = False
+        self._handle: int | None = None
+
+    def __enter__(self) -> _FileLock:
+        try:
+            import fcntl
+        except ImportError:
+            return self
+        if not self.create_folder and not self.path.parent.is_dir():
+            return self
+        try:
+            self._handle = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError:
+            return self
+        deadline = time.monotonic() + LOCK_WAIT
+        while True:
             try:
-                yield
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+                fcntl.flock(self._handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if time.monotonic() < deadline:
+                    time.sleep(0.02)
+                    continue
+                if self.required:
+                    self._close()
+                    raise _Refused("Progress cannot be saved right now: another copy of tui-grad has been "
+                                   f"saving for over {LOCK_WAIT:g} seconds. You can go on; the next save "
+                                   "tries again.") from None
+            except OSError:
+                pass  # no locks on this file system
+            else:
+                self.locked = True
+            return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._close()
+
+    def _close(self) -> None:
+        if self._handle is not None:
+            os.close(self._handle)  # closing releases the lock
+            self._handle = None
+        self.locked = False
 
 
-def _attempt_key(attempt: dict[str, Any]) -> tuple:
-    return (attempt.get("at"), attempt.get("lesson"), attempt.get("node"), attempt.get("text"))
+def _sync_folder(folder: Path) -> None:
+    """fsync a folder so a rename in it survives a power cut (not possible everywhere: best effort)."""
+    flags = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)
+    try:
+        handle = os.open(folder, flags)
+    except OSError:
+        return
+    try:
+        os.fsync(handle)
+    except OSError:
+        pass
+    finally:
+        os.close(handle)
+
+
+# --- reading plain data strictly ---------------------------------------------------------------
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, json.JSONDecodeError):
+        return f"unreadable JSON at line {error.lineno}, column {error.colno}"
+    if isinstance(error, UnicodeDecodeError):
+        return "unreadable JSON: it is not UTF-8 text"
+    if isinstance(error, RecursionError):
+        return "unreadable JSON: nested too deeply"
+    return str(error)
+
+
+def _mapping(value: Any, what: str) -> Mapping[str, Any]:
+    if not isinstance(value, dict):
+        raise ValueError(f"{what} is not a table")
+    return value
+
+
+def _number(value: Any, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{what} is not a number")
+    return float(value)
+
+
+def _integer(value: Any, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{what} is not a whole number")
+    return value
+
+
+def _count(value: Any, what: str) -> int:
+    number = _integer(value, what)
+    if number < 0:
+        raise ValueError(f"{what} is negative")
+    return number
+
+
+def _flag(value: Any, what: str) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"{what} is not true or false")
+    return value
+
+
+def _text(value: Any, what: str) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"{what} is not text")
+    return value

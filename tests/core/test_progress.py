@@ -1,0 +1,477 @@
+"""Saved progress: atomic writes, kills, damaged and newer files, two copies, full or read-only disks."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import random
+import signal
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tui_grad.core import progress
+from tui_grad.core.progress import FILE_NAME, ProgressStore, data_dir
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+
+
+def attempt(node: str, *, lesson: str = "chain-rule", part: int = 0, correct: bool = True, at: float | None = None,
+            **extra) -> dict:
+    """One answer, as the app records it."""
+    return {"lesson": lesson, "part": part, "node": node, "kind": "gradient", "text": "-2", "value": -2.0,
+            "correct": correct, "shown": False, "mistake": None if correct else "sign", "hints": 0,
+            "skills": ["product"], "seed": 7, "at": time.time() if at is None else at, **extra}
+
+
+def answer(store: ProgressStore, node: str, *, lesson: str = "chain-rule", part: int = 0) -> None:
+    """What the app does for a right answer: mark the node and log the attempt."""
+    record = store.lesson(lesson).part_progress(part)
+    record.status[node] = "earned"
+    record.answers[node] = -2.0
+    store.record(attempt(node, lesson=lesson, part=part))
+
+
+def temporaries(folder: Path) -> list[Path]:
+    return sorted(folder.glob(".progress-*.tmp"))
+
+
+def saved(folder: Path) -> dict:
+    return json.loads((folder / FILE_NAME).read_text(encoding="utf-8"))
+
+
+# --- the format ---------------------------------------------------------------------------------
+
+
+def test_data_dir_honours_tui_grad_home(monkeypatch, tmp_path):
+    monkeypatch.setenv("TUI_GRAD_HOME", str(tmp_path / "lab"))
+    assert data_dir() == tmp_path / "lab"
+    assert ProgressStore().path == tmp_path / "lab" / FILE_NAME
+    monkeypatch.delenv("TUI_GRAD_HOME")
+    assert data_dir().name == "tui-grad"
+
+
+def test_a_saved_lesson_reads_back_the_same(tmp_path):
+    store = ProgressStore(tmp_path).load()
+    lesson = store.lesson("chain-rule")
+    lesson.seed = 42
+    lesson.part = 1
+    part = lesson.part_progress(1)
+    part.status.update(L="earned", d="shown")
+    part.answers["L"] = 1.0
+    part.hints["d"] = 2
+    part.updates = 3
+    store.record(attempt("L"))
+    assert store.save() is None
+
+    data = saved(tmp_path)
+    assert (data["format"], data["version"]) == ("tui-grad-progress", 1)
+    again = ProgressStore(tmp_path).load()
+    assert again.warnings == []
+    reread = again.lesson("chain-rule")
+    assert (reread.seed, reread.part, len(reread.parts)) == (42, 1, 2)
+    assert reread.parts[1].status == {"L": "earned", "d": "shown"}
+    assert reread.parts[1].hints == {"d": 2} and reread.parts[1].updates == 3
+    assert reread.updated > 0
+    assert [a["node"] for a in again.attempts] == ["L"]
+    assert list(again.attempts[0]) == list(progress.ATTEMPT_KEYS)
+
+
+def test_record_refuses_an_attempt_without_lesson_or_node(tmp_path):
+    store = ProgressStore(tmp_path)
+    with pytest.raises(ValueError, match="node"):
+        store.record({"lesson": "x"})
+
+
+def test_a_missing_data_folder_is_created(tmp_path):
+    folder = tmp_path / "not" / "there" / "yet"
+    store = ProgressStore(folder).load()
+    assert store.warnings == [] and not folder.exists()
+    answer(store, "L")
+    assert store.save() is None
+    assert saved(folder)["lessons"]["chain-rule"]["parts"][0]["status"] == {"L": "earned"}
+
+
+# --- atomic writes and kills ---------------------------------------------------------------------
+
+
+def test_a_crash_mid_write_leaves_the_old_file_and_no_temporary(tmp_path, monkeypatch):
+    store = ProgressStore(tmp_path).load()
+    answer(store, "L")
+    assert store.save() is None
+    before = (tmp_path / FILE_NAME).read_bytes()
+
+    def crash(*args, **kwargs):
+        args[1].write('{"format": "tui-grad-progress", "vers')  # half a file, then the crash
+        raise RuntimeError("killed mid-write")
+
+    monkeypatch.setattr(progress.json, "dump", crash)
+    answer(store, "d")
+    with pytest.raises(RuntimeError):
+        store.save()
+    assert (tmp_path / FILE_NAME).read_bytes() == before
+    assert temporaries(tmp_path) == []
+
+
+def test_the_folder_is_fsynced_after_the_rename(tmp_path, monkeypatch):
+    synced = []
+    real_fsync = os.fsync
+
+    def fsync(handle):
+        synced.append(stat.S_ISDIR(os.fstat(handle).st_mode))
+        real_fsync(handle)
+
+    monkeypatch.setattr(progress.os, "fsync", fsync)
+    store = ProgressStore(tmp_path).load()
+    answer(store, "L")
+    assert store.save() is None
+    assert synced == [False, True]  # the temporary file, then the folder holding the new name
+
+
+KILLED_WRITER = """
+import sys, time
+from pathlib import Path
+from tui_grad.core.progress import ProgressStore
+store = ProgressStore(Path(sys.argv[1])).load()
+if store.warnings:
+    sys.exit("warnings: " + " ".join(store.warnings))
+number = int(sys.argv[2])
+while True:
+    node = f"n{number}"
+    store.lesson("kill").part_progress(0).status[node] = "earned"
+    store.record({"lesson": "kill", "node": node, "value": float(number), "correct": True, "at": time.time()})
+    problem = store.save()
+    if problem:
+        sys.exit(problem)
+    print(number, flush=True)
+    number += 1
+"""
+
+KILL_ROUNDS = 24
+
+
+def test_sigkill_at_random_moments_never_loses_a_completed_save(tmp_path):
+    generator = random.Random(20261124)
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPOSITORY),
+                                                                                os.environ.get("PYTHONPATH")]))}
+    confirmed: list[int] = []
+    saves_seen = 0
+    for round_number in range(KILL_ROUNDS):
+        child = subprocess.Popen([sys.executable, "-c", KILLED_WRITER, str(tmp_path), str(round_number * 100_000)],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment)
+        if round_number % 4 != 3:  # mostly while saving; every fourth round anywhere, start-up included
+            first = child.stdout.readline()
+            assert first, child.stderr.read()
+        time.sleep(generator.uniform(0.0, 0.08))
+        child.send_signal(signal.SIGKILL)
+        output, errors = child.communicate(timeout=30)
+        assert child.returncode == -signal.SIGKILL, errors
+        numbers = [int(line) for line in ((first if round_number % 4 != 3 else "") + output).split()]
+        confirmed.extend(numbers)
+        saves_seen += len(numbers)
+
+        store = ProgressStore(tmp_path).load()
+        assert store.warnings == [], f"round {round_number}: {store.warnings}"
+        status = store.lesson("kill").part_progress(0).status
+        logged = {a["node"] for a in store.attempts}
+        missing = [n for n in confirmed if f"n{n}" not in status or f"n{n}" not in logged]
+        assert not missing, f"round {round_number}: lost answers {missing[:5]}"
+    assert saves_seen > KILL_ROUNDS  # the kills did land between and inside saves
+    store = ProgressStore(tmp_path).load()
+    assert store.save() is None
+    assert temporaries(tmp_path) == []  # what a killed writer left is swept under the lock
+
+
+# --- damaged and newer files --------------------------------------------------------------------
+
+
+GOOD = json.dumps({"format": "tui-grad-progress", "version": 1, "lessons": {
+    "chain-rule": {"part": 0, "parts": [{"status": {"L": "earned"}}], "finished": False, "seed": 3,
+                   "updated": 1.0}}, "attempts": []})
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"", "it is empty"),
+        (GOOD[: len(GOOD) // 2].encode(), "unreadable JSON"),
+        (b"\x00\x00\x00\x00", "unreadable JSON"),
+        (b"\xff\xfe garbage", "unreadable JSON"),
+        (b'{"format": "something-else", "version": 1}', "not a tui-grad progress file"),
+        (b'{"format": "tui-grad-progress", "version": "one"}', "not a format version"),
+        (GOOD.replace('"earned"', "3").encode(), "not text"),
+        (b'{"format": "tui-grad-progress", "version": 1, "attempts": [{"lesson": "x"}]}', "no 'node'"),
+        (b"[" * 100_000, "unreadable JSON"),
+    ],
+)
+def test_a_damaged_file_is_set_aside_the_learner_told_and_a_fresh_start_made(tmp_path, content, reason):
+    (tmp_path / FILE_NAME).write_bytes(content)
+    store = ProgressStore(tmp_path).load()
+    assert len(store.warnings) == 1
+    warning = store.warnings[0]
+    assert "damaged" in warning and reason in warning and "start afresh" in warning
+    aside = list(tmp_path.glob("progress.damaged-*.json"))
+    assert len(aside) == 1 and aside[0].read_bytes() == content and str(aside[0]) in warning
+    assert store.lessons == {} and store.attempts == []
+    assert not (tmp_path / FILE_NAME).exists()
+    answer(store, "L")
+    assert store.save() is None
+    assert ProgressStore(tmp_path).load().warnings == []
+
+
+def test_two_damaged_files_in_the_same_second_keep_both(tmp_path, monkeypatch):
+    monkeypatch.setattr(progress, "_now", lambda: 1_800_000_000.0)
+    for content in (b"first damage", b"second damage", b"third damage"):
+        (tmp_path / FILE_NAME).write_bytes(content)
+        assert ProgressStore(tmp_path).load().warnings
+    kept = sorted(path.name for path in tmp_path.glob("progress.damaged-*.json"))
+    assert kept == ["progress.damaged-20270115T080000Z-2.json", "progress.damaged-20270115T080000Z-3.json",
+                    "progress.damaged-20270115T080000Z.json"]
+    contents = {(tmp_path / name).read_bytes() for name in kept}
+    assert contents == {b"first damage", b"second damage", b"third damage"}
+
+
+def test_a_file_from_a_newer_tui_grad_is_never_overwritten(tmp_path):
+    newer = json.dumps({"format": "tui-grad-progress", "version": 2, "learners": {"new": "shape"}}).encode()
+    (tmp_path / FILE_NAME).write_bytes(newer)
+    store = ProgressStore(tmp_path).load()
+    assert len(store.warnings) == 1 and "newer tui-grad" in store.warnings[0]
+    answer(store, "L")
+    problem = store.save()
+    assert problem is not None and "cannot be saved" in problem and "go on" in problem
+    store.reset(None)
+    assert store.save() is not None
+    assert (tmp_path / FILE_NAME).read_bytes() == newer
+    assert list(tmp_path.glob("progress.damaged-*")) == []
+    assert temporaries(tmp_path) == []
+
+
+def test_a_newer_file_written_while_running_is_not_overwritten(tmp_path):
+    store = ProgressStore(tmp_path).load()
+    answer(store, "L")
+    assert store.save() is None
+    newer = b'{"format": "tui-grad-progress", "version": 9}'
+    (tmp_path / FILE_NAME).write_bytes(newer)
+    answer(store, "d")
+    assert "newer tui-grad" in store.save()
+    assert (tmp_path / FILE_NAME).read_bytes() == newer
+
+
+# --- two copies for one learner -----------------------------------------------------------------
+
+
+def test_two_copies_saving_in_turn_keep_both_copies_answers_node_by_node(tmp_path):
+    left, right = ProgressStore(tmp_path).load(), ProgressStore(tmp_path).load()
+    for left_node, right_node in (("L", "a"), ("d", "b"), ("f", "c")):
+        answer(left, left_node)
+        assert left.save() is None
+        answer(right, right_node)
+        assert right.save() is None
+    left.lesson("chain-rule").part_progress(1).updates = 2
+    left.lesson("chain-rule").part = 1
+    answer(right, "e", lesson="other-lesson")
+    assert right.save() is None
+    assert left.save() is None
+
+    final = ProgressStore(tmp_path).load()
+    lesson = final.lesson("chain-rule")
+    assert set(lesson.parts[0].status) == {"L", "d", "f", "a", "b", "c"}
+    assert set(lesson.parts[0].answers) == {"L", "d", "f", "a", "b", "c"}
+    assert (lesson.part, lesson.parts[1].updates) == (1, 2)
+    assert set(final.lessons) == {"chain-rule", "other-lesson"}
+    assert len(final.attempts) == 7
+    assert [a["at"] for a in final.attempts] == sorted(a["at"] for a in final.attempts)
+
+
+def test_a_record_the_app_holds_stays_live_after_a_merge(tmp_path):
+    left, right = ProgressStore(tmp_path).load(), ProgressStore(tmp_path).load()
+    held = left.lesson("chain-rule").part_progress(0)
+    answer(right, "a")
+    assert right.save() is None
+    assert left.save() is None  # merges right's answer into the record left's screen holds
+    assert "a" in held.status
+    held.status["L"] = "earned"
+    assert left.save() is None
+    assert set(ProgressStore(tmp_path).load().lesson("chain-rule").parts[0].status) == {"a", "L"}
+
+
+def test_earned_beats_shown_and_hints_keep_the_most_used(tmp_path):
+    left, right = ProgressStore(tmp_path).load(), ProgressStore(tmp_path).load()
+    left.lesson("x").part_progress(0).status["a"] = "shown"
+    left.lesson("x").part_progress(0).hints["a"] = 1
+    right.lesson("x").part_progress(0).status["a"] = "earned"
+    right.lesson("x").part_progress(0).hints["a"] = 2
+    assert left.save() is None and right.save() is None and left.save() is None
+    part = ProgressStore(tmp_path).load().lesson("x").parts[0]
+    assert (part.status, part.hints) == ({"a": "earned"}, {"a": 2})
+
+
+def test_different_seeds_are_not_mixed_the_further_record_wins(tmp_path):
+    left, right = ProgressStore(tmp_path).load(), ProgressStore(tmp_path).load()
+    left.lesson("x").seed = 1
+    left.lesson("x").part_progress(0).status["a"] = "earned"
+    right.lesson("x").seed = 2
+    right.lesson("x").part_progress(0).status.update(a="earned", b="earned")
+    assert left.save() is None and right.save() is None and left.save() is None
+    lesson = ProgressStore(tmp_path).load().lesson("x")
+    assert (lesson.seed, set(lesson.parts[0].status)) == (2, {"a", "b"})
+
+
+# --- reset ---------------------------------------------------------------------------------------
+
+
+def test_reset_drops_one_lesson_and_its_attempts(tmp_path):
+    store = ProgressStore(tmp_path).load()
+    answer(store, "L")
+    answer(store, "a", lesson="other")
+    assert store.save() is None
+    store.reset("chain-rule")
+    assert not store.lesson("chain-rule").started
+    assert store.save() is None
+    again = ProgressStore(tmp_path).load()
+    assert set(again.lessons) == {"other"}
+    assert [a["lesson"] for a in again.attempts] == ["other"]
+
+
+def test_reset_everything(tmp_path):
+    store = ProgressStore(tmp_path).load()
+    answer(store, "L")
+    answer(store, "a", lesson="other")
+    assert store.save() is None
+    store.reset(None)
+    assert store.save() is None
+    again = ProgressStore(tmp_path).load()
+    assert again.lessons == {} and again.attempts == []
+
+
+def test_a_reset_elsewhere_is_not_undone_by_a_copy_holding_the_old_record(tmp_path):
+    app = ProgressStore(tmp_path).load()
+    answer(app, "L")
+    assert app.save() is None
+    command = ProgressStore(tmp_path).load()  # `tui-grad reset` in another window
+    command.reset("chain-rule")
+    assert command.save() is None
+    assert app.save() is None  # the app saves again without the learner answering
+    again = ProgressStore(tmp_path).load()
+    assert not again.lesson("chain-rule").started and again.attempts == []
+    answer(app, "d")  # answers after the reset are kept
+    assert app.save() is None
+    again = ProgressStore(tmp_path).load()
+    assert set(again.lesson("chain-rule").parts[0].status) == {"d"}
+    assert [a["node"] for a in again.attempts] == ["d"]
+
+
+# --- full, read-only and locked disks --------------------------------------------------------------
+
+
+def _is_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+@pytest.mark.skipif(_is_root(), reason="root writes through chmod 0o500; the simulated variants cover it")
+def test_a_read_only_folder_is_reported_and_the_learner_goes_on(tmp_path):
+    store = ProgressStore(tmp_path).load()
+    answer(store, "L")
+    assert store.save() is None
+    before = (tmp_path / FILE_NAME).read_bytes()
+    tmp_path.chmod(0o500)
+    try:
+        answer(store, "d")
+        problem = store.save()
+        assert problem is not None and "cannot be saved" in problem and "go on" in problem
+        assert (tmp_path / FILE_NAME).read_bytes() == before
+        assert ProgressStore(tmp_path).load().warnings == []
+    finally:
+        tmp_path.chmod(0o700)
+    assert store.save() is None
+    assert "d" in ProgressStore(tmp_path).load().lesson("chain-rule").parts[0].status
+
+
+def _refuse(code: int):
+    def refuse(*args, **kwargs):
+        raise OSError(code, os.strerror(code))
+
+    return refuse
+
+
+@pytest.mark.parametrize("code", [errno.EROFS, errno.ENOSPC, errno.EACCES, errno.EDQUOT])
+@pytest.mark.parametrize("where", ["mkstemp", "fsync", "replace", "lock"])
+def test_a_disk_that_refuses_the_write_is_reported_and_answers_wait_in_memory(tmp_path, monkeypatch, code, where):
+    store = ProgressStore(tmp_path).load()
+    answer(store, "L")
+    assert store.save() is None
+    before = (tmp_path / FILE_NAME).read_bytes()
+    with monkeypatch.context() as patch:
+        if where == "mkstemp":
+            patch.setattr(progress.tempfile, "mkstemp", _refuse(code))
+        elif where == "fsync":
+            patch.setattr(progress.os, "fsync", _refuse(code))
+        elif where == "replace":
+            patch.setattr(progress.os, "replace", _refuse(code))
+        else:  # a read-only disk: not even the lock file can be opened, and then nothing else
+            patch.setattr(progress.os, "open", _refuse(code))
+            patch.setattr(progress.tempfile, "mkstemp", _refuse(code))
+        answer(store, "d")
+        problem = store.save()
+        assert problem is not None
+        assert "cannot be saved" in problem and "go on" in problem and os.strerror(code) in problem
+        assert ProgressStore(tmp_path).load().warnings == []
+    assert (tmp_path / FILE_NAME).read_bytes() == before
+    assert temporaries(tmp_path) == []
+    assert store.save() is None  # the disk is back: the waiting answer is saved
+    assert set(ProgressStore(tmp_path).load().lesson("chain-rule").parts[0].status) == {"L", "d"}
+
+
+def test_a_folder_that_cannot_be_created_is_reported(tmp_path):
+    (tmp_path / "file").write_text("not a folder")
+    store = ProgressStore(tmp_path / "file" / "tui-grad").load()
+    answer(store, "L")
+    problem = store.save()
+    assert problem is not None and "cannot be saved" in problem
+
+
+def test_an_unreadable_file_is_not_overwritten(tmp_path, monkeypatch):
+    (tmp_path / FILE_NAME).write_text(GOOD, encoding="utf-8")
+    with monkeypatch.context() as patch:
+        patch.setattr(Path, "read_bytes", _refuse(errno.EIO))
+        store = ProgressStore(tmp_path).load()
+        assert len(store.warnings) == 1 and "cannot be read" in store.warnings[0]
+        store.lesson("chain-rule").seed = 3  # the same numbers as the saved record
+        answer(store, "d")
+        assert "cannot be saved" in store.save()
+    assert (tmp_path / FILE_NAME).read_text(encoding="utf-8") == GOOD
+    assert store.save() is None  # readable again: merged, nothing lost
+    assert set(ProgressStore(tmp_path).load().lesson("chain-rule").parts[0].status) == {"L", "d"}
+
+
+def test_a_lock_held_too_long_by_another_copy_does_not_hang_the_app(tmp_path, monkeypatch):
+    import fcntl
+
+    monkeypatch.setattr(progress, "LOCK_WAIT", 0.1)
+    store = ProgressStore(tmp_path).load()
+    answer(store, "L")
+    handle = os.open(tmp_path / progress.LOCK_NAME, os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        problem = store.save()
+        assert problem is not None and "another copy of tui-grad" in problem and "go on" in problem
+        assert ProgressStore(tmp_path).load().warnings == []  # loading reads without waiting for ever
+    finally:
+        os.close(handle)
+    assert store.save() is None
+
+
+@pytest.mark.parametrize("module", ["tui_grad.core.progress", "tui_grad.core.skills"])
+def test_progress_and_skills_load_no_ui_library(module):
+    check = ("import importlib, sys; importlib.import_module(sys.argv[1]); "
+             "loaded = [name for name in ('textual', 'rich', 'platformdirs') if name in sys.modules]; "
+             "assert not loaded, loaded")
+    environment = {**os.environ, "PYTHONPATH": str(REPOSITORY)}
+    result = subprocess.run([sys.executable, "-c", check, module], cwd=REPOSITORY, env=environment,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr

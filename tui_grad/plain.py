@@ -320,7 +320,6 @@ class PlainTutor:
         self.say(f"{out} goes from {format_number(update.output_before)} to {format_number(update.output_after)}.")
         tutor.note_updates(1)
 
-
     def show_training(self, tutor: Tutor) -> None:
         """A "train" part: run its steps and print step, loss and parameters every tenth of the way."""
         from tui_grad.core.training import TrainingError, describe_loss, describe_params, train_steps
@@ -411,6 +410,14 @@ def run_plain(catalog: Catalog, lesson_id: str | None, store: ProgressStore | No
                 session.say()
     except Stop:
         pass
+    except KeyboardInterrupt:  # Ctrl+C at a prompt: the same as quit, with the shell's status for it
+        session.say()
+        session.close()
+        return 130
+    except BrokenPipeError:  # the reader went away (`| head`): keep the work, there is no one to tell
+        if session.tutor is not None:
+            session.tutor.save()
+        return 0
     session.close()
     return 0
 

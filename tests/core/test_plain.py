@@ -30,8 +30,19 @@ outro = "That was *all*."
 [[parts]]
 title = "A slope"
 kind = "slope"
+text = "Press Ctrl+N to nudge x."
 inputs = { x = 3.0 }
 nodes = ["f = 3*x**2 - 4*x + 5"]
+
+[[parts]]
+title = "Gradients first"
+kind = "gradients"
+inputs = { w = 0.0, x = 1.0, y = 2.0 }
+nodes = ["r = w*x - y", "L = r**2"]
+parameters = ["w"]
+ask = ["L", "r", "w"]
+step_size = 0.1
+direction = "descent"
 
 [[parts]]
 title = "One step by hand"
@@ -176,6 +187,18 @@ def test_a_finished_lesson_starts_again(tmp_path):
     assert "Question 1 of 7.\ndL/dL = 1\nRight." in out
 
 
+@pytest.mark.xfail(strict=True, reason="Tutor.restart() clears the record in memory, but the store's save merges "
+                   "the finished record on disk back in (ProgressStore.reset is the mechanism that sticks)")
+def test_a_lesson_started_again_stays_started_again(tmp_path):
+    run(list(CHAIN_RULE.values()), tmp_path)
+    run(["1"], tmp_path)
+
+    _, out = run([], tmp_path)
+
+    assert "You finished" not in out
+    assert "Resuming at part 1 of 1, question dL/dd." in out
+
+
 @pytest.mark.parametrize("typed", ["abc", "2 +", "nudge abc", "nudge 0", "nudge", "help", "", "ÿ"])
 def test_odd_input_never_costs_an_answer_or_raises(typed, tmp_path):
     status, out = run([typed], tmp_path)
@@ -184,6 +207,50 @@ def test_odd_input_never_costs_an_answer_or_raises(typed, tmp_path):
     assert "Traceback" not in out
     assert "Wrong." not in out
     assert saved(tmp_path)[1].status == {}
+
+
+class Interrupting(io.StringIO):
+    """Standard input where the learner presses Ctrl+C after the given lines."""
+
+    def readline(self, *args) -> str:
+        line = super().readline(*args)
+        if not line:
+            raise KeyboardInterrupt
+        return line
+
+
+def test_ctrl_c_saves_and_exits_with_130(tmp_path):
+    stdout = io.StringIO()
+    status = run_plain(load_catalog(), "chain-rule", ProgressStore(tmp_path).load(), None,
+                       stdin=Interrupting("1\n"), stdout=stdout)
+
+    assert status == 130
+    assert stdout.getvalue().endswith(f"dL/dd = \nProgress is saved in {tmp_path / 'progress.json'}.\n")
+    assert saved(tmp_path)[1].status == {"L": "earned"}
+
+
+class ClosingPipe(io.StringIO):
+    """Standard output whose reader goes away once it has seen `limit` characters."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def write(self, text: str) -> int:
+        if self.tell() + len(text) > self.limit:
+            raise BrokenPipeError
+        return super().write(text)
+
+
+def test_a_reader_that_goes_away_loses_no_answer(tmp_path):
+    _, whole = run(["1"], tmp_path / "first")
+    cut = whole.index("dL/dL = 1\nRight.") + len("dL/dL = 1\n")
+
+    status = run_plain(load_catalog(), "chain-rule", ProgressStore(tmp_path).load(), None,
+                       stdin=io.StringIO("1\n-2\n"), stdout=ClosingPipe(cut))
+
+    assert status == 0
+    assert saved(tmp_path)[1].status == {"L": "earned"}
 
 
 def test_an_unreadable_answer_says_why(tmp_path):
@@ -219,13 +286,17 @@ def test_every_kind_of_part(write_lesson, tmp_path):
     catalog = load_catalog(write_lesson(MIXED_LESSON, "mixed.toml").parent)
     home = tmp_path / "home"
 
-    status, out = run(["nudge", "nudge", "nudge", "14", "nudge", "-0.4", "0.4"], home, "mixed", catalog)
+    status, out = run(["nudge", "nudge", "nudge", "14", "1", "-4", "-4", "nudge", "-0.4", "0.4"], home, "mixed",
+                      catalog)
 
     assert status == 0
     assert "Read this first." in out
-    assert "Part 1 of 4: A slope\nInputs: x = 3\nf = 3*x**2 - 4*x + 5 = 20\n" in out
+    assert ("Part 1 of 5: A slope\nPress Ctrl+N to nudge x.\nWhere the lesson says Ctrl+N, type nudge; "
+            "for Ctrl+G, type hint; for Ctrl+R, type show.\nInputs: x = 3\nf = 3*x**2 - 4*x + 5 = 20\n") in out
     assert "nudge x by 0.01: f goes from 20 to 20.1403; (f(x+h) - f(x))/h = 14.03" in out
     assert "slope df/dx at x = 3: 14\nRight." in out
+    assert "You earned 3 of 3 gradients." in out
+    assert "One update step" not in out  # the next part asks for that step by hand
     assert "Gradients: dL/dw = -4" in out
     assert "w after one step = nudge\nNudging is for gradients and slopes" in out
     assert "That steps along the gradient." in out  # the update exercise's own diagnosis
@@ -238,7 +309,7 @@ def test_every_kind_of_part(write_lesson, tmp_path):
     assert "That was all." in out
     record = ProgressStore(home).load().lesson("mixed")
     assert record.finished
-    assert record.part_progress(2).updates == 50
+    assert record.part_progress(3).updates == 50
 
 
 def test_markdown_reads_as_plain_lines():

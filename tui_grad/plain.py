@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from typing import TextIO
 
 from tui_grad.core.catalog import Catalog
@@ -50,6 +51,7 @@ class PlainTutor:
         self.warned: set[str] = set()
         self.nudges = 0
         self.echo = not _isatty(stdin)
+        self.read_line = _line_reader(stdin)
 
     # --- lines in and out -----------------------------------------------------------------
 
@@ -62,11 +64,7 @@ class PlainTutor:
         while True:
             self._write(prompt)
             self.stdout.flush()
-            try:
-                line = self.stdin.readline()
-            except UnicodeDecodeError:
-                self.say("\nCould not read that: it is not text in this terminal's encoding.")
-                continue
+            line = self.read_line()
             if not line:
                 self.say()
                 raise Stop
@@ -373,6 +371,16 @@ def steps_after_gradients(tutor: Tutor) -> bool:
     part = tutor.part
     return bool(part.parameters) and part.update != UpdateRule() and not (
         following and following[0].kind == "update")
+
+
+def _line_reader(stream: TextIO) -> Callable[[], str]:
+    """Read lines as bytes where the stream allows, so a byte the encoding cannot decode becomes
+    one unreadable answer (U+FFFD) instead of an error that throws away the buffered lines after it."""
+    buffer = getattr(stream, "buffer", None)
+    if buffer is None:
+        return stream.readline
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    return lambda: buffer.readline().decode(encoding, "replace")
 
 
 def _isatty(stream: TextIO) -> bool:

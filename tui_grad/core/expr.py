@@ -20,6 +20,7 @@ FUNCTIONS = ("tanh", "exp", "log", "relu", "sigmoid")
 _MAX_DEPTH = 64
 _MAX_NUMBER_LENGTH = 50
 _MAX_NAMES_LISTED = 12
+_MAX_SHOWN = 24
 # Exact (int or Fraction) powers are refused beyond this many bits, so that a**b**c on ints stays quick.
 _MAX_EXACT_BITS = 100_000
 _TOO_LARGE = "too large: numbers must stay below about 1.8e308"
@@ -132,7 +133,7 @@ def _tokenize(text: str, shift: int = 0) -> list[_Token]:
         touching = previous is not None and previous.column + len(previous.shown) == column
         number_before = touching and previous.kind == "num"
         if char == "." and previous and previous.kind in ("name", ")"):
-            raise ExprError(f"'.' at column {column} is not allowed after '{previous.shown}': formulas have no "
+            raise ExprError(f"'.' at column {column} is not allowed after '{_short(previous.shown)}': formulas have no "
                             "attribute access", column)
         if char in "._" and number_before:
             what = "more than one '.': write decimals like 2.5" if char == "." else \
@@ -163,6 +164,11 @@ def _tokenize(text: str, shift: int = 0) -> list[_Token]:
     return [*tokens, _Token("end", "", end + 1 + shift)]
 
 
+def _short(shown: str) -> str:
+    """A name or number as echoed in a message: a 1000-letter name must not make a 1000-letter message."""
+    return shown if len(shown) <= _MAX_SHOWN else shown[:_MAX_SHOWN - 3] + "..."
+
+
 def _read_number(shown: str, column: int) -> float:
     """The value of a number token, refusing digits no one types and values a float cannot hold."""
     if len(shown) > _MAX_NUMBER_LENGTH:
@@ -178,14 +184,14 @@ def _check_name(token: _Token) -> None:
     """Refuse names that could reach Python's internals or are Python words, saying why."""
     name, column = token.shown, token.column
     if name.startswith("_") or "__" in name:
-        raise ExprError(f"'{name}' at column {column} is not allowed: names cannot start with '_' or contain '__'",
-                        column)
-    if keyword.iskeyword(name):
+        raise ExprError(f"'{_short(name)}' at column {column} is not allowed: names cannot start with '_' or "
+                        "contain '__'", column)
+    if keyword.iskeyword(name):  # at most 8 letters
         raise ExprError(f"'{name}' at column {column} is not allowed: {_ALLOWED}", column)
 
 
 def _not_a_number(shown: str, column: int) -> ExprError:
-    return ExprError(f"'{shown}' at column {column} is not a number we accept: type a finite number such as "
+    return ExprError(f"'{_short(shown)}' at column {column} is not a number we accept: type a finite number such as "
                      "-2 or 0.5", column)
 
 
@@ -195,14 +201,14 @@ def _unknown_name(name: str, column: int, known: Collection[str]) -> ExprError:
         return _not_a_number(name, column)
     same_letters = [other for other in known if other.lower() == name.lower()]
     if same_letters:
-        advice = f"did you mean '{same_letters[0]}'? Names are case-sensitive"
+        advice = f"did you mean '{_short(same_letters[0])}'? Names are case-sensitive"
     elif known:
         listed = sorted(known)
         more = ", ..." if len(listed) > _MAX_NAMES_LISTED else ""
-        advice = f"use a number or one of the names {', '.join(listed[:_MAX_NAMES_LISTED])}{more}"
+        advice = f"use a number or one of the names {', '.join(map(_short, listed[:_MAX_NAMES_LISTED]))}{more}"
     else:
         advice = "type a number such as -2 or 1/2"
-    return ExprError(f"unknown name '{name}' at column {column}: {advice}", column)
+    return ExprError(f"unknown name '{_short(name)}' at column {column}: {advice}", column)
 
 
 class _Parser:
@@ -279,9 +285,9 @@ class _Parser:
         if self.peek().kind == "(":
             if token.shown not in self.functions:
                 known = self.names is None or token.shown in self.names
-                multiply = f"; to multiply, write {token.shown} * (...)" if known else ""
-                raise ExprError(f"'{token.shown}' at column {token.column} is not a function you can use (functions: "
-                                f"{', '.join(self.functions)}){multiply}", token.column)
+                multiply = f"; to multiply, write {_short(token.shown)} * (...)" if known else ""
+                raise ExprError(f"'{_short(token.shown)}' at column {token.column} is not a function you can use "
+                                f"(functions: {', '.join(self.functions)}){multiply}", token.column)
             return Call(token.shown, self.group(self.take(), call=token.shown), token.column)
         if token.shown in self.functions:
             raise ExprError(f"'{token.shown}' at column {token.column} is a function: write {token.shown}(x)",
@@ -313,27 +319,27 @@ class _Parser:
                              token.column)
         if token.kind == ",":
             following = self.tokens[self.index + 1]
-            if previous.kind == following.kind == "num" and previous.column + len(previous.shown) == token.column \
-                    and following.column == token.column + 1:
+            digits = previous.shown.isdigit() and following.shown.isdigit()  # "1,5" but not "2.,2" or "1,5e3"
+            if digits and previous.column + len(previous.shown) == token.column == following.column - 1:
                 return ExprError(f"',' at column {token.column} is not allowed: write decimals with '.', like "
                                  f"{previous.shown}.{following.shown}", token.column)
             return ExprError(f"',' at column {token.column} is not allowed: {_ALLOWED}", token.column)
-        return ExprError(f"expected an operator such as * between '{previous.shown}' and '{token.shown}' at "
-                         f"column {token.column}", token.column)
+        return ExprError(f"expected an operator such as * between '{_short(previous.shown)}' and "
+                         f"'{_short(token.shown)}' at column {token.column}", token.column)
 
     def missing(self, token: _Token) -> ExprError:
         """The error for `token` where a number, a name or a '(' should come."""
         previous = self.tokens[self.index - 1] if self.index else None
         if token.kind == "end" and previous:
-            return ExprError(f"the formula stops after '{previous.shown}' at column {previous.column}: add a "
+            return ExprError(f"the formula stops after '{_short(previous.shown)}' at column {previous.column}: add a "
                              "number or a name", previous.column)
         if (token.kind == ")" and not self.open_groups) or token.kind == ",":
             return self.unexpected(token)
         if previous is None:
-            return ExprError(f"the formula cannot start with '{token.shown}' (column {token.column}): begin with a "
-                             "number, a name or '('", token.column)
-        return ExprError(f"something is missing between '{previous.shown}' and '{token.shown}' at column "
-                         f"{token.column}: add a number or a name", token.column)
+            return ExprError(f"the formula cannot start with '{_short(token.shown)}' (column {token.column}): begin "
+                             "with a number, a name or '('", token.column)
+        return ExprError(f"something is missing between '{_short(previous.shown)}' and '{_short(token.shown)}' at "
+                         f"column {token.column}: add a number or a name", token.column)
 
 
 # --- walking a tree -------------------------------------------------------------------------------

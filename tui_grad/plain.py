@@ -14,10 +14,10 @@ from collections.abc import Callable
 from typing import TextIO
 
 from tui_grad.core.catalog import Catalog
-from tui_grad.core.exercise import NUDGE_SIZES, GradientExercise, Verdict, describe_step, format_number
+from tui_grad.core.exercise import HINT_LEVELS, NUDGE_SIZES, GradientExercise, Verdict, describe_step, format_number
 from tui_grad.core.lesson import Lesson, UpdateRule
 from tui_grad.core.progress import ProgressStore
-from tui_grad.core.tutor import Tutor, part_summary
+from tui_grad.core.tutor import ANSWERED_KINDS, Tutor, part_summary
 from tui_grad.core.update import UpdateExercise, describe_move, describe_rule, take_steps
 
 HELP = """\
@@ -56,8 +56,9 @@ class PlainTutor:
     # --- lines in and out -----------------------------------------------------------------
 
     def say(self, text: str = "") -> None:
-        """Write one or more whole lines."""
+        """Write one or more whole lines, at once: a script or a screen reader waits on each."""
         self._write(text + "\n")
+        self.stdout.flush()
 
     def ask(self, prompt: str) -> str:
         """Print a prompt (no newline) and read one line; raises Stop at the end of input."""
@@ -141,7 +142,8 @@ class PlainTutor:
                 self.say(lesson.title)
             if intro:
                 self.say(intro)
-        self.say("Type help at any question for the commands.")
+        if any(part.kind in ANSWERED_KINDS for part in lesson.parts):
+            self.say("Type help at any question for the commands.")
         self.warn()
         while True:
             self.run_part(tutor)
@@ -233,7 +235,7 @@ class PlainTutor:
                 self.say(HELP)
             elif command == "hint":
                 hint = tutor.hint()
-                self.say(f"Hint {hint.level} of 4: {hint.text}")
+                self.say(f"Hint {hint.level} of {HINT_LEVELS}: {hint.text}")
             elif command == "show":
                 self.verdict(tutor.reveal())
             elif command == "nudge":
@@ -292,7 +294,7 @@ class PlainTutor:
 
     def show_backward(self, tutor: Tutor) -> None:
         """The engine's backward pass step by step, the learner's answers beside the engine's, and
-        one update step when the part has parameters."""
+        one update step where `steps_after_gradients` says the lesson wants it."""
         exercise, part = tutor.exercise, tutor.part
         out = exercise.output_name
         self.say()

@@ -311,6 +311,24 @@ def test_every_kind_of_part(write_lesson, tmp_path):
     assert record.part_progress(3).updates == 50
 
 
+@pytest.mark.parametrize("lesson", [lesson.id for lesson in load_catalog().lessons])
+def test_every_shipped_lesson_runs_to_its_end(lesson, tmp_path):
+    """Asking to be shown every answer walks a lesson to its outro: no part kind is left out."""
+    status, out = run(["show"] * 200, tmp_path, lesson)
+
+    assert status == 0
+    assert f"Lesson finished: {load_catalog().find(lesson).title}." in out
+    assert ProgressStore(tmp_path).load().lesson(lesson).finished
+
+
+def test_line_mode_loads_no_screen_library():
+    """`TERM=dumb` and scripts start without Textual or Rich."""
+    code = "import sys, tui_grad.plain; print(sorted({'textual', 'rich'} & {m.split('.')[0] for m in sys.modules}))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+
+    assert done.stdout.strip() == "[]", done.stderr
+
+
 def test_markdown_reads_as_plain_lines():
     text = markdown_to_text("# Title\n\nSome **bold** and *it\nalic*, `a * b` and `x**2`.\n"
                             "* one\n- two\n1. first\n[docs](https://x.org)\n```\ncode\n```")

@@ -16,7 +16,9 @@ from typing import TextIO
 from tui_grad.core.catalog import Catalog
 from tui_grad.core.exercise import HINT_LEVELS, NUDGE_SIZES, GradientExercise, Verdict, describe_step, format_number
 from tui_grad.core.lesson import Lesson, UpdateRule
+from tui_grad.core.network import NetworkTrainer
 from tui_grad.core.progress import ProgressStore
+from tui_grad.core.training import TrainingError, describe_loss, describe_params, train_steps
 from tui_grad.core.tutor import ANSWERED_KINDS, Tutor, part_summary
 from tui_grad.core.update import UpdateExercise, describe_move, describe_rule, take_steps
 
@@ -322,8 +324,6 @@ class PlainTutor:
 
     def show_training(self, tutor: Tutor) -> None:
         """A "train" part: run its steps and print step, loss and parameters every tenth of the way."""
-        from tui_grad.core.training import TrainingError, describe_loss, describe_params, train_steps
-
         part = tutor.part
         rule, out = part.update, part.output
         every = max(1, rule.steps // 10)
@@ -345,11 +345,6 @@ class PlainTutor:
     def show_network(self, tutor: Tutor) -> None:
         """A "network" part: train the network and print loss and accuracy every tenth of the way."""
         spec = tutor.part.network
-        try:
-            from tui_grad.core.network import NetworkTrainer
-        except ImportError:  # the network trainer ships separately from line mode
-            self.say("This part trains a network and needs the full-screen tutor: run tui-grad without --plain.")
-            return
         trainer = NetworkTrainer(spec)
         layers = " and ".join(map(str, spec.hidden))
         self.say(f"Training a network with hidden layers of {layers} neurons on {spec.samples} {spec.dataset} "

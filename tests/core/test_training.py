@@ -141,7 +141,7 @@ def test_eight_hundred_steps_run_in_well_under_a_second_of_work(line_fit):
     assert calls == 801
 
 
-@pytest.mark.parametrize("module", ["tui_grad.core.training", "tui_grad.core.network"])
+@pytest.mark.parametrize("module", ["tui_grad.core.training", "tui_grad.core.network", "tui_grad.ui.plot"])
 def test_pure_modules_do_not_import_textual_or_rich(module):
     check = (f"import importlib, sys; importlib.import_module({module!r}); "
              "loaded = [n for n in ('textual', 'rich') if n in sys.modules]; assert not loaded, loaded")

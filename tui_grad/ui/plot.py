@@ -225,7 +225,7 @@ def loss_curve(losses: Sequence[float], total_steps: int, width: int, height: in
         frame = Frame(canvas, (0, max(total_steps, 1)), (low, high), "step", log_y=True,
                       y_labels=_decades(low, high))
     else:
-        frame = Frame(canvas, (0, max(total_steps, 1)), (min(0.0, min(finite)), high * 1.05 or 1.0), "step")
+        frame = Frame(canvas, (0, max(total_steps, 1)), (min(0.0, min(finite)), high or 1.0), "step")
     frame.curve(range(len(losses)), [max(loss, 1e-300) if log_scale else loss for loss in losses])
     return canvas
 

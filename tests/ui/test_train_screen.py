@@ -1,0 +1,256 @@
+"""The training screen at 80x24: formulas and a network train live, pause, skip and finish right.
+
+Every wait is on state (a step count, the screen's state, the worker finishing), never a sleep. To
+show that a paused run stands still, the tests wait for an unrelated timer to tick several times.
+"""
+
+from __future__ import annotations
+
+import pytest
+from textual.app import App
+
+from tui_grad.core.lesson import load_lesson
+from tui_grad.ui import plot
+from tui_grad.ui.train import DONE, PAUSED, TRAINING, TrainScreen
+
+from tests.core.test_network import NETWORK_LESSON
+from tests.core.test_training import LINE_FIT, ONE_WEIGHT
+from tests.ui.screen_text import screen_text
+
+TINY_NETWORK = NETWORK_LESSON.replace('dataset = "moons"', 'dataset = "blobs"').replace(
+    "samples = 60", "samples = 20").replace("hidden = [8, 8]", "hidden = [4]").replace("steps = 100", "steps = STEPS")
+
+
+class TrainApp(App):
+    """Pushes one TrainScreen; counts its own ticks so tests can let time pass without sleeping."""
+
+    def __init__(self, part, **options) -> None:
+        super().__init__()
+        self.part, self.options = part, options
+        self.finished = 0
+        self.ticks = 0
+
+    def on_mount(self) -> None:
+        self.set_interval(0.01, self.count_tick)
+        self.push_screen(TrainScreen(self.part, on_done=self.done, **self.options))
+
+    def count_tick(self) -> None:
+        self.ticks += 1
+
+    def done(self) -> None:
+        self.finished += 1
+
+
+async def wait_until(pilot, condition, limit: int = 100_000) -> None:
+    """Let the app run until `condition()` holds (a bound on rounds, not on time)."""
+    for _ in range(limit):
+        if condition():
+            return
+        await pilot.pause()
+    raise AssertionError("the condition never came true")
+
+
+async def let_time_pass(pilot, app: TrainApp, ticks: int = 5) -> None:
+    """Wait until the app's own 10 ms timer has ticked `ticks` more times."""
+    start = app.ticks
+    await wait_until(pilot, lambda: app.ticks >= start + ticks)
+
+
+@pytest.fixture
+def one_weight(write_lesson):
+    return load_lesson(write_lesson(ONE_WEIGHT.replace("STEP_SIZE", "0.1").replace("STEPS", "30"))).parts[0]
+
+
+@pytest.fixture
+def line_fit(write_lesson):
+    return load_lesson(write_lesson(LINE_FIT)).parts[0]
+
+
+@pytest.fixture
+def tiny_network(write_lesson):
+    return load_lesson(write_lesson(TINY_NETWORK.replace("STEPS", "30"), "net.toml")).parts[0]
+
+
+def status(screen: TrainScreen) -> str:
+    return str(screen.query_one("#status").render())
+
+
+async def test_one_weight_trains_to_two_and_enter_goes_on(one_weight):
+    app = TrainApp(one_weight, step_interval=0.001)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, TrainScreen)
+        await pilot.press("enter")  # not done yet: Enter does nothing
+        assert app.finished == 0
+        await wait_until(pilot, lambda: screen.state == DONE)
+        assert screen.step_count == 30 and len(screen.losses) == 31
+        assert screen.latest.params["w"] == pytest.approx(2 * (1 - 0.8 ** 30))
+        assert all(later < earlier for earlier, later in zip(screen.losses, screen.losses[1:]))
+        text = screen_text(app)
+        assert "✓ done step 30 of 30 · loss 6.13e-6 · w = 2 · Enter to go on" in text
+        assert "loss as w moves" in text and plot.BALL in screen.query_one("#picture").text()
+        assert "Watch w approach 2." in text  # the part's text, Markdown marks dropped
+        await pilot.press("enter")
+        assert app.finished == 1
+
+
+async def test_line_fit_lands_on_the_points(line_fit):
+    app = TrainApp(line_fit, step_interval=0.001)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await wait_until(pilot, lambda: screen.state == DONE)
+        params = screen.latest.params
+        assert params["m"] == pytest.approx(2.0, abs=0.01) and params["b"] == pytest.approx(0.0, abs=0.02)
+        assert "step 800 of 800" in status(screen) and "m = 2, b = 0.00" in status(screen)
+        picture = screen.query_one("#picture").text()
+        assert picture.count(plot.POINT) == 3 and "┊" not in picture  # on the line: no error strokes left
+        assert "the line y = m·x + b" in screen_text(app)
+
+
+async def test_early_on_the_line_is_far_from_the_points(line_fit):
+    app = TrainApp(line_fit, step_interval=60)  # the timer never fires in this test
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await pilot.pause()
+        assert screen.step_count == 0 and "step 0 of 800 · loss 56 · m = 0, b = 0" in status(screen)
+        assert "┊" in screen.query_one("#picture").text()  # each point's error drawn to the line
+
+
+async def test_formula_pause_stops_and_resume_goes_on(line_fit):
+    app = TrainApp(line_fit, step_interval=0.05)  # a whole run takes 100 ticks, 5 s
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await wait_until(pilot, lambda: screen.step_count >= 3)
+        await pilot.press("space")
+        assert screen.state == PAUSED and "⏸ paused" in status(screen)
+        stopped_at = screen.step_count
+        await let_time_pass(pilot, app, 10)
+        assert screen.step_count == stopped_at
+        await pilot.press("space")
+        assert screen.state in (TRAINING, DONE)
+        await wait_until(pilot, lambda: screen.step_count > stopped_at)
+
+
+async def test_formula_skip_finishes_at_once(line_fit):
+    app = TrainApp(line_fit, step_interval=60)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await pilot.press("s")
+        assert screen.state == DONE and screen.step_count == 800
+        assert screen.latest.params["m"] == pytest.approx(2.0, abs=0.01)
+
+
+async def test_no_animations_means_finished_on_arrival(line_fit):
+    app = TrainApp(line_fit, step_interval=60)
+    app.animation_level = "none"
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.screen.state == DONE and app.screen.step_count == 800
+
+
+async def test_a_diverging_run_says_why(write_lesson):
+    part = load_lesson(write_lesson(ONE_WEIGHT.replace("STEP_SIZE", "10").replace("STEPS", "1000"))).parts[0]
+    app = TrainApp(part, step_interval=60)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("s")
+        assert app.screen.state == "failed"
+        assert "too large" in status(app.screen) and "✗ stopped" in status(app.screen)
+        await pilot.press("enter")
+        assert app.finished == 1
+
+
+async def test_log_scale_toggle(line_fit):
+    app = TrainApp(line_fit, step_interval=60)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("s", "l")
+        assert "loss (log scale)" in screen_text(app)
+        assert "1e-6" in app.screen.query_one("#loss").text()
+
+
+async def test_network_trains_in_a_worker_to_the_end(tiny_network):
+    app = TrainApp(tiny_network)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await app.workers.wait_for_complete()
+        await wait_until(pilot, lambda: screen.state == DONE)
+        assert screen.step_count == 30 and len(screen.losses) == 31
+        assert screen.losses[-1] < screen.losses[0] / 5
+        assert screen.accuracy == 1.0 and "step 30 of 30" in status(screen) and "accuracy 100%" in status(screen)
+        picture = screen.query_one("#picture").text()
+        assert plot.PLUS_POINT in picture and plot.MINUS_POINT in picture and plot.PLUS_REGION in picture
+        text = screen_text(app)
+        assert "decision boundary" in text and "● +1  ○ −1" in text
+        await pilot.press("enter")
+        assert app.finished == 1
+
+
+async def test_network_pause_holds_the_worker_and_resume_finishes(write_lesson):
+    part = load_lesson(write_lesson(TINY_NETWORK.replace("STEPS", "400"), "net.toml")).parts[0]
+    app = TrainApp(part)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await wait_until(pilot, lambda: screen.step_count >= 2)
+        await pilot.press("space")
+        await wait_until(pilot, lambda: screen.worker_waiting)
+        stopped_at = screen.trainer.steps_taken
+        await let_time_pass(pilot, app, 10)
+        assert screen.trainer.steps_taken == stopped_at and screen.state == PAUSED
+        await pilot.press("space")
+        await wait_until(pilot, lambda: screen.trainer.steps_taken > stopped_at)
+        await pilot.press("s")
+        await app.workers.wait_for_complete()
+        await wait_until(pilot, lambda: screen.state == DONE)
+        assert screen.step_count == 400
+
+
+async def test_network_skip_and_escape_stop_cleanly(write_lesson):
+    part = load_lesson(write_lesson(TINY_NETWORK.replace("STEPS", "10000"), "net.toml")).parts[0]
+    app = TrainApp(part)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await wait_until(pilot, lambda: screen.step_count >= 1)
+        await pilot.press("escape")
+        await app.workers.wait_for_complete()
+        assert screen.trainer.steps_taken < 10000 and app.screen is not screen
+        assert app.finished == 0
+
+
+async def test_network_low_bandwidth_redraws_less_and_still_finishes(tiny_network):
+    app = TrainApp(tiny_network)
+    app.low_bandwidth = True
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await wait_until(pilot, lambda: app.screen.state == DONE)
+        assert app.screen.step_count == 30
+
+
+# --- the pictures, as plain text -----------------------------------------------------------------
+
+
+def test_loss_curve_labels_and_falls():
+    canvas = plot.loss_curve([4.0, 1.0, 0.25, 0.0625], 3, 20, 8)
+    lines = canvas.lines()
+    assert lines[0].startswith("4┤") and lines[-3].startswith("0┤")
+    assert lines[-2].startswith(" └") and lines[-1].split() == ["0", "step", "3"]
+    first_dot_row = next(row for row, line in enumerate(lines) if line[2] != " ")
+    assert first_dot_row == 0  # starts at the top-left
+
+
+def test_line_fit_marks_points_and_errors():
+    far = plot.line_fit([(1, 2), (2, 4), (3, 6)], 0.0, 0.0, 30, 12).lines()
+    near = plot.line_fit([(1, 2), (2, 4), (3, 6)], 2.0, 0.0, 30, 12).lines()
+    assert sum(line.count(plot.POINT) for line in far) == 3 and any("┊" in line for line in far)
+    assert not any("┊" in line for line in near)
+
+
+def test_boundary_reads_without_colour():
+    scores = [[1.0, 1.0, -1.0, -1.0]] * 2
+    canvas = plot.boundary(scores, [(0.5, 1.5), (3.5, 0.5)], [1, -1], (0.0, 4.0, 0.0, 2.0))
+    assert canvas.lines() == ["●·  ", "·· ○"]
+    assert canvas.runs()[0] == [("●", "point-plus-right"), ("·", "region-plus"), ("  ", "region-minus")]
+
+
+@pytest.mark.parametrize("value, text", [(56.0, "56"), (0.25, "0.25"), (1234.5, "1234"), (25000, "25k"),
+                                         (3e-5, "3e-5"), (0.0, "0")])
+def test_tick_labels_are_short(value, text):
+    assert plot.tick(value) == text and len(text) <= 6

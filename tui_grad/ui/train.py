@@ -1,0 +1,414 @@
+"""The training screen: watch many update steps train a formula or a small network, drawn live.
+
+A "train" part replays `tui_grad.core.training.train_steps` on a timer, several steps a tick: the
+loss falling beside the line closing in on its points (or, with one parameter, the ball rolling
+down the loss). A "network" part trains `NetworkTrainer` in a worker thread that the screen can
+pause and stop; it posts what to draw at most a few times a second. The pictures come from the
+pure `tui_grad.ui.plot`; this module only lays them out and colours them with theme variables.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable, Mapping
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widget import Widget
+from textual.widgets import Footer, Header, Static
+
+from tui_grad.core.lesson import Part
+from tui_grad.core.training import (TrainingError, TrainStep, describe_loss, describe_params, loss_at,
+                                    train_steps)
+from tui_grad.ui import plot
+
+ROLE_STYLES = {
+    "label": "$foreground-muted", "axis": "$foreground-muted", "curve": "$accent", "line": "$primary",
+    "point": "bold $warning", "error": "$error", "trail": "$foreground-muted", "ball": "bold $warning",
+    "region-plus": "$primary on $primary 20%", "region-minus": "on $warning 10%",
+    "point-plus-right": "bold $primary on $primary 20%", "point-plus-wrong": "bold $primary on $warning 10%",
+    "point-minus-right": "bold $warning on $warning 10%", "point-minus-wrong": "bold $warning on $primary 20%",
+}
+TICKS_PER_RUN = 100
+"""A formula run lasts about this many timer ticks, whatever its step count (5 s at 0.05 s a tick)."""
+LOOKAHEAD = 2000
+"""How far ahead a one-parameter run is traced to frame its loss landscape."""
+REDRAWS_PER_SECOND, LOW_BANDWIDTH_REDRAWS_PER_SECOND = 10.0, 2.0
+TRAINING, PAUSED, DONE, FAILED = "training", "paused", "done", "failed"
+
+
+class PlotView(Widget):
+    """A bordered picture redrawn from a painter `(width, height) -> Canvas` at its current size."""
+
+    DEFAULT_CSS = "PlotView { height: 1fr; width: 1fr; }"
+
+    def __init__(self, title: str, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.border_title = title
+        self.painter: Callable[[int, int], plot.Canvas] | None = None
+
+    def paint(self, painter: Callable[[int, int], plot.Canvas]) -> None:
+        """Draw with this painter now (and again whenever the view is resized)."""
+        self.painter = painter
+        self.refresh()
+
+    def render(self) -> Content:
+        width, height = self.content_size
+        if self.painter is None or width < 4 or height < 4:
+            return Content("")
+        rows = self.painter(width, height).runs()
+        return Content("\n").join(Content.assemble(*((text, ROLE_STYLES.get(role, "")) for text, role in row))
+                                  for row in rows)
+
+    def text(self) -> str:
+        """The picture as plain text, as a learner without colour sees it."""
+        width, height = self.content_size
+        return "\n".join(self.painter(width, height).lines()) if self.painter else ""
+
+
+class TrainScreen(Screen):
+    """Many update steps, drawn as they happen: the loss, and what the parameters are learning."""
+
+    CSS_PATH = "train.tcss"
+    BINDINGS = [
+        Binding("space", "toggle_pause", "Pause", tooltip="Stop or restart the training", id="train.pause"),
+        Binding("s", "skip", "Skip", tooltip="Take every remaining step at once", id="train.skip"),
+        Binding("l", "toggle_log", "Log", tooltip="Loss axis in decades or linear", id="train.log"),
+        Binding("enter", "continue", "Continue", tooltip="Go on once training is done", id="train.continue"),
+        Binding("escape", "back", "Back", id="train.back"),
+    ]
+
+    def __init__(self, part: Part, inputs: Mapping[str, float] | None = None,
+                 on_done: Callable[[], None] | None = None, step_interval: float = 0.05) -> None:
+        super().__init__()
+        if part.kind not in ("train", "network") or (part.kind == "network" and part.network is None):
+            raise ValueError(f"TrainScreen shows train and network parts, not '{part.kind}'")
+        self.part, self.on_done, self.step_interval = part, on_done, step_interval
+        self.inputs = dict(part.inputs if inputs is None else inputs)
+        self.state = TRAINING
+        """training, paused, done or failed (the status line says which, in a word and a glyph)."""
+        self.log_scale = False
+        self.losses: list[float] = []
+        """The loss after each step so far; index 0 is before the first update."""
+        self.step_count = 0
+        """Update steps taken and shown so far."""
+        self.message = ""
+        self.timer: Timer | None = None
+        self.ticks, self.tick_count, self.interval = TICKS_PER_RUN, 0, step_interval
+        if part.kind == "network":
+            from tui_grad.core.network import NetworkTrainer
+
+            self.trainer = NetworkTrainer(part.network)
+            self.total_steps = part.network.steps
+            self.accuracy = math.nan
+            self.resume = threading.Event()
+            self.resume.set()
+            self.skipping = False
+            self.worker_waiting = False
+            """True while the worker thread sits paused, taking no steps."""
+            self.grid: list[list[float]] = []
+            self.grid_size = (38, 14)
+        else:
+            self.total_steps = part.update.steps
+            self.steps = train_steps(part, self.inputs)
+            self.latest: TrainStep | None = None
+            self.trail: list[tuple[float, float]] = []
+            self.span: tuple[float, float] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="about")
+        with Horizontal(id="plots"):
+            yield PlotView("loss", id="loss")
+            if self.part.kind == "network":
+                yield PlotView("decision boundary", id="picture")
+            elif self.part.plot is not None:
+                yield PlotView("the line y = m·x + b", id="picture")
+            elif len(self.part.parameters) == 1:
+                yield PlotView(f"loss as {self.part.parameters[0]} moves", id="picture")
+        yield Static(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = self.part.title or "Training"
+        self.sub_title = "watch it train"
+        self.query_one("#about", Static).update(_first_paragraph(self.part.text))
+        instant = self.app.animation_level == "none"
+        if self.part.kind == "network":
+            picture = self.query_one("#picture", PlotView)
+            picture.border_subtitle = f"{plot.PLUS_POINT} +1  {plot.MINUS_POINT} −1  " \
+                                      f"{plot.PLUS_REGION * 2} predicted +1"
+            self.skipping = instant
+            self.grid_size = self._grid_size()
+            self.run_worker(self._train_network, thread=True, exit_on_error=False, group="training",
+                            name="train network")
+        else:
+            if isinstance(picture := self.query_one_optional("#picture"), PlotView) and self.part.plot is None:
+                picture.border_subtitle = f"{plot.BALL} now  {plot.TRAIL} earlier steps"
+            self._advance(1)
+            if instant:
+                self.action_skip()
+            else:
+                slow = 5 if self._low_bandwidth() else 1
+                self.ticks = TICKS_PER_RUN // slow
+                self.interval = self.step_interval * slow * max(1.0, self.ticks / max(self.total_steps, 1))
+                self.timer = self.set_interval(self.interval, self._tick)
+        self._draw()
+
+    def _low_bandwidth(self) -> bool:
+        return bool(getattr(self.app, "low_bandwidth", False))
+
+    # --- a formula, on a timer ----------------------------------------------------------------
+
+    def _tick(self) -> None:
+        """One timer tick: a few steps early on, more and more later (steps done grow with the square
+        of the time), so the first big moves can be watched and the long fine-tuning does not drag."""
+        self.tick_count += 1
+        target = math.ceil(self.total_steps * min(self.tick_count / self.ticks, 1.0) ** 2)
+        self._advance(max(1, target - self.step_count))
+
+    def _advance(self, count: int) -> None:
+        """Take up to `count` more steps of the formula's training, then redraw."""
+        if self.state in (DONE, FAILED):
+            return
+        try:
+            for _ in range(count):
+                step = next(self.steps, None)
+                if step is None:
+                    self._finish()
+                    break
+                self.latest = step
+                self.losses.append(step.loss)
+                self.step_count = step.step
+                if len(self.part.parameters) == 1:
+                    self.trail.append((step.params[self.part.parameters[0]], step.loss))
+            else:
+                if self.step_count >= self.total_steps:
+                    self._finish()
+        except TrainingError as error:
+            self.state, self.message = FAILED, error.message
+            self._stop_timer()
+        self._draw()
+
+    def _finish(self) -> None:
+        self.state = DONE
+        self._stop_timer()
+        self.refresh_bindings()
+
+    def _stop_timer(self) -> None:
+        if self.timer is not None:
+            self.timer.stop()
+            self.timer = None
+
+    # --- a network, in a worker thread --------------------------------------------------------
+
+    def _train_network(self) -> None:
+        """The worker: step, and post a picture now and then; waits while paused, stops when cancelled."""
+        from textual.worker import get_current_worker
+
+        worker, trainer = get_current_worker(), self.trainer
+        rate = LOW_BANDWIDTH_REDRAWS_PER_SECOND if self._low_bandwidth() else REDRAWS_PER_SECOND
+        losses: list[float] = []
+        last_post = -math.inf
+        while not trainer.done:
+            if not self.resume.is_set():
+                self._post(self._set_waiting, True)
+                while not self.resume.wait(0.1):
+                    if worker.is_cancelled:
+                        return
+                self._post(self._set_waiting, False)
+            if worker.is_cancelled:
+                return
+            loss, accuracy = trainer.step()
+            losses.append(loss)
+            now = time.monotonic()
+            if not self.skipping and now - last_post >= 1.0 / rate:
+                last_post = now
+                self._post(self._network_progress, trainer.steps_taken, list(losses), accuracy,
+                           trainer.score_grid(*self.grid_size))
+        loss, accuracy = trainer.evaluate()
+        losses.append(loss)
+        self._post(self._network_progress, trainer.steps_taken, losses, accuracy, trainer.score_grid(*self.grid_size))
+
+    def _post(self, callback: Callable, *args) -> None:
+        """Run `callback(*args)` on the interface's thread, unless the screen or app is gone."""
+        try:
+            self.app.call_from_thread(callback, *args)
+        except RuntimeError:  # the app stopped while the worker was still stepping
+            pass
+
+    def _set_waiting(self, waiting: bool) -> None:
+        self.worker_waiting = waiting
+
+    def _network_progress(self, steps_taken: int, losses: list[float], accuracy: float,
+                          grid: list[list[float]]) -> None:
+        """Show what the worker posted: the step count, the loss so far, accuracy and the boundary."""
+        if not self.is_attached:
+            return
+        self.step_count, self.losses, self.accuracy, self.grid = steps_taken, losses, accuracy, grid
+        if steps_taken >= self.total_steps:
+            self.state = DONE
+            self.refresh_bindings()
+        self._draw()
+
+    def _grid_size(self) -> tuple[int, int]:
+        width, height = self.query_one("#picture", PlotView).content_size
+        return max(width, 8), max(height, 4)
+
+    def on_resize(self) -> None:
+        if self.part.kind == "network":
+            self.grid_size = self._grid_size()
+
+    # --- drawing --------------------------------------------------------------------------------
+
+    def _draw(self) -> None:
+        losses, total, log_scale = list(self.losses), self.total_steps, self.log_scale
+        self.query_one("#loss", PlotView).paint(lambda w, h: plot.loss_curve(losses, total, w, h, log_scale))
+        picture = self.query_one_optional("#picture")
+        if isinstance(picture, PlotView):
+            painter = self._picture_painter()
+            if painter is not None:
+                picture.paint(painter)
+        self.query_one("#status", Static).update(self.status_text())
+
+    def _picture_painter(self) -> Callable[[int, int], plot.Canvas] | None:
+        part = self.part
+        if part.kind == "network":
+            if not self.grid:
+                return None
+            grid, data = self.grid, self.trainer.dataset
+            return lambda w, h: plot.boundary(grid, data.points, data.labels, data.bounds())
+        if self.latest is None:
+            return None
+        if part.plot is not None:
+            slope, intercept = self.latest.params[part.plot.slope], self.latest.params[part.plot.intercept]
+            return lambda w, h: plot.line_fit(part.plot.points, slope, intercept, w, h)
+        name, trail = part.parameters[0], list(self.trail)
+        low, high = self._landscape_span()
+        inputs = {**self.inputs, **self.latest.params}
+
+        def paint(width: int, height: int) -> plot.Canvas:
+            samples = [low + (high - low) * i / (width * 2) for i in range(width * 2 + 1)]
+            return plot.landscape([(x, loss_at(part, inputs, name, x)) for x in samples], trail, name, width, height)
+        return paint
+
+    def _landscape_span(self) -> tuple[float, float]:
+        """The stretch of the one parameter drawn: everywhere it will go (looked up ahead once, at
+        most LOOKAHEAD steps) with room either side, widened if it still heads out of it."""
+        values = [value for value, _ in self.trail]
+        if self.span is None:
+            name, path = self.part.parameters[0], list(values)
+            try:
+                for step in train_steps(self.part, self.inputs, min(self.total_steps, LOOKAHEAD)):
+                    path.append(step.params[name])
+            except TrainingError:
+                pass
+            low, high = min(path), max(path)
+            pad = max((high - low) * 0.5, 1.0)
+            self.span = (low - pad, high + pad)
+        low, high = self.span
+        if min(values) < low or max(values) > high:
+            width = high - low
+            self.span = (min(low, min(values) - width / 2), max(high, max(values) + width / 2))
+        return self.span
+
+    def status_text(self) -> Content:
+        """The status line: state (glyph and word), step, loss, and parameters or accuracy."""
+        glyph, word, style = {TRAINING: ("▶", "training", "$accent"), PAUSED: ("⏸", "paused", "$warning"),
+                              DONE: ("✓", "done", "$success"), FAILED: ("✗", "stopped", "$error")}[self.state]
+        if self.state == TRAINING and self.part.kind == "network" and self.skipping:
+            word = "finishing"
+        parts = [f"step {self.step_count} of {self.total_steps}"]
+        if self.losses:
+            parts.append(f"loss {describe_loss(self.losses[-1])}")
+        if self.part.kind == "network":
+            if not math.isnan(self.accuracy):
+                parts.append(f"accuracy {self.accuracy:.0%}")
+        elif self.latest is not None:
+            parts.append(describe_params(self.latest))
+        text = " · ".join(parts)
+        if self.state == DONE:
+            text += " · Enter to go on"
+        if self.state == FAILED:
+            text = self.message
+        return Content.assemble((f"{glyph} {word} ", f"bold {style}"), text)
+
+    # --- actions ----------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "continue":
+            return self.state in (DONE, FAILED) or None
+        if action in ("toggle_pause", "skip"):
+            return self.state in (TRAINING, PAUSED) or None
+        return True
+
+    def action_toggle_pause(self) -> None:
+        """Pause the training where it is, or go on from there."""
+        if self.state == TRAINING:
+            self.state = PAUSED
+            if self.part.kind == "network":
+                self.resume.clear()
+            elif self.timer is not None:
+                self.timer.pause()
+        elif self.state == PAUSED:
+            self.state = TRAINING
+            if self.part.kind == "network":
+                self.resume.set()
+            elif self.timer is not None:
+                self.timer.resume()
+        self._draw()
+
+    def action_skip(self) -> None:
+        """Take every remaining step at once and show the end."""
+        if self.state not in (TRAINING, PAUSED):
+            return
+        if self.part.kind == "network":
+            self.skipping = True
+            self.state = TRAINING
+            self.resume.set()
+            self._draw()
+            return
+        self.state = TRAINING
+        self._stop_timer()
+        self._advance(self.total_steps + 1)
+
+    def action_toggle_log(self) -> None:
+        """Switch the loss axis between linear and decades."""
+        self.log_scale = not self.log_scale
+        self.query_one("#loss", PlotView).border_title = "loss (log scale)" if self.log_scale else "loss"
+        self._draw()
+
+    def action_continue(self) -> None:
+        """Go on: the caller's next step, or back where the screen came from."""
+        if self.state not in (DONE, FAILED):
+            return
+        if self.on_done is not None:
+            self.on_done()
+        else:
+            self.app.pop_screen()
+
+    def action_back(self) -> None:
+        """Leave the screen, stopping any training still running."""
+        self._stop_worker()
+        self.app.pop_screen()
+
+    def on_unmount(self) -> None:
+        self._stop_timer()
+        self._stop_worker()
+
+    def _stop_worker(self) -> None:
+        if self.part.kind == "network":
+            self.app.workers.cancel_group(self, "training")
+            self.resume.set()
+
+
+def _first_paragraph(markdown: str) -> str:
+    """The part's text up to its first blank line, without Markdown's emphasis marks: a line or two."""
+    paragraph = markdown.strip().split("\n\n")[0]
+    return " ".join(paragraph.replace("**", "").replace("`", "").split())

@@ -366,6 +366,42 @@ def test_a_reset_elsewhere_is_not_undone_by_a_copy_holding_the_old_record(tmp_pa
     assert [a["node"] for a in again.attempts] == ["d"]
 
 
+def test_a_reset_elsewhere_holds_even_when_the_app_stamps_updated_on_every_save(tmp_path):
+    app = ProgressStore(tmp_path).load()
+    answer(app, "L")
+    assert app.save() is None
+    command = ProgressStore(tmp_path).load()
+    command.reset(None)
+    assert command.save() is None
+    app.lesson("chain-rule").updated = time.time()  # as the app's Tutor.save() does, answer or not
+    assert app.save() is None
+    assert ProgressStore(tmp_path).load().lessons == {}
+
+
+def test_starting_a_lesson_again_keeps_its_attempts_and_sticks_through_a_merge(tmp_path):
+    app = ProgressStore(tmp_path).load()
+    answer(app, "L")
+    answer(app, "d")
+    assert app.save() is None
+    other_window = ProgressStore(tmp_path).load()
+    app.reset("chain-rule", attempts=False)
+    assert app.save() is None  # the copy on disk must not merge the old answers back
+    assert not app.lesson("chain-rule").started
+    assert other_window.save() is None  # nor may a copy still holding them
+    again = ProgressStore(tmp_path).load()
+    assert not again.lesson("chain-rule").started
+    assert [a["node"] for a in again.attempts] == ["L", "d"]
+
+
+def test_clearing_a_record_by_hand_is_undone_by_the_merge_which_is_why_reset_exists(tmp_path):
+    store = ProgressStore(tmp_path).load()
+    answer(store, "L")
+    assert store.save() is None
+    store.lesson("chain-rule").parts = []
+    assert store.save() is None
+    assert "L" in ProgressStore(tmp_path).load().lesson("chain-rule").parts[0].status
+
+
 # --- full, read-only and locked disks --------------------------------------------------------------
 
 

@@ -1,14 +1,14 @@
 """Saved progress: one versioned JSON file per learner, written atomically, never silently lost.
 
 The file is `{"format": "tui-grad-progress", "version": 1, "lessons": {...}, "attempts": [...],
-"resets": {...}}`. How it stays safe:
+"resets": {...}, "restarts": {...}}`. How it stays safe:
 
 - Every write goes to a temporary file in the same folder, is flushed and fsynced, renamed over
   the old file, and the folder is fsynced: a kill at any moment leaves the old file or the new.
 - Every save takes a lock beside the file, re-reads it and merges before writing, so two copies
   of the tutor (two SSH windows) keep each other's answers, node by node.
-- A reset leaves a dated marker in `resets`, so a copy still holding the old record cannot bring
-  it back; a record changed after the reset is kept.
+- A reset leaves a dated marker (`resets`: record and attempts; `restarts`: the record only), so
+  a copy still holding the old record cannot merge it back; a record changed after it is kept.
 - A damaged file is moved aside under a dated name and the learner starts afresh; a file from a
   newer tutor is never overwritten; a disk that refuses the write is reported and the tutor goes
   on, keeping the answers in memory for the next save.
@@ -239,6 +239,7 @@ class _OnDisk:
     lessons: dict[str, LessonProgress]
     attempts: list[dict[str, Any]]
     resets: dict[str, float]
+    restarts: dict[str, float]
 
 
 class ProgressStore:
@@ -254,9 +255,13 @@ class ProgressStore:
         self.lessons: dict[str, LessonProgress] = {}
         self.attempts: list[dict[str, Any]] = []
         self.resets: dict[str, float] = {}
+        """When each lesson (or EVERY_LESSON) was reset: its record and attempts up to then are gone."""
+        self.restarts: dict[str, float] = {}
+        """When each lesson was started over: its record up to then is gone, its attempts stay."""
         self.warnings: list[str] = []
         self._attempt_keys: set[str] = set()
         self._saved_content: dict[str, str] = {}
+        self._changed: set[str] = set()
 
     @property
     def path(self) -> Path:
@@ -272,6 +277,7 @@ class ProgressStore:
                 self._warn(refusal.sentence)
                 on_disk = None
         if on_disk is not None:
+            self._changed = self._stamp_changed_lessons()
             self._merge(on_disk)
         self._remember_content()
         return self
@@ -288,16 +294,22 @@ class ProgressStore:
             self._attempt_keys.add(key)
             self.attempts.append(normal)
 
-    def reset(self, lesson_id: str | None = None) -> None:
-        """Start one lesson over (its record and its attempts), or everything when None."""
+    def reset(self, lesson_id: str | None = None, *, attempts: bool = True) -> None:
+        """Start one lesson over (its record and its attempts), or everything when None.
+
+        With `attempts=False` the attempt log stays (for mastery and the instructor's export): what
+        "start this lesson again" in the app wants. Clearing a record by hand is not enough, as the
+        next save merges the copy on disk back in; this leaves a dated marker that stops that.
+        """
         key = EVERY_LESSON if lesson_id is None else lesson_id
+        markers = self.resets if attempts else self.restarts
         moment = _now()
-        self.resets[key] = max(self.resets.get(key, moment), moment)
-        self._apply_reset(key, moment)
+        markers[key] = max(markers.get(key, moment), moment)
+        self._apply_reset(key, moment, attempts, keep=set())
 
     def save(self) -> str | None:
         """Merge with the file and write it atomically; None when saved, else a sentence for the learner."""
-        self._stamp_changed_lessons()
+        self._changed = self._stamp_changed_lessons()
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             with _FileLock(self.folder / LOCK_NAME, create_folder=True, required=True) as lock:
@@ -345,9 +357,10 @@ class ProgressStore:
             attempts = data.get("attempts", [])
             if not isinstance(attempts, list):
                 raise ValueError("its attempts are not a list")
-            resets = {str(key): _number(value, "a reset time")
-                      for key, value in _mapping(data.get("resets", {}), "resets").items()}
-            return _OnDisk(lessons, [normalize_attempt(attempt) for attempt in attempts], resets)
+            resets, restarts = ({str(key): _number(value, "a reset time")
+                                 for key, value in _mapping(data.get(name, {}), name).items()}
+                                for name in ("resets", "restarts"))
+            return _OnDisk(lessons, [normalize_attempt(attempt) for attempt in attempts], resets, restarts)
         except (ValueError, TypeError, AttributeError, RecursionError) as error:
             self._set_aside("it is empty" if not raw.strip() else _reason(error))
             return None
@@ -372,12 +385,14 @@ class ProgressStore:
 
     def _merge(self, on_disk: _OnDisk) -> None:
         """Take in what another copy saved: its resets first, then its lessons and attempts."""
-        for key, moment in on_disk.resets.items():
-            if moment > self.resets.get(key, -math.inf):
-                self.resets[key] = moment
-                self._apply_reset(key, moment)
+        for theirs_markers, markers, attempts in ((on_disk.resets, self.resets, True),
+                                                  (on_disk.restarts, self.restarts, False)):
+            for key, moment in theirs_markers.items():
+                if moment > markers.get(key, -math.inf):
+                    markers[key] = moment
+                    self._apply_reset(key, moment, attempts, keep=self._changed)
         for lesson_id, theirs in on_disk.lessons.items():
-            if theirs.updated <= self._reset_time(lesson_id):
+            if theirs.updated <= self._record_reset_time(lesson_id):
                 continue  # saved before a reset: it was meant to go
             mine = self.lessons.get(lesson_id)
             if mine is None:
@@ -387,33 +402,47 @@ class ProgressStore:
         added = False
         for attempt in on_disk.attempts:
             key = _attempt_key(attempt)
-            if key not in self._attempt_keys and attempt["at"] > self._reset_time(attempt["lesson"]):
+            if key not in self._attempt_keys and attempt["at"] > self._attempt_reset_time(attempt["lesson"]):
                 self._attempt_keys.add(key)
                 self.attempts.append(attempt)
                 added = True
         if added:
             self.attempts.sort(key=lambda attempt: attempt["at"])
 
-    def _reset_time(self, lesson_id: str) -> float:
+    def _attempt_reset_time(self, lesson_id: str) -> float:
         return max(self.resets.get(lesson_id, -math.inf), self.resets.get(EVERY_LESSON, -math.inf))
 
-    def _apply_reset(self, key: str, moment: float) -> None:
-        """Clear what was saved up to `moment` for one lesson (or all): records and attempts."""
+    def _record_reset_time(self, lesson_id: str) -> float:
+        restarted = max(self.restarts.get(lesson_id, -math.inf), self.restarts.get(EVERY_LESSON, -math.inf))
+        return max(restarted, self._attempt_reset_time(lesson_id))
+
+    def _apply_reset(self, key: str, moment: float, attempts: bool, keep: set[str]) -> None:
+        """Clear one lesson's record (or all) but those in `keep`, and its attempts up to `moment` too.
+
+        `keep` holds the records this copy changed since it last saved: work done after another
+        copy's reset, kept whole. Others are cleared whatever their `updated` says.
+        """
         for lesson_id, lesson in self.lessons.items():
-            if key in (EVERY_LESSON, lesson_id) and lesson.updated <= moment:
+            if key in (EVERY_LESSON, lesson_id) and lesson_id not in keep:
                 lesson.clear()
+        if not attempts:
+            return
         kept = [attempt for attempt in self.attempts
                 if not (key in (EVERY_LESSON, attempt["lesson"]) and attempt["at"] <= moment)]
         if len(kept) != len(self.attempts):
             self.attempts = kept
             self._attempt_keys = {_attempt_key(attempt) for attempt in kept}
 
-    def _stamp_changed_lessons(self) -> None:
-        """Give every record the learner changed since the last load or save the current time."""
+    def _stamp_changed_lessons(self) -> set[str]:
+        """Give every record changed since the last load or save the current time; returns their ids."""
         moment = _now()
+        changed = set()
         for lesson_id, lesson in self.lessons.items():
-            if lesson._content() != self._saved_content.get(lesson_id):
-                lesson.updated = max(lesson.updated, moment, math.nextafter(self._reset_time(lesson_id), math.inf))
+            if lesson._content() != self._saved_content.get(lesson_id, LessonProgress()._content()):
+                changed.add(lesson_id)
+                lesson.updated = max(lesson.updated, moment,
+                                     math.nextafter(self._record_reset_time(lesson_id), math.inf))
+        return changed
 
     def _remember_content(self) -> None:
         self._saved_content = {lesson_id: lesson._content() for lesson_id, lesson in self.lessons.items()}
@@ -434,7 +463,7 @@ class ProgressStore:
             except ValueError as error:
                 raise TypeError(f"the progress of lesson '{lesson_id}' cannot be saved: {error}") from None
         return {"format": FORMAT, "version": VERSION, "lessons": lessons, "attempts": self.attempts,
-                "resets": dict(sorted(self.resets.items()))}
+                "resets": dict(sorted(self.resets.items())), "restarts": dict(sorted(self.restarts.items()))}
 
     def _write(self) -> None:
         """Temporary file, flush, fsync, rename over the old file, fsync the folder."""

@@ -1,10 +1,11 @@
 """Anything a learner or an instructor can type: a number, or a clear ExprError, quickly, and nothing run.
 
 Two parsers are fuzzed with the same 10,500 generated inputs (5,000 of any text, 5,500 shaped like formulas):
-the answer parser as the exercise calls it (`evaluate_number(text, values, names=...)`) and the lesson formula parser as the lesson loader calls it
-(`parse(rhs, names=defined)`, then `evaluate_number` on the parts made of numbers alone). No test here
-measures time: "quickly" is guaranteed by the bounds on length, nesting and float-only powers, and the worst
-inputs those bounds allow are run below, so a change that loosens a bound shows up as a slow or failing test.
+the answer parser as the exercise calls it (`evaluate_number(text, values, names=...)`), and the lesson
+formula parser as the lesson loader calls it (`parse(rhs, names=defined)`, which also computes the parts
+made of numbers alone), followed by a round trip through `to_text`. No test here measures time: "quickly"
+is guaranteed by the bounds on length, nesting and float-only powers, and the worst inputs those bounds
+allow are run below, so a change that loosens a bound shows up as a slow or failing test.
 """
 
 from __future__ import annotations

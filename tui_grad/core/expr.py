@@ -1,8 +1,10 @@
 """The whitelist formula language: learners' typed answers and the right-hand sides of lesson formulas.
 
 A small tokenizer and recursive-descent parser of our own (never eval, exec, compile or `ast`). Any text
-either parses or raises ExprError with a sentence a learner can act on. Length and nesting are bounded
-and trees are walked without recursion, so no input can hang, exhaust memory or overflow the stack.
+either parses or raises ExprError with a sentence a learner can act on: what is wrong, at which column, and
+what to type instead. Length, nesting and number size are bounded, powers are constant-time float math (exact
+powers in `evaluate` are capped), and trees are walked without recursion, so no input can hang, exhaust
+memory or overflow the stack. tests/core/test_fuzz.py holds those promises to account.
 """
 
 from __future__ import annotations
@@ -12,8 +14,8 @@ import math
 import operator
 import re
 from collections.abc import Callable, Collection, Iterator, Mapping
-from numbers import Rational
 from dataclasses import dataclass, field
+from numbers import Rational
 from typing import Any, NamedTuple
 
 FUNCTIONS = ("tanh", "exp", "log", "relu", "sigmoid")
@@ -133,8 +135,8 @@ def _tokenize(text: str, shift: int = 0) -> list[_Token]:
         touching = previous is not None and previous.column + len(previous.shown) == column
         number_before = touching and previous.kind == "num"
         if char == "." and previous and previous.kind in ("name", ")"):
-            raise ExprError(f"'.' at column {column} is not allowed after '{_short(previous.shown)}': formulas have no "
-                            "attribute access", column)
+            raise ExprError(f"'.' at column {column} is not allowed after '{_short(previous.shown)}': formulas "
+                            "have no attribute access", column)
         if char in "._" and number_before:
             what = "more than one '.': write decimals like 2.5" if char == "." else \
                 "a '_': write numbers without separators, like 1000"

@@ -124,9 +124,10 @@ class MLP:
         """Every weight and bias, layer by layer."""
         return [p for layer in self.layers for weights, bias in layer for p in (*weights, bias)]
 
-    def __call__(self, x1: float, x2: float) -> Value:
-        """The score for one point as a graph of Values (for training)."""
-        activations: list = [x1, x2]
+    def __call__(self, x1: float | Value, x2: float | Value) -> Value:
+        """The score for one point as a graph of Values (for training); give the point as leaf
+        Values made once and reused, so no step spends time wrapping plain numbers."""
+        activations = [x if isinstance(x, Value) else Value(x) for x in (x1, x2)]
         last = len(self.layers) - 1
         for index, layer in enumerate(self.layers):
             outputs = []
@@ -164,6 +165,8 @@ class NetworkTrainer:
         activation = activation or getattr(spec, "activation", None) or "tanh"
         self.model = MLP(spec.hidden, random.Random(spec.seed * 7919 + 1), activation)
         self.l2 = l2
+        self.inputs = [(Value(x1, label="x1"), Value(x2, label="x2")) for x1, x2 in self.dataset.points]
+        """The points as leaf Values, made once and reused by every step's graph."""
         self.steps_taken = 0
         self.loss = math.nan
         self.accuracy = math.nan
@@ -180,7 +183,7 @@ class NetworkTrainer:
 
     def _loss(self) -> tuple[Value, float]:
         """The mean hinge loss plus the L2 term, as a graph; and the share of points classed right."""
-        scores = [self.model(x1, x2) for x1, x2 in self.dataset.points]
+        scores = [self.model(x1, x2) for x1, x2 in self.inputs]
         margins = [(1 + -label * score).relu() for label, score in zip(self.dataset.labels, scores)]
         data_loss = _sum(margins) * (1.0 / len(margins))
         parameters = self.model.parameters()

@@ -217,7 +217,9 @@ class TrainScreen(Screen):
         losses: list[float] = []
         last_post = -math.inf
         while not trainer.done:
-            if not self.resume.is_set():
+            if not self.resume.is_set():  # show exactly where it stopped, then wait
+                self._post(self._network_progress, trainer.steps_taken, list(losses), trainer.accuracy,
+                           trainer.score_grid(*self.grid_size))
                 self._post(self._set_waiting, True)
                 while not self.resume.wait(0.1):
                     if worker.is_cancelled:

@@ -16,6 +16,11 @@ from tui_grad.engine import Value
 Fmt = Callable[[float], str]
 
 
+def symbol(label: str) -> str:
+    """A node's name as it reads inside dL/dx: parenthesised when it is a formula, d(a * b)/da."""
+    return label if label.isidentifier() else f"({label})"
+
+
 @dataclass(frozen=True, slots=True)
 class Diagnosis:
     """A named mistake (`code`, for records) and what to tell the learner about it."""
@@ -56,12 +61,12 @@ def diagnose(node: Value, answer: float, nodes: list[Value], output: Value,
 
 
 def _candidates(node: Value, nodes: list[Value], output: Value, fmt: Fmt) -> Iterator[tuple[Diagnosis, float]]:
-    out, name = output.label, node.label
+    out, name = symbol(output.label), symbol(node.label)
     uses = uses_of(node, nodes)
     yield from _path_slips(node, uses, out, fmt)
     if node is not output and len(uses) == 1:
         use = uses[0]
-        p = use.parent.label
+        p = symbol(use.parent.label)
         yield (Diagnosis("forgot-upstream",
                          f"{fmt(use.local)} is only the local derivative d{p}/d{name}. Multiply it by "
                          f"d{out}/d{p} = {fmt(use.upstream)}, the gradient flowing in from above."),
@@ -99,7 +104,7 @@ def _path_slips(node: Value, uses: list[Use], out: str, fmt: Fmt) -> Iterator[tu
 def _operation_slips(node: Value, use: Use, out: str, fmt: Fmt) -> Iterator[tuple[Diagnosis, float]]:
     """Slips that belong to the parent's operation: a product's other factor, a sum's 1."""
     parent, name = use.parent, node.label
-    p = parent.label
+    p = symbol(parent.label)
     others = [child for i, child in enumerate(parent.children) if i not in use.positions]
     if parent.op == "*" and len(use.positions) == 1 and others:
         other = others[0]

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from tui_grad.core import expr as ex
-from tui_grad.core.diagnosis import Diagnosis, diagnose, uses_of
+from tui_grad.core.diagnosis import Diagnosis, diagnose, symbol, uses_of
 from tui_grad.core.lesson import Graph, Part
 from tui_grad.engine import BackwardStep, Value, backward_steps
 
@@ -29,6 +29,14 @@ def format_number(x: float) -> str:
     if "e" in text:
         mantissa, exponent = text.split("e")
         return f"{mantissa}e{int(exponent)}"
+    return text
+
+
+def written_sum(terms: list[float]) -> str:
+    """Terms as one writes a sum: `18 − 4 + 2`."""
+    text = format_number(terms[0]) if terms else "0"
+    for term in terms[1:]:
+        text += f" − {format_number(-term)}" if term < 0 else f" + {format_number(term)}"
     return text
 
 
@@ -180,6 +188,13 @@ class GradientExercise:
 
     def diagnose(self, name: str, answer: float) -> Diagnosis | None:
         """Which slip gives exactly this wrong answer, if any rule explains it."""
+        if self.lesson.kind == "slope":
+            for h in NUDGE_SIZES[:4]:
+                estimate = self.nudge(name, h).estimate
+                if math.isclose(answer, estimate, rel_tol=1e-4) and not self.is_close(estimate, self.expected(name)):
+                    return Diagnosis("coarse-estimate",
+                                     f"{format_number(answer)} is the estimate with h = {format_number(h)}. A "
+                                     "smaller h gets closer to the slope itself: keep nudging.")
         nodes = list(self.graph.nodes.values())
         return diagnose(self.graph.nodes[name], answer, nodes, self.graph.output, self.is_close, format_number)
 
@@ -198,7 +213,8 @@ class GradientExercise:
         name = self._asked()
         level = min(self.hints.get(name, 0) + 1, HINT_LEVELS)
         self.hints[name] = level
-        texts = {1: self.think_about(name), 2: self.local_rules(name), 3: self.chain_product(name)}
+        texts = ({1: self.think_about(name), 2: self.local_rules(name), 3: self.chain_product(name)}
+                 if self.lesson.kind != "slope" else self.slope_hints(name))
         if level < HINT_LEVELS:
             return Hint(name, level, texts[level])
         return Hint(name, level, self.reveal().message + " (marked as shown, not earned)")
@@ -225,6 +241,9 @@ class GradientExercise:
     def chain_rule(self, name: str) -> str:
         """The chain rule for `name` with this graph's numbers: dL/dc = dL/dd · ∂d/∂c = -2 · 1 = -2."""
         out = self.output_name
+        if self.lesson.kind == "slope":
+            return (f"As h shrinks, ({out}({name}+h) − {out}({name}))/h settles on {format_number(self.expected(name))}: "
+                    f"the slope of {out} at {name} = {format_number(self.graph.nodes[name].data)}.")
         if name == out:
             return f"d{out}/d{out} = 1: {out} changes exactly as much as itself."
         return f"d{out}/d{name} = {self.chain_terms(name)} = {format_number(self.expected(name))}"
@@ -232,20 +251,37 @@ class GradientExercise:
     def chain_terms(self, name: str) -> str:
         """`dL/dd · dd/dc = -2 · 1`: the chain rule's symbols and numbers, one term per path."""
         out, parents = self.output_name, self.parents(name)
-        symbols = " + ".join(f"d{out}/d{p.label} · {local_symbol(p, name, out)}" for p, _ in parents)
+        symbols = " + ".join(f"d{out}/d{symbol(p.label)} · {local_symbol(p, name, out)}" for p, _ in parents)
         numbers = " + ".join(f"{format_number(p.grad)} · {signed(local)}" for p, local in parents)
         return f"{symbols} = {numbers}"
 
     def pointer(self, name: str) -> str:
         """A nudge toward the chain rule for `name`, naming what is already known."""
         out = self.output_name
+        if self.lesson.kind == "slope":
+            return (f"Nudge {name} by smaller and smaller h (Ctrl+N) and watch where ({out}({name}+h) − "
+                    f"{out}({name}))/h settles.")
         if name == out:
             return f"How much does {out} change when {out} itself changes by a little?"
         parents = self.parents(name)
-        known = ", ".join(f"d{out}/d{p.label} = {format_number(p.grad)}" for p, _ in parents)
+        known = ", ".join(f"d{out}/d{symbol(p.label)} = {format_number(p.grad)}" for p, _ in parents)
         local = " and ".join(f"the local derivative {local_symbol(p, name, out)}" for p, _ in parents)
         paths = " Add up every path." if len(parents) > 1 else ""
         return f"Use the chain rule: you know {known}; multiply by {local}.{paths}"
+
+    def slope_hints(self, name: str) -> dict[int, str]:
+        """The ladder for a slope: what a slope is, nudges small enough to read it, each term's share."""
+        out = self.output_name
+        small = [self.nudge(name, h) for h in (0.001, 0.0001)]
+        shares = [step.contribution for step in self.steps if step.child == name]
+        return {
+            1: f"The slope says how much {out} moves per unit of {name}, for a tiny move: nudge {name} by h, "
+               f"see how far {out} moves, and divide by h.",
+            2: "With h = " + " and h = ".join(f"{format_number(n.h)} the estimate is {format_number(n.estimate)}"
+                                             for n in small) + ". Where is it heading?",
+            3: f"Each term of {out} that contains {name} adds its own slope: "
+               + written_sum(sorted(shares, reverse=True)) + ". Work it out.",
+        }
 
     def think_about(self, name: str) -> str:
         """Hint 1: where the node sits and the question to ask."""
@@ -257,7 +293,7 @@ class GradientExercise:
             return (f"{_formula(parents[0][0])} uses {name} directly: if {name} grows by a tiny amount "
                     f"and everything else stays put, how much does {out} move?")
         via = " and ".join(f"{p.label} ({_formula(p)})" for p, _ in parents)
-        known = ", ".join(f"d{out}/d{p.label} = {format_number(p.grad)}" for p, _ in parents)
+        known = ", ".join(f"d{out}/d{symbol(p.label)} = {format_number(p.grad)}" for p, _ in parents)
         if len(parents) > 1:
             return (f"{name} is used {len(parents)} times: by {via}. You know {known}; find how each of "
                     f"them reacts to {name}, and add up every path.")
@@ -295,8 +331,8 @@ def local_symbol(parent: Value, child: str, output: str) -> str:
     """The local derivative's symbol, `dd/dc`, as the lecture writes it; `∂L/∂d` when the parent
     is the output itself, where `dL/dd` would read the same as the gradient being asked for."""
     if parent.label == output or not output:
-        return f"∂{parent.label}/∂{child}"
-    return f"d{parent.label}/d{child}"
+        return f"∂{symbol(parent.label)}/∂{symbol(child)}"
+    return f"d{symbol(parent.label)}/d{symbol(child)}"
 
 
 def local_rule(parent: Value, child: Value, output: str = "") -> str:
@@ -365,8 +401,9 @@ def describe_step(step: BackwardStep, output: str) -> tuple[str, str]:
         line += (f" = {format_number(step.contribution)}, so {step.child}.grad = "
                  f"{format_number(step.child_grad_before)} + {signed(step.contribution)} = "
                  f"{format_number(step.child_grad_after)}")
-    why = (f"d{step.node}/d{step.child} = {format_number(step.local_grad)} (local, {step.node}'s op is "
-           f"{step.op}) times d{output}/d{step.node} = {format_number(step.upstream_grad)} (from above)")
+    node, child = symbol(step.node), symbol(step.child)
+    why = (f"d{node}/d{child} = {format_number(step.local_grad)} (local, {step.node}'s op is "
+           f"{step.op}) times d{output}/d{node} = {format_number(step.upstream_grad)} (from above)")
     return line, why
 
 

@@ -33,6 +33,8 @@ class UpdateStep:
     output_before: float
     output_after: float
     forward: tuple[tuple[str, float], ...]
+    gradients: tuple[tuple[str, float], ...] = ()
+    """Every node's gradient at the point the step started from: what drove it."""
 
     def new_inputs(self, inputs: Mapping[str, float]) -> dict[str, float]:
         """The inputs after this step: parameters moved, everything else unchanged."""
@@ -55,7 +57,8 @@ def take_steps(lesson: Part, inputs: Mapping[str, float] | None, count: int, fir
         current.update({move.name: move.after for move in moves})
         after = lesson.build(current)
         steps.append(UpdateStep(number, moves, graph.output.data, after.output.data,
-                                tuple((name, node.data) for name, node in after.nodes.items())))
+                                tuple((name, node.data) for name, node in after.nodes.items()),
+                                tuple((name, node.grad) for name, node in graph.nodes.items())))
     return steps
 
 

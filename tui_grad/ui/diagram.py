@@ -43,7 +43,13 @@ class Diagram:
 
 def draw(nodes: list[DiagramNode], width: int, active_edge: tuple[str, str] | None = None,
          highlight: str | None = None) -> Diagram:
-    """Lay out and draw `nodes` (children before parents, output last) within `width` columns."""
+    """Lay out and draw `nodes` (children before parents, output last) within `width` columns.
+
+    Constants get no box of their own: the formula in their parent's title already shows them."""
+    constants = {node.name for node in nodes if node.state == "constant"}
+    if constants:
+        nodes = [DiagramNode(node.name, node.title, tuple(c for c in node.children if c not in constants),
+                             node.value, node.grad, node.state) for node in nodes if node.name not in constants]
     columns = _columns(nodes)
     count = len(columns)
     box = max(MIN_BOX, min(MAX_BOX, (width - MIN_GAP * (count - 1)) // max(count, 1)))

@@ -7,6 +7,9 @@ recorded steps; it never computes a derivative of its own.
 
 from __future__ import annotations
 
+from rich.console import Group
+from rich.markdown import Markdown
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -30,6 +33,16 @@ from tui_grad.ui.player import StepPlayer
 
 ANSWER, BACKWARD, UPDATE, DONE = "answer", "backward", "update", "done"
 PLAYER_ACTIONS = ("toggle_pause", "step", "skip", "faster", "slower")
+
+
+def short_number(x: float, width: int = 6) -> str:
+    """A number for a box in the graph: exact when it fits `width`, else rounded until it does."""
+    text = format_number(x)
+    for digits in (5, 4, 3, 2):
+        if len(text) <= width:
+            break
+        text = f"{x:.{digits}g}"
+    return text
 
 
 class ExerciseScreen(Screen):
@@ -83,7 +96,11 @@ class ExerciseScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield GraphView(id="graph")
+        if self.kind == "slope":
+            yield Static(id="function")
+        else:
+            with VerticalScroll(id="graph-area", can_focus=False):
+                yield GraphView(id="graph")
         yield Static(id="status")
         yield AnswerEntry(id="answer")
         with VerticalScroll(id="feedback-area", can_focus=False):
@@ -106,8 +123,9 @@ class ExerciseScreen(Screen):
         }.get(self.kind, "Work from the output back to the leaves.")
         resumed = " You are back where you left off." if any(
             state != PENDING for state in self.exercise.status.values()) else ""
-        self.say(Content(f"{first}{resumed}\nEnter checks an answer · Ctrl+G hint · Ctrl+N nudge · "
-                         "Ctrl+R show the answer."))
+        nudge = "" if self.kind == "update" else " · Ctrl+N nudge"
+        keys = f"Enter checks an answer · Ctrl+G hint{nudge} · Ctrl+R show the answer."
+        self.query_one("#feedback", Static).update(Group(Markdown(first + resumed), Text(keys, style="dim")))
 
     # --- answering by hand ------------------------------------------------------------------
 
@@ -203,9 +221,9 @@ class ExerciseScreen(Screen):
         if verdict.correct:
             mark = ("✓ Right: ", "bold $success")
         elif verdict.shown:
-            mark = ("~ Shown. ", "bold $warning")
+            mark = ("~ ", "bold $warning")
         elif not verdict.readable:
-            mark = ("? Unreadable. ", "bold $warning")
+            mark = ("? ", "bold $warning")
         else:
             mark = ("✗ Wrong: ", "bold $error")
         parts: list[str | tuple[str, str]] = [mark]
@@ -231,7 +249,7 @@ class ExerciseScreen(Screen):
             self.player.start()
         elif phase == UPDATE:
             self.sub_title = "update the parameters"
-            if not self.updates:
+            if self.kind == "update" and not self.updates:  # the step the learner just worked out
                 self.call_after_refresh(self.action_update)
         elif phase == DONE:
             self.sub_title = "done"
@@ -282,7 +300,7 @@ class ExerciseScreen(Screen):
         self.updates.append(update)
         self.inputs = update.new_inputs(self.inputs)
         self.history.append(update.output_after)
-        grads = {move.name: move.grad for move in update.parameters}
+        grads = dict(update.gradients)
         player = StepPlayer(self, list(update.forward), lambda i, item: self.show_forward(i, item, grads),
                             lambda: self.update_finished(update), self.step_interval / 2)
         self.player = player
@@ -296,7 +314,8 @@ class ExerciseScreen(Screen):
         self.set_status(f"Forward pass again: {name} = {format_number(value)}")
 
     def update_finished(self, update: UpdateStep) -> None:
-        self.draw_graph({move.name: move.grad for move in update.parameters})
+        self.values.update(update.forward)  # a skipped replay shows only its last node
+        self.draw_graph(dict(update.gradients))
         out = self.exercise.output_name
         self.set_status(f"Step {update.step}: {out} went {format_number(update.output_before)} → "
                         f"{format_number(update.output_after)}. U: another step · Enter: continue")
@@ -366,24 +385,38 @@ class ExerciseScreen(Screen):
             if name not in self.exercise.status and not node.children and name not in self.lesson.inputs:
                 state, grad = "constant", ""
             elif name not in self.exercise.status and grads is None:
-                state, grad = "given", format_number(node.grad)
+                state, grad = "given", short_number(node.grad)
             elif isinstance(self.exercise, UpdateExercise) and grads is None:
                 state = "asked" if name == self.exercise.current else "given"
-                grad = format_number(self.exercise.grads[name])
+                grad = short_number(self.exercise.grads[name])
             elif grads is None:
                 status = self.exercise.status[name]
                 state = {EARNED: "found", SHOWN: "shown"}.get(status, "asked" if name == self.exercise.current else "unknown")
-                grad = format_number(self.exercise.answers[name]) if name in self.exercise.answers else ""
+                grad = short_number(self.exercise.answers[name]) if name in self.exercise.answers else ""
             else:
                 state = "asked" if active and name == active[0] else "found" if name in grads else "unknown"
-                grad = format_number(grads[name]) if name in grads else ""
+                grad = short_number(grads[name]) if name in grads else ""
             title = next((a.text for a in self.lesson.assignments if a.name == name), name)
             nodes.append(DiagramNode(name, title, tuple(c.label for c in node.children),
-                                     format_number(self.values[name]), grad, state))
+                                     short_number(self.values[name], 8), grad, state))
+        if self.kind == "slope":
+            self.draw_function()
+            return
         view = self.query_one(GraphView)
         view.nodes = tuple(nodes)
         view.active_edge = active
         view.highlight = highlight
+
+    def draw_function(self) -> None:
+        """A slope part shows its function and point, not a graph whose boxes would give the answer away."""
+        out = self.exercise.output_name
+        x = self.exercise.order[0]
+        formula = next(a.text for a in self.lesson.assignments if a.name == out)
+        found = self.exercise.answers.get(x)
+        slope = f"   slope {'✓ ' + format_number(found) if found is not None else '?'}"
+        self.query_one("#function", Static).update(Content.assemble(
+            ("  " + formula, "bold"), f"\n  at {x} = {format_number(self.values[x])}:  {out} = "
+            f"{format_number(self.values[out])}{slope}"))
 
     def set_status(self, message: str) -> None:
         self.query_one("#status", Static).update(message)

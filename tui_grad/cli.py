@@ -15,7 +15,7 @@ from tui_grad.core.catalog import Catalog, load_catalog, shipped_lessons_dir
 from tui_grad.core.exercise import format_number
 from tui_grad.core.lesson import Lesson, LessonError, load_lesson
 
-COMMANDS = ("list", "trace", "check")
+COMMANDS = ("list", "trace", "check", "progress", "reset")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -52,6 +52,16 @@ def command_parser(command: str) -> argparse.ArgumentParser:
     elif command == "check":
         parser.description = "Validate lesson files: every problem with file, line and what to fix."
         parser.add_argument("paths", nargs="+", type=Path, help="lesson files or folders of them")
+    elif command == "progress":
+        parser.description = ("Show where you stand in each lesson, your skills, and where progress is saved; "
+                              "or export every answer for an instructor.")
+        parser.add_argument("--export", choices=EXPORT_FORMATS, help="write every attempt as CSV or JSON lines")
+        parser.add_argument("--output", type=Path, metavar="FILE", help="write the export to FILE (default: "
+                            "standard output)")
+    elif command == "reset":
+        parser.description = "Start over: forget the progress of one lesson, or of every lesson. Asks first."
+        parser.add_argument("lesson", nargs="?", help="a lesson id from 'tui-grad list' (default: every lesson)")
+        parser.add_argument("--yes", action="store_true", help="do not ask (for scripts)")
     else:
         parser.description = "List the lessons, in teaching order."
     if command != "check":
@@ -64,7 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] in COMMANDS:
         args = command_parser(argv[0]).parse_args(argv[1:])
-        return {"list": run_list, "trace": run_trace, "check": run_check}[argv[0]](args)
+        return {"list": run_list, "trace": run_trace, "check": run_check, "progress": run_progress,
+                "reset": run_reset}[argv[0]](args)
     args = build_parser().parse_args(argv)
     catalog = catalog_for(args)
     if args.lesson and catalog.find(args.lesson) is None:
@@ -207,3 +218,148 @@ def run_check(args: argparse.Namespace) -> int:
         return 2
     print(f"{len(paths) - broken} fine, {broken} broken")
     return 1 if broken else 0
+
+
+# --- progress and reset ------------------------------------------------------------------------
+
+EXPORT_FORMATS = ("csv", "jsonl")
+EXPORT_COLUMNS = ("time", "lesson", "part", "node", "kind", "text", "value", "result", "mistake", "hints",
+                  "skills", "seed")
+
+
+def load_progress():
+    """The learner's saved progress, with any warning about the file said on standard error."""
+    from tui_grad.core.progress import ProgressStore
+
+    store = ProgressStore().load()
+    for warning in store.warnings:
+        print(f"tui-grad: {warning}", file=sys.stderr)
+    return store
+
+
+def lesson_state(lesson: Lesson | None, record) -> str:
+    """Where a learner stands in a lesson, in a few words: not started, part k of n, finished."""
+    if record is None or not record.started:
+        return "not started"
+    if record.finished:
+        return "finished"
+    count = len(getattr(lesson, "parts", None) or ())
+    number = record.part + 1
+    return f"part {min(number, count)} of {count}" if count else f"part {number}"
+
+
+def run_progress(args: argparse.Namespace) -> int:
+    """Show lessons, skills and the progress file; or export every attempt for an instructor."""
+    if args.output and not args.export:
+        print("tui-grad progress: --output goes with --export csv or --export jsonl", file=sys.stderr)
+        return 2
+    store = load_progress()
+    if args.export:
+        return export_attempts(store.attempts, args.export, args.output)
+    from rich.console import Console
+    from rich.table import Table
+
+    from tui_grad.core.skills import SKILLS, mastery, skills_to_review
+
+    catalog = catalog_for(args)
+    lessons = Table(title="Your lessons", title_justify="left")
+    for column in ("#", "id", "title", "state"):
+        lessons.add_column(column, justify="right" if column == "#" else "left")
+    for number, lesson in enumerate(catalog.lessons, start=1):
+        lessons.add_row(str(number), lesson.id, lesson.title, lesson_state(lesson, store.lessons.get(lesson.id)))
+    known = {lesson.id for lesson in catalog.lessons}
+    for lesson_id, record in sorted(store.lessons.items()):
+        if lesson_id not in known and record.started:
+            lessons.add_row("", lesson_id, "(lesson not installed)", lesson_state(None, record))
+    skills = Table(title="Your skills (the last 5 tries at each; right means first time, no hint)",
+                   title_justify="left")
+    for column in ("skill", "what it is", "right", "level", "state"):
+        skills.add_column(column, justify="right" if column in ("right", "level") else "left",
+                          overflow="fold")
+    for skill, known_skill in mastery(store.attempts).items():
+        state = "✓ mastered" if known_skill.mastered else "practising" if known_skill.practised else "not tried"
+        skills.add_row(skill, SKILLS[skill], f"{known_skill.correct} of {known_skill.recent}",
+                       f"{known_skill.level:.0%}", state)
+    console = Console()
+    console.print(lessons)
+    console.print(skills)
+    review = skills_to_review(store.attempts)
+    if review:
+        console.print(f"To review next time: {', '.join(review)}.", markup=False, highlight=False)
+    where = store.path if store.path.exists() else f"{store.path} (nothing saved yet)"
+    console.print(f"Progress file: {where}", markup=False, highlight=False)
+    return 0
+
+
+def export_attempts(attempts: list[dict], export_format: str, output: Path | None) -> int:
+    """Write every attempt as CSV (with a header row) or JSON lines, to a file or standard output."""
+    import contextlib
+    import csv
+    from datetime import datetime, timezone
+
+    def when(attempt: dict) -> str:
+        moment = datetime.fromtimestamp(attempt["at"], timezone.utc)
+        return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+    try:
+        with contextlib.ExitStack() as stack:
+            stream = (stack.enter_context(open(output, "w", encoding="utf-8", newline=""))
+                      if output else sys.stdout)
+            if export_format == "csv":
+                writer = csv.writer(stream)
+                writer.writerow(EXPORT_COLUMNS)
+                for attempt in attempts:
+                    result = "shown" if attempt["shown"] else "right" if attempt["correct"] else "wrong"
+                    value = "" if attempt["value"] is None else repr(attempt["value"])
+                    writer.writerow([when(attempt), attempt["lesson"], attempt["part"], attempt["node"],
+                                     attempt["kind"], attempt["text"], value, result, attempt["mistake"] or "",
+                                     attempt["hints"], " ".join(attempt["skills"]),
+                                     "" if attempt["seed"] is None else attempt["seed"]])
+            else:
+                for attempt in attempts:
+                    stream.write(json.dumps({"time": when(attempt), **attempt}, ensure_ascii=False) + "\n")
+    except OSError as error:
+        print(f"tui-grad progress: cannot write {output}: {error.strerror or error}", file=sys.stderr)
+        return 1
+    if output:
+        print(f"tui-grad: wrote {len(attempts)} attempts to {output}", file=sys.stderr)
+    return 0
+
+
+def run_reset(args: argparse.Namespace) -> int:
+    """Forget one lesson's progress (or every lesson's) after asking; --yes does not ask."""
+    store = load_progress()
+    if args.lesson:
+        lesson = catalog_for(args).find(args.lesson)
+        record = store.lessons.get(args.lesson)
+        tried = any(attempt["lesson"] == args.lesson for attempt in store.attempts)
+        if lesson is None and record is None and not tried:
+            return unknown_lesson(args.lesson, catalog_for(args))
+        what = f"'{lesson.title}' ({args.lesson})" if lesson else f"'{args.lesson}'"
+        anything = tried or (record is not None and record.started)
+    else:
+        what = "every lesson"
+        anything = bool(store.attempts) or any(record.started for record in store.lessons.values())
+    if not anything and not store.warnings:  # with a warning, the save below says what stops it
+        print(f"Nothing to reset: there is no saved progress for {what if args.lesson else 'any lesson'}.")
+        return 0
+    if not args.yes:
+        if sys.stdin is None or not sys.stdin.isatty():
+            print("tui-grad reset: cannot ask for confirmation without a terminal; add --yes to reset "
+                  "without asking.", file=sys.stderr)
+            return 2
+        try:
+            reply = input(f"Reset progress for {what}? [y/N] ")
+        except (EOFError, KeyboardInterrupt):
+            reply = ""
+            print()
+        if reply.strip().lower() not in ("y", "yes"):
+            print("Nothing was reset.")
+            return 1
+    store.reset(args.lesson or None)
+    problem = store.save()
+    if problem:
+        print(f"tui-grad reset: {problem}", file=sys.stderr)
+        return 1
+    print(f"Progress for {what} is reset: it starts afresh next time.")
+    return 0

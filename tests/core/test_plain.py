@@ -186,8 +186,6 @@ def test_a_finished_lesson_starts_again(tmp_path):
     assert "Question 1 of 7.\ndL/dL = 1\nRight." in out
 
 
-@pytest.mark.xfail(strict=True, reason="Tutor.restart() clears the record in memory, but the store's save merges "
-                   "the finished record on disk back in (ProgressStore.reset is the mechanism that sticks)")
 def test_a_lesson_started_again_stays_started_again(tmp_path):
     run(list(CHAIN_RULE.values()), tmp_path)
     run(["1"], tmp_path)

@@ -146,9 +146,16 @@ class Tutor:
         return False
 
     def restart(self) -> None:
-        """Start the lesson over (the attempts already made stay in the record)."""
+        """Start the lesson over; the attempts already made stay for mastery and the export.
+
+        The store's own reset leaves a dated marker, so the next save does not merge the finished
+        copy on disk back in."""
         seed = self.record.seed
-        self.record.part, self.record.parts, self.record.finished = 0, [], False
+        if self.store is not None:
+            self.store.reset(self.lesson.id, attempts=False)
+            self.record = self.store.lesson(self.lesson.id)
+        else:
+            self.record = LessonProgress()
         self.record.seed = seed
         self.part_index = 0
         self.load_part()

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.tmux import TmuxTerminal, tutor_command, tutor_env
+from tests.e2e.tmux import TmuxTerminal, colours_used, is_grey, tutor_command, tutor_env
 
-ANSWERS = ["1", "-2", "4", "-2*1", "−2", "6", "-4.0"]  # the Unicode minus, as a terminal sends it
+# Each node's gradient in the order the lesson asks, typed as a learner might: an expression,
+# the Unicode minus a terminal sends when pasted, a trailing .0.
+ANSWERS = [("L", "1"), ("d", "-2"), ("f", "4"), ("e", "-2*1"), ("c", "−2"), ("a", "6"), ("b", "-4.0")]
 
 
 @pytest.fixture
@@ -15,7 +17,8 @@ def terminal_factory(tmp_path):
 
     def start(*args: str, width: int = 80, height: int = 24, **env: str) -> TmuxTerminal:
         terminal = TmuxTerminal(tutor_command(*args), width, height,
-                                tutor_env(tmp_path, TEXTUAL_ANIMATIONS="none", **env))
+                                tutor_env(tmp_path / "home", TEXTUAL_ANIMATIONS="none", **env),
+                                raw_log=tmp_path / f"terminal-{len(terminals)}.out")
         terminals.append(terminal)
         return terminal
 
@@ -24,11 +27,23 @@ def terminal_factory(tmp_path):
         terminal.close()
 
 
-@pytest.mark.parametrize("env", [{}, {"NO_COLOR": "1"}, {"TERM": "xterm"}], ids=["truecolor", "no-color", "xterm-16"])
-def test_whole_lesson_at_80x24(terminal_factory, env):
-    term = terminal_factory(**env)
-    term.wait_for("The chain rule by hand")
-    term.keys("Enter")
+def truecolor(colours):
+    return any(colour[0] == "rgb" and not is_grey(colour) for colour in colours)
+
+
+def greys_only(colours):
+    return bool(colours) and all(is_grey(colour) for colour in colours)
+
+
+def sixteen_only(colours):
+    return bool(colours) and all(colour[0] == "16" for colour in colours)
+
+
+@pytest.mark.parametrize(("env", "colours_fit"), [({}, truecolor), ({"NO_COLOR": "1"}, greys_only),
+                                                  ({"TERM": "xterm"}, sixteen_only)],
+                         ids=["truecolor", "no-color", "xterm-16"])
+def test_whole_lesson_at_80x24(terminal_factory, env, colours_fit):
+    term = terminal_factory("chain-rule", **env)
     term.wait_for("Four numbers go in")
     term.keys("Enter")
     screen = term.wait_for("Find dL/dL")
@@ -36,8 +51,11 @@ def test_whole_lesson_at_80x24(terminal_factory, env):
     term.type("7")
     screen = term.wait_for("✗ Wrong")
     assert "dL/dL is not 7" in screen
-    for answer in ANSWERS:
+    for (node, answer), following in zip(ANSWERS, [*ANSWERS[1:], None]):
+        term.wait_for(f"Find dL/d{node}")
         term.type(answer)
+        if following is not None:
+            term.wait_for(f"Find dL/d{following[0]}")
     screen = term.wait_for("Backward pass done")
     assert "yours" in screen and "engine" in screen and "You earned 7 of 7" in screen
     term.keys("u")
@@ -45,6 +63,8 @@ def test_whole_lesson_at_80x24(terminal_factory, env):
     assert "a ← 2 + 0.01 × 6 = 2.06" in screen
     term.keys("C-q")
     term.wait_for("[exited] 0")
+    colours = colours_used(term.raw_output())
+    assert colours_fit(colours), f"{colours_fit.__name__} expected; the tutor used {sorted(colours)}"
 
 
 def test_too_small_window_asks_for_room_and_recovers(terminal_factory):

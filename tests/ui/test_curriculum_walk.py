@@ -1,0 +1,99 @@
+"""A learner walks every shipped lesson in the real app at 80x24, and comes back after a restart."""
+
+from __future__ import annotations
+
+import pytest
+
+from tui_grad.core.catalog import load_catalog
+from tui_grad.core.exercise import GradientExercise, format_number
+from tui_grad.core.progress import ProgressStore
+from tui_grad.ui.app import TuiGradApp
+from tui_grad.ui.exercise import ExerciseScreen
+from tui_grad.ui.home import HomeScreen
+from tui_grad.ui.reading import ReadingScreen
+
+from tests.ui.screen_text import screen_text
+
+CATALOG = load_catalog()
+
+
+def right_answer(screen: ExerciseScreen) -> str:
+    """What a learner who knows the answer types for the question on screen."""
+    exercise = screen.exercise
+    name = exercise.current
+    value = exercise.expected(name) if isinstance(exercise, GradientExercise) else exercise.move(name).after
+    return format_number(value)
+
+
+async def finish_part(app, pilot) -> None:
+    """Answer or watch the part on screen to its end, then continue."""
+    screen = app.screen
+    if isinstance(screen, ExerciseScreen):
+        while screen.exercise.current is not None:
+            await pilot.press(*right_answer(screen), "enter")
+            await pilot.pause()
+        await pilot.press("s")  # skip what the engine replays
+        await pilot.pause()
+    else:  # a training screen
+        await pilot.press("s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("lesson", CATALOG.lessons, ids=[lesson.id for lesson in CATALOG.lessons])
+async def test_walk_through_every_lesson(tmp_path, lesson):
+    store = ProgressStore(tmp_path).load()
+    app = TuiGradApp(CATALOG, step_interval=0.01, store=store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_lesson(lesson.id)
+        await pilot.pause()
+        if lesson.intro:
+            assert isinstance(app.screen, ReadingScreen)
+            await pilot.press("enter")
+            await pilot.pause()
+        for index, part in enumerate(lesson.parts):
+            assert app.screen.__class__.__name__ == ("ExerciseScreen" if part.kind in ("gradients", "slope", "update")
+                                                      else "TrainScreen"), (index, part.kind)
+            await finish_part(app, pilot)
+        assert isinstance(app.screen, ReadingScreen), "the recap follows the last part"
+        assert ProgressStore(tmp_path).load().lessons[lesson.id].finished
+
+
+async def test_restarted_app_resumes_mid_lesson(tmp_path):
+    app = TuiGradApp(CATALOG, store=ProgressStore(tmp_path).load())
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_lesson("chain-rule")
+        await pilot.pause()
+        await pilot.press("enter")  # past the introduction
+        await pilot.pause()
+        for answer in ("1", "-2", "5"):  # two right, then a wrong one for f
+            await pilot.press(*answer, "enter")
+            await pilot.pause()
+        await pilot.press("ctrl+g")  # and a hint
+        await pilot.pause()
+
+    again = TuiGradApp(CATALOG, store=ProgressStore(tmp_path).load())  # a new process, as after a dropped link
+    async with again.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        home = again.screen
+        assert isinstance(home, HomeScreen)
+        text = screen_text(again)
+        assert "in progress (2 answered)" in text
+        assert "Skills:" in text and "product" in text
+        await pilot.press("down")  # the lesson left last is highlighted; Enter opens it
+        highlighted = home.query_one("#lessons").highlighted
+        assert CATALOG.lessons[home.resume_index()].id == "chain-rule"
+        home.query_one("#lessons").highlighted = home.resume_index()
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = again.screen
+        assert isinstance(screen, ExerciseScreen), "a started lesson skips its introduction"
+        assert screen.exercise.current == "f" and screen.exercise.hints == {"f": 1}
+        assert "Find dL/df" in screen_text(again) and "back where you left off" in screen_text(again)
+        assert highlighted is not None
+        await pilot.press("4", "enter")
+        await pilot.pause()
+        assert screen.exercise.current == "e"
+        assert format_number(screen.exercise.answers["d"]) == "-2"

@@ -1,4 +1,5 @@
-"""The chain-rule lesson typed end to end at a real 80x24 terminal, in colour and with NO_COLOR."""
+"""The chain-rule lesson typed from its introduction to the recap at a real 80x24 terminal, in
+truecolor, under NO_COLOR and on a 16-colour TERM=xterm, and a window shrunk too small and back."""
 
 from __future__ import annotations
 
@@ -61,6 +62,11 @@ def test_whole_lesson_at_80x24(terminal_factory, env, colours_fit):
     term.keys("u")
     screen = term.wait_for("-7.286496")
     assert "a ← 2 + 0.01 × 6 = 2.06" in screen
+    term.keys("Enter")
+    term.wait_for("What you just did")
+    term.keys("Enter")
+    screen = term.wait_for("tui-grad — lessons")
+    assert any("The chain rule by hand" in line and "✓ finished" in line for line in screen.splitlines())
     term.keys("C-q")
     term.wait_for("[exited] 0")
     colours = colours_used(term.raw_output())

@@ -106,16 +106,22 @@ def test_a_crash_mid_write_leaves_the_old_file_and_no_temporary(tmp_path, monkey
     assert store.save() is None
     before = (tmp_path / FILE_NAME).read_bytes()
 
-    def crash(*args, **kwargs):
-        args[1].write('{"format": "tui-grad-progress", "vers')  # half a file, then the crash
-        raise RuntimeError("killed mid-write")
+    real_dumps = json.dumps
+    written = []
 
-    monkeypatch.setattr(progress.json, "dump", crash)
+    def crash(value, **kwargs):
+        if isinstance(value, list):  # the attempts, after the head is in the temporary file
+            written.extend(path.read_bytes() for path in temporaries(tmp_path))
+            raise RuntimeError("killed mid-write")
+        return real_dumps(value, **kwargs)
+
+    monkeypatch.setattr(progress.json, "dumps", crash)
     answer(store, "d")
     with pytest.raises(RuntimeError):
         store.save()
     assert (tmp_path / FILE_NAME).read_bytes() == before
     assert temporaries(tmp_path) == []
+    assert len(written) == 1  # the crash came while the temporary file was being written
 
 
 def test_the_folder_is_fsynced_after_the_rename(tmp_path, monkeypatch):
@@ -288,6 +294,43 @@ def test_two_copies_saving_in_turn_keep_both_copies_answers_node_by_node(tmp_pat
     assert [a["at"] for a in final.attempts] == sorted(a["at"] for a in final.attempts)
 
 
+CONCURRENT_WRITER = """
+import sys, time
+from pathlib import Path
+from tui_grad.core.progress import ProgressStore
+store = ProgressStore(Path(sys.argv[1])).load()
+name = sys.argv[2]
+print("ready", flush=True)
+sys.stdin.readline()
+for number in range(40):
+    node = f"{name}{number}"
+    store.lesson("chain-rule").part_progress(0).status[node] = "earned"
+    store.record({"lesson": "chain-rule", "node": node, "value": 1.0, "correct": True, "at": time.time()})
+    problem = store.save()
+    if problem:
+        sys.exit(problem)
+"""
+
+
+def test_two_processes_saving_at_once_lose_no_answer(tmp_path):
+    environment = {**os.environ, "PYTHONPATH": str(REPOSITORY)}
+    children = [subprocess.Popen([sys.executable, "-c", CONCURRENT_WRITER, str(tmp_path), name],
+                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 text=True, env=environment) for name in ("left", "right")]
+    for child in children:
+        assert child.stdout.readline() == "ready\n"
+    for child in children:  # both start saving at the same moment
+        child.stdin.write("go\n")
+        child.stdin.flush()
+    for child in children:
+        _, errors = child.communicate(timeout=120)
+        assert child.returncode == 0, errors
+    store = ProgressStore(tmp_path).load()
+    expected = {f"{name}{number}" for name in ("left", "right") for number in range(40)}
+    assert set(store.lesson("chain-rule").parts[0].status) == expected
+    assert {a["node"] for a in store.attempts} == expected
+
+
 def test_a_record_the_app_holds_stays_live_after_a_merge(tmp_path):
     left, right = ProgressStore(tmp_path).load(), ProgressStore(tmp_path).load()
     held = left.lesson("chain-rule").part_progress(0)
@@ -397,6 +440,9 @@ def test_clearing_a_record_by_hand_is_undone_by_the_merge_which_is_why_reset_exi
     store = ProgressStore(tmp_path).load()
     answer(store, "L")
     assert store.save() is None
+    other_window = ProgressStore(tmp_path).load()
+    answer(other_window, "a", lesson="other")
+    assert other_window.save() is None
     store.lesson("chain-rule").parts = []
     assert store.save() is None
     assert "L" in ProgressStore(tmp_path).load().lesson("chain-rule").parts[0].status

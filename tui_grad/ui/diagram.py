@@ -56,7 +56,8 @@ def draw(nodes: list[DiagramNode], width: int, active_edge: tuple[str, str] | No
     gap = max(MIN_GAP, (width - box * count) // max(count - 1, 1)) if count > 1 else 0
     needed = box * count + gap * (count - 1)
     tallest = max(len(column) for column in columns)
-    box_height, spacing = 4, 1
+    compact = tallest >= 3  # a tall graph: the grad moves into the bottom border, boxes touch
+    box_height, spacing = (3, 0 if tallest >= 4 else 1) if compact else (4, 1)
     height = tallest * box_height + (tallest - 1) * spacing
     skip = _has_skip_edges(nodes, columns)
     canvas = _Canvas(max(needed, 1), height + (2 if skip else 0))
@@ -72,8 +73,12 @@ def draw(nodes: list[DiagramNode], width: int, active_edge: tuple[str, str] | No
             heavy = active_edge == (node.name, child)
             skips = column_of[node.name] - column_of[child] > 1
             _route(canvas, place[child], place[node.name], box, height + 1 if skips else None, heavy)
+            uses = node.children.count(child)
+            if uses > 1:  # b = a + a: one line, but two paths to count
+                x, y = place[child]
+                canvas.put(x + box + 1, y + 1, f"×{uses}", "edge-active" if heavy else "edge")
     for node in nodes:
-        _box(canvas, node, place[node.name], box, node.name == highlight)
+        _box(canvas, node, place[node.name], box, node.name == highlight, compact)
     return Diagram(canvas.lines(), needed, needed <= width)
 
 
@@ -175,8 +180,10 @@ def _route(canvas: _Canvas, child: tuple[int, int], parent: tuple[int, int], box
     canvas.put(end_x, end_y, "▶" if heavy else "▷", "edge-active" if heavy else "edge")
 
 
-def _box(canvas: _Canvas, node: DiagramNode, at: tuple[int, int], box: int, flash: bool) -> None:
-    """One node's box: the title in the top border, then its data and its grad."""
+def _box(canvas: _Canvas, node: DiagramNode, at: tuple[int, int], box: int, flash: bool,
+         compact: bool = False) -> None:
+    """One node's box: the title in the top border, then its data and its grad (in the bottom
+    border when compact)."""
     x, y = at
     kind = "flash" if flash else "current" if node.state == "asked" else "constant" if node.state == "constant" else "normal"
     tl, h, tr, v, bl, br = BORDERS[kind]
@@ -186,14 +193,35 @@ def _box(canvas: _Canvas, node: DiagramNode, at: tuple[int, int], box: int, flas
     title = _fit(f" {marker}{node.title} ", inner - 1)
     canvas.put(x, y, tl + h + title + h * (inner - 1 - len(title)) + tr, style)
     canvas.put(x, y + 1, v, style)
-    canvas.put(x + 1, y + 1, _fit(f" data {node.value}", inner).ljust(inner), "value-flash" if flash else "value")
+    value = _fit_number(node.value, inner - len(" data "))
+    canvas.put(x + 1, y + 1, _fit(f" data {value}", inner).ljust(inner), "value-flash" if flash else "value")
     canvas.put(x + box - 1, y + 1, v, style)
     glyph = GLYPHS[node.state]
-    grad = "" if node.state == "constant" else f" grad {glyph} {node.grad}" if node.grad else f" grad {glyph}"
+    grad_text = _fit_number(node.grad, inner - len(" grad ? ") - (2 if compact else 0))
+    grad = "" if node.state == "constant" else f" grad {glyph} {grad_text}" if node.grad else f" grad {glyph}"
+    if compact:
+        grad = _fit(f"{grad} ", inner - 1) if grad else ""
+        canvas.put(x, y + 2, bl + h, style)
+        canvas.put(x + 2, y + 2, grad, f"grad-{node.state}")
+        canvas.put(x + 2 + len(grad), y + 2, h * (inner - 1 - len(grad)) + br, style)
+        return
     canvas.put(x, y + 2, v, style)
     canvas.put(x + 1, y + 2, _fit(grad, inner).ljust(inner), f"grad-{node.state}")
     canvas.put(x + box - 1, y + 2, v, style)
     canvas.put(x, y + 3, bl + h * inner + br, style)
+
+
+def _fit_number(text: str, width: int) -> str:
+    """A number written to fit `width`, rounded to fewer significant digits if need be."""
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    for digits in (6, 5, 4, 3, 2):
+        if len(text) <= width:
+            break
+        text = f"{number:.{digits}g}"
+    return text
 
 
 def _fit(text: str, width: int) -> str:

@@ -40,7 +40,8 @@ def answer(text: str) -> float:
 
 
 def lesson_formula(text: str) -> ex.Expr:
-    """Load-side reading of a formula, plus what the lesson builder computes from it."""
+    """Load-side reading of a formula as lesson.py does it (parse also computes the numbers-only parts);
+    its names are the defined ones and its canonical text, shown in the graph, reads back the same."""
     tree = parse(text, names=DEFINED)
     assert set(names_in(tree)) <= set(DEFINED)
     assert parse(to_text(tree), names=DEFINED) == tree

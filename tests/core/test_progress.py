@@ -509,6 +509,21 @@ def test_a_disk_that_refuses_the_write_is_reported_and_answers_wait_in_memory(tm
     assert set(ProgressStore(tmp_path).load().lesson("chain-rule").parts[0].status) == {"L", "d"}
 
 
+def test_answers_waiting_for_a_full_disk_survive_a_reset_made_meanwhile(tmp_path, monkeypatch):
+    app = ProgressStore(tmp_path).load()
+    answer(app, "L")
+    assert app.save() is None
+    with monkeypatch.context() as patch:
+        patch.setattr(progress.tempfile, "mkstemp", _refuse(errno.ENOSPC))
+        answer(app, "d")
+        assert app.save() is not None
+    command = ProgressStore(tmp_path).load()
+    command.reset(None, attempts=False)
+    assert command.save() is None
+    assert app.save() is None
+    assert "d" in ProgressStore(tmp_path).load().lesson("chain-rule").parts[0].status
+
+
 def test_a_folder_that_cannot_be_created_is_reported(tmp_path):
     (tmp_path / "file").write_text("not a folder")
     store = ProgressStore(tmp_path / "file" / "tui-grad").load()

@@ -275,7 +275,7 @@ class ProgressStore:
 
     def load(self) -> ProgressStore:
         """Read the file, if any; a damaged one is set aside and a newer one left alone, with a warning."""
-        with _FileLock(self.folder / LOCK_NAME, create_folder=False):
+        with _FileLock(self.folder / LOCK_NAME):
             try:
                 on_disk = self._read()
             except _Refused as refusal:
@@ -317,14 +317,16 @@ class ProgressStore:
         self._changed = self._stamp_changed_lessons()
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            with _FileLock(self.folder / LOCK_NAME, create_folder=True, required=True) as lock:
+            with _FileLock(self.folder / LOCK_NAME, required=True) as lock:
                 on_disk = self._read()
                 if on_disk is not None:
                     self._merge(on_disk)
-                self._remember_content()
                 if lock.locked:
                     self._remove_stale_temporaries()
                 self._write()
+                # Only now: after a failed write, this copy's changes still count as its own, so a
+                # reset made meanwhile in another window does not clear answers not yet saved.
+                self._remember_content()
         except _Refused as refusal:
             return refusal.sentence
         except OSError as error:
@@ -523,10 +525,9 @@ class _FileLock:
     write. Only a lock another copy holds for longer than LOCK_WAIT stops a save (`required`).
     """
 
-    def __init__(self, path: Path, *, create_folder: bool, required: bool = False) -> None:
+    def __init__(self, path: Path, *, required: bool = False) -> None:
         self.path = path
         self.required = required
-        self.create_folder = create_folder
         self.locked = False
         self._handle: int | None = None
 
@@ -535,9 +536,7 @@ class _FileLock:
             import fcntl
         except ImportError:
             return self
-        if not self.create_folder and not self.path.parent.is_dir():
-            return self
-        try:
+        try:  # a missing folder (nothing saved yet) or a read-only disk: go on without a lock
             self._handle = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError:
             return self

@@ -10,10 +10,13 @@ import signal
 import stat
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tui_grad.core import progress
 from tui_grad.core.progress import FILE_NAME, ProgressStore, data_dir
@@ -329,6 +332,34 @@ def test_two_processes_saving_at_once_lose_no_answer(tmp_path):
     expected = {f"{name}{number}" for name in ("left", "right") for number in range(40)}
     assert set(store.lesson("chain-rule").parts[0].status) == expected
     assert {a["node"] for a in store.attempts} == expected
+
+
+WORK = st.lists(st.tuples(st.sampled_from("LabcdefP"), st.sampled_from(progress.STATUSES),
+                          st.integers(0, 3)), max_size=8)
+
+
+@settings(max_examples=60, deadline=None)
+@given(left_work=WORK, right_work=WORK, order=st.lists(st.booleans(), min_size=1, max_size=6))
+def test_any_interleaving_of_two_copies_keeps_every_node_of_both(left_work, right_work, order):
+    with tempfile.TemporaryDirectory() as folder:
+        left, right = ProgressStore(folder).load(), ProgressStore(folder).load()
+        for store, work in ((left, left_work), (right, right_work)):
+            part = store.lesson("x").part_progress(0)
+            for node, status, hints in work:
+                part.status[node] = status
+                part.hints[node] = max(part.hints.get(node, 0), hints)
+        for left_first in order:
+            for store in (left, right) if left_first else (right, left):
+                assert store.save() is None
+        assert left.save() is None and right.save() is None
+        last_status = [{node: status for node, status, _ in work} for work in (left_work, right_work)]
+        expected_status = {node: "earned" if "earned" in (copy.get(node) for copy in last_status) else "shown"
+                           for copy in last_status for node in copy}
+        expected_hints = {node: max(hints for n, _, hints in left_work + right_work if n == node)
+                          for node in expected_status}
+        saved_part = ProgressStore(folder).load().lesson("x").part_progress(0)
+        assert saved_part.status == expected_status
+        assert saved_part.hints == expected_hints
 
 
 def test_a_record_the_app_holds_stays_live_after_a_merge(tmp_path):

@@ -40,8 +40,10 @@ LOCK_WAIT = 5.0
 EVERY_LESSON = "*"
 """The key in `resets` for a reset of every lesson (lesson ids are lowercase words and '-')."""
 STATUSES = ("earned", "shown")
+"""What a node's status can be: found by the learner, or its answer shown (earned wins a merge)."""
 ATTEMPT_KEYS = ("lesson", "part", "node", "kind", "text", "value", "correct", "shown", "mistake",
                 "hints", "skills", "seed", "at")
+"""Every attempt's keys, in the order they are saved and exported."""
 
 
 def data_dir() -> Path:

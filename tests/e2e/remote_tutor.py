@@ -62,6 +62,7 @@ def relay(master: int, log) -> None:
 
 
 def copy_window_size(source: int, target: int) -> None:
+    """Give the inner terminal the SSH terminal's rows and columns."""
     with contextlib.suppress(OSError):
         fcntl.ioctl(target, termios.TIOCSWINSZ, fcntl.ioctl(source, termios.TIOCGWINSZ, b"\0" * 8))
 

@@ -55,6 +55,7 @@ class SshServer:
         self.log = folder / "sshd.log"
 
     def config(self, port: int) -> Path:
+        """Write an sshd_config for this port that needs no root-owned file and no PAM."""
         path = self.folder / "sshd_config"
         path.write_text("\n".join([
             "ListenAddress 127.0.0.1",
@@ -107,6 +108,7 @@ class SshServer:
                 f"{self.user}@127.0.0.1", remote_command]
 
     def stop(self) -> None:
+        """Stop the listening sshd (sessions still open end when their clients go)."""
         if self.process is not None and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:

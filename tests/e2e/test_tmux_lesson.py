@@ -29,14 +29,17 @@ def terminal_factory(tmp_path):
 
 
 def truecolor(colours):
+    """A truecolor terminal gets 24-bit colour with hue in it."""
     return any(colour[0] == "rgb" and not is_grey(colour) for colour in colours)
 
 
 def greys_only(colours):
+    """NO_COLOR: shades of grey at most, so nothing is told by hue."""
     return bool(colours) and all(is_grey(colour) for colour in colours)
 
 
 def sixteen_only(colours):
+    """TERM=xterm without COLORTERM: only the 16 ANSI colours a lab terminal has."""
     return bool(colours) and all(colour[0] == "16" for colour in colours)
 
 

@@ -43,6 +43,7 @@ class TmuxTerminal:
         self.run(*start)
 
     def run(self, *args: str) -> str:
+        """Run one tmux command against this terminal's own server; returns its output."""
         # -f /dev/null: no user or system tmux.conf may change the size, keys or terminal type.
         result = subprocess.run([self.tmux, "-f", "/dev/null", "-L", self.socket, *args],
                                 capture_output=True, text=True, check=True)
@@ -67,6 +68,7 @@ class TmuxTerminal:
         self.keys("Enter")
 
     def resize(self, width: int, height: int) -> None:
+        """Resize the window, as a learner dragging the terminal's corner does."""
         self.run("resize-window", "-t", self.name, "-x", str(width), "-y", str(height))
 
     def wait_for(self, text: str, timeout: float = WAIT) -> str:
@@ -89,6 +91,7 @@ class TmuxTerminal:
         raise AssertionError(f"{wanted} never appeared; the screen shows:\n{screen}")
 
     def close(self) -> None:
+        """Stop tmux and whatever still runs in it (the pane's process gets SIGHUP)."""
         subprocess.run([self.tmux, "-f", "/dev/null", "-L", self.socket, "kill-server"], capture_output=True)
 
 

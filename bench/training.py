@@ -61,13 +61,19 @@ def one_launch(lesson: str, wanted: int, training: list[float], idle: list[float
         terminal.wait_for_frame(TRAINING, "step", since=since)
         terminal.read_for(0.3)
         while len(training) < wanted or len(idle) < wanted:
+            sample_start = len(terminal.output)
             seconds, running = key_to_frame(terminal)
             if not running:
                 return
             training.append(seconds)
             since = len(terminal.output)
             terminal.write(PAUSE)
-            terminal.wait_for_frame(PAUSED, since=since, timeout=10)
+            try:
+                terminal.wait_for_frame(PAUSED, since=since, timeout=10)
+            except ProgramError:
+                if DONE in visible_text(bytes(terminal.output[sample_start:])):
+                    return  # the training ended just before Space: nothing left to pause
+                raise
             terminal.read_for(0.2)
             idle.append(key_to_frame(terminal)[0])
             since = len(terminal.output)

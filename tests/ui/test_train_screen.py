@@ -6,6 +6,8 @@ show that a paused run stands still, the tests wait for an unrelated timer to ti
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from textual.app import App
 
@@ -24,15 +26,15 @@ TINY_NETWORK = NETWORK_LESSON.replace('dataset = "moons"', 'dataset = "blobs"').
 class TrainApp(App):
     """Pushes one TrainScreen; counts its own ticks so tests can let time pass without sleeping."""
 
-    def __init__(self, part, **options) -> None:
+    def __init__(self, part=None, screen: TrainScreen | None = None, **options) -> None:
         super().__init__()
-        self.part, self.options = part, options
+        self.part, self.given_screen, self.options = part, screen, options
         self.finished = 0
         self.ticks = 0
 
     def on_mount(self) -> None:
         self.set_interval(0.01, self.count_tick)
-        self.push_screen(TrainScreen(self.part, on_done=self.done, **self.options))
+        self.push_screen(self.given_screen or TrainScreen(self.part, on_done=self.done, **self.options))
 
     def count_tick(self) -> None:
         self.ticks += 1
@@ -71,6 +73,20 @@ def tiny_network(write_lesson):
     return load_lesson(write_lesson(TINY_NETWORK.replace("STEPS", "30"), "net.toml")).parts[0]
 
 
+def gate_at(screen: TrainScreen, step: int) -> threading.Event:
+    """Make the network's worker stop before `step` until the returned gate is opened, so a test
+    can act at a known step however fast the machine trains."""
+    gate, original = threading.Event(), screen.trainer.step
+
+    def gated():
+        if screen.trainer.steps_taken == step:
+            gate.wait()
+        return original()
+
+    screen.trainer.step = gated
+    return gate
+
+
 def status(screen: TrainScreen) -> str:
     return str(screen.query_one("#status").render())
 
@@ -80,14 +96,12 @@ async def test_one_weight_trains_to_two_and_enter_goes_on(one_weight):
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
         assert isinstance(screen, TrainScreen)
-        await pilot.press("enter")  # not done yet: Enter does nothing
-        assert app.finished == 0
         await wait_until(pilot, lambda: screen.state == DONE)
         assert screen.step_count == 30 and len(screen.losses) == 31
         assert screen.latest.params["w"] == pytest.approx(2 * (1 - 0.8 ** 30))
         assert all(later < earlier for earlier, later in zip(screen.losses, screen.losses[1:]))
         text = screen_text(app)
-        assert "✓ done step 30 of 30 · loss 6.13e-6 · w = 2 · Enter to go on" in text
+        assert "✓ done step 30 of 30 · loss 6.13e-6 · w = 2.00 · Enter to go on" in text
         assert "loss as w moves" in text and plot.BALL in screen.query_one("#picture").text()
         assert "Watch w approach 2." in text  # the part's text, Markdown marks dropped
         await pilot.press("enter")
@@ -101,7 +115,7 @@ async def test_line_fit_lands_on_the_points(line_fit):
         await wait_until(pilot, lambda: screen.state == DONE)
         params = screen.latest.params
         assert params["m"] == pytest.approx(2.0, abs=0.01) and params["b"] == pytest.approx(0.0, abs=0.02)
-        assert "step 800 of 800" in status(screen) and "m = 2, b = 0.00" in status(screen)
+        assert "step 800 of 800" in status(screen) and "m = 2.00, b = 0.00" in status(screen)
         picture = screen.query_one("#picture").text()
         assert picture.count(plot.POINT) == 3 and "┊" not in picture  # on the line: no error strokes left
         assert "the line y = m·x + b" in screen_text(app)
@@ -114,6 +128,8 @@ async def test_early_on_the_line_is_far_from_the_points(line_fit):
         await pilot.pause()
         assert screen.step_count == 0 and "step 0 of 800 · loss 56 · m = 0, b = 0" in status(screen)
         assert "┊" in screen.query_one("#picture").text()  # each point's error drawn to the line
+        await pilot.press("enter")  # not done yet: Enter does nothing
+        assert app.finished == 0 and app.screen is screen
 
 
 async def test_formula_pause_stops_and_resume_goes_on(line_fit):
@@ -159,6 +175,20 @@ async def test_a_diverging_run_says_why(write_lesson):
         assert app.finished == 1
 
 
+async def test_text_toggle_shows_the_whole_part_text(write_lesson):
+    long_text = ONE_WEIGHT.replace("STEP_SIZE", "0.1").replace("STEPS", "30").replace(
+        'text = "Watch **w** approach 2."', 'text = """Watch **w** approach 2.\n\nA second paragraph to read."""')
+    app = TrainApp(load_lesson(write_lesson(long_text)).parts[0], step_interval=60)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert "Watch w approach 2. … (t: whole text)" in screen_text(app)
+        assert "A second paragraph" not in screen_text(app)
+        await pilot.press("t")
+        assert "A second paragraph to read." in screen_text(app) and "step 0 of 30" in screen_text(app)
+        await pilot.press("t")
+        assert "loss as w moves" in screen_text(app)
+
+
 async def test_log_scale_toggle(line_fit):
     app = TrainApp(line_fit, step_interval=60)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -186,33 +216,45 @@ async def test_network_trains_in_a_worker_to_the_end(tiny_network):
 
 async def test_network_pause_holds_the_worker_and_resume_finishes(write_lesson):
     part = load_lesson(write_lesson(TINY_NETWORK.replace("STEPS", "400"), "net.toml")).parts[0]
-    app = TrainApp(part)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = app.screen
-        await wait_until(pilot, lambda: screen.step_count >= 2)
-        await pilot.press("space")
-        await wait_until(pilot, lambda: screen.worker_waiting)
-        stopped_at = screen.trainer.steps_taken
-        await let_time_pass(pilot, app, 10)
-        assert screen.trainer.steps_taken == stopped_at and screen.state == PAUSED
-        await pilot.press("space")
-        await wait_until(pilot, lambda: screen.trainer.steps_taken > stopped_at)
-        await pilot.press("s")
-        await app.workers.wait_for_complete()
-        await wait_until(pilot, lambda: screen.state == DONE)
-        assert screen.step_count == 400
+    screen = TrainScreen(part)
+    gate = gate_at(screen, 3)
+    app = TrainApp(screen=screen)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_until(pilot, lambda: screen.trainer.steps_taken == 3)  # held at the gate
+            await pilot.press("space")
+            assert screen.state == PAUSED and "⏸ paused" in status(screen)
+            gate.set()
+            await wait_until(pilot, lambda: screen.worker_waiting)
+            stopped_at = screen.trainer.steps_taken
+            assert stopped_at == 4 and screen.step_count == 4  # the screen shows where it stopped
+            await let_time_pass(pilot, app, 10)
+            assert screen.trainer.steps_taken == stopped_at and screen.state == PAUSED
+            await pilot.press("space")
+            await wait_until(pilot, lambda: screen.trainer.steps_taken > stopped_at)
+            await pilot.press("s")
+            await app.workers.wait_for_complete()
+            await wait_until(pilot, lambda: screen.state == DONE)
+            assert screen.step_count == 400 and "step 400 of 400" in status(screen)
+    finally:
+        gate.set()
 
 
-async def test_network_skip_and_escape_stop_cleanly(write_lesson):
+async def test_network_escape_stops_the_worker(write_lesson):
     part = load_lesson(write_lesson(TINY_NETWORK.replace("STEPS", "10000"), "net.toml")).parts[0]
-    app = TrainApp(part)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = app.screen
-        await wait_until(pilot, lambda: screen.step_count >= 1)
-        await pilot.press("escape")
-        await app.workers.wait_for_complete()
-        assert screen.trainer.steps_taken < 10000 and app.screen is not screen
-        assert app.finished == 0
+    screen = TrainScreen(part)
+    gate = gate_at(screen, 2)
+    app = TrainApp(screen=screen)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_until(pilot, lambda: screen.trainer.steps_taken == 2)
+            await pilot.press("escape")
+            assert app.screen is not screen
+            gate.set()
+            await app.workers.wait_for_complete()
+            assert screen.trainer.steps_taken <= 3 and app.finished == 0
+    finally:
+        gate.set()
 
 
 async def test_network_low_bandwidth_redraws_less_and_still_finishes(tiny_network):

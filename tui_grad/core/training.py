@@ -86,8 +86,16 @@ def loss_at(part: Part, inputs: Mapping[str, float], name: str, value: float) ->
 
 
 def describe_params(step: TrainStep) -> str:
-    """The parameters as the status line writes them: `m = 1.98, b = 0.04`."""
-    return ", ".join(f"{name} = {_short(value)}" for name, value in step.params.items())
+    """The parameters as the status line writes them: `m = 1.98, b = 0.0412`."""
+    return ", ".join(f"{name} = {_parameter(value)}" for name, value in step.params.items())
+
+
+def _parameter(value: float) -> str:
+    """Two decimals from 1 up (`2.00`, so a value that has settled reads as settled), else three
+    significant digits."""
+    if 1 <= abs(value) < 1e5:
+        return f"{value:.2f}"
+    return _short(value, digits=3)
 
 
 def describe_loss(loss: float) -> str:

@@ -16,12 +16,12 @@ from collections.abc import Callable, Mapping
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Header, Markdown, Static
 
 from tui_grad.core.lesson import Part
 from tui_grad.core.training import (TrainingError, TrainStep, describe_loss, describe_params, loss_at,
@@ -80,6 +80,8 @@ class TrainScreen(Screen):
         Binding("space", "toggle_pause", "Pause", tooltip="Stop or restart the training", id="train.pause"),
         Binding("s", "skip", "Skip", tooltip="Take every remaining step at once", id="train.skip"),
         Binding("l", "toggle_log", "Log", tooltip="Loss axis in decades or linear", id="train.log"),
+        Binding("t", "toggle_text", "Text", tooltip="Read the whole text of this part, or the plots again",
+                id="train.text"),
         Binding("enter", "continue", "Continue", tooltip="Go on once training is done", id="train.continue"),
         Binding("escape", "back", "Back", id="train.back"),
     ]
@@ -132,13 +134,16 @@ class TrainScreen(Screen):
                 yield PlotView("the line y = m·x + b", id="picture")
             elif len(self.part.parameters) == 1:
                 yield PlotView(f"loss as {self.part.parameters[0]} moves", id="picture")
+        with VerticalScroll(id="text"):
+            yield Markdown(self.part.text or "_This part has no text._", open_links=False)
         yield Static(id="status")
         yield Footer()
 
     def on_mount(self) -> None:
         self.title = self.part.title or "Training"
         self.sub_title = "watch it train"
-        self.query_one("#about", Static).update(_first_paragraph(self.part.text))
+        about = self.query_one("#about", Static)
+        about.update(_first_paragraph(self.part.text, room=3 * max(self.app.size.width - 4, 20)))
         instant = self.app.animation_level == "none"
         if self.part.kind == "network":
             picture = self.query_one("#picture", PlotView)
@@ -386,6 +391,13 @@ class TrainScreen(Screen):
         self.query_one("#loss", PlotView).border_title = "loss (log scale)" if self.log_scale else "loss"
         self._draw()
 
+    def action_toggle_text(self) -> None:
+        """Show the part's whole text in place of the plots (training goes on), or the plots again."""
+        reading = not self.query_one("#text").display
+        self.query_one("#text").display = reading
+        self.query_one("#plots").display = not reading
+        self.query_one("#about").display = not reading
+
     def action_continue(self) -> None:
         """Go on: the caller's next step, or back where the screen came from."""
         if self.state not in (DONE, FAILED):
@@ -410,7 +422,14 @@ class TrainScreen(Screen):
             self.resume.set()
 
 
-def _first_paragraph(markdown: str) -> str:
-    """The part's text up to its first blank line, without Markdown's emphasis marks: a line or two."""
-    paragraph = markdown.strip().split("\n\n")[0]
-    return " ".join(paragraph.replace("**", "").replace("`", "").split())
+def _first_paragraph(markdown: str, room: int) -> str:
+    """The part's first paragraph without Markdown's emphasis marks, cut to `room` characters on a
+    word boundary with a pointer to the whole text when there is more to read."""
+    paragraphs = markdown.strip().split("\n\n")
+    text = " ".join(paragraphs[0].replace("**", "").replace("`", "").split())
+    more = " … (t: whole text)"
+    if len(text) <= room and len(paragraphs) == 1:
+        return text
+    if len(text) + len(more) > room:
+        text = text[: max(room - len(more), 0)].rsplit(" ", 1)[0]
+    return text + more

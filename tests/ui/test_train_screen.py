@@ -156,6 +156,24 @@ async def test_formula_skip_finishes_at_once(line_fit):
         assert screen.latest.params["m"] == pytest.approx(2.0, abs=0.01)
 
 
+async def test_a_long_skip_goes_in_slices_redrawn_between(write_lesson, monkeypatch):
+    from tui_grad.ui import train
+
+    monkeypatch.setattr(train, "TICK_BUDGET", 0.0)  # each slice: the smallest batch of steps
+    part = load_lesson(write_lesson(ONE_WEIGHT.replace("STEP_SIZE", "0.1").replace("STEPS", "5000"))).parts[0]
+    app = TrainApp(part, step_interval=60)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        seen: list[str] = []
+        draw = screen._draw
+        screen._draw = lambda: (draw(), seen.append(status(screen)))
+        await pilot.press("s")
+        await wait_until(pilot, lambda: screen.state == DONE)
+        finishing = [text for text in seen if "finishing" in text]
+        assert len(finishing) > 10  # the interface got the loop back between slices
+        assert screen.step_count == 5000 and screen.latest.params["w"] == pytest.approx(2.0)
+
+
 async def test_no_animations_means_finished_on_arrival(line_fit):
     app = TrainApp(line_fit, step_interval=60)
     app.animation_level = "none"
@@ -255,6 +273,25 @@ async def test_network_escape_stops_the_worker(write_lesson):
             assert screen.trainer.steps_taken <= 3 and app.finished == 0
     finally:
         gate.set()
+
+
+async def test_network_that_blows_up_says_why(tiny_network):
+    from tui_grad.engine import EngineError
+
+    screen = TrainScreen(tiny_network)
+    original = screen.trainer.step
+
+    def overflowing():
+        if screen.trainer.steps_taken == 2:
+            raise EngineError("exp", ("w",), "w is too large; exp overflows a float")
+        return original()
+
+    screen.trainer.step = overflowing
+    app = TrainApp(screen=screen)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await wait_until(pilot, lambda: screen.state == "failed")
+        assert "✗ stopped" in status(screen) and "step 2" in status(screen) and "too large" in status(screen)
 
 
 async def test_network_low_bandwidth_redraws_less_and_still_finishes(tiny_network):

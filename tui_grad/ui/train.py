@@ -37,6 +37,10 @@ ROLE_STYLES = {
 }
 TICKS_PER_RUN = 100
 """A formula run lasts about this many timer ticks, whatever its step count (5 s at 0.05 s a tick)."""
+TICK_BUDGET = 0.04
+"""Seconds of formula training one timer tick may spend before it hands the keys back."""
+SKIP_AT_ONCE = 2000
+"""A skip finishes this many remaining formula steps or fewer in one go (under a second)."""
 LOOKAHEAD = 2000
 """How far ahead a one-parameter run is traced to frame its loss landscape."""
 REDRAWS_PER_SECOND, LOW_BANDWIDTH_REDRAWS_PER_SECOND = 10.0, 2.0
@@ -119,6 +123,7 @@ class TrainScreen(Screen):
         else:
             self.total_steps = part.update.steps
             self.steps = train_steps(part, self.inputs)
+            self.skipping = False
             self.latest: TrainStep | None = None
             self.trail: list[tuple[float, float]] = []
             self.span: tuple[float, float] | None = None
@@ -178,12 +183,16 @@ class TrainScreen(Screen):
         target = math.ceil(self.total_steps * min(self.tick_count / self.ticks, 1.0) ** 2)
         self._advance(max(1, target - self.step_count))
 
-    def _advance(self, count: int) -> None:
-        """Take up to `count` more steps of the formula's training, then redraw."""
+    def _advance(self, count: int, budget: float = TICK_BUDGET) -> None:
+        """Take up to `count` more steps of the formula's training, for at most `budget` seconds so
+        the keys stay live on a long run (it then lags its schedule), then redraw."""
         if self.state in (DONE, FAILED):
             return
+        deadline = time.monotonic() + budget
         try:
-            for _ in range(count):
+            for index in range(count):
+                if index % 16 == 15 and time.monotonic() > deadline:
+                    break
                 step = next(self.steps, None)
                 if step is None:
                     self._finish()
@@ -232,7 +241,11 @@ class TrainScreen(Screen):
                 self._post(self._set_waiting, False)
             if worker.is_cancelled:
                 return
-            loss, accuracy = trainer.step()
+            try:
+                loss, accuracy = trainer.step()
+            except ArithmeticError as error:  # EngineError: a weight or the loss overflowed
+                self._post(self._network_failed, trainer.steps_taken, str(error))
+                return
             losses.append(loss)
             now = time.monotonic()
             if not self.skipping and now - last_post >= 1.0 / rate:
@@ -249,6 +262,13 @@ class TrainScreen(Screen):
             self.app.call_from_thread(callback, *args)
         except RuntimeError:  # the app stopped while the worker was still stepping
             pass
+
+    def _network_failed(self, steps_taken: int, reason: str) -> None:
+        self.state, self.step_count = FAILED, steps_taken
+        self.message = (f"Training stopped at step {steps_taken}: {reason}. The step size "
+                        f"{self.part.network.step_size:g} is too large for this network; try a smaller one.")
+        self.refresh_bindings()
+        self._draw()
 
     def _set_waiting(self, waiting: bool) -> None:
         self.worker_waiting = waiting
@@ -329,7 +349,7 @@ class TrainScreen(Screen):
         """The status line: state (glyph and word), step, loss, and parameters or accuracy."""
         glyph, word, style = {TRAINING: ("▶", "training", "$accent"), PAUSED: ("⏸", "paused", "$warning"),
                               DONE: ("✓", "done", "$success"), FAILED: ("✗", "stopped", "$error")}[self.state]
-        if self.state == TRAINING and self.part.kind == "network" and self.skipping:
+        if self.state == TRAINING and self.skipping:
             word = "finishing"
         parts = [f"step {self.step_count} of {self.total_steps}"]
         if self.losses:
@@ -383,7 +403,19 @@ class TrainScreen(Screen):
             return
         self.state = TRAINING
         self._stop_timer()
-        self._advance(self.total_steps + 1)
+        self.skipping = True
+        self._skip_some()
+
+    def _skip_some(self) -> None:
+        """Skip ahead: a short run all at once; a long one in slices, redrawn between them, so the
+        interface answers keys (Escape) while it catches up."""
+        remaining = self.total_steps + 1 - self.step_count
+        if remaining <= SKIP_AT_ONCE:
+            self._advance(remaining, budget=math.inf)
+            return
+        self._advance(remaining, budget=TICK_BUDGET)
+        if self.state == TRAINING:
+            self.set_timer(0.001, self._skip_some)
 
     def action_toggle_log(self) -> None:
         """Switch the loss axis between linear and decades."""

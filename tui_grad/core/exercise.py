@@ -103,30 +103,26 @@ HINT_LEVELS = 4
 NUDGE_SIZES = (1.0, 0.1, 0.01, 0.001, 0.0001, 1e-06)
 
 
-@dataclass
-class GradientExercise:
-    """Ask for dOUT/dnode for the part's nodes, from the output back to the leaves, and grade each."""
+class Questions:
+    """What every answered exercise shares: its questions in order, each one's state, hints and
+    attempts, and grading a typed number against the engine's. Subclasses say what is expected
+    and how to word it."""
 
     lesson: Part
-    inputs: Mapping[str, float] | None = None
-    graph: Graph = field(init=False)
-    steps: list[BackwardStep] = field(init=False)
-    order: tuple[str, ...] = field(init=False)
-    status: dict[str, str] = field(init=False)
-    answers: dict[str, float] = field(init=False)
-    hints: dict[str, int] = field(init=False)
-    attempts: list[Attempt] = field(init=False, default_factory=list)
+    order: tuple[str, ...]
+    status: dict[str, str]
+    answers: dict[str, float]
+    hints: dict[str, int]
+    attempts: list[Attempt]
+    output_name: str
 
-    def __post_init__(self) -> None:
-        self.graph = self.lesson.build(self.inputs)
-        self.steps = backward_steps(self.graph.output)
-        self.order = asking_order(self.graph, self.lesson.ask)
-        self.status = {name: PENDING for name in self.order}
-        self.answers = {}
-        self.hints = {}
+    def _start(self, order: tuple[str, ...]) -> None:
+        self.order = order
+        self.status = {name: PENDING for name in order}
+        self.answers, self.hints, self.attempts = {}, {}, []
 
     def restore(self, status: Mapping[str, str], answers: Mapping[str, float], hints: Mapping[str, int]) -> None:
-        """Pick up where a saved session left off: found and shown nodes, and hints used."""
+        """Pick up where a saved session left off: found and shown answers, and hints used."""
         for name, state in status.items():
             if name in self.status and state in (EARNED, SHOWN):
                 self.status[name] = state
@@ -134,28 +130,120 @@ class GradientExercise:
         self.hints.update({name: int(count) for name, count in hints.items() if name in self.status})
 
     @property
-    def output_name(self) -> str:
-        """The name of the node whose gradients are asked for (L in the design lesson)."""
-        return self.graph.output.label
-
-    @property
     def current(self) -> str | None:
-        """The node asked about now, or None when every gradient is found."""
+        """The question asked now, or None when every answer is in."""
         return next((name for name in self.order if self.status[name] == PENDING), None)
 
     @property
     def done(self) -> bool:
-        """True when every node's gradient is found or shown."""
+        """True when every answer is found or shown."""
         return self.current is None
-
-    def expected(self, name: str) -> float:
-        """The engine's gradient of the output with respect to `name`."""
-        return self.graph.nodes[name].grad
 
     def is_close(self, answer: float, expected: float) -> bool:
         """The lesson's tolerance: relative 1e-6 and absolute 1e-9 unless the lesson says otherwise."""
         return math.isclose(answer, expected, rel_tol=self.lesson.relative_tolerance,
                             abs_tol=self.lesson.absolute_tolerance)
+
+    def submit(self, text: str) -> Verdict:
+        """Grade a typed answer for the current question; a text we cannot read costs nothing."""
+        name = self._asked()
+        try:
+            answer = self.read(text)
+        except ex.ExprError as error:
+            return Verdict(name, False, None, f"Could not read that: {error.message}.", readable=False)
+        hints = self.hints.get(name, 0)
+        if self.is_close(answer, self.expected(name)):
+            self.attempts.append(Attempt(name, text, answer, True, False, time.time(), hints=hints))
+            self.status[name] = EARNED
+            self.answers[name] = answer
+            return Verdict(name, True, answer, self.right_words(name), self.explain(name))
+        found = self.diagnose(name, answer)
+        code = found.code if found else "unexplained"
+        self.attempts.append(Attempt(name, text, answer, False, False, time.time(), code, hints))
+        advice = found.message if found else self.pointer(name)
+        return Verdict(name, False, answer, f"{self.wrong_words(name, answer)} {advice}", mistake=code)
+
+    def reveal(self) -> Verdict:
+        """Show the current answer; it counts as shown, not earned."""
+        name = self._asked()
+        expected = self.expected(name)
+        self.attempts.append(Attempt(name, "", None, False, True, time.time(), hints=self.hints.get(name, 0)))
+        self.status[name] = SHOWN
+        self.answers[name] = expected
+        return Verdict(name, False, expected, f"Shown: {self.right_words(name)}", self.explain(name), shown=True)
+
+    def hint(self) -> Hint:
+        """The next rung of the current question's hint ladder; the last one reveals the answer."""
+        name = self._asked()
+        level = min(self.hints.get(name, 0) + 1, HINT_LEVELS)
+        self.hints[name] = level
+        if level < HINT_LEVELS:
+            return Hint(name, level, self.hint_texts(name)[level])
+        return Hint(name, level, self.reveal().message + " (marked as shown, not earned)")
+
+    def _asked(self) -> str:
+        name = self.current
+        if name is None:
+            raise RuntimeError("every answer is already in")
+        return name
+
+    # --- what subclasses say ----------------------------------------------------------------
+
+    def expected(self, name: str) -> float:
+        """The right answer to question `name`."""
+        raise NotImplementedError
+
+    def read(self, text: str) -> float:
+        """The number a typed answer means; raises ExprError with a sentence when it means none."""
+        raise NotImplementedError
+
+    def diagnose(self, name: str, answer: float) -> Diagnosis | None:
+        """Which slip gives exactly this wrong answer, if any rule explains it."""
+        raise NotImplementedError
+
+    def pointer(self, name: str) -> str:
+        """What to try when no rule explains a wrong answer."""
+        raise NotImplementedError
+
+    def right_words(self, name: str) -> str:
+        """The answer as a sentence: `dL/dd = -2.`"""
+        raise NotImplementedError
+
+    def wrong_words(self, name: str, answer: float) -> str:
+        """The start of a wrong verdict: `dL/dd is not 5.`"""
+        raise NotImplementedError
+
+    def explain(self, name: str) -> str:
+        """The working behind the answer, shown once it is found or shown."""
+        raise NotImplementedError
+
+    def hint_texts(self, name: str) -> dict[int, str]:
+        """Hints 1 to 3 of the ladder (the fourth is the answer)."""
+        raise NotImplementedError
+
+
+@dataclass
+class GradientExercise(Questions):
+    """Ask for dOUT/dnode for the part's nodes, from the output back to the leaves, and grade each."""
+
+    lesson: Part
+    inputs: Mapping[str, float] | None = None
+    graph: Graph = field(init=False)
+    steps: list[BackwardStep] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.graph = self.lesson.build(self.inputs)
+        self.steps = backward_steps(self.graph.output)
+        self._start(asking_order(self.graph, self.lesson.ask))
+
+    @property
+    def output_name(self) -> str:
+        """The name of the node whose gradients are asked for (L in the design lesson)."""
+        return self.graph.output.label
+
+    def expected(self, name: str) -> float:
+        """The engine's gradient of the output with respect to `name`."""
+        return self.graph.nodes[name].grad
 
     def values(self) -> dict[str, float]:
         """Every named node's current value, for answers written with names (`b*f`)."""
@@ -166,31 +254,28 @@ class GradientExercise:
         values = self.values()
         return ex.evaluate_number(text, values, names=list(values))
 
-    def submit(self, text: str) -> Verdict:
-        """Grade a typed answer for the current node; a text we cannot read costs nothing."""
-        name = self._asked()
-        try:
-            answer = self.read(text)
-        except ex.ExprError as error:
-            return Verdict(name, False, None, f"Could not read that: {error.message}.", readable=False)
-        expected = self.expected(name)
-        gradient = f"d{self.output_name}/d{name}"
-        if self.is_close(answer, expected):
-            self.attempts.append(Attempt(name, text, answer, True, False, time.time(), hints=self.hints.get(name, 0)))
-            self.status[name] = EARNED
-            self.answers[name] = answer
-            return Verdict(name, True, answer, f"{gradient} = {format_number(expected)}.", self.chain_rule(name))
-        found = self.diagnose(name, answer)
-        code = found.code if found else "unexplained"
-        self.attempts.append(Attempt(name, text, answer, False, False, time.time(), code, self.hints.get(name, 0)))
-        advice = found.message if found else self.pointer(name)
-        return Verdict(name, False, answer, f"{gradient} is not {format_number(answer)}. {advice}", mistake=code)
+    def right_words(self, name: str) -> str:
+        return f"d{self.output_name}/d{name} = {format_number(self.expected(name))}."
+
+    def wrong_words(self, name: str, answer: float) -> str:
+        return f"d{self.output_name}/d{name} is not {format_number(answer)}."
+
+    def explain(self, name: str) -> str:
+        return self.chain_rule(name)
+
+    def hint_texts(self, name: str) -> dict[int, str]:
+        if self.lesson.kind == "slope":
+            return self.slope_hints(name)
+        return {1: self.think_about(name), 2: self.local_rules(name), 3: self.chain_product(name)}
 
     def diagnose(self, name: str, answer: float) -> Diagnosis | None:
         """Which slip gives exactly this wrong answer, if any rule explains it."""
         if self.lesson.kind == "slope":
             for h in NUDGE_SIZES[:4]:
-                estimate = self.nudge(name, h).estimate
+                try:
+                    estimate = self.nudge(name, h).estimate
+                except ex.ExprError:  # the nudge leaves the function's domain: no estimate to match
+                    continue
                 if math.isclose(answer, estimate, rel_tol=1e-4) and not self.is_close(estimate, self.expected(name)):
                     return Diagnosis("coarse-estimate",
                                      f"{format_number(answer)} is the estimate with h = {format_number(h)}. A "
@@ -198,39 +283,14 @@ class GradientExercise:
         nodes = list(self.graph.nodes.values())
         return diagnose(self.graph.nodes[name], answer, nodes, self.graph.output, self.is_close, format_number)
 
-    def reveal(self) -> Verdict:
-        """Show the current node's gradient; it counts as shown, not earned."""
-        name = self._asked()
-        expected = self.expected(name)
-        self.attempts.append(Attempt(name, "", None, False, True, time.time(), hints=self.hints.get(name, 0)))
-        self.status[name] = SHOWN
-        self.answers[name] = expected
-        return Verdict(name, False, expected, f"Shown: d{self.output_name}/d{name} = {format_number(expected)}.",
-                       self.chain_rule(name), shown=True)
-
-    def hint(self) -> Hint:
-        """The next rung of the current node's hint ladder; the last one reveals the answer."""
-        name = self._asked()
-        level = min(self.hints.get(name, 0) + 1, HINT_LEVELS)
-        self.hints[name] = level
-        texts = ({1: self.think_about(name), 2: self.local_rules(name), 3: self.chain_product(name)}
-                 if self.lesson.kind != "slope" else self.slope_hints(name))
-        if level < HINT_LEVELS:
-            return Hint(name, level, texts[level])
-        return Hint(name, level, self.reveal().message + " (marked as shown, not earned)")
-
     def nudge(self, name: str, h: float) -> Nudge:
-        """Move `name` by h, run the forward pass again, and report the output before and after."""
+        """Move `name` by h, run the forward pass again, and report the output before and after.
+
+        Raises ExprError, with a sentence, when the nudged forward pass cannot be computed."""
         inputs = {key: node.data for key, node in self.graph.nodes.items() if key in self.lesson.inputs}
         before = self.lesson.forward(inputs)[self.output_name]
         after = self.lesson.forward(inputs, nudge=(name, h))[self.output_name]
         return Nudge(name, h, before, after)
-
-    def _asked(self) -> str:
-        name = self.current
-        if name is None:
-            raise RuntimeError("every gradient is already found")
-        return name
 
     # --- words -------------------------------------------------------------------------------
 
@@ -272,13 +332,17 @@ class GradientExercise:
     def slope_hints(self, name: str) -> dict[int, str]:
         """The ladder for a slope: what a slope is, nudges small enough to read it, each term's share."""
         out = self.output_name
-        small = [self.nudge(name, h) for h in (0.001, 0.0001)]
+        try:
+            small = [self.nudge(name, h) for h in (0.001, 0.0001)]
+        except ex.ExprError:
+            small = []
         shares = [step.contribution for step in self.steps if step.child == name]
         return {
             1: f"The slope says how much {out} moves per unit of {name}, for a tiny move: nudge {name} by h, "
                f"see how far {out} moves, and divide by h.",
-            2: "With h = " + " and h = ".join(f"{format_number(n.h)} the estimate is {format_number(n.estimate)}"
-                                             for n in small) + ". Where is it heading?",
+            2: ("With h = " + " and h = ".join(f"{format_number(n.h)} the estimate is {format_number(n.estimate)}"
+                                              for n in small) + ". Where is it heading?") if small else
+               f"{name} cannot be nudged here without leaving where {out} is defined: think of each term's slope.",
             3: f"Each term of {out} that contains {name} adds its own slope: "
                + written_sum(sorted(shares, reverse=True)) + ". Work it out.",
         }

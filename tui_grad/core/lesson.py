@@ -157,7 +157,7 @@ def build_graph(lesson: Part, inputs: dict[str, float]) -> Graph:
     for assignment in lesson.assignments:
         try:
             values[assignment.name] = _build(assignment.formula, values, top=assignment.name)
-        except EngineError as error:
+        except (EngineError, ex.ExprError) as error:
             raise LessonError(
                 lesson.path,
                 assignment.line,
@@ -369,9 +369,10 @@ class _Reader:
             except LessonError as error:
                 raise LessonError(self.path, line, error.message) from None
             try:
-                formula = ex.parse(rhs, names=defined)
+                formula = ex.parse(rhs, names=defined, first_column=len(text) - len(rhs) + 1)
             except ex.ExprError as error:
-                hint = " A node cannot depend on itself." if name in rhs and "unknown name" in error.message else ""
+                itself = re.search(rf"\b{re.escape(name)}\b", rhs) and "unknown name" in error.message
+                hint = " A node cannot depend on itself." if itself else ""
                 raise LessonError(self.path, line, f"in '{text}': {error.message}.{hint}") from None
             if isinstance(formula, ex.Name):
                 raise LessonError(self.path, line, f"'{text}' only renames {formula.name}; a node needs an operation")

@@ -4,13 +4,12 @@ the update exercise, where the learner works out each parameter's new value by h
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from tui_grad.core import expr as ex
 from tui_grad.core.diagnosis import Diagnosis
-from tui_grad.core.exercise import EARNED, PENDING, SHOWN, Attempt, Verdict, format_number, signed
+from tui_grad.core.exercise import Questions, format_number, signed
 from tui_grad.core.lesson import Part
 
 
@@ -82,26 +81,19 @@ def describe_rule(lesson: Part) -> str:
 
 
 @dataclass
-class UpdateExercise:
+class UpdateExercise(Questions):
     """Ask for each parameter's value after one update step, and name the slip behind a wrong one."""
 
     lesson: Part
     inputs: Mapping[str, float] | None = None
     step: UpdateStep = field(init=False)
-    order: tuple[str, ...] = field(init=False)
-    status: dict[str, str] = field(init=False)
-    answers: dict[str, float] = field(init=False)
-    hints: dict[str, int] = field(init=False)
-    attempts: list[Attempt] = field(init=False, default_factory=list)
 
     def __post_init__(self) -> None:
         self.step = take_steps(self.lesson, self.inputs, 1)[0]
-        self.order = self.lesson.ask or self.lesson.parameters
-        self.status = {name: PENDING for name in self.order}
-        self.answers, self.hints = {}, {}
         self.graph = self.lesson.build(self.inputs)
         self.graph.output.backward()
         self.grads = {name: node.grad for name, node in self.graph.nodes.items()}
+        self._start(self.lesson.ask or self.lesson.parameters)
 
     @property
     def output_name(self) -> str:
@@ -112,52 +104,35 @@ class UpdateExercise:
         """The engine's move of parameter `name`."""
         return next(move for move in self.step.parameters if move.name == name)
 
-    @property
-    def current(self) -> str | None:
-        """The parameter asked about now, or None when every new value is in."""
-        return next((name for name in self.order if self.status[name] == PENDING), None)
+    def expected(self, name: str) -> float:
+        return self.move(name).after
 
-    @property
-    def done(self) -> bool:
-        """True when every parameter's new value is found or shown."""
-        return self.current is None
-
-    def restore(self, status: Mapping[str, str], answers: Mapping[str, float], hints: Mapping[str, int]) -> None:
-        """Pick up where a saved session left off."""
-        for name, state in status.items():
-            if name in self.status and state in (EARNED, SHOWN):
-                self.status[name] = state
-                self.answers[name] = float(answers.get(name, self.move(name).after))
-        self.hints.update({name: int(count) for name, count in hints.items() if name in self.status})
+    def is_close(self, answer: float, expected: float) -> bool:
+        return math.isclose(answer, expected, rel_tol=self.lesson.relative_tolerance,
+                            abs_tol=max(self.lesson.absolute_tolerance, 1e-12))
 
     def question(self, name: str) -> str:
         """What is asked, in words: `a after one step`."""
         return f"{name} after one step"
 
-    def submit(self, text: str) -> Verdict:
-        """Grade a typed new value for the current parameter."""
-        name = self._asked()
+    def read(self, text: str) -> float:
         values = {move.name: move.before for move in self.step.parameters}  # `a + 0.01*6` reads a as now
-        try:
-            answer = ex.evaluate_number(text, values, names=list(values))
-        except ex.ExprError as error:
-            return Verdict(name, False, None, f"Could not read that: {error.message}.", readable=False)
+        return ex.evaluate_number(text, values, names=list(values))
+
+    def right_words(self, name: str) -> str:
+        return f"{name} becomes {format_number(self.expected(name))}."
+
+    def wrong_words(self, name: str, answer: float) -> str:
+        return f"{name} does not become {format_number(answer)}."
+
+    def explain(self, name: str) -> str:
+        return describe_move(self.move(name), self.lesson)
+
+    def pointer(self, name: str) -> str:
         move = self.move(name)
-        if math.isclose(answer, move.after, rel_tol=self.lesson.relative_tolerance,
-                        abs_tol=max(self.lesson.absolute_tolerance, 1e-12)):
-            self.attempts.append(Attempt(name, text, answer, True, False, time.time(), hints=self.hints.get(name, 0)))
-            self.status[name] = EARNED
-            self.answers[name] = answer
-            return Verdict(name, True, answer, f"{name} becomes {format_number(move.after)}.",
-                           describe_move(move, self.lesson))
-        found = self.diagnose(name, answer)
-        code = found.code if found else "unexplained"
-        self.attempts.append(Attempt(name, text, answer, False, False, time.time(), code, self.hints.get(name, 0)))
-        advice = found.message if found else (
-            f"Start from {name} = {format_number(move.before)} and move it by the step size times its gradient, "
-            f"{format_number(self.lesson.update.step_size)} × {format_number(move.grad)}, "
-            f"{'along' if self.lesson.update.sign > 0 else 'against'} the gradient.")
-        return Verdict(name, False, answer, f"{name} does not become {format_number(answer)}. {advice}", mistake=code)
+        return (f"Start from {name} = {format_number(move.before)} and move it by the step size times its "
+                f"gradient, {format_number(self.lesson.update.step_size)} × {format_number(move.grad)}, "
+                f"{'along' if self.lesson.update.sign > 0 else 'against'} the gradient.")
 
     def diagnose(self, name: str, answer: float) -> Diagnosis | None:
         """The update slips: the wrong way, no step size, another node's gradient, only the change."""
@@ -191,37 +166,13 @@ class UpdateExercise:
                                  f"{format_number(move.grad)}."),
                        move.before + sign * step * grad)
 
-    def reveal(self) -> Verdict:
-        """Show the current parameter's new value; it counts as shown, not earned."""
-        name = self._asked()
-        move = self.move(name)
-        self.attempts.append(Attempt(name, "", None, False, True, time.time(), hints=self.hints.get(name, 0)))
-        self.status[name] = SHOWN
-        self.answers[name] = move.after
-        return Verdict(name, False, move.after, f"Shown: {name} becomes {format_number(move.after)}.",
-                       describe_move(move, self.lesson), shown=True)
-
-    def hint(self):
-        """The next rung of this parameter's hint ladder; the last one reveals the value."""
-        from tui_grad.core.exercise import HINT_LEVELS, Hint
-
-        name = self._asked()
+    def hint_texts(self, name: str) -> dict[int, str]:
+        """What to think about, the rule in words, the step written out."""
         move, rule = self.move(name), self.lesson.update
-        level = min(self.hints.get(name, 0) + 1, HINT_LEVELS)
-        self.hints[name] = level
-        texts = {
+        return {
             1: (f"Which way should {name} go to {'raise' if rule.sign > 0 else 'lower'} {self.lesson.output}? "
                 f"Its gradient d{self.lesson.output}/d{name} is {format_number(move.grad)}."),
             2: describe_rule(self.lesson),
             3: (f"{name} ← {format_number(move.before)} {'+' if rule.sign > 0 else '−'} "
                 f"{format_number(rule.step_size)} × {signed(move.grad)}. Work it out."),
         }
-        if level < HINT_LEVELS:
-            return Hint(name, level, texts[level])
-        return Hint(name, level, self.reveal().message + " (marked as shown, not earned)")
-
-    def _asked(self) -> str:
-        name = self.current
-        if name is None:
-            raise RuntimeError("every new value is already found")
-        return name

@@ -23,6 +23,7 @@ from collections.abc import Callable
 
 from tui_grad.core.exercise import (EARNED, NUDGE_SIZES, PENDING, SHOWN, GradientExercise, Nudge, Verdict,
                                     describe_step, format_number, grads_after)
+from tui_grad.core.expr import ExprError
 from tui_grad.core.tutor import Tutor
 from tui_grad.core.update import UpdateExercise, UpdateStep, describe_move, describe_rule, take_steps
 from tui_grad.engine import BackwardStep
@@ -198,8 +199,8 @@ class ExerciseScreen(Screen):
             self.nudges = []
         try:
             self.nudges.append(self.exercise.nudge(name, h))
-        except Exception as error:  # a nudge that leaves the function's domain, e.g. log of a negative
-            self.say(Content(f"Nudging {name} by {format_number(h)} fails: {error}"))
+        except ExprError as error:  # a nudge that leaves the function's domain, e.g. log of a negative
+            self.say(Content(f"Nudging {name} by {format_number(h)} cannot be computed: {error.message}."))
             return
         out = self.exercise.output_name
         lines = [(f"Nudge {name} by h, run forward again: estimate = ({out}({name}+h) − {out}({name})) / h\n", "bold")]

@@ -23,8 +23,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tui-grad",
         description="A terminal tutor for backpropagation. With no command, starts the tutor.",
-        epilog="commands: list (the lessons), trace LESSON (a lesson's numbers), check PATH... "
-        "(validate lesson files). 'tui-grad COMMAND --help' says more.",
+        epilog="commands: list (the lessons), progress (where you stand; --export for instructors), "
+        "reset [LESSON] (start over), trace LESSON (a lesson's numbers), check PATH... (validate lesson "
+        "files). 'tui-grad COMMAND --help' says more.",
     )
     parser.add_argument("lesson", nargs="?", help="open this lesson straight away (an id from 'tui-grad list')")
     parser.add_argument("--lessons", type=Path, metavar="DIR", help="also load the lessons in DIR")
@@ -100,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.pop("LINES", None)
     app = TuiGradApp(catalog, start_lesson=args.lesson, store=store, seed=args.seed, low_bandwidth=low_bandwidth)
     app.run(mouse=not low_bandwidth)
-    return 0
+    return app.return_code or 0  # Textual sets 1 when the app failed
 
 
 def catalog_for(args: argparse.Namespace) -> Catalog:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 
 from textual import events
@@ -53,9 +54,17 @@ class TuiGradApp(App):
         self.check_size(self.size.width, self.size.height)
 
     def _on_hangup(self, number: int, frame: object) -> None:
-        """Progress is saved after every answer; save once more and exit without a traceback."""
+        """Progress is saved after every answer; save once more and exit without a traceback.
+
+        After a hang-up the terminal is gone: writes to it would fail at shutdown and turn a
+        clean exit into status 120, so standard output and error go to /dev/null first."""
         if self.store is not None:
             self.store.save()
+        if number == signal.SIGHUP:
+            null = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(null, 1)
+            os.dup2(null, 2)
+            os.close(null)
         self.call_later(self.exit)
 
     def on_resize(self, event: events.Resize) -> None:

@@ -159,8 +159,9 @@ class TrainScreen(Screen):
             self.run_worker(self._train_network, thread=True, exit_on_error=False, group="training",
                             name="train network")
         else:
-            if isinstance(picture := self.query_one_optional("#picture"), PlotView) and self.part.plot is None:
-                picture.border_subtitle = f"{plot.BALL} now  {plot.TRAIL} earlier steps"
+            if isinstance(picture := self.query_one_optional("#picture"), PlotView):
+                picture.border_subtitle = (f"{plot.POINT} points  ┊ errors" if self.part.plot is not None
+                                           else f"{plot.BALL} now  {plot.TRAIL} earlier steps")
             self._advance(1)
             if instant:
                 self.action_skip()
@@ -264,6 +265,8 @@ class TrainScreen(Screen):
             pass
 
     def _network_failed(self, steps_taken: int, reason: str) -> None:
+        if not self.is_attached:
+            return
         self.state, self.step_count = FAILED, steps_taken
         self.message = (f"Training stopped at step {steps_taken}: {reason}. The step size "
                         f"{self.part.network.step_size:g} is too large for this network; try a smaller one.")

@@ -34,6 +34,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "(for screen readers, braille displays and scripts; TERM=dumb picks it)")
     parser.add_argument("--seed", type=int, metavar="N",
                         help="draw fresh input values from seed N where a lesson allows it (saved with progress)")
+    parser.add_argument("--theme", metavar="NAME",
+                        help="a colour theme (also TUI_GRAD_THEME); ansi-dark and ansi-light use your terminal's "
+                        "own palette, so high-contrast settings carry through. Ctrl+P lists them all")
     parser.add_argument("--low-bandwidth", action="store_true",
                         help="for slow links: no animation, no cursor blink, no mouse tracking "
                         "(also TUI_GRAD_LOW_BANDWIDTH=1)")
@@ -100,6 +103,13 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.pop("COLUMNS", None)
     os.environ.pop("LINES", None)
     app = TuiGradApp(catalog, start_lesson=args.lesson, store=store, seed=args.seed, low_bandwidth=low_bandwidth)
+    theme = args.theme or os.environ.get("TUI_GRAD_THEME")
+    if theme:
+        if theme not in app.available_themes:
+            names = ", ".join(sorted(app.available_themes))
+            print(f"tui-grad: no theme called '{theme}'. Themes: {names}.", file=sys.stderr)
+            return 2
+        app.theme = theme
     app.run(mouse=not low_bandwidth)
     return app.return_code or 0  # Textual sets 1 when the app failed
 

@@ -20,7 +20,7 @@ class GraphView(Widget):
     GraphView { height: auto; width: 1fr; }
     GraphView > .graph--box-normal { color: $foreground-muted; }
     GraphView > .graph--box-current { color: $accent; text-style: bold; }
-    GraphView > .graph--box-constant { color: $foreground-disabled; }
+    GraphView > .graph--box-constant { color: $text-disabled; }
     GraphView > .graph--box-flash { color: $warning; text-style: bold; }
     GraphView > .graph--edge { color: $foreground-muted; }
     GraphView > .graph--edge-active { color: $warning; text-style: bold; }
@@ -30,7 +30,7 @@ class GraphView(Widget):
     GraphView > .graph--grad-found { color: $success; }
     GraphView > .graph--grad-shown { color: $warning; }
     GraphView > .graph--grad-unknown { color: $foreground-muted; }
-    GraphView > .graph--grad-constant { color: $foreground-disabled; }
+    GraphView > .graph--grad-constant { color: $text-disabled; }
     GraphView > .graph--grad-given { color: $foreground; }
     """
 

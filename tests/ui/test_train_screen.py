@@ -224,7 +224,9 @@ async def test_network_trains_in_a_worker_to_the_end(tiny_network):
         assert screen.step_count == 30 and len(screen.losses) == 31
         assert screen.losses[-1] < screen.losses[0] / 5
         assert screen.accuracy == 1.0 and "step 30 of 30" in status(screen) and "accuracy 100%" in status(screen)
-        picture = screen.query_one("#picture").text()
+        view = screen.query_one("#picture")
+        assert (len(screen.grid[0]), len(screen.grid)) == tuple(view.content_size)  # fills its view
+        picture = view.text()
         assert plot.PLUS_POINT in picture and plot.MINUS_POINT in picture and plot.PLUS_REGION in picture
         text = screen_text(app)
         assert "decision boundary" in text and "● +1  ○ −1" in text
@@ -292,6 +294,19 @@ async def test_network_that_blows_up_says_why(tiny_network):
         await app.workers.wait_for_complete()
         await wait_until(pilot, lambda: screen.state == "failed")
         assert "✗ stopped" in status(screen) and "step 2" in status(screen) and "too large" in status(screen)
+
+
+async def test_network_finishing_at_once_still_shows_the_start_and_the_end(tiny_network):
+    screen = TrainScreen(tiny_network)
+    shown: list[int] = []
+    progress = screen._network_progress
+    screen._network_progress = lambda steps, *rest: (shown.append(steps), progress(steps, *rest))
+    app = TrainApp(screen=screen)
+    app.animation_level = "none"
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await wait_until(pilot, lambda: screen.state == DONE)
+        assert shown == [0, 30]  # the untrained guess, then the end: nothing in between
 
 
 async def test_network_low_bandwidth_redraws_less_and_still_finishes(tiny_network):

@@ -155,9 +155,7 @@ class TrainScreen(Screen):
             picture.border_subtitle = f"{plot.PLUS_POINT} +1  {plot.MINUS_POINT} −1  " \
                                       f"{plot.PLUS_REGION * 2} predicted +1"
             self.skipping = instant
-            self.grid_size = self._grid_size()
-            self.run_worker(self._train_network, thread=True, exit_on_error=False, group="training",
-                            name="train network")
+            self.call_after_refresh(self._start_network)  # once laid out, so the grid fits the view
         else:
             if isinstance(picture := self.query_one_optional("#picture"), PlotView):
                 picture.border_subtitle = (f"{plot.POINT} points  ┊ errors" if self.part.plot is not None
@@ -231,6 +229,8 @@ class TrainScreen(Screen):
         rate = LOW_BANDWIDTH_REDRAWS_PER_SECOND if self._low_bandwidth() else REDRAWS_PER_SECOND
         losses: list[float] = []
         last_post = -math.inf
+        # the starting picture first, even when finishing at once: the data, and the untrained guess
+        self._post(self._network_progress, 0, [], math.nan, trainer.score_grid(*self.grid_size))
         while not trainer.done:
             if not self.resume.is_set():  # show exactly where it stopped, then wait
                 self._post(self._network_progress, trainer.steps_taken, list(losses), trainer.accuracy,
@@ -256,6 +256,11 @@ class TrainScreen(Screen):
         loss, accuracy = trainer.evaluate()
         losses.append(loss)
         self._post(self._network_progress, trainer.steps_taken, losses, accuracy, trainer.score_grid(*self.grid_size))
+
+    def _start_network(self) -> None:
+        self.grid_size = self._grid_size()
+        self.run_worker(self._train_network, thread=True, exit_on_error=False, group="training",
+                        name="train network")
 
     def _post(self, callback: Callable, *args) -> None:
         """Run `callback(*args)` on the interface's thread, unless the screen or app is gone."""
@@ -293,7 +298,10 @@ class TrainScreen(Screen):
 
     def on_resize(self) -> None:
         if self.part.kind == "network":
-            self.grid_size = self._grid_size()
+            self.call_after_refresh(self._resize_grid)
+
+    def _resize_grid(self) -> None:
+        self.grid_size = self._grid_size()
 
     # --- drawing --------------------------------------------------------------------------------
 

@@ -26,6 +26,8 @@ EXERCISE_KINDS = PART_KINDS
 DIRECTIONS = ("ascent", "descent")
 DATASETS = ("moons", "circles", "blobs", "xor")
 MAX_NODES = 40
+MAX_LEVELS, MAX_TALL = 5, 4
+"""The largest graph an 80x24 screen draws: five box columns, four boxes high (constants get no box)."""
 
 
 class LessonError(Exception):
@@ -328,7 +330,26 @@ class _Reader:
                 "Split the lesson or name fewer intermediate steps",
                 "nodes",
             )
+        if kind in ("gradients", "update"):
+            self.check_drawable(graph_built)
         return part
+
+    def check_drawable(self, graph: Graph) -> None:
+        """Refuse a graph the exercise screen cannot draw at 80x24, saying which way it is too big."""
+        levels: dict[str, int] = {graph.output.label: 0}
+        for node in reversed(graph.nodes.values()):
+            for child in node.children:
+                levels[child.label] = max(levels.get(child.label, 0), levels[node.label] + 1)
+        boxed = [name for name, node in graph.nodes.items() if node.children or name in graph.named]
+        deepest = max(levels[name] for name in boxed) + 1
+        tallest = max(sum(levels[name] == level for name in boxed) for level in range(deepest))
+        if deepest > MAX_LEVELS or tallest > MAX_TALL:
+            raise self.fail(
+                f"the graph is {deepest} steps deep and {tallest} nodes tall; an 80x24 screen draws at most "
+                f"{MAX_LEVELS} deep and {MAX_TALL} tall. Name fewer intermediate steps (write them inside one "
+                "formula) or split the part in two",
+                "nodes",
+            )
 
     def inputs(self, graph: dict[str, Any], where: str) -> dict[str, float]:
         table = self.field(graph, "inputs", dict, where, "inputs = { a = 2.0, b = -3.0 }")

@@ -168,6 +168,12 @@ async def test_a_long_skip_goes_in_slices_redrawn_between(write_lesson, monkeypa
         draw = screen._draw
         screen._draw = lambda: (draw(), seen.append(status(screen)))
         await pilot.press("s")
+        await wait_until(pilot, lambda: screen.step_count > 0)
+        await pilot.press("space")  # pausing a skip holds it too
+        held = screen.step_count
+        await let_time_pass(pilot, app, 5)
+        assert screen.state == PAUSED and screen.step_count == held < 5000
+        await pilot.press("space")
         await wait_until(pilot, lambda: screen.state == DONE)
         finishing = [text for text in seen if "finishing" in text]
         assert len(finishing) > 10  # the interface got the loop back between slices

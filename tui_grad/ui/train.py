@@ -398,6 +398,8 @@ class TrainScreen(Screen):
             self.state = TRAINING
             if self.part.kind == "network":
                 self.resume.set()
+            elif self.skipping:
+                self._skip_some()
             elif self.timer is not None:
                 self.timer.resume()
         self._draw()
@@ -420,6 +422,8 @@ class TrainScreen(Screen):
     def _skip_some(self) -> None:
         """Skip ahead: a short run all at once; a long one in slices, redrawn between them, so the
         interface answers keys (Escape) while it catches up."""
+        if self.state != TRAINING:  # paused in the middle: Space goes on from here
+            return
         remaining = self.total_steps + 1 - self.step_count
         if remaining <= SKIP_AT_ONCE:
             self._advance(remaining, budget=math.inf)

@@ -182,7 +182,8 @@ def test_tanh_neuron_of_lesson_7(lessons):
 
 
 @pytest.mark.parametrize("node, typed", [
-    ("n", "0.5"), ("n", "1 - 0.7071**2"), ("n", "1 - 0.707**2"), ("x1", "-3 * (1 - 0.707**2)"), ("w2", "0"),
+    ("n", "0.5"), ("n", "1 - 0.7071**2"), ("n", "1 - 0.71**2"), ("x1", "-3 * (1 - 0.71**2)"),
+    ("w1", "2 * (1 - 0.71**2)"), ("w2", "0"),
 ])
 def test_lesson_7_accepts_answers_worked_from_rounded_numbers(lessons, node, typed):
     exercise = GradientExercise(lessons["neuron"].parts[0])
@@ -191,7 +192,7 @@ def test_lesson_7_accepts_answers_worked_from_rounded_numbers(lessons, node, typ
 
 def test_lesson_7_still_rejects_a_wrong_local_derivative(lessons):
     exercise = GradientExercise(lessons["neuron"].parts[0])
-    for wrong in ("0.7071", "1 - 0.71**2", "-0.5"):
+    for wrong in ("0.7071", "1 - 0.7071", "-0.5", "1 - 0.7**2"):
         assert not exercise.is_close(exercise.read(wrong), exercise.expected("n")), wrong
 
 

@@ -167,9 +167,10 @@ async def test_a_long_skip_goes_in_slices_redrawn_between(write_lesson, monkeypa
         seen: list[str] = []
         draw = screen._draw
         screen._draw = lambda: (draw(), seen.append(status(screen)))
-        await pilot.press("s")
-        await wait_until(pilot, lambda: screen.step_count > 0)
-        await pilot.press("space")  # pausing a skip holds it too
+        # Skip, then pause at once (Pilot.press waits for the app to go idle, which a skip in slices
+        # only does at its end): pausing a skip holds it too.
+        screen.action_skip()
+        screen.action_toggle_pause()
         held = screen.step_count
         await let_time_pass(pilot, app, 5)
         assert screen.state == PAUSED and screen.step_count == held < 5000

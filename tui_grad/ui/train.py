@@ -136,7 +136,7 @@ class TrainScreen(Screen):
             if self.part.kind == "network":
                 yield PlotView("decision boundary", id="picture")
             elif self.part.plot is not None:
-                yield PlotView("the line y = m·x + b", id="picture")
+                yield PlotView(f"the line y = {self.part.plot.slope}·x + {self.part.plot.intercept}", id="picture")
             elif len(self.part.parameters) == 1:
                 yield PlotView(f"loss as {self.part.parameters[0]} moves", id="picture")
         with VerticalScroll(id="text"):

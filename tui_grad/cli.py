@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 from tui_grad.core.catalog import Catalog, load_catalog, shipped_lessons_dir
-from tui_grad.core.exercise import format_number
 from tui_grad.core.lesson import Lesson, LessonError, load_lesson
 
 COMMANDS = ("list", "trace", "check", "progress", "reset")
@@ -180,6 +179,8 @@ def print_trace(lesson: Lesson, part_index: int, data: dict) -> None:
     """The trace as Rich tables, for people."""
     from rich.console import Console
     from rich.table import Table
+
+    from tui_grad.core.exercise import format_number
 
     console = Console()
     part = lesson.parts[part_index]

@@ -634,3 +634,17 @@ def _text(value: Any, what: str) -> str:
     if not isinstance(value, str):
         raise ValueError(f"{what} is not text")
     return value
+
+
+def part_summary(lesson: Any, record: LessonProgress | None) -> str:
+    """Where a learner stands in a lesson, in a few words for the home screen and `progress`."""
+    if record is None or not (record.finished or record.part or any(p.status or p.done for p in record.parts)):
+        return "not started"
+    if record.finished:
+        return "finished"
+    if len(lesson.parts) == 1:
+        state = record.parts[0] if record.parts else None
+        found = len(state.status) if state else 0
+        return f"in progress ({found} answered)"
+    return f"part {min(record.part, len(lesson.parts) - 1) + 1} of {len(lesson.parts)}"
+

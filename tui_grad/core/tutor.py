@@ -13,7 +13,7 @@ from typing import Any
 
 from tui_grad.core.exercise import EARNED, SHOWN, GradientExercise, Hint, Verdict
 from tui_grad.core.lesson import Lesson, LessonError, Part
-from tui_grad.core.progress import LessonProgress, ProgressStore
+from tui_grad.core.progress import LessonProgress, ProgressStore, part_summary  # noqa: F401 (re-exported)
 from tui_grad.core.update import UpdateExercise
 
 ANSWERED_KINDS = ("gradients", "slope", "update")
@@ -210,17 +210,4 @@ class Tutor:
             return ()
         graph = self.exercise.graph
         return tuple(skills_of_node(graph.nodes[node], graph.nodes, graph.output))
-
-
-def part_summary(lesson: Lesson, record: LessonProgress | None) -> str:
-    """Where a learner stands in a lesson, in a few words for the home screen and `progress`."""
-    if record is None or not (record.finished or record.part or any(p.status or p.done for p in record.parts)):
-        return "not started"
-    if record.finished:
-        return "finished"
-    if len(lesson.parts) == 1:
-        state = record.parts[0] if record.parts else None
-        found = len(state.status) if state else 0
-        return f"in progress ({found} answered)"
-    return f"part {min(record.part, len(lesson.parts) - 1) + 1} of {len(lesson.parts)}"
 

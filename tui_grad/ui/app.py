@@ -9,13 +9,16 @@ from textual import events
 from textual.app import App
 from textual.binding import Binding
 
-from tui_grad.core.catalog import Catalog
-from tui_grad.core.lesson import Lesson
-from tui_grad.core.progress import ProgressStore
-from tui_grad.core.tutor import Tutor
+from typing import TYPE_CHECKING
+
 from tui_grad.ui.home import HomeScreen
-from tui_grad.ui.reading import ReadingScreen
 from tui_grad.ui.too_small import TooSmallScreen, too_small
+
+if TYPE_CHECKING:  # the lesson and reading screens load when a lesson opens, not at start-up
+    from tui_grad.core.catalog import Catalog
+    from tui_grad.core.lesson import Lesson
+    from tui_grad.core.progress import ProgressStore
+    from tui_grad.core.tutor import Tutor
 
 
 class TuiGradApp(App):
@@ -87,6 +90,9 @@ class TuiGradApp(App):
 
     def open_lesson(self, lesson_id: str, lesson: Lesson | None = None, seed: int | None = None) -> None:
         """Show a lesson: its introduction the first time, else straight back where the learner was."""
+        from tui_grad.core.tutor import Tutor
+        from tui_grad.ui.reading import ReadingScreen
+
         lesson = lesson or self.catalog.find(lesson_id)
         if lesson is None:
             self.notify(f"No lesson called '{lesson_id}'.", severity="error")
@@ -113,6 +119,8 @@ class TuiGradApp(App):
 
     def part_done(self, tutor: Tutor) -> None:
         """Close a finished part; open the next, or the recap after the last."""
+        from tui_grad.ui.reading import ReadingScreen
+
         self.pop_screen()
         if tutor.finish_part():
             self.show_part(tutor)

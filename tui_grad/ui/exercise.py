@@ -10,7 +10,6 @@ from __future__ import annotations
 from rich.console import Group
 from rich.markdown import Markdown
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
@@ -103,7 +102,7 @@ class ExerciseScreen(Screen):
             with VerticalScroll(id="graph-area", can_focus=False):
                 yield GraphView(id="graph")
         yield Static(id="status")
-        yield AnswerEntry(id="answer")
+        yield AnswerEntry(id="answer", on_submit=self.grade)
         with VerticalScroll(id="feedback-area", can_focus=False):
             yield Static(id="feedback")
         yield Footer()
@@ -161,8 +160,8 @@ class ExerciseScreen(Screen):
                 return assignment.text
         return f"{name} is an input ({format_number(self.values[name])})"
 
-    @on(AnswerEntry.Submitted)
     def grade(self, event: AnswerEntry.Submitted) -> None:
+        """Grade a submitted answer (AnswerEntry calls this within the Enter key's handler)."""
         if self.phase != ANSWER:
             return
         verdict = self.tutor.submit(event.text)

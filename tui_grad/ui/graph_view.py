@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from tui_grad.ui.diagram import LEGEND, DiagramNode, draw
+from tui_grad.ui.diagram import LEGEND, Diagram, DiagramNode, draw
 
 STYLES = ("box-normal", "box-current", "box-constant", "box-flash", "edge", "edge-active", "value",
           "value-flash", "grad-asked", "grad-found", "grad-shown", "grad-unknown", "grad-constant", "grad-given")
@@ -34,17 +34,36 @@ class GraphView(Widget):
     GraphView > .graph--grad-given { color: $foreground; }
     """
 
-    nodes: reactive[tuple[DiagramNode, ...]] = reactive((), layout=True)
+    nodes: reactive[tuple[DiagramNode, ...]] = reactive(())
     """The boxes to draw, children before parents, the output last."""
     active_edge: reactive[tuple[str, str] | None] = reactive(None)
     """The (parent, child) edge the backward pass is crossing now, drawn heavy."""
     highlight: reactive[str | None] = reactive(None)
     """A node drawn with a double border: the one the forward pass just recomputed."""
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._drawn: tuple[tuple, Diagram] | None = None
+        self._height = 0
+
+    def diagram(self, width: int) -> Diagram:
+        """The drawing for the current state at `width`, drawn once however often it is asked for."""
+        key = (self.nodes, width, self.active_edge, self.highlight)
+        if self._drawn is None or self._drawn[0] != key:
+            self._drawn = (key, draw(list(self.nodes), width, self.active_edge, self.highlight))
+        return self._drawn[1]
+
+    def watch_nodes(self) -> None:
+        """Lay the screen out again only when the graph's height changes, not on every new number."""
+        height = len(self.diagram(self.size.width or 80).lines) if self.nodes else 0
+        if height != self._height:
+            self._height = height
+            self.refresh(layout=True)
+
     def render(self) -> Text:
         if not self.nodes:
             return Text("")
-        diagram = draw(list(self.nodes), self.size.width or 80, self.active_edge, self.highlight)
+        diagram = self.diagram(self.size.width or 80)
         styles = {name: self.get_component_rich_style(f"graph--{name}") for name in STYLES}
         text = Text(no_wrap=True, overflow="crop")
         for number, line in enumerate(diagram.lines):
@@ -59,4 +78,4 @@ class GraphView(Widget):
     def get_content_height(self, container, viewport, width: int) -> int:
         if not self.nodes:
             return 0
-        return len(draw(list(self.nodes), width or 80).lines) + 1
+        return len(self.diagram(width or 80).lines) + 1

@@ -15,9 +15,8 @@ from textual.widgets.option_list import Option
 
 from tui_grad.core.catalog import Catalog
 from tui_grad.core.lesson import Lesson
-from tui_grad.core.progress import ProgressStore
+from tui_grad.core.progress import ProgressStore, part_summary
 from tui_grad.core.skills import SKILLS, mastery, skills_of_node, skills_to_review
-from tui_grad.core.tutor import part_summary
 
 STATE_MARKS = {"finished": "✓", "not started": "·"}
 """The glyph before a lesson's state; anything else (in progress) gets ▸."""

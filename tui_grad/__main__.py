@@ -2,4 +2,5 @@
 
 from tui_grad.cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # a training process re-imports this module under another name
+    raise SystemExit(main())

@@ -108,3 +108,24 @@ def test_score_grid_is_top_row_first():
     assert grid[0][0] == trainer.score(0.5, 2.5)
     assert grid[2][3] == trainer.score(3.5, 0.5)
     assert all(math.isfinite(value) for row in grid for value in row)
+
+
+def test_a_trainer_in_its_own_process_gives_the_same_numbers():
+    """The training screen trains in a separate process (no lock taken from the drawing thread);
+    it must learn exactly what the in-process trainer learns, and leave no process behind."""
+    from tui_grad.core.lesson import NetworkSpec
+    from tui_grad.core.network import NetworkTrainer, RemoteTrainer
+
+    spec = NetworkSpec(dataset="moons", samples=20, hidden=(4,), steps=3, step_size=0.2, seed=3)
+    here, there = NetworkTrainer(spec), RemoteTrainer(spec)
+    try:
+        assert there.dataset == here.dataset
+        for _ in range(3):
+            assert there.step() == here.step()
+        assert there.done and there.steps_taken == 3
+        assert there.evaluate() == here.evaluate()
+        assert there.score_grid(5, 3) == here.score_grid(5, 3)
+    finally:
+        there.close()
+    assert there._process.poll() is not None
+    there.close()  # twice is fine

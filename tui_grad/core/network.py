@@ -229,3 +229,111 @@ def _sum(values: list[Value]) -> Value:
             paired.append(values[-1])
         values = paired
     return values[0]
+
+
+class RemoteTrainer:
+    """A NetworkTrainer in a process of its own, driven by calls over a pipe.
+
+    Training is pure Python: in a thread of the interface's process it takes the interpreter
+    lock from the thread that draws, and every key waits (bench/training.py: key to frame 3.5x
+    slower than idle). In its own process it takes nothing. Same interface as NetworkTrainer, as
+    far as the training screen uses it; the dataset is made here too (it is cheap and the same
+    for a seed), so the first picture needs no answer from the process. A plain subprocess with
+    pickled calls on its standard input and output: multiprocessing's spawn trips over Textual's
+    captured stderr (fileno -1) and over `python -m tui_grad` as the main module.
+    """
+
+    def __init__(self, spec: NetworkSpec) -> None:
+        import subprocess
+        import sys
+
+        self.spec = spec
+        self.dataset = make_dataset(spec.dataset, spec.samples, spec.seed)
+        self.steps_taken = 0
+        self.loss = math.nan
+        self.accuracy = math.nan
+        self._process = subprocess.Popen(
+            [sys.executable, "-c", "from tui_grad.core.network import serve; serve()"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            start_new_session=True,  # Ctrl+C and a hang-up belong to the interface, which closes this
+        )
+        self._send(spec)
+
+    def _send(self, message: object) -> None:
+        import pickle
+
+        pickle.dump(message, self._process.stdin)
+        self._process.stdin.flush()
+
+    @property
+    def total_steps(self) -> int:
+        """How many steps the lesson trains for."""
+        return self.spec.steps
+
+    @property
+    def done(self) -> bool:
+        """True once every step of the lesson has been taken."""
+        return self.steps_taken >= self.spec.steps
+
+    def _call(self, name: str, *args):
+        import pickle
+
+        try:
+            self._send((name, args))
+            outcome, result, self.steps_taken, self.loss, self.accuracy = pickle.load(self._process.stdout)
+        except (EOFError, OSError, ValueError, pickle.UnpicklingError):
+            raise ArithmeticError("the training process stopped unexpectedly") from None
+        if outcome == "failed":
+            raise ArithmeticError(result)
+        return result
+
+    def step(self) -> tuple[float, float]:
+        """Take one step down the loss (in the training process); the loss and accuracy before it."""
+        return self._call("step")
+
+    def evaluate(self) -> tuple[float, float]:
+        """The loss and accuracy at the current weights."""
+        return self._call("evaluate")
+
+    def score_grid(self, columns: int, rows: int, bounds: tuple[float, float, float, float] | None = None
+                   ) -> list[list[float]]:
+        """The decision-boundary grid, computed in the training process."""
+        return self._call("score_grid", columns, rows, bounds)
+
+    def close(self) -> None:
+        """Stop the training process; safe to repeat."""
+        import subprocess
+
+        if self._process.poll() is not None:
+            return
+        try:
+            self._process.stdin.close()  # serve() ends at the end of its input
+            self._process.wait(timeout=2)
+        except (OSError, ValueError, subprocess.TimeoutExpired):
+            pass
+        if self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+        self._process.stdout.close()
+
+
+def serve() -> None:
+    """The training process: read a NetworkSpec, then answer pickled calls until the input ends."""
+    import pickle
+    import sys
+
+    source, sink = sys.stdin.buffer, sys.stdout.buffer
+    try:
+        trainer = NetworkTrainer(pickle.load(source))
+        while True:
+            name, args = pickle.load(source)
+            if name not in ("step", "evaluate", "score_grid"):
+                return
+            try:
+                outcome, result = "ok", getattr(trainer, name)(*args)
+            except ArithmeticError as error:  # EngineError: a weight or the loss overflowed
+                outcome, result = "failed", str(error)
+            pickle.dump((outcome, result, trainer.steps_taken, trainer.loss, trainer.accuracy), sink)
+            sink.flush()
+    except (EOFError, BrokenPipeError, KeyboardInterrupt):
+        return

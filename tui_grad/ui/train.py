@@ -108,9 +108,9 @@ class TrainScreen(Screen):
         self.timer: Timer | None = None
         self.ticks, self.tick_count, self.interval = TICKS_PER_RUN, 0, step_interval
         if part.kind == "network":
-            from tui_grad.core.network import NetworkTrainer
+            from tui_grad.core.network import RemoteTrainer
 
-            self.trainer = NetworkTrainer(part.network)
+            self.trainer = RemoteTrainer(part.network)
             self.total_steps = part.network.steps
             self.accuracy = math.nan
             self.resume = threading.Event()
@@ -222,7 +222,15 @@ class TrainScreen(Screen):
     # --- a network, in a worker thread --------------------------------------------------------
 
     def _train_network(self) -> None:
-        """The worker: step, and post a picture now and then; waits while paused, stops when cancelled."""
+        """The worker: step, and post a picture now and then; waits while paused, stops when cancelled.
+
+        The steps themselves run in the trainer's own process, so this thread mostly waits."""
+        try:
+            self._drive_network()
+        finally:
+            self.trainer.close()
+
+    def _drive_network(self) -> None:
         from textual.worker import get_current_worker
 
         worker, trainer = get_current_worker(), self.trainer

@@ -7,9 +7,6 @@ recorded steps; it never computes a derivative of its own.
 
 from __future__ import annotations
 
-from rich.console import Group
-from rich.markdown import Markdown
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
@@ -30,6 +27,7 @@ from tui_grad.ui.answer import AnswerEntry
 from tui_grad.ui.diagram import DiagramNode
 from tui_grad.ui.graph_view import GraphView
 from tui_grad.ui.player import StepPlayer
+from tui_grad.ui.prose import prose
 
 ANSWER, BACKWARD, UPDATE, DONE = "answer", "backward", "update", "done"
 PLAYER_ACTIONS = ("toggle_pause", "step", "skip", "faster", "slower")
@@ -125,7 +123,7 @@ class ExerciseScreen(Screen):
             state != PENDING for state in self.exercise.status.values()) else ""
         nudge = "" if self.kind == "update" else " · Ctrl+N nudge"
         keys = f"Enter checks an answer · Ctrl+G hint{nudge} · Ctrl+R show the answer."
-        self.query_one("#feedback", Static).update(Group(Markdown(first + resumed), Text(keys, style="dim")))
+        self.say(Content.assemble(prose(first + resumed), "\n", (keys, "$text-muted")))
 
     # --- answering by hand ------------------------------------------------------------------
 

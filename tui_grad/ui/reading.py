@@ -8,14 +8,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Markdown
+from textual.widgets import Footer, Header, Static
+
+from tui_grad.ui.prose import prose
 
 
 class ReadingScreen(Screen):
     """Markdown to read, scrollable by keyboard; Enter goes on, Escape goes back."""
 
     DEFAULT_CSS = """
-    ReadingScreen VerticalScroll { padding: 0 2; }
+    ReadingScreen VerticalScroll { padding: 1 2; }
+    ReadingScreen #text { max-width: 88; }
     """
     BINDINGS = [
         Binding("enter", "go_on", "Continue", id="reading.continue"),
@@ -31,7 +34,7 @@ class ReadingScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="page"):
-            yield Markdown(self.markdown, open_links=False)
+            yield Static(prose(self.markdown), id="text")
         yield Footer()
 
     def on_mount(self) -> None:

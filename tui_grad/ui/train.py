@@ -21,12 +21,13 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Markdown, Static
+from textual.widgets import Footer, Header, Static
 
 from tui_grad.core.lesson import Part
 from tui_grad.core.training import (TrainingError, TrainStep, describe_loss, describe_params, loss_at,
                                     train_steps)
 from tui_grad.ui import plot
+from tui_grad.ui.prose import prose
 
 ROLE_STYLES = {
     "label": "$foreground-muted", "axis": "$foreground-muted", "curve": "$accent", "line": "$primary",
@@ -140,7 +141,7 @@ class TrainScreen(Screen):
             elif len(self.part.parameters) == 1:
                 yield PlotView(f"loss as {self.part.parameters[0]} moves", id="picture")
         with VerticalScroll(id="text"):
-            yield Markdown(self.part.text or "_This part has no text._", open_links=False)
+            yield Static(prose(self.part.text or "_This part has no text._"))
         yield Static(id="status")
         yield Footer()
 

@@ -58,7 +58,12 @@ def one_launch(lesson: str, wanted: int, training: list[float], idle: list[float
         terminal.wait_quiet(0.3)
         since = len(terminal.output)
         terminal.write(b"\r")
-        terminal.wait_for_frame(TRAINING, "step", since=since)
+        try:
+            terminal.wait_for_frame(TRAINING, "step", since=since)
+        except ProgramError:
+            if DONE in visible_text(bytes(terminal.output[since:])):
+                return  # trained to the end before the first frame was read: no sample this launch
+            raise
         terminal.read_for(0.3)
         while len(training) < wanted or len(idle) < wanted:
             sample_start = len(terminal.output)
@@ -78,7 +83,12 @@ def one_launch(lesson: str, wanted: int, training: list[float], idle: list[float
             idle.append(key_to_frame(terminal)[0])
             since = len(terminal.output)
             terminal.write(PAUSE)
-            terminal.wait_for_frame(TRAINING, since=since, timeout=10)
+            try:
+                terminal.wait_for_frame(TRAINING, since=since, timeout=10)
+            except ProgramError:
+                if DONE in visible_text(bytes(terminal.output[sample_start:])):
+                    return  # the last few steps ended before a frame said "training" again
+                raise
             terminal.read_for(0.2)
 
 

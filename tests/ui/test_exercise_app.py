@@ -51,7 +51,7 @@ async def test_home_lists_the_lessons(app):
         await pilot.pause()
         text = screen_text(app)
         assert "The chain rule by hand" in text
-        assert "Find every gradient" in text
+        assert "Every gradient of L" in text and "▶ 1. A derivative is a slope" in text
 
 
 async def test_whole_lesson_by_keyboard(app):

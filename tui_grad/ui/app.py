@@ -44,11 +44,12 @@ class TuiGradApp(App):
             self.animation_level = "none"
 
     def on_mount(self) -> None:
-        for number in (signal.SIGTERM, signal.SIGHUP):  # a closed SSH window: save, leave cleanly
-            try:
-                signal.signal(number, self._on_hangup)
-            except ValueError:  # not the main thread (as in some test runners): nothing to hook
-                break
+        if not self.is_headless:  # a real terminal; tests drive a headless app and keep their own handlers
+            for number in (signal.SIGTERM, signal.SIGHUP):  # a closed SSH window: save, leave cleanly
+                try:
+                    signal.signal(number, self._on_hangup)
+                except ValueError:  # not the main thread: nothing to hook
+                    break
         self.push_screen(HomeScreen(self.catalog, self.store))
         for warning in self.store.warnings if self.store else ():
             self.notify(warning, title="Progress", severity="warning", timeout=12)

@@ -51,7 +51,7 @@ class HomeScreen(Screen):
     DEFAULT_CSS = """
     HomeScreen #welcome { padding: 1 2 0 2; height: auto; }
     HomeScreen #skills { padding: 0 2; height: auto; color: $text-muted; }
-    HomeScreen OptionList { margin: 1 1 0 1; height: 1fr; }
+    HomeScreen OptionList { margin: 1 0 0 0; height: 1fr; }
     """
     BINDINGS = [
         Binding("enter", "open", "Open lesson", id="home.open", show=True),
@@ -71,15 +71,20 @@ class HomeScreen(Screen):
         yield OptionList(*self.options(), id="lessons")
         yield Footer()
 
+    def prompt(self, number: int, highlighted: bool = False) -> Content:
+        """Lesson `number` (from 1) as the list shows it; the highlighted one is pointed at with ▶, so
+        it stands out in a terminal without colour too."""
+        lesson = self.catalog.lessons[number - 1]
+        record = self.store.lessons.get(lesson.id) if self.store else None
+        state = part_summary(lesson, record)
+        mark = STATE_MARKS.get(state, "▸")
+        return Content.assemble(("▶ " if highlighted else "  ", "bold"), (f"{number}. {lesson.title}", "bold"),
+                                f"   {mark} {state}\n  ", (lesson.summary, "$text-muted"))
+
     def options(self) -> list[Option]:
         """One option per lesson (title, state, summary), then one per broken lesson file."""
-        options = []
-        for number, lesson in enumerate(self.catalog.lessons, start=1):
-            record = self.store.lessons.get(lesson.id) if self.store else None
-            state = part_summary(lesson, record)
-            mark = STATE_MARKS.get(state, "▸")
-            options.append(Option(Content.assemble((f"{number}. {lesson.title}", "bold"), f"   {mark} {state}\n",
-                                                   (lesson.summary, "$text-muted")), id=lesson.id))
+        options = [Option(self.prompt(number), id=lesson.id)
+                   for number, lesson in enumerate(self.catalog.lessons, start=1)]
         options += [
             Option(Content.assemble((f"✗ {error.path.name} is unavailable", "bold"), "\n", error.message),
                    disabled=True)
@@ -131,6 +136,13 @@ class HomeScreen(Screen):
         if due:
             parts.append((f"\nReview due: {SKILLS[due[0]]}. Press R.", "bold $warning"))
         return Content.assemble(*parts)
+
+    @on(OptionList.OptionHighlighted)
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        count = len(self.catalog.lessons)
+        for index in range(count):
+            self.query_one(OptionList).replace_option_prompt_at_index(
+                index, self.prompt(index + 1, highlighted=index == event.option_index))
 
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:

@@ -137,3 +137,20 @@ async def test_unreadable_answer_gets_a_message(app):
         await type_answer(pilot, "abc")
         assert "Could not read" in feedback(screen)
         assert screen.exercise.current == "L"
+
+
+async def test_a_broken_lesson_is_listed_as_unavailable_and_the_rest_work(tmp_path):
+    from tests.conftest import GOOD_LESSON
+
+    (tmp_path / "good.toml").write_text(GOOD_LESSON, encoding="utf-8")
+    (tmp_path / "bad.toml").write_text(GOOD_LESSON.replace('"p = x * y"', '"p = log(y)"').replace('"tiny"', '"bad"'),
+                                       encoding="utf-8")
+    app = TuiGradApp(load_catalog(tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        text = screen_text(app)
+        assert "✗ bad.toml is unavailable" in text and "forward pass fails" in text
+        assert "1. A tiny lesson" in text
+        await pilot.press("enter")  # the good lesson opens (it has no introduction)
+        await pilot.pause()
+        assert isinstance(app.screen, ExerciseScreen)

@@ -51,6 +51,18 @@ def key_to_frame(terminal) -> tuple[float, bool]:
     return frame_time - pressed, running
 
 
+def shown_or_done(terminal, text: str, since: int, done_since: int, timeout: float = 30.0) -> bool:
+    """Wait for a frame showing `text`; False when, instead, training had ended (after `done_since`),
+    so that the launch has nothing more to measure."""
+    try:
+        terminal.wait_for_frame(text, since=since, timeout=timeout)
+    except ProgramError:
+        if DONE in visible_text(bytes(terminal.output[done_since:])):
+            return False
+        raise
+    return True
+
+
 def one_launch(lesson: str, wanted: int, training: list[float], idle: list[float]) -> None:
     """Alternate training and idle samples in one launch until training ends or both have `wanted`."""
     with apps.tutor(lesson) as terminal:
@@ -58,12 +70,8 @@ def one_launch(lesson: str, wanted: int, training: list[float], idle: list[float
         terminal.wait_quiet(0.3)
         since = len(terminal.output)
         terminal.write(b"\r")
-        try:
-            terminal.wait_for_frame(TRAINING, "step", since=since)
-        except ProgramError:
-            if DONE in visible_text(bytes(terminal.output[since:])):
-                return  # trained to the end before the first frame was read: no sample this launch
-            raise
+        if not shown_or_done(terminal, TRAINING, since, since):
+            return  # trained to the end before the first frame was read: no sample this launch
         terminal.read_for(0.3)
         while len(training) < wanted or len(idle) < wanted:
             sample_start = len(terminal.output)
@@ -73,22 +81,14 @@ def one_launch(lesson: str, wanted: int, training: list[float], idle: list[float
             training.append(seconds)
             since = len(terminal.output)
             terminal.write(PAUSE)
-            try:
-                terminal.wait_for_frame(PAUSED, since=since, timeout=10)
-            except ProgramError:
-                if DONE in visible_text(bytes(terminal.output[sample_start:])):
-                    return  # the training ended just before Space: nothing left to pause
-                raise
+            if not shown_or_done(terminal, PAUSED, since, sample_start, timeout=10):
+                return  # the training ended just before Space: nothing left to pause
             terminal.read_for(0.2)
             idle.append(key_to_frame(terminal)[0])
             since = len(terminal.output)
             terminal.write(PAUSE)
-            try:
-                terminal.wait_for_frame(TRAINING, since=since, timeout=10)
-            except ProgramError:
-                if DONE in visible_text(bytes(terminal.output[sample_start:])):
-                    return  # the last few steps ended before a frame said "training" again
-                raise
+            if not shown_or_done(terminal, TRAINING, since, sample_start, timeout=10):
+                return  # the last few steps ended before a frame said "training" again
             terminal.read_for(0.2)
 
 

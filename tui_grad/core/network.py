@@ -156,7 +156,24 @@ class MLP:
         return activations[0]
 
 
-class NetworkTrainer:
+class _Steps:
+    """How far a trainer of `spec` has got: steps taken against the lesson's steps."""
+
+    spec: NetworkSpec
+    steps_taken: int
+
+    @property
+    def total_steps(self) -> int:
+        """How many steps the lesson trains for."""
+        return self.spec.steps
+
+    @property
+    def done(self) -> bool:
+        """True once every step of the lesson has been taken."""
+        return self.steps_taken >= self.spec.steps
+
+
+class NetworkTrainer(_Steps):
     """Trains an MLP on a generated dataset, one full-batch gradient-descent step per `step()` call."""
 
     def __init__(self, spec: NetworkSpec, activation: str | None = None, l2: float = L2_PENALTY) -> None:
@@ -170,16 +187,6 @@ class NetworkTrainer:
         self.steps_taken = 0
         self.loss = math.nan
         self.accuracy = math.nan
-
-    @property
-    def total_steps(self) -> int:
-        """How many steps the lesson trains for."""
-        return self.spec.steps
-
-    @property
-    def done(self) -> bool:
-        """True once every step of the lesson has been taken."""
-        return self.steps_taken >= self.spec.steps
 
     def _loss(self) -> tuple[Value, float]:
         """The mean hinge loss plus the L2 term, as a graph; and the share of points classed right."""
@@ -231,7 +238,7 @@ def _sum(values: list[Value]) -> Value:
     return values[0]
 
 
-class RemoteTrainer:
+class RemoteTrainer(_Steps):
     """A NetworkTrainer in a process of its own, driven by calls over a pipe.
 
     Training is pure Python: in a thread of the interface's process it takes the interpreter
@@ -264,16 +271,6 @@ class RemoteTrainer:
 
         pickle.dump(message, self._process.stdin)
         self._process.stdin.flush()
-
-    @property
-    def total_steps(self) -> int:
-        """How many steps the lesson trains for."""
-        return self.spec.steps
-
-    @property
-    def done(self) -> bool:
-        """True once every step of the lesson has been taken."""
-        return self.steps_taken >= self.spec.steps
 
     def _call(self, name: str, *args):
         import pickle

@@ -97,3 +97,25 @@ async def test_restarted_app_resumes_mid_lesson(tmp_path):
         await pilot.pause()
         assert screen.exercise.current == "e"
         assert format_number(screen.exercise.answers["d"]) == "-2"
+
+
+async def test_back_home_shows_progress_and_offers_a_review(tmp_path):
+    app = TuiGradApp(CATALOG, store=ProgressStore(tmp_path).load())
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_lesson("chain-rule")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        for answer in ("1", "5", "-2"):  # dL/dd wrong first time: a product node not mastered
+            await pilot.press(*answer, "enter")
+            await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        text = screen_text(app)
+        assert "in progress (2 answered)" in text and "Review due: product" in text
+        await pilot.press("r")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ExerciseScreen) and screen.tutor.lesson.id == "review-product"
+        assert all("product" in screen.tutor.skills_of(name) for name in screen.exercise.order)

@@ -102,6 +102,11 @@ class HomeScreen(Screen):
         if resume is not None:
             option_list.highlighted = resume
 
+    def on_screen_resume(self) -> None:
+        """Back from a lesson (by Escape or at its end): show what the learner just did."""
+        if self.is_mounted:
+            self.refresh_states()
+
     def resume_index(self) -> int | None:
         """The lesson to offer first: the one the learner touched last and has not finished."""
         if not self.store or not self.store.lessons:
@@ -134,7 +139,7 @@ class HomeScreen(Screen):
                           "$success" if m.mastered else ""))
         due = skills_to_review(attempts)
         if due:
-            parts.append((f"\nReview due: {SKILLS[due[0]]}. Press R.", "bold $warning"))
+            parts.append((f"\nReview due: {due[0]} (not yet mastered). Press R for a short review.", "bold $warning"))
         return Content.assemble(*parts)
 
     @on(OptionList.OptionHighlighted)

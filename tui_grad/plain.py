@@ -17,9 +17,9 @@ from tui_grad.core.catalog import Catalog
 from tui_grad.core.exercise import HINT_LEVELS, NUDGE_SIZES, GradientExercise, Verdict, describe_step, format_number
 from tui_grad.core.lesson import Lesson, UpdateRule
 from tui_grad.core.network import NetworkTrainer
-from tui_grad.core.progress import ProgressStore
+from tui_grad.core.progress import ProgressStore, part_summary
 from tui_grad.core.training import TrainingError, describe_loss, describe_params, train_steps
-from tui_grad.core.tutor import ANSWERED_KINDS, Tutor, part_summary
+from tui_grad.core.tutor import ANSWERED_KINDS, Tutor
 from tui_grad.core.update import UpdateExercise, describe_move, describe_rule, take_steps
 
 HELP = """\

@@ -13,7 +13,7 @@ from typing import Any
 
 from tui_grad.core.exercise import EARNED, SHOWN, GradientExercise, Hint, Verdict
 from tui_grad.core.lesson import Lesson, LessonError, Part
-from tui_grad.core.progress import LessonProgress, ProgressStore, part_summary  # noqa: F401 (re-exported)
+from tui_grad.core.progress import LessonProgress, ProgressStore
 from tui_grad.core.update import UpdateExercise
 
 ANSWERED_KINDS = ("gradients", "slope", "update")

@@ -66,7 +66,6 @@ def draw(nodes: list[DiagramNode], width: int, active_edge: tuple[str, str] | No
         top = (height - (len(column) * box_height + (len(column) - 1) * spacing)) // 2
         for row, name in enumerate(column):
             place[name] = (index * (box + gap), top + row * (box_height + spacing))
-    by_name = {node.name: node for node in nodes}
     column_of = {name: index for index, column in enumerate(columns) for name in column}
     for node in nodes:
         for child in dict.fromkeys(node.children):

@@ -9,7 +9,8 @@ import math
 import pytest
 
 from tui_grad.core.catalog import load_catalog, shipped_lessons_dir
-from tui_grad.core.exercise import GradientExercise, distances_to_output
+from tui_grad.core.exercise import GradientExercise
+from tui_grad.core.lesson import distances_to_output
 from tui_grad.core.lesson import Lesson, load_lesson
 from tui_grad.core.trace import trace
 from tui_grad.core.tutor import draw_inputs

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from tui_grad.core import expr as ex
 from tui_grad.core.diagnosis import Diagnosis, diagnose, symbol, uses_of
-from tui_grad.core.lesson import Graph, Part
+from tui_grad.core.lesson import Graph, Part, distances_to_output
 from tui_grad.engine import BackwardStep, Value, backward_steps
 
 PENDING, EARNED, SHOWN = "pending", "earned", "shown"
@@ -445,15 +445,6 @@ def asking_order(graph: Graph, ask: tuple[str, ...] = ()) -> tuple[str, ...]:
     position = {name: index for index, name in enumerate(graph.nodes)}
     askable = [name for name in graph.nodes if name in (ask or graph.named)]
     return tuple(sorted(askable, key=lambda name: (distance[name], position[name])))
-
-
-def distances_to_output(graph: Graph) -> dict[str, int]:
-    """Longest path from each node to the output, in edges (the output is 0)."""
-    distance = {graph.output.label: 0}
-    for node in reversed(graph.nodes.values()):
-        for child in node.children:
-            distance[child.label] = max(distance.get(child.label, 0), distance[node.label] + 1)
-    return distance
 
 
 def describe_step(step: BackwardStep, output: str) -> tuple[str, str]:

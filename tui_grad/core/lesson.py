@@ -153,6 +153,15 @@ class Graph:
         return self.nodes[name].data
 
 
+def distances_to_output(graph: Graph) -> dict[str, int]:
+    """Longest path from each node to the output, in edges (the output is 0)."""
+    distance = {graph.output.label: 0}
+    for node in reversed(graph.nodes.values()):
+        for child in node.children:
+            distance[child.label] = max(distance.get(child.label, 0), distance[node.label] + 1)
+    return distance
+
+
 def build_graph(lesson: Part, inputs: dict[str, float]) -> Graph:
     """Build Values for every assignment; name unnamed sub-expressions by their formula text."""
     values: dict[str, Value] = {name: Value(value, label=name) for name, value in inputs.items()}
@@ -336,10 +345,7 @@ class _Reader:
 
     def check_drawable(self, graph: Graph) -> None:
         """Refuse a graph the exercise screen cannot draw at 80x24, saying which way it is too big."""
-        levels: dict[str, int] = {graph.output.label: 0}
-        for node in reversed(graph.nodes.values()):
-            for child in node.children:
-                levels[child.label] = max(levels.get(child.label, 0), levels[node.label] + 1)
+        levels = distances_to_output(graph)
         boxed = [name for name, node in graph.nodes.items() if node.children or name in graph.named]
         deepest = max(levels[name] for name in boxed) + 1
         tallest = max(sum(levels[name] == level for name in boxed) for level in range(deepest))

@@ -277,19 +277,8 @@ def _binary(data: float, op: str, left: Value, right: Value, left_grad: float, r
 
 
 def _unary(data: float, op: str, child: Value, local_grad: float) -> Value:
-    """A node made by a one-operand operation, built like _binary's."""
-    node = _new_object(Value)
-    node.data = data
-    node.grad = 0.0
-    node.label = ""
-    node._op = op
-    node._left = child
-    node._right = None
-    node._left_grad = local_grad
-    node._right_grad = 0.0
-    if not _isfinite(data):
-        raise _not_finite(node)
-    return node
+    """A node made by a one-operand operation: a binary node with no right operand."""
+    return _binary(data, op, child, None, local_grad, 0.0)
 
 
 def topological_order(output: Value) -> list[Value]:

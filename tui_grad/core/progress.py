@@ -638,7 +638,7 @@ def _text(value: Any, what: str) -> str:
 
 def part_summary(lesson: Any, record: LessonProgress | None) -> str:
     """Where a learner stands in a lesson, in a few words for the home screen and `progress`."""
-    if record is None or not (record.finished or record.part or any(p.status or p.done for p in record.parts)):
+    if record is None or not record.started:
         return "not started"
     if record.finished:
         return "finished"

@@ -77,8 +77,7 @@ class Tutor:
     @property
     def started(self) -> bool:
         """True when the learner has done anything in this lesson before."""
-        return self.record.finished or self.record.part > 0 or any(
-            state.status or state.updates or state.done for state in self.record.parts)
+        return self.record.started
 
     def inputs(self, part_index: int | None = None) -> dict[str, float]:
         """The input values of a part: drawn from the seed where the part allows, else its own."""

@@ -90,9 +90,8 @@ class UpdateExercise(Questions):
 
     def __post_init__(self) -> None:
         self.step = take_steps(self.lesson, self.inputs, 1)[0]
-        self.graph = self.lesson.build(self.inputs)
-        self.graph.output.backward()
-        self.grads = {name: node.grad for name, node in self.graph.nodes.items()}
+        self.graph = self.lesson.build(self.inputs)  # for the picture: values and structure
+        self.grads = dict(self.step.gradients)  # the backward pass the step already ran
         self._start(self.lesson.ask or self.lesson.parameters)
 
     @property

@@ -33,16 +33,6 @@ ANSWER, BACKWARD, UPDATE, DONE = "answer", "backward", "update", "done"
 PLAYER_ACTIONS = ("toggle_pause", "step", "skip", "faster", "slower")
 
 
-def short_number(x: float, width: int = 6) -> str:
-    """A number for a box in the graph: exact when it fits `width`, else rounded until it does."""
-    text = format_number(x)
-    for digits in (5, 4, 3, 2):
-        if len(text) <= width:
-            break
-        text = f"{x:.{digits}g}"
-    return text
-
-
 class ExerciseScreen(Screen):
     """One gradient lesson, in three phases: answer by hand, backward replay, update."""
 
@@ -151,12 +141,13 @@ class ExerciseScreen(Screen):
         else:
             self.set_status(f"▶ Find d{out}/d{current}   {count}   {self.formula_of(current)}")
 
+    def assignment_text(self, name: str) -> str | None:
+        """The line that defines `name` (`e = a * b`), or None for an input."""
+        return next((a.text for a in self.lesson.assignments if a.name == name), None)
+
     def formula_of(self, name: str) -> str:
         """The assignment that defines `name`, or that it is an input."""
-        for assignment in self.lesson.assignments:
-            if assignment.name == name:
-                return assignment.text
-        return f"{name} is an input ({format_number(self.values[name])})"
+        return self.assignment_text(name) or f"{name} is an input ({format_number(self.values[name])})"
 
     def grade(self, event: AnswerEntry.Submitted) -> None:
         """Grade a submitted answer (AnswerEntry calls this within the Enter key's handler)."""
@@ -378,25 +369,25 @@ class ExerciseScreen(Screen):
     def draw_graph(self, grads: dict[str, float] | None = None, active: tuple[str, str] | None = None,
                    highlight: str | None = None) -> None:
         """Redraw the graph: by hand, the learner's answers; in a replay, the given gradients."""
+        exercise = self.exercise
+        engine = exercise.grads if isinstance(exercise, UpdateExercise) else {
+            name: node.grad for name, node in exercise.graph.nodes.items()}
         nodes = []
-        for name, node in self.exercise.graph.nodes.items():
-            if name not in self.exercise.status and not node.children and name not in self.lesson.inputs:
+        for name, node in exercise.graph.nodes.items():
+            if name not in exercise.status and not node.children and name not in self.lesson.inputs:
                 state, grad = "constant", ""
-            elif name not in self.exercise.status and grads is None:
-                state, grad = "given", short_number(node.grad)
-            elif isinstance(self.exercise, UpdateExercise) and grads is None:
-                state = "asked" if name == self.exercise.current else "given"
-                grad = short_number(self.exercise.grads[name])
-            elif grads is None:
-                status = self.exercise.status[name]
-                state = {EARNED: "found", SHOWN: "shown"}.get(status, "asked" if name == self.exercise.current else "unknown")
-                grad = short_number(self.exercise.answers[name]) if name in self.exercise.answers else ""
-            else:
+            elif grads is not None:  # a replay: the gradients as they stand at this step
                 state = "asked" if active and name == active[0] else "found" if name in grads else "unknown"
-                grad = short_number(grads[name]) if name in grads else ""
-            title = next((a.text for a in self.lesson.assignments if a.name == name), name)
-            nodes.append(DiagramNode(name, title, tuple(c.label for c in node.children),
-                                     short_number(self.values[name], 8), grad, state))
+                grad = format_number(grads[name]) if name in grads else ""
+            elif isinstance(exercise, UpdateExercise) or name not in exercise.status:
+                state = "asked" if name == exercise.current else "given"
+                grad = format_number(engine[name])
+            else:
+                status = exercise.status[name]
+                state = {EARNED: "found", SHOWN: "shown"}.get(status, "asked" if name == exercise.current else "unknown")
+                grad = format_number(exercise.answers[name]) if name in exercise.answers else ""
+            nodes.append(DiagramNode(name, self.assignment_text(name) or name, tuple(c.label for c in node.children),
+                                     format_number(self.values[name]), grad, state))
         if self.kind == "slope":
             self.draw_function()
             return
@@ -409,7 +400,7 @@ class ExerciseScreen(Screen):
         """A slope part shows its function and point, not a graph whose boxes would give the answer away."""
         out = self.exercise.output_name
         x = self.exercise.order[0]
-        formula = next(a.text for a in self.lesson.assignments if a.name == out)
+        formula = self.formula_of(out)
         found = self.exercise.answers.get(x)
         slope = f"   slope {'✓ ' + format_number(found) if found is not None else '?'}"
         self.query_one("#function", Static).update(Content.assemble(

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Input, Label
 
@@ -27,33 +26,19 @@ class AnswerInput(Input):
             event.stop()
             event.prevent_default()
             text, self.value = self.value, ""
-            entry = self.parent
-            if isinstance(entry, AnswerEntry):
-                entry.submit(text)
-            else:
-                self.post_message(self.Submitted(self, text, None))
+            self.parent.submit(text)
             return
         await super()._on_key(event)
 
 
 class AnswerEntry(Horizontal):
-    """Asks for d(output)/d(node) and posts `AnswerEntry.Submitted` when the learner presses Enter."""
+    """Asks for d(output)/d(node) and hands each answer to `on_submit` when the learner presses Enter."""
 
     DEFAULT_CSS = """
     AnswerEntry { height: 1; width: 1fr; }
     AnswerEntry > Label { width: auto; padding: 0 1 0 0; color: $accent; text-style: bold; }
     AnswerEntry > Input { width: 1fr; }
     """
-
-    class Submitted(Message):
-        """The learner submitted `text` as the gradient of `node`."""
-
-        def __init__(self, node: str, text: str, serial: int) -> None:
-            super().__init__()
-            self.node = node
-            self.text = text
-            self.serial = serial
-            """Counts submissions, so a late verdict never overwrites a newer answer."""
 
     node: reactive[str] = reactive("")
     """The node whose gradient is asked for now."""
@@ -62,13 +47,12 @@ class AnswerEntry(Horizontal):
     question: reactive[str] = reactive("")
     """A prompt of its own (`a after one step`), used instead of dL/dnode when set."""
 
-    def __init__(self, *, id: str | None = None, on_submit: Callable[[Submitted], None] | None = None) -> None:
+    def __init__(self, on_submit: Callable[[str], None], *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.submissions = 0
         self.on_submit = on_submit
-        """Called at once with each submission (else it is posted as a message). Grading within
-        the key's own handler puts the emptied field and the verdict in one frame, instead of
-        a frame for each and a wait for the next frame slot between them."""
+        """Called with each answer within the Enter key's own handler: the emptied field and the
+        verdict then land in one frame, instead of a frame for each and a wait for the next
+        frame slot between them (a message would arrive two hops later)."""
 
     def compose(self) -> ComposeResult:
         yield Label(id="answer-prompt")
@@ -93,27 +77,18 @@ class AnswerEntry(Horizontal):
 
     def submit(self, text: str) -> None:
         """Hand `text` on as the answer for the current node."""
-        self.submissions += 1
-        message = self.Submitted(self.node, text, self.submissions)
-        if self.on_submit is None:
-            self.post_message(message)
-            return
         with self.app.batch_update():
-            self.on_submit(message)
+            self.on_submit(text)
 
     def clear(self) -> None:
         """Empty the input for the next answer."""
         self.query_one(Input).clear()
 
-    def offer_again(self, submitted: Submitted) -> None:
-        """Put a wrong answer back, selected, so the learner can edit it or type over it.
-
-        Left alone if the learner has already submitted again or started typing the next try.
-        """
+    def offer_again(self, text: str) -> None:
+        """Put a wrong answer back, selected, so the learner can edit it or type over it."""
         field = self.query_one(Input)
-        if submitted.serial == self.submissions and not field.value:
-            field.value = submitted.text
-            field.select_all()
+        field.value = text
+        field.select_all()
 
     def focus_input(self) -> None:
         """Put the cursor in the input (refocusing would disturb what is being typed)."""

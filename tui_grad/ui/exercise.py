@@ -90,7 +90,7 @@ class ExerciseScreen(Screen):
             with VerticalScroll(id="graph-area", can_focus=False):
                 yield GraphView(id="graph")
         yield Static(id="status")
-        yield AnswerEntry(id="answer", on_submit=self.grade)
+        yield AnswerEntry(self.grade, id="answer")
         with VerticalScroll(id="feedback-area", can_focus=False):
             yield Static(id="feedback")
         yield Footer()
@@ -149,17 +149,17 @@ class ExerciseScreen(Screen):
         """The assignment that defines `name`, or that it is an input."""
         return self.assignment_text(name) or f"{name} is an input ({format_number(self.values[name])})"
 
-    def grade(self, event: AnswerEntry.Submitted) -> None:
+    def grade(self, text: str) -> None:
         """Grade a submitted answer (AnswerEntry calls this within the Enter key's handler)."""
         if self.phase != ANSWER:
             return
-        verdict = self.tutor.submit(event.text)
+        verdict = self.tutor.submit(text)
         self.warn_if_unsaved()
-        self.show_verdict(verdict, event.text)
+        self.show_verdict(verdict, text)
         if verdict.correct:
             self.ask_next()
         else:
-            self.query_one(AnswerEntry).offer_again(event)
+            self.query_one(AnswerEntry).offer_again(text)
 
     def action_reveal(self) -> None:
         self.query_one(AnswerEntry).clear()

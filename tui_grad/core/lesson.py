@@ -22,7 +22,6 @@ IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 PART_KINDS = ("gradients", "slope", "update", "train", "network")
 """What a part asks of the learner: gradients node by node, one slope (with nudges), the new
 parameter values after one update step, or watching many steps train (a formula or a network)."""
-EXERCISE_KINDS = PART_KINDS
 DIRECTIONS = ("ascent", "descent")
 DATASETS = ("moons", "circles", "blobs", "xor")
 MAX_NODES = 40

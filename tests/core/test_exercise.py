@@ -100,7 +100,7 @@ def test_one_update_reaches_the_lecture_number(part):
     moves = {move.name: move for move in step.parameters}
     assert moves["a"].after == pytest.approx(2.06)
     assert describe_move(moves["a"], part) == "a ← 2 + 0.01 × 6 = 2.06"
-    assert describe_move(moves["b"], part) == "b ← -3 + 0.01 × -4 = -3.04"
+    assert describe_move(moves["b"], part) == "b ← -3 + 0.01 × (-4) = -3.04"
     assert "along the gradient" in describe_rule(part) and "against" in describe_rule(part)
     assert dict(step.forward)["L"] == pytest.approx(-7.286496, abs=1e-9)
 

@@ -113,16 +113,20 @@ class Part:
 
     def forward(self, inputs: Mapping[str, float] | None = None, nudge: tuple[str, float] | None = None
                 ) -> dict[str, float]:
-        """Every named node's value after a forward pass in plain floats, optionally with one node
-        moved by h on the way (`nudge=(name, h)`): how the learner checks a gradient by hand."""
-        values = dict(self.inputs if inputs is None else inputs)
+        """Every named node's value after a forward pass through the engine, optionally with one node
+        moved by h on the way (`nudge=(name, h)`): how the learner checks a gradient by hand.
+
+        Raises ExprError, with a sentence, when the pass leaves a function's domain."""
+        values = {name: Value(value, label=name) for name, value in (self.inputs if inputs is None else inputs).items()}
         if nudge and nudge[0] in values:
-            values[nudge[0]] += nudge[1]
-        for assignment in self.assignments:
-            values[assignment.name] = ex.evaluate_number(assignment.formula, values)
-            if nudge and nudge[0] == assignment.name:
-                values[assignment.name] += nudge[1]
-        return values
+            values[nudge[0]] = Value(values[nudge[0]].data + nudge[1], label=nudge[0])
+        try:
+            for assignment in self.assignments:
+                node = _build(assignment.formula, values, top=assignment.name)
+                values[assignment.name] = node + nudge[1] if nudge and nudge[0] == assignment.name else node
+        except EngineError as error:
+            raise ex.ExprError(str(error)) from None
+        return {name: node.data for name, node in values.items()}
 
 
 @dataclass(frozen=True)

@@ -47,10 +47,13 @@ def draw_inputs(part: Part, seed: int, salt: str = "") -> dict[str, float]:
 class Tutor:
     """A lesson in progress: which part, its exercise restored from saved progress, and the saving."""
 
-    def __init__(self, lesson: Lesson, store: ProgressStore | None = None, seed: int | None = None) -> None:
+    def __init__(self, lesson: Lesson, store: ProgressStore | None = None, seed: int | None = None, *,
+                 transient: bool = False) -> None:
         self.lesson = lesson
         self.store = store
-        self.record: LessonProgress = store.lesson(lesson.id) if store else LessonProgress()
+        self.record: LessonProgress = store.lesson(lesson.id) if store and not transient else LessonProgress()
+        """Where the learner stands; a transient session (a review) keeps it out of the saved lessons
+        and saves its attempts only."""
         if seed is not None and seed != self.record.seed:
             self.record.seed = seed
         self.part_index = min(max(self.record.part, 0), len(lesson.parts) - 1)

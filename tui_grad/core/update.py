@@ -66,18 +66,23 @@ def describe_move(move: ParameterStep, lesson: Part) -> str:
     rule = lesson.update
     sign = "+" if rule.sign > 0 else "−"
     return (f"{move.name} ← {format_number(move.before)} {sign} {format_number(rule.step_size)} × "
-            f"{format_number(move.grad)} = {format_number(move.after)}")
+            f"{signed(move.grad)} = {format_number(move.after)}")
 
 
 def describe_rule(lesson: Part) -> str:
-    """The lesson's sign convention in words, naming the other one too."""
+    """The lesson's sign convention in words, naming the other one too. The rule is written with a
+    parameter name the graph does not use, so it never reads as one of its nodes."""
     out = lesson.output
+    taken = set(lesson.inputs) | {assignment.name for assignment in lesson.assignments}
+    p = next((name for name in ("p", "w", "θ", "param") if name not in taken), "param")
     step = format_number(lesson.update.step_size)
     if lesson.update.direction == "ascent":
-        return (f"This lesson steps along the gradient (p ← p + {step} × d{out}/dp), which raises {out}. "
-                f"Training usually steps against it (p ← p − step × d{out}/dp) to lower a loss.")
-    return (f"This lesson steps against the gradient (p ← p − {step} × d{out}/dp), which lowers {out}, "
-            f"as training does with a loss. Stepping along it (p ← p + step × d{out}/dp) would raise {out}.")
+        return (f"This lesson steps each parameter {p} along the gradient ({p} ← {p} + {step} × d{out}/d{p}), "
+                f"which raises {out}. Training usually steps against it ({p} ← {p} − step × d{out}/d{p}) "
+                "to lower a loss.")
+    return (f"This lesson steps each parameter {p} against the gradient ({p} ← {p} − {step} × d{out}/d{p}), "
+            f"which lowers {out}, as training does with a loss. Stepping along it ({p} ← {p} + step × "
+            f"d{out}/d{p}) would raise {out}.")
 
 
 @dataclass

@@ -1,0 +1,505 @@
+"""One lesson's whole flow, in one place, for both faces: the phase the learner is in, the actions
+allowed now, what the status line, the boxes and the feedback area show, and saving on the way.
+
+The full-screen app and line mode only render a `LessonSession` and send its actions back. What
+to show after an answer, when a part may be left, whether an update may be taken, where a lesson
+resumes, what a finished lesson offers: all of it is decided here, so the two faces cannot differ.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tui_grad.core.exercise import (HINT_LEVELS, NUDGE_SIZES, GradientExercise, Nudge, describe_step,
+                                    format_number)
+from tui_grad.core.expr import ExprError
+from tui_grad.core.lesson import Lesson, LessonError
+from tui_grad.core.parts import (ANSWERING, DONE, PART_FLOWS, REPLAY, UPDATING, WATCH, GradientsFlow, PartFlow,
+                                 first_update)
+from tui_grad.core.progress import ProgressStore
+from tui_grad.core.tutor import Tutor
+from tui_grad.core.update import UpdateStep, describe_move, describe_rule, take_steps
+from tui_grad.core.views import (ANSWER, CONTINUE, FASTER, HINT, LEAVE, NUDGE, PAUSE, REPLAY_ACTIONS, RESTART,
+                                 REVEAL, SKIP, SLOWER, STEP, UPDATE, KEY_GUIDE, Line, Message, NodeView, Span,
+                                 comparison_message, fill_numbers, line, verdict_message)
+
+INTRO, OUTRO, FINISHED = "intro", "outro", "finished"
+"""The phases around the parts: the introduction, the recap, and a finished lesson reopened."""
+SPEEDS = (4.0, 2.0, 1.0, 0.5, 0.25, 0.1)
+"""Replay pause multipliers, slowest first; 1.0 is the lesson's own pace."""
+
+ACTION_WORDS = {HINT: "hint", NUDGE: "nudge", REVEAL: "show the answer", PAUSE: "pause", STEP: "one step",
+                SKIP: "skip to the end", FASTER: "faster", SLOWER: "slower", UPDATE: "update step",
+                CONTINUE: "continue", RESTART: "start again", LEAVE: "go back to the lessons"}
+"""What each action does, in a word or two, for status lines and line mode's list of commands."""
+
+
+@dataclass
+class Replay:
+    """A replay in progress: the engine's backward pass, or the forward pass after an update."""
+
+    kind: str
+    length: int
+    position: int = 0
+    paused: bool = False
+    speed_index: int = SPEEDS.index(1.0)
+
+    @property
+    def done(self) -> bool:
+        """True once every step has been shown."""
+        return self.position >= self.length
+
+    @property
+    def speed(self) -> str:
+        """The speed in words: `1×`, `4×`, `0.25×`."""
+        return f"{1 / SPEEDS[self.speed_index]:g}×"
+
+
+class LessonSession:
+    """A learner in one lesson, from its introduction to its recap; every action saves at once."""
+
+    def __init__(self, lesson: Lesson, store: ProgressStore | None = None, seed: int | None = None, *,
+                 review: str | None = None) -> None:
+        self.lesson = lesson
+        self.review = review
+        """The skill a review practises (None for a lesson): a review is saved as attempts only."""
+        self.tutor = Tutor(lesson, store, seed, transient=review is not None)
+        self.mastery_before = self._mastery() if review else {}
+        self.flow: PartFlow = PART_FLOWS[self.tutor.part.kind](self.tutor)
+        self.phase = ""
+        self.message: Message = ()
+        self.replay: Replay | None = None
+        self.updates: list[UpdateStep] = []
+        self.inputs: dict[str, float] = {}
+        self.values: dict[str, float] = {}
+        self.nudges: list[Nudge] = []
+        self.history: list[float] = []
+        self.lead: Message = ()
+        """Lines kept above an update's description (the verdict that set it off)."""
+        if self.tutor.finished:
+            self.phase, self.message = FINISHED, self._finished_message()
+        elif lesson.intro.strip() and not self.tutor.started:
+            self.phase, self.message = INTRO, (line(Span(self.fill(lesson.intro), "prose")),)
+        else:
+            self._enter_part(resumed=self.tutor.started)
+
+    # --- what the faces show ------------------------------------------------------------------
+
+    @property
+    def part_index(self) -> int:
+        """The part the learner is on, from 0."""
+        return self.tutor.part_index
+
+    @property
+    def title(self) -> str:
+        """`The chain rule by hand · part 1 of 2`."""
+        count = len(self.lesson.parts)
+        if self.phase in (INTRO, OUTRO, FINISHED) or count == 1:
+            return self.lesson.title
+        return f"{self.lesson.title} · part {self.part_index + 1} of {count}"
+
+    @property
+    def subtitle(self) -> str:
+        """What the learner is doing, in a few words."""
+        return {INTRO: "introduction", OUTRO: "recap", FINISHED: "finished", REPLAY: "the engine's backward pass",
+                UPDATING: "update the parameters", DONE: "done", WATCH: "watch it train"}.get(
+            self.phase, self.flow.subtitle)
+
+    @property
+    def asked(self) -> str | None:
+        """The node asked now, while answering."""
+        return self.flow.exercise.current if self.phase == ANSWERING else None
+
+    @property
+    def prompt(self) -> str:
+        """The answer line's question: `dL/dd`, `a after one step`."""
+        asked = self.asked
+        return self.flow.prompt(asked) if asked else ""
+
+    @property
+    def allowed(self) -> tuple[str, ...]:
+        """The actions a learner can take now; the footer and line mode's commands come from this."""
+        phase, replay = self.phase, self.replay
+        if phase == INTRO:
+            return CONTINUE, LEAVE
+        if phase == OUTRO:
+            return CONTINUE, LEAVE
+        if phase == FINISHED:
+            return RESTART, LEAVE
+        if phase == ANSWERING:
+            nudge = (NUDGE,) if isinstance(self.flow.exercise, GradientExercise) else ()
+            return (ANSWER, HINT, *nudge, REVEAL, LEAVE)
+        if replay is not None and not replay.done:
+            return (*REPLAY_ACTIONS, LEAVE)
+        if phase == WATCH:
+            return LEAVE,
+        update = (UPDATE,) if phase in (REPLAY, UPDATING) and self.flow.can_update() else ()
+        return (*update, CONTINUE, LEAVE)
+
+    def status(self) -> Line:
+        """The status line: what is asked or shown now, and the next keys where there is a choice."""
+        phase, replay = self.phase, self.replay
+        if phase == ANSWERING and self.asked:
+            text = self.flow.status(self.asked, self.values)
+        elif replay is not None and not replay.done:
+            pace = f"speed {replay.speed}" + (" · paused" if replay.paused else "")
+            if replay.kind == "backward" and replay.position:
+                step = self._steps()[replay.position - 1]
+                text = f"Step {replay.position} of {replay.length}   {step.node} → {step.child}   {pace}"
+            elif replay.kind == "backward":
+                text = f"The engine now runs the same backward pass, one edge at a time.   {pace}"
+            else:
+                text = f"Forward pass again, node by node   {pace}"
+            return line(text)
+        elif phase == REPLAY:
+            text = "Backward pass done: compare below."
+        elif phase == UPDATING and self.updates:
+            last = self.updates[-1]
+            text = (f"Step {last.step}: {self.flow.exercise.output_name} went {format_number(last.output_before)} "
+                    f"→ {format_number(last.output_after)}.")
+        elif phase == DONE and self.flow.asks:
+            exercise = self.flow.exercise
+            found = exercise.order[0]
+            text = f"Found: d{exercise.output_name}/d{found} = {format_number(exercise.expected(found))}."
+        elif phase == FINISHED:
+            text = "You finished this lesson."
+        else:
+            text = ""
+        choices: list[str | Span] = []
+        for action in (UPDATE, CONTINUE, RESTART):
+            if action in self.allowed and phase not in (ANSWERING, INTRO, OUTRO):
+                choices += [" · " if choices else "   ", Span(action, "key"), f": {ACTION_WORDS[action]}"]
+        return line(text, *choices)
+
+    def nodes(self) -> tuple[NodeView, ...]:
+        """What each box of the graph shows now, values and gradients in full."""
+        if not self.flow.asks or self.phase in (INTRO, OUTRO, FINISHED):
+            return ()
+        replay = self.replay
+        if self.phase == REPLAY and isinstance(self.flow, GradientsFlow) and replay is not None:
+            grads = self.flow.replay_grads(replay.position)
+            step = self._steps()[replay.position - 1] if replay.position and not replay.done else None
+            return self.flow.nodes(self.values, grads, step.node if step else None, finished=replay.done)
+        if self.phase == UPDATING and self.updates:
+            return self.flow.nodes(self.values, dict(self.updates[-1].gradients))
+        return self.flow.nodes(self.values)
+
+    @property
+    def active_edge(self) -> tuple[str, str] | None:
+        """The (parent, child) edge the backward replay is crossing now."""
+        replay = self.replay
+        if self.phase == REPLAY and replay is not None and replay.position and not replay.done:
+            step = self._steps()[replay.position - 1]
+            return step.node, step.child
+        return None
+
+    @property
+    def highlight(self) -> str | None:
+        """The node the forward replay just recomputed."""
+        replay = self.replay
+        if self.phase == UPDATING and replay is not None and replay.position and not replay.done:
+            return self.updates[-1].forward[replay.position - 1][0]
+        return None
+
+    @property
+    def interval_factor(self) -> float:
+        """How much longer than the lesson's pace the replay waits between steps now."""
+        return SPEEDS[self.replay.speed_index] if self.replay else 1.0
+
+    # --- answering ----------------------------------------------------------------------------
+
+    def answer(self, text: str) -> bool:
+        """Grade a typed answer; True when it was right (the next question, or the replay, follows)."""
+        self._need(ANSWER)
+        verdict = self.tutor.submit(text)
+        nudges = self.nudges if not verdict.correct else []
+        self.message = verdict_message(verdict, text) + (self._nudge_table(nudges) if nudges else ())
+        if verdict.correct:
+            self._next_question()
+            if self.phase == UPDATING:  # the step the learner just worked out runs at once: keep the verdict
+                self.lead = verdict_message(verdict, text) + (line(),)
+                self.message = self.lead + self.message
+        return verdict.correct
+
+    def hint(self) -> None:
+        """The next rung of the hint ladder; the last shows the answer, marked as shown."""
+        self._need(HINT)
+        hint = self.tutor.hint()
+        label = self.flow.hint_labels[hint.level - 1]
+        self.message = (line(Span(f"Hint {hint.level} of {HINT_LEVELS} · {label}: ", "hint"), hint.text),)
+        if self.flow.exercise.current != hint.node:
+            self._next_question(keep_message=True)
+
+    def reveal(self) -> None:
+        """Show the asked answer (counted as shown, not earned) and move on."""
+        self._need(REVEAL)
+        self.message = verdict_message(self.tutor.reveal())
+        self._next_question(keep_message=True)
+
+    def nudge(self, h: float | None = None) -> None:
+        """Move the asked node by h (the next smaller h on the ladder by default), run forward again,
+        and show every estimate so far beside the answer."""
+        self._need(NUDGE)
+        exercise = self.flow.exercise
+        assert isinstance(exercise, GradientExercise) and exercise.current is not None
+        name = exercise.current
+        if h is None:
+            if len(self.nudges) >= len(NUDGE_SIZES):
+                self.message = self._nudge_table(self.nudges) + (line(
+                    f"h = {format_number(NUDGE_SIZES[-1])} is as small as the ladder goes: below it, rounding "
+                    "in the computer's arithmetic starts to blur the estimate."),)
+                return
+            h = NUDGE_SIZES[len(self.nudges)]
+        try:
+            self.nudges.append(exercise.nudge(name, h))
+        except ExprError as error:  # a nudge out of the formula's domain, such as log of a negative
+            self.message = (line(f"Nudging {name} by {format_number(h)} cannot be computed: {error.message}."),)
+            return
+        self.message = self._nudge_table(self.nudges)
+
+    def _nudge_table(self, nudges: list[Nudge]) -> Message:
+        out, name = self.flow.exercise.output_name, nudges[0].node
+        rows = [line(Span(f"Nudge {name} by h, run forward again: estimate = ({out}({name}+h) − {out}({name})) / h",
+                          "bold"))]
+        rows += [line(f"  h = {format_number(n.h):<8} {out}: {format_number(n.output_before)} → "
+                      f"{format_number(n.output_after):<12} estimate {format_number(n.estimate)}") for n in nudges]
+        rows.append(line(Span(NUDGE, "key"), Span(" again for a smaller h: the estimate settles on the gradient as h "
+                                                  "shrinks.", "muted")))
+        return tuple(rows)
+
+    def _next_question(self, keep_message: bool = False) -> None:
+        self.nudges = []
+        if self.flow.exercise.current is None:
+            self._after_answers()
+
+    # --- replays --------------------------------------------------------------------------------
+
+    def advance(self) -> None:
+        """Show the next replay step (a face's timer calls this; line mode calls it in a loop)."""
+        replay = self.replay
+        if replay is None or replay.done:
+            return
+        replay.position += 1
+        self._show_replay_step()
+
+    def step(self) -> None:
+        """Pause, and show exactly one more step."""
+        self._need(STEP)
+        assert self.replay is not None
+        self.replay.paused = True
+        self.advance()
+
+    def toggle_pause(self) -> None:
+        """Pause the replay, or resume it."""
+        self._need(PAUSE)
+        assert self.replay is not None
+        self.replay.paused = not self.replay.paused
+
+    def skip(self) -> None:
+        """Show the end of the replay at once (its last step stays on screen with the summary)."""
+        self._need(SKIP)
+        assert self.replay is not None
+        self.replay.position = self.replay.length - 1
+        self.advance()
+
+    def faster(self) -> None:
+        """Shorten the pause between replay steps."""
+        self._need(FASTER)
+        assert self.replay is not None
+        self.replay.speed_index = min(self.replay.speed_index + 1, len(SPEEDS) - 1)
+
+    def slower(self) -> None:
+        """Lengthen the pause between replay steps."""
+        self._need(SLOWER)
+        assert self.replay is not None
+        self.replay.speed_index = max(self.replay.speed_index - 1, 0)
+
+    def _steps(self):  # the engine's recorded backward steps of a gradients part
+        exercise = self.flow.exercise
+        assert isinstance(exercise, GradientExercise)
+        return exercise.steps
+
+    def _show_replay_step(self) -> None:
+        replay = self.replay
+        assert replay is not None
+        if replay.kind == "backward":
+            step = self._steps()[replay.position - 1]
+            text, why = describe_step(step, self.flow.exercise.output_name)
+            self.message = (line(Span(text, "bold")), line(why))
+            if replay.done:
+                self.message += (line(),) + comparison_message(self.flow.comparison(),  # type: ignore[attr-defined]
+                                                               self.flow.exercise.output_name)
+            return
+        update = self.updates[-1]
+        name, value = update.forward[replay.position - 1]
+        self.values[name] = value
+        if replay.done:
+            self.values.update(update.forward)
+            self.message = self.lead + self._update_message(update, done=True)
+
+    # --- updates and moving on ------------------------------------------------------------------
+
+    def update(self) -> None:
+        """Take one update step from the current values and replay the forward pass that follows."""
+        self._need(UPDATE)
+        self.lead = ()
+        self._take_step()
+
+    def _take_step(self) -> None:
+        part = self.tutor.part
+        update = take_steps(part, self.inputs, 1, first=len(self.updates) + 1)[0]
+        self.updates.append(update)
+        self.inputs = update.new_inputs(self.inputs)
+        self.history.append(update.output_after)
+        self.phase = UPDATING
+        self.replay = Replay("forward", len(update.forward))
+        self.message = self._update_message(update, done=False)
+        self.tutor.note_updates(len(self.updates))
+
+    def _update_message(self, update: UpdateStep, done: bool) -> Message:
+        part = self.tutor.part
+        rows = [line(describe_rule(part))]
+        rows += [line(Span(describe_move(move, part), "bold")) for move in update.parameters]
+        if done:
+            trail = " → ".join(format_number(value) for value in self.history[-6:])
+            rows.append(line(f"{self.flow.exercise.output_name}: {trail}"))
+        return tuple(rows)
+
+    def trained(self, steps: int) -> None:
+        """A training run the face showed is over after `steps` update steps: remember it."""
+        if self.phase == WATCH:
+            self.tutor.note_updates(steps)
+            self.phase = DONE
+
+    def go_on(self) -> None:
+        """Continue: from the introduction to the part, from a finished part to the next or the recap."""
+        self._need(CONTINUE)
+        if self.phase == INTRO:
+            self._enter_part()
+        elif self.phase == OUTRO:
+            self.phase = ""
+        elif self.tutor.finish_part():
+            self._enter_part()
+        else:
+            self.phase, self.message, self.replay = OUTRO, self._outro(), None
+
+    def restart(self) -> None:
+        """Start a finished lesson again; its attempts stay for mastery and the export."""
+        self._need(RESTART)
+        self.tutor.restart()
+        if self.lesson.intro.strip():
+            self.phase, self.message = INTRO, (line(Span(self.fill(self.lesson.intro), "prose")),)
+        else:
+            self._enter_part()
+
+    def leave(self) -> str:
+        """Save and leave (to the lessons); returns "" or why progress could not be saved."""
+        return "" if self.review else self.tutor.save()
+
+    @property
+    def over(self) -> bool:
+        """True once the learner has read the recap and gone on: the face goes back to the lessons."""
+        return self.phase == ""
+
+    # --- inside ---------------------------------------------------------------------------------
+
+    def _need(self, action: str) -> None:
+        if action not in self.allowed:
+            raise RuntimeError(f"'{action}' is not possible now (phase {self.phase or 'over'})")
+
+    def _enter_part(self, resumed: bool = False) -> None:
+        self.flow = PART_FLOWS[self.tutor.part.kind](self.tutor)
+        self.inputs = self.tutor.inputs()
+        self.values = self._forward(self.inputs)
+        self.history = [self.values[self.tutor.part.output]] if self.tutor.part.output in self.values else []
+        self.updates, self.nudges, self.replay = [], [], None
+        self.phase = self.flow.first_phase()
+        text = self.fill(self.tutor.part.text.strip() or self.flow.default_text, self.part_index)
+        rows: list[Line] = [line(Span(text, "prose"))] if text else []
+        if resumed:
+            rows.append(line("You are back where you left off."))
+        if self.phase == ANSWERING:
+            keys: list[str | Span] = [Span(KEY_GUIDE, "muted")]
+            for action in (HINT, NUDGE, REVEAL):
+                if action in self.allowed:
+                    keys += [Span(" · ", "muted"), Span(action, "key"), Span(f" {ACTION_WORDS[action]}", "muted")]
+            rows.append(line(*keys))
+            self.message = tuple(rows)
+        else:
+            self.message = tuple(rows)
+            self._start_phase()
+
+    def _forward(self, inputs: dict[str, float]) -> dict[str, float]:
+        if not self.flow.asks:
+            return dict(inputs)
+        return {name: node.data for name, node in self.flow.tutor.part.build(inputs).nodes.items()}
+
+    def _after_answers(self) -> None:
+        self.phase = self.flow.after_answers()
+        self._start_phase()
+
+    def _start_phase(self) -> None:
+        if self.phase == REPLAY:
+            self.replay = Replay("backward", len(self._steps()))
+        elif self.phase == UPDATING and not self.updates:
+            self._take_step()
+
+    def _outro(self) -> Message:
+        if self.review:
+            return self._review_summary()
+        text = self.lesson.outro.strip() or f"That is the end of {self.lesson.title}."
+        return (line(Span(self.fill(text), "prose")),)
+
+    def _finished_message(self) -> Message:
+        text = self.fill(self.lesson.outro.strip()) if self.lesson.outro.strip() else ""
+        rows = [line(Span("You finished this lesson before. ", "bold"), Span(RESTART, "key"),
+                     " starts it again from the beginning (your earlier answers still count toward your "
+                     "skills); ", Span(LEAVE, "key"), " goes back to the lessons.")]
+        return tuple(rows) + ((line(), line(Span(text, "prose"))) if text else ())
+
+    def _mastery(self) -> dict[str, float]:
+        from tui_grad.core.skills import mastery
+
+        store = self.tutor.store
+        return {skill: m.level for skill, m in mastery(store.attempts if store else []).items()}
+
+    def _review_summary(self) -> Message:
+        from tui_grad.core.skills import SKILLS
+
+        after = self._mastery()
+        skill = self.review or ""
+        before_level, after_level = self.mastery_before.get(skill, 0.0), after.get(skill, 0.0)
+        exercise = self.flow.exercise
+        earned = sum(status == "earned" for status in exercise.status.values())
+        change = ("up from" if after_level > before_level else "down from" if after_level < before_level
+                  else "the same as")
+        return (line(Span(f"Review of {SKILLS.get(skill, skill)} done.", "bold")),
+                line(f"You earned {earned} of {len(exercise.order)} on fresh numbers. Your {skill} meter is "
+                     f"{_meter(after_level)}, {change} {_meter(before_level)}."),)
+
+    def fill(self, text: str, part_index: int | None = None) -> str:
+        """Lesson text with its `{{name}}` numbers taken from the graph this learner sees."""
+        if "{{" not in text:
+            return text
+        parts = self.lesson.parts
+        index = part_index if part_index is not None else next(
+            (i for i, part in enumerate(parts) if part.assignments), 0)
+        part = parts[index]
+        if not part.assignments:
+            return text
+        inputs = self.tutor.inputs(index)
+        try:
+            graph = part.build(inputs)
+            graph.output.backward()
+        except (LessonError, ArithmeticError):
+            return text
+        values = {name: node.data for name, node in graph.nodes.items()}
+        grads = {name: node.grad for name, node in graph.nodes.items()}
+        step = first_update(part, inputs)
+        after = dict(step.forward) if step else {}
+        return fill_numbers(text, values, grads, after)
+
+
+def _meter(level: float) -> str:
+    dots = round(level * 5)
+    return "●" * dots + "○" * (5 - dots)

@@ -1,0 +1,267 @@
+"""One type per kind of part: what the learner does in it, what comes after the answers, which
+boxes show what, and how its questions read. `PART_FLOWS` finds the type for a part's kind; the
+faces keep their own registries of screens and line renderers under the same kind names.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from tui_grad.core.exercise import EARNED, SHOWN, GradientExercise, format_number, grads_after
+from tui_grad.core.lesson import LessonError, Part, UpdateRule
+from tui_grad.core.tutor import Tutor
+from tui_grad.core.update import UpdateExercise, UpdateStep, take_steps
+from tui_grad.core.views import ComparisonRow, MARKS, NodeView
+
+ANSWERING, REPLAY, UPDATING, DONE, WATCH = "answer", "replay", "update", "done", "watch"
+"""The phases of a part: answering by hand, the engine's backward replay, an update step (its
+forward pass replayed), finished, or watching a training run."""
+
+
+class PartFlow:
+    """What every kind of part shares: the tutor behind it and the phase that follows the answers."""
+
+    kind: ClassVar[str] = ""
+    asks: ClassVar[bool] = True
+    """True when the learner types answers in this kind of part."""
+    hint_labels: ClassVar[tuple[str, ...]] = ("Think", "Local rule", "Chain rule", "Answer")
+    subtitle: ClassVar[str] = "find each gradient"
+    default_text: ClassVar[str] = "Work from the output back to the leaves."
+    """What the part says first when its lesson file gives it no text of its own."""
+
+    def __init__(self, tutor: Tutor) -> None:
+        self.tutor = tutor
+        self.part: Part = tutor.part
+
+    @property
+    def exercise(self) -> GradientExercise | UpdateExercise:
+        """The part's exercise (kinds that ask questions only)."""
+        exercise = self.tutor.exercise
+        if exercise is None:
+            raise RuntimeError(f"a {self.kind} part asks no questions")
+        return exercise
+
+    def first_phase(self) -> str:
+        """The phase a learner meets on entering the part (or coming back to it)."""
+        return ANSWERING if self.exercise.current is not None else self.after_answers()
+
+    def after_answers(self) -> str:
+        """The phase once every answer is in."""
+        return DONE
+
+    def can_update(self) -> bool:
+        """Whether U (another update step) makes sense once the answers and replay are done."""
+        return False
+
+    def prompt(self, name: str) -> str:
+        """The question as the answer line asks it: `dL/dd`."""
+        return f"d{self.exercise.output_name}/d{name}"
+
+    def status(self, name: str, values: dict[str, float]) -> str:
+        """The status line while `name` is asked."""
+        return f"▶ Find {self.prompt(name)}   {self.count(name)}   {self.formula_of(name, values)}"
+
+    def count(self, name: str) -> str:
+        """`(3 of 7)`: which question this is."""
+        order = self.exercise.order
+        return f"({order.index(name) + 1} of {len(order)})"
+
+    def formula_of(self, name: str, values: dict[str, float]) -> str:
+        """The assignment that defines `name` (`e = a * b`), or that it is an input."""
+        text = next((a.text for a in self.part.assignments if a.name == name), None)
+        return text or f"{name} is an input ({format_number(values[name])})"
+
+    def nodes(self, values: dict[str, float], replay: dict[str, float] | None = None,
+              active: str | None = None, finished: bool = False) -> tuple[NodeView, ...]:
+        """Every box: by hand, the learner's answers and the gradients they need; in a replay, the
+        engine's gradients as they stand; once it is finished, each mark as it was earned."""
+        return ()
+
+
+class GradientsFlow(PartFlow):
+    """Find dL/dnode for each node by hand, then watch the engine's backward pass; one update step
+    follows where the lesson gives the part an update rule of its own and no later part asks it."""
+
+    kind = "gradients"
+
+    def after_answers(self) -> str:
+        return REPLAY
+
+    def can_update(self) -> bool:
+        """Only a part with parameters and an update rule, and never the step the next part asks
+        for by hand (that would give its answers away)."""
+        lesson, index = self.tutor.lesson, self.tutor.part_index
+        following = lesson.parts[index + 1:index + 2]
+        return bool(self.part.parameters) and self.part.update != UpdateRule() and not (
+            following and following[0].kind == "update")
+
+    def needed(self) -> set[str]:
+        """Nodes not asked whose gradient the asked ones are built from (a node above an asked one);
+        a leaf's gradient would only give the next answer away."""
+        exercise = self.exercise
+        assert isinstance(exercise, GradientExercise)
+        below: set[str] = set()
+        for name, node in reversed(list(exercise.graph.nodes.items())):
+            if name in exercise.status or name in below:
+                below.update(child.label for child in node.children)
+        return {name for name in exercise.graph.nodes if name not in exercise.status and any(
+            child.label in exercise.status or child.label in below
+            for child in exercise.graph.nodes[name].children)}
+
+    def nodes(self, values: dict[str, float], replay: dict[str, float] | None = None,
+              active: str | None = None, finished: bool = False) -> tuple[NodeView, ...]:
+        exercise = self.exercise
+        assert isinstance(exercise, GradientExercise)
+        needed = self.needed() if replay is None else set()
+        views = []
+        for name, node in exercise.graph.nodes.items():
+            status = exercise.status.get(name)
+            if status is None and not node.children and name not in self.part.inputs:
+                state, grad = "constant", ""
+            elif replay is not None and not finished:  # the replay: the engine's numbers so far
+                state = "asked" if name == active else "engine" if name in replay else "unknown"
+                grad = format_number(replay[name]) if name in replay else ""
+            elif status is None:
+                shown = finished or name in needed
+                state, grad = ("given", format_number(node.grad)) if shown else ("hidden", "")
+            elif status == EARNED or status == SHOWN:
+                state = "found" if status == EARNED else "shown"
+                grad = format_number(exercise.answers[name])
+            else:
+                state, grad = ("asked" if name == exercise.current else "unknown"), ""
+            views.append(NodeView(name, self.formula_title(name), tuple(child.label for child in node.children),
+                                  format_number(values.get(name, node.data)), grad, state))
+        return tuple(views)
+
+    def formula_title(self, name: str) -> str:
+        """The box's title: the node's assignment, or its name for an input."""
+        return next((a.text for a in self.part.assignments if a.name == name), name)
+
+    def comparison(self) -> tuple[ComparisonRow, ...]:
+        """Each asked node: the learner's answer, the engine's, and whether it was earned or shown."""
+        exercise = self.exercise
+        return tuple(ComparisonRow(name, format_number(exercise.answers[name]), format_number(exercise.expected(name)),
+                                   MARKS["earned" if exercise.status[name] == EARNED else "shown"])
+                     for name in exercise.order)
+
+    def replay_grads(self, position: int) -> dict[str, float]:
+        """Every gradient as the backward pass stands after `position` steps."""
+        exercise = self.exercise
+        assert isinstance(exercise, GradientExercise)
+        return grads_after(exercise.steps, position, exercise.output_name)
+
+
+class SlopeFlow(GradientsFlow):
+    """One slope of a formula, found by nudging its input; no graph is drawn, since its boxes'
+    gradients would give the answer away."""
+
+    kind = "slope"
+    hint_labels = ("Think", "Estimate", "Each term", "Answer")
+    subtitle = "find the slope"
+    default_text = ("Nudge the input (each nudge uses a smaller h) and watch the estimate settle; then type "
+                    "the slope.")
+
+    def after_answers(self) -> str:
+        return DONE
+
+    def can_update(self) -> bool:
+        return False
+
+    def prompt(self, name: str) -> str:
+        exercise = self.exercise
+        return f"slope d{exercise.output_name}/d{name} at {name} = {format_number(exercise.graph.nodes[name].data)}"
+
+    def status(self, name: str, values: dict[str, float]) -> str:
+        out = self.exercise.output_name
+        return f"▶ Find the {self.prompt(name)}   {self.formula_of(out, values)}"
+
+    def nodes(self, values: dict[str, float], replay: dict[str, float] | None = None,
+              active: str | None = None, finished: bool = False) -> tuple[NodeView, ...]:
+        return ()
+
+    def picture(self, values: dict[str, float]) -> tuple[str, str]:
+        """The function and the point in place of a graph: `f = 3*x**2 - 4*x + 5` and
+        `at x = 3:  f = 20   slope ?` (the slope with its mark once found or shown)."""
+        exercise = self.exercise
+        out, x = exercise.output_name, exercise.order[0]
+        found = exercise.answers.get(x)
+        slope = "?" if found is None else ("✓ " if exercise.status[x] == EARNED else "~ ") + format_number(found)
+        return (self.formula_of(out, values),
+                f"at {x} = {format_number(values[x])}:  {out} = {format_number(values[out])}   slope {slope}")
+
+
+class UpdateFlow(PartFlow):
+    """Work out each parameter's value after one step by hand; then the step runs and the forward
+    pass is replayed with the new values, and U takes further steps."""
+
+    kind = "update"
+    hint_labels = ("Think", "The rule", "The step", "Answer")
+    subtitle = "take a step by hand"
+    default_text = "Work out each parameter's new value after one step and type it."
+
+    def after_answers(self) -> str:
+        return UPDATING
+
+    def can_update(self) -> bool:
+        return True
+
+    def prompt(self, name: str) -> str:
+        exercise = self.exercise
+        assert isinstance(exercise, UpdateExercise)
+        return exercise.question(name)
+
+    def status(self, name: str, values: dict[str, float]) -> str:
+        exercise = self.exercise
+        assert isinstance(exercise, UpdateExercise)
+        return (f"▶ New value of {name}   {self.count(name)}   d{exercise.output_name}/d{name} = "
+                f"{format_number(exercise.grads[name])}")
+
+    def nodes(self, values: dict[str, float], replay: dict[str, float] | None = None,
+              active: str | None = None, finished: bool = False) -> tuple[NodeView, ...]:
+        exercise = self.exercise
+        assert isinstance(exercise, UpdateExercise)
+        grads = replay if replay is not None else exercise.grads
+        views = []
+        for name, node in exercise.graph.nodes.items():
+            if not node.children and name not in self.part.inputs:
+                state, grad = "constant", ""
+            else:
+                state = "asked" if name == exercise.current else "given" if name in self.part.parameters else "engine"
+                grad = format_number(grads[name]) if name in grads else ""
+            title = next((a.text for a in self.part.assignments if a.name == name), name)
+            views.append(NodeView(name, title, tuple(child.label for child in node.children),
+                                  format_number(values.get(name, node.data)), grad, state))
+        return tuple(views)
+
+
+class TrainFlow(PartFlow):
+    """Many update steps on a formula, watched: the loss and the fitted line."""
+
+    kind = "train"
+    asks = False
+    subtitle = "watch it train"
+    default_text = ""
+
+    def first_phase(self) -> str:
+        return WATCH
+
+
+class NetworkFlow(TrainFlow):
+    """A small network trained on a toy dataset, watched: the loss and the decision boundary."""
+
+    kind = "network"
+
+
+PART_FLOWS: dict[str, type[PartFlow]] = {flow.kind: flow for flow in
+                                         (GradientsFlow, SlopeFlow, UpdateFlow, TrainFlow, NetworkFlow)}
+"""The flow type of each part kind (the same keys as `tui_grad.core.lesson.PART_KINDS`)."""
+
+
+def first_update(part: Part, inputs: dict[str, float]) -> UpdateStep | None:
+    """The first update step of a part with parameters, for text that quotes where it leads."""
+    if not part.parameters or not part.assignments:
+        return None
+    try:
+        return take_steps(part, inputs, 1)[0]
+    except (LessonError, ArithmeticError):  # a step that leaves the formula's domain: no number to quote
+        return None

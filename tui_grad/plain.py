@@ -1,26 +1,38 @@
 """Line mode (`tui-grad --plain`): the same lessons as prompts on standard output and answers on
 standard input, for screen readers, braille displays, `TERM=dumb` and scripts.
 
-Every answer, hint and reveal goes through the same `Tutor` as the full-screen app, so grading,
-diagnoses, hints and saved progress are identical; this module only words things as lines. No
-colour, no cursor movement: each line stands on its own when read aloud.
+This module renders a `LessonSession` as lines and types its actions as commands; every decision
+(what comes next, which actions are possible, every sentence about the lesson) is the session's,
+exactly as in the full-screen app. No colour, no cursor movement: each line stands on its own.
 """
 
 from __future__ import annotations
 
 import math
 import re
+import shutil
+import textwrap
 from collections.abc import Callable
 from typing import TextIO
 
 from tui_grad.core.catalog import Catalog
-from tui_grad.core.exercise import HINT_LEVELS, NUDGE_SIZES, GradientExercise, Verdict, describe_step, format_number
-from tui_grad.core.lesson import Lesson, UpdateRule
+from tui_grad.core.exercise import format_number
+from tui_grad.core.flow import ACTION_WORDS, FINISHED, INTRO, OUTRO, LessonSession
+from tui_grad.core.lesson import Lesson
 from tui_grad.core.network import NetworkTrainer
+from tui_grad.core.parts import ANSWERING, DONE, REPLAY, UPDATING, WATCH
 from tui_grad.core.progress import ProgressStore, part_summary
 from tui_grad.core.training import TrainingError, describe_loss, describe_params, train_steps
-from tui_grad.core.tutor import ANSWERED_KINDS, Tutor
-from tui_grad.core.update import UpdateExercise, describe_move, describe_rule, take_steps
+from tui_grad.core.views import CONTINUE, HINT, KEY_GUIDE, LEAVE, NUDGE, RESTART, REVEAL, UPDATE, Line, Message
+
+COMMANDS = {HINT: "hint", NUDGE: "nudge", REVEAL: "show", UPDATE: "update", CONTINUE: "Enter",
+            RESTART: "restart", LEAVE: "lessons"}
+"""The typed command of each action: what line mode says wherever the app names a key."""
+TYPED = {"hint": HINT, "nudge": NUDGE, "show": REVEAL, "reveal": REVEAL, "update": UPDATE, "u": UPDATE,
+         "": CONTINUE, "continue": CONTINUE, "next": CONTINUE, "restart": RESTART, "lessons": LEAVE,
+         "back": LEAVE}
+MAX_LINE = 4096
+"""Characters read from one input line; a longer line is refused without being kept in memory."""
 
 HELP = """\
 Type your answer: a number (-2), a fraction (1/2) or a little arithmetic (-2*1).
@@ -28,13 +40,14 @@ Commands:
   hint       the next hint (the fourth shows the answer, marked as shown)
   show       show this answer (marked as shown, not earned)
   nudge [h]  move this node by h and run forward again (each nudge a smaller h)
+  lessons    back to the list of lessons; progress is saved and you resume here
   help       this list
   quit       stop here; progress is saved and you resume at this question"""
 
 KEYS_NOTE = "Where the lesson says Ctrl+N, type nudge; for Ctrl+G, type hint; for Ctrl+R, type show."
 
 ASCII_FALLBACK = str.maketrans({"·": "*", "×": "x", "←": "<-", "→": "->", "−": "-", "²": "^2", "∂": "d",
-                                "✓": "+", "✗": "x"})
+                                "✓": "+", "✗": "x", "●": "#", "○": "o", "▶": ">"})
 """For an output that cannot encode the core's math symbols (a 7-bit terminal)."""
 
 
@@ -43,17 +56,20 @@ class Stop(Exception):
 
 
 class PlainTutor:
-    """One line-mode session: lesson menu, questions, verdicts, and saving on the way out."""
+    """One line-mode session: lesson menu, then each lesson's session rendered as lines."""
 
     def __init__(self, catalog: Catalog, store: ProgressStore | None, seed: int | None,
                  stdin: TextIO, stdout: TextIO) -> None:
         self.catalog, self.store, self.seed = catalog, store, seed
         self.stdin, self.stdout = stdin, stdout
-        self.tutor: Tutor | None = None
+        self.session: LessonSession | None = None
         self.warned: set[str] = set()
-        self.nudges = 0
         self.echo = not _isatty(stdin)
+        self.width = shutil.get_terminal_size((0, 0)).columns if _isatty(stdout) else 0
+        """Wrap prose to this many columns (a terminal's width); 0 keeps a paragraph on one line."""
         self.read_line = _line_reader(stdin)
+        self.shown: Message = ()
+        """The message printed last, so a replay's end adds only what is new."""
 
     # --- lines in and out -----------------------------------------------------------------
 
@@ -68,12 +84,15 @@ class PlainTutor:
             self._write(prompt)
             self.stdout.flush()
             line = self.read_line()
+            if line is None:
+                self.say()
+                self.say(f"That line was over {MAX_LINE} characters long and was not read.")
+                continue
             if not line:
                 self.say()
                 raise Stop
-            if not self.echo:
-                return line.strip()
-            self.say(line.rstrip("\r\n"))  # from a pipe or a file nothing shows what was typed
+            if self.echo:  # from a pipe or a file nothing shows what was typed
+                self.say(line.rstrip("\r\n"))
             return line.strip()
 
     def _write(self, text: str) -> None:
@@ -83,11 +102,39 @@ class PlainTutor:
             encoding = getattr(self.stdout, "encoding", None) or "ascii"
             self.stdout.write(text.translate(ASCII_FALLBACK).encode(encoding, "replace").decode(encoding))
 
+    def show(self, message: Message) -> None:
+        """A session message as lines: marks as words, actions as commands, Markdown as text."""
+        for row in message:
+            self.say(self.render(row))
+        self.shown = message
+
+    def render(self, row: Line) -> str:
+        """One line of a message as plain text."""
+        if row and row[0].text == KEY_GUIDE:
+            commands = [COMMANDS[span.text] for span in row if span.role == "key"]
+            return f"Type your answer, or {', '.join(commands)} (help says more)."
+        pieces = []
+        for span in row:
+            if span.role in ("right", "wrong", "shown", "unread"):
+                word = span.text.strip(" :✓✗~?")
+                pieces.append(f"{word}.\n" if word else "")
+            elif span.role == "key":
+                pieces.append(COMMANDS.get(span.text, span.text))
+            elif span.role == "prose":
+                pieces.append(self.prose(span.text))
+            else:
+                pieces.append(span.text)
+        return "".join(pieces)
+
+    def prose(self, markdown: str) -> str:
+        """Lesson Markdown as plain lines, wrapped to the terminal rather than the file's breaks."""
+        return rewrap(markdown_to_text(markdown), self.width)
+
     def warn(self) -> None:
         """Say, once each, any store warning and any failed save."""
         sentences = list(self.store.warnings if self.store else [])
-        if self.tutor is not None and self.tutor.problem:
-            sentences.append(self.tutor.problem)
+        if self.session is not None and self.session.tutor.problem:
+            sentences.append(self.session.tutor.problem)
         for sentence in sentences:
             if sentence not in self.warned:
                 self.warned.add(sentence)
@@ -95,12 +142,12 @@ class PlainTutor:
 
     def close(self) -> None:
         """Save once more and say where progress stands."""
-        if self.tutor is not None:
-            self.tutor.save()
+        if self.session is not None:
+            self.session.leave()
             self.warn()
         if self.store is None:
             self.say("Progress is not saved in this session.")
-        elif self.tutor is not None and self.tutor.problem:
+        elif self.session is not None and self.session.tutor.problem:
             self.say("Progress could not be saved (see the warning above).")
         else:
             self.say(f"Progress is saved in {self.store.path}.")
@@ -112,7 +159,7 @@ class PlainTutor:
         lessons = self.catalog.lessons
         self.say("Lessons:")
         for number, lesson in enumerate(lessons, start=1):
-            record = self.store.lesson(lesson.id) if self.store else None
+            record = self.store.lessons.get(lesson.id) if self.store else None
             self.say(f"{number}. {lesson.title} ({lesson.id}): {lesson.summary} [{part_summary(lesson, record)}]")
         for error in self.catalog.broken:
             self.say(f"Unavailable: {error}")
@@ -130,254 +177,244 @@ class PlainTutor:
     # --- one lesson ------------------------------------------------------------------------
 
     def run_lesson(self, lesson: Lesson) -> None:
-        """Work through a lesson from where the learner stands, to its outro."""
-        tutor = self.tutor = Tutor(lesson, self.store, self.seed)
-        if tutor.finished:
-            self.say(f"You finished '{lesson.title}' before; this time it starts again from the beginning.")
-            tutor.restart()
-        if tutor.started:
-            self.say(lesson.title)
-            self.say(self.resume_line(tutor))
-        else:
-            intro = markdown_to_text(lesson.intro)
-            if not intro.startswith(lesson.title):  # most intros open with the title as their heading
-                self.say(lesson.title)
-            if intro:
-                self.say(intro)
-        if any(part.kind in ANSWERED_KINDS for part in lesson.parts):
+        """Render the lesson's session until the learner leaves or reads the recap."""
+        session = self.session = LessonSession(lesson, self.store, self.seed)
+        self.say(lesson.title)
+        if session.phase not in (INTRO, FINISHED):
+            self.say(self.resume_line(session))
+        if any(part.kind in ("gradients", "slope", "update") for part in lesson.parts):
             self.say("Type help at any question for the commands.")
         self.warn()
-        while True:
-            self.run_part(tutor)
-            if not tutor.finish_part():
-                break
+        shown_part = -1 if session.phase in (INTRO, FINISHED) else None
+        while not session.over:
+            phase = session.phase
+            if phase in (INTRO, OUTRO):
+                self.show(session.message)
+                session.go_on()
+                if session.over:
+                    self.say(f"Lesson finished: {lesson.title}.")
+                continue
+            if phase == FINISHED:
+                self.show(session.message)
+                if self.choose_next(session) == LEAVE:
+                    return
+                continue
+            if shown_part != session.part_index:
+                shown_part = session.part_index
+                self.part_header(session)
+            if phase == ANSWERING:
+                self.answer_questions(session)
+            elif phase == WATCH:
+                LINE_RENDERERS[session.flow.kind](self, session)
+            elif session.replay is not None and not session.replay.done:
+                self.replay(session)
+            elif self.choose_next(session) == LEAVE:
+                return
             self.warn()
-        self.warn()
-        if lesson.outro.strip():
-            self.say()
-            self.say(markdown_to_text(lesson.outro))
-        self.say(f"Lesson finished: {lesson.title}.")
 
-    def resume_line(self, tutor: Tutor) -> str:
+    def resume_line(self, session: LessonSession) -> str:
         """`Resuming at part 1 of 1, question dL/da.`"""
-        where = f"Resuming at part {tutor.part_index + 1} of {len(tutor.lesson.parts)}"
-        exercise = tutor.exercise
-        if exercise is not None and exercise.current is not None:
-            return f"{where}, question {self.question(tutor, exercise.current)}."
-        return f"{where}."
+        where = f"Resuming at part {session.part_index + 1} of {len(session.lesson.parts)}"
+        return f"{where}, question {session.prompt}." if session.asked else f"{where}."
 
-    def run_part(self, tutor: Tutor) -> None:
-        """One part: its title and text, then its questions or its training run."""
-        part, count = tutor.part, len(tutor.lesson.parts)
+    def part_header(self, session: LessonSession) -> None:
+        """A part's number and title, its text, and the graph as lines."""
+        part, count = session.tutor.part, len(session.lesson.parts)
         self.say()
         if count > 1:
-            self.say(f"Part {tutor.part_index + 1} of {count}: {part.title}")
-        if part.text.strip():
-            self.say(markdown_to_text(part.text))
-        if "Ctrl+" in part.text + (tutor.lesson.intro if tutor.part_index == 0 else ""):
+            self.say(f"Part {session.part_index + 1} of {count}: {part.title}")
+        self.show(session.message)
+        if "Ctrl+" in part.text + (session.lesson.intro if session.part_index == 0 else ""):
             self.say(KEYS_NOTE)
-        if part.kind == "train":
-            self.show_training(tutor)
-        elif part.kind == "network":
-            self.show_network(tutor)
-        else:
-            self.show_graph(tutor)
-            self.answer_questions(tutor)
-            if part.kind == "gradients":
-                self.show_backward(tutor)
-            elif part.kind == "update":
-                step = tutor.exercise.step
-                out = tutor.exercise.output_name
-                self.say(f"With every parameter moved, {out} goes from {format_number(step.output_before)} "
-                         f"to {format_number(step.output_after)}.")
+        self.show_graph(session)
 
-    # --- questions -------------------------------------------------------------------------
-
-    def show_graph(self, tutor: Tutor) -> None:
-        """The graph as lines: the inputs with their values, then `e = a * b = -6` per node."""
-        exercise, part = tutor.exercise, tutor.part
-        nodes = exercise.graph.nodes
-        self.say("Inputs: " + ", ".join(f"{name} = {format_number(nodes[name].data)}"
-                                        for name in part.inputs if name in nodes))
+    def show_graph(self, session: LessonSession) -> None:
+        """The graph as lines: the inputs with their values, then `e = a * b = -6` per node, and the
+        gradients given for this part."""
+        part = session.tutor.part
+        if not session.flow.asks:
+            return
+        values = session.values
+        self.say("Inputs: " + ", ".join(f"{name} = {format_number(values[name])}" for name in part.inputs
+                                        if name in values))
         for assignment in part.assignments:
-            self.say(f"{assignment.text} = {format_number(nodes[assignment.name].data)}")
-        if isinstance(exercise, UpdateExercise):
-            out = exercise.output_name
-            self.say("Gradients: " + ", ".join(f"d{out}/d{name} = {format_number(exercise.grads[name])}"
-                                              for name in exercise.order))
+            self.say(f"{assignment.text} = {format_number(values[assignment.name])}")
+        given = [node for node in session.nodes() if node.state in ("given", "asked") and node.grad]
+        if given:
+            out = part.output
+            self.say("Gradients given: " + ", ".join(f"d{out}/d{node.name} = {node.grad}" for node in given))
+        if part.kind == "update":
             self.say(f"One {part.update.direction} step with step size {format_number(part.update.step_size)}.")
 
-    def question(self, tutor: Tutor, name: str) -> str:
-        """What is asked, as the prompt words it: `dL/dd`, `a after one step`, `slope df/dx at x = 3`."""
-        exercise = tutor.exercise
-        if isinstance(exercise, UpdateExercise):
-            return exercise.question(name)
-        out = exercise.output_name
-        if tutor.part.kind == "slope":
-            return f"slope d{out}/d{name} at {name} = {format_number(exercise.graph.nodes[name].data)}"
-        return f"d{out}/d{name}"
-
-    def answer_questions(self, tutor: Tutor) -> None:
+    def answer_questions(self, session: LessonSession) -> None:
         """Ask each question until it is answered or shown, taking commands on the way."""
-        exercise = tutor.exercise
         asked = None
-        while (name := exercise.current) is not None:
+        while session.phase == ANSWERING:
+            name = session.asked
             if name != asked:
-                asked, self.nudges = name, 0
-                self.say(f"Question {exercise.order.index(name) + 1} of {len(exercise.order)}.")
-            question = self.question(tutor, name)
-            text = self.ask(question + (": " if tutor.part.kind == "slope" else " = "))
-            if not text:
+                asked = name
+                order = session.flow.exercise.order
+                self.say(f"Question {order.index(name) + 1} of {len(order)}.")
+            prompt = session.prompt
+            text = self.ask(prompt + (": " if session.flow.kind == "slope" else " = "))
+            if len(text) > 200:
+                self.say("That answer is over 200 characters long; type a shorter one.")
                 continue
             command, _, argument = text.partition(" ")
             command = command.lower()
+            if not text:
+                continue
             if command in ("quit", "exit"):
                 raise Stop
             if command in ("help", "?"):
                 self.say(HELP)
-            elif command == "hint":
-                hint = tutor.hint()
-                self.say(f"Hint {hint.level} of {HINT_LEVELS}: {hint.text}")
-            elif command == "show":
-                self.verdict(tutor.reveal())
-            elif command == "nudge":
-                self.nudge(tutor, name, argument.strip())
+                continue
+            action = TYPED.get(command)
+            if action == LEAVE:
+                session.leave()
+                raise Stop
+            if action == NUDGE and NUDGE not in session.allowed:
+                self.say("Nudging is for gradients and slopes; here, work out the new value from the update rule.")
+                continue
+            if action == HINT:
+                session.hint()
+            elif action == REVEAL:
+                session.reveal()
+            elif action == NUDGE:
+                h = _read_h(argument.strip())
+                if h is None:
+                    self.say(f"Could not use '{argument.strip()}' as h: type a small non-zero number, like "
+                             "nudge 0.01.")
+                    continue
+                session.nudge(h or None)
             else:
-                self.verdict(tutor.submit(text), text)
+                session.answer(text)
+            self.show(session.message)
             self.warn()
 
-    def verdict(self, verdict: Verdict, typed: str = "") -> None:
-        """A word first (Right, Wrong, Shown), then the message and the explanation on their own lines."""
-        message = verdict.message
-        if verdict.correct:
-            self.say("Right.")
-        elif verdict.shown:
-            message = message.removeprefix("Shown: ")
-            self.say("Shown.")
-        elif verdict.readable:
-            self.say("Wrong.")
-        if verdict.understood is not None and not verdict.shown and typed and typed != format_number(
-                verdict.understood):
-            message += f" (read {typed} as {format_number(verdict.understood)})"
-        self.say(message)
-        if verdict.explanation:
-            self.say(verdict.explanation)
-        if verdict.shown:
-            self.say("Marked as shown, not earned.")
-
-    def nudge(self, tutor: Tutor, name: str, argument: str) -> None:
-        """Move the asked node by h, run forward again, and print the estimate of the slope."""
-        exercise = tutor.exercise
-        if not isinstance(exercise, GradientExercise):
-            self.say("Nudging is for gradients and slopes; here, work out the new value from the update rule.")
+    def replay(self, session: LessonSession) -> None:
+        """A replay all at once: the backward pass step by step, or an update and its forward pass."""
+        assert session.replay is not None
+        if session.replay.kind == "backward":
+            self.say()
+            self.say("The engine's backward pass, one edge at a time:")
+            while not session.replay.done:
+                session.advance()
+                first, *rest = session.message
+                self.say(f"{session.replay.position}. {self.render(first)}")
+                self.show(tuple(rest[:1]))
+                if session.replay.done:
+                    self.show(tuple(rest[1:]))
             return
-        if argument:
-            try:
-                h = float(argument)
-            except ValueError:
-                h = math.nan
-            if not math.isfinite(h) or h == 0:
-                self.say(f"Could not use '{argument}' as h: type a small non-zero number, like nudge 0.01.")
-                return
-        else:
-            h = NUDGE_SIZES[self.nudges % len(NUDGE_SIZES)]
-            self.nudges += 1
-        try:
-            nudge = exercise.nudge(name, h)
-        except Exception as error:  # a nudge out of the formula's domain, like log of a negative number
-            self.say(f"Nudging {name} by {format_number(h)} fails: {error}")
-            return
-        out = exercise.output_name
-        self.say(f"nudge {name} by {format_number(h)}: {out} goes from {format_number(nudge.output_before)} to "
-                 f"{format_number(nudge.output_after)}; ({out}({name}+h) - {out}({name}))/h = "
-                 f"{format_number(nudge.estimate)}")
+        while not session.replay.done:
+            session.advance()
+        already = set(self.shown)  # the verdict and the moves, when an answer set the step off
+        self.show(tuple(row for row in session.message if row not in already))
+        update = session.updates[-1]
+        out = session.tutor.part.output
+        self.say(f"With every parameter moved, {out} goes from {format_number(update.output_before)} to "
+                 f"{format_number(update.output_after)}.")
 
-    # --- after the questions ---------------------------------------------------------------
-
-    def show_backward(self, tutor: Tutor) -> None:
-        """The engine's backward pass step by step, the learner's answers beside the engine's, and
-        one update step where `steps_after_gradients` says the lesson wants it."""
-        exercise, part = tutor.exercise, tutor.part
-        out = exercise.output_name
-        self.say()
-        self.say("The engine's backward pass, one edge at a time:")
-        for number, step in enumerate(exercise.steps, start=1):
-            line, why = describe_step(step, out)
-            self.say(f"{number}. {line}")
-            self.say(f"   {why}")
-        self.say("Your answers beside the engine's:")
-        for name in exercise.order:
-            self.say(f"d{out}/d{name}: yours {format_number(exercise.answers[name])}, engine "
-                     f"{format_number(exercise.expected(name))}, {exercise.status[name]}")
-        earned = sum(status == "earned" for status in exercise.status.values())
-        self.say(f"You earned {earned} of {len(exercise.order)} gradients.")
-        if not steps_after_gradients(tutor):
-            return
-        update = take_steps(part, tutor.inputs(), 1)[0]
-        self.say()
-        self.say("One update step:")
-        self.say(describe_rule(part))
-        for move in update.parameters:
-            self.say(describe_move(move, part))
-        self.say(f"{out} goes from {format_number(update.output_before)} to {format_number(update.output_after)}.")
-        tutor.note_updates(1)
-
-    def show_training(self, tutor: Tutor) -> None:
-        """A "train" part: run its steps and print step, loss and parameters every tenth of the way."""
-        part = tutor.part
-        rule, out = part.update, part.output
-        every = max(1, rule.steps // 10)
-        self.say(f"Training: {rule.steps} {rule.direction} steps of size {format_number(rule.step_size)} "
-                 f"on {out}.")
-        self.say(f"{'step':>6}  {out:>10}  parameters")
-        last = None
-        try:
-            for last in train_steps(part, tutor.inputs()):
-                if last.step % every == 0 or last.step == rule.steps:
-                    self.say(f"{last.step:>6}  {describe_loss(last.loss):>10}  {describe_params(last)}")
-        except TrainingError as error:
-            self.say(error.message)
-        if last is not None:
-            self.say(f"After {last.step} steps: {out} = {format_number(last.loss)}, "
-                     + ", ".join(f"{name} = {format_number(value)}" for name, value in last.params.items()) + ".")
-            tutor.note_updates(last.step)
-
-    def show_network(self, tutor: Tutor) -> None:
-        """A "network" part: train the network and print loss and accuracy every tenth of the way."""
-        spec = tutor.part.network
-        trainer = NetworkTrainer(spec)
-        layers = " and ".join(map(str, spec.hidden))
-        self.say(f"Training a network with hidden layers of {layers} neurons on {spec.samples} {spec.dataset} "
-                 f"points: {spec.steps} steps of size {format_number(spec.step_size)}.")
-        every = max(1, spec.steps // 10)
-        while not trainer.done:
-            step = trainer.steps_taken
-            loss, accuracy = trainer.step()
-            if step % every == 0:
-                self.say(f"step {step}: loss {format_number(round(loss, 4))}, accuracy {accuracy:.0%}")
-        loss, accuracy = trainer.evaluate()
-        self.say(f"After {trainer.steps_taken} steps: loss {format_number(round(loss, 4))}, "
-                 f"accuracy {accuracy:.0%}.")
-        tutor.note_updates(trainer.steps_taken)
+    def choose_next(self, session: LessonSession) -> str:
+        """Between steps, offer what the session allows: Enter to continue, update, lessons."""
+        choices = [a for a in session.allowed if a in COMMANDS]
+        words = ", ".join(f"{COMMANDS[a]} to {ACTION_WORDS[a]}" if a != CONTINUE else "Enter to continue"
+                          for a in choices)
+        while True:
+            typed = self.ask(f"({words}) ").lower()
+            if typed in ("quit", "exit", "q"):
+                raise Stop
+            action = TYPED.get(typed)
+            if action not in choices:
+                self.say(f"Type one of: {', '.join(COMMANDS[a] if a != CONTINUE else 'nothing (Enter)' for a in choices)}.")
+                continue
+            if action == LEAVE:
+                session.leave()
+            elif action == UPDATE:
+                session.update()
+            elif action == RESTART:
+                session.restart()
+            else:
+                session.go_on()
+            return action
 
 
-def steps_after_gradients(tutor: Tutor) -> bool:
-    """Whether a gradients part ends with one update step shown: when the lesson gives the part its
-    own update rule and the next part does not ask for that same step by hand."""
-    following = tutor.lesson.parts[tutor.part_index + 1:tutor.part_index + 2]
-    part = tutor.part
-    return bool(part.parameters) and part.update != UpdateRule() and not (
-        following and following[0].kind == "update")
+# --- line renderers of the watched kinds ---------------------------------------------------
+
+def show_training(plain: PlainTutor, session: LessonSession) -> None:
+    """A "train" part: run its steps and print step, loss and parameters every tenth of the way."""
+    part = session.tutor.part
+    rule, out = part.update, part.output
+    every = max(1, rule.steps // 10)
+    plain.say(f"Training: {rule.steps} {rule.direction} steps of size {format_number(rule.step_size)} on {out}.")
+    plain.say(f"{'step':>6}  {out:>10}  parameters")
+    last = None
+    try:
+        for last in train_steps(part, session.inputs):
+            if last.step % every == 0 or last.step == rule.steps:
+                plain.say(f"{last.step:>6}  {describe_loss(last.loss):>10}  {describe_params(last)}")
+    except TrainingError as error:
+        plain.say(error.message)
+    if last is not None:
+        plain.say(f"After {last.step} steps: {out} = {format_number(last.loss)}, "
+                  + ", ".join(f"{name} = {format_number(value)}" for name, value in last.params.items()) + ".")
+    session.trained(last.step if last is not None else 0)
 
 
-def _line_reader(stream: TextIO) -> Callable[[], str]:
-    """Read lines as bytes where the stream allows, so a byte the encoding cannot decode becomes
-    one unreadable answer (U+FFFD) instead of an error that throws away the buffered lines after it."""
+def show_network(plain: PlainTutor, session: LessonSession) -> None:
+    """A "network" part: train the network and print loss and accuracy every tenth of the way."""
+    spec = session.tutor.part.network
+    assert spec is not None
+    trainer = NetworkTrainer(spec)
+    layers = " and ".join(map(str, spec.hidden))
+    plain.say(f"Training a network with hidden layers of {layers} neurons on {spec.samples} {spec.dataset} "
+              f"points: {spec.steps} steps of size {format_number(spec.step_size)}.")
+    every = max(1, spec.steps // 10)
+    while not trainer.done:
+        step = trainer.steps_taken
+        loss, accuracy = trainer.step()
+        if step % every == 0:
+            plain.say(f"step {step}: loss {format_number(round(loss, 4))}, accuracy {accuracy:.0%}")
+    loss, accuracy = trainer.evaluate()
+    plain.say(f"After {trainer.steps_taken} steps: loss {format_number(round(loss, 4))}, accuracy {accuracy:.0%}.")
+    session.trained(trainer.steps_taken)
+
+
+LINE_RENDERERS: dict[str, Callable[[PlainTutor, LessonSession], None]] = {
+    "train": show_training, "network": show_network}
+"""How line mode shows each watched kind of part (the answered kinds share the question loop)."""
+
+
+def _read_h(argument: str) -> float | None:
+    """h typed after `nudge`: 0.0 for none (the next on the ladder), None when it is no usable number."""
+    if not argument:
+        return 0.0
+    try:
+        h = float(argument)
+    except ValueError:
+        return None
+    return h if math.isfinite(h) and h != 0 else None
+
+
+def _line_reader(stream: TextIO) -> Callable[[], str | None]:
+    """Read one line of at most MAX_LINE characters; None for a longer one (the rest of it is read
+    and dropped in pieces, never held whole). Bytes the encoding cannot decode become U+FFFD, one
+    unreadable answer, instead of an error that throws away the buffered lines after it."""
     buffer = getattr(stream, "buffer", None)
-    if buffer is None:
-        return stream.readline
     encoding = getattr(stream, "encoding", None) or "utf-8"
-    return lambda: buffer.readline().decode(encoding, "replace")
+
+    def read() -> str:
+        return buffer.readline(MAX_LINE + 1).decode(encoding, "replace") if buffer else stream.readline(MAX_LINE + 1)
+
+    def read_line() -> str | None:
+        line = read()
+        if len(line) <= MAX_LINE or line.endswith("\n"):
+            return line
+        while line and not line.endswith("\n"):
+            line = read()
+        return None
+
+    return read_line
 
 
 def _isatty(stream: TextIO) -> bool:
@@ -395,6 +432,20 @@ def run_plain(catalog: Catalog, lesson_id: str | None, store: ProgressStore | No
     learner is done or input ends (progress saved), 1 when there are no lessons, 2 for an unknown id.
     """
     session = PlainTutor(catalog, store, seed, stdin, stdout)
+    try:
+        return _run(session, catalog, lesson_id)
+    except KeyboardInterrupt:  # Ctrl+C at a prompt: the same as quit, with the shell's status for it
+        session.say()
+        session.close()
+        return 130
+    except BrokenPipeError:  # the reader went away (`| head`): keep the work, there is no one to tell
+        if session.session is not None:
+            session.session.leave()
+        _silence(stdout)
+        return 0
+
+
+def _run(session: PlainTutor, catalog: Catalog, lesson_id: str | None) -> int:
     lesson = catalog.find(lesson_id) if lesson_id is not None else None
     if lesson_id is not None and lesson is None:
         known = ", ".join(item.id for item in catalog.lessons) or "none"
@@ -415,16 +466,23 @@ def run_plain(catalog: Catalog, lesson_id: str | None, store: ProgressStore | No
                 session.say()
     except Stop:
         pass
-    except KeyboardInterrupt:  # Ctrl+C at a prompt: the same as quit, with the shell's status for it
-        session.say()
-        session.close()
-        return 130
-    except BrokenPipeError:  # the reader went away (`| head`): keep the work, there is no one to tell
-        if session.tutor is not None:
-            session.tutor.save()
-        return 0
     session.close()
     return 0
+
+
+def _silence(stdout: TextIO) -> None:
+    """After a closed pipe, point the real standard output at /dev/null, so the interpreter's last
+    flush at exit does not print a BrokenPipeError of its own."""
+    import os
+    import sys
+
+    if stdout is sys.stdout:
+        try:
+            null = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(null, sys.stdout.fileno())
+            os.close(null)
+        except (OSError, ValueError):
+            pass
 
 
 HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(.*?)[ \t#]*$", re.MULTILINE)
@@ -445,3 +503,32 @@ def markdown_to_text(markdown: str) -> str:
         for pattern, replacement in INLINE:
             pieces[index] = pattern.sub(replacement, pieces[index])
     return "".join(pieces)
+
+
+ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+
+
+def rewrap(text: str, width: int) -> str:
+    """Join each paragraph's (and each list item's) lines into one, then wrap it to `width` columns
+    (0: leave it one line, for screen readers and scripts). Words are never split."""
+    blocks: list[list[str]] = []
+    for raw in text.splitlines():
+        if not raw.strip():
+            blocks.append([])
+        elif ITEM.match(raw) or not blocks or not blocks[-1]:
+            blocks.append([raw.rstrip()])
+        else:
+            blocks[-1].append(raw.strip())
+    lines = []
+    for block in blocks:
+        if not block:
+            lines.append("")
+            continue
+        joined = " ".join(block)
+        if width <= 20:
+            lines.append(joined)
+            continue
+        indent = " " * (len(ITEM.match(joined).group(0)) if ITEM.match(joined) else 0)
+        lines.extend(textwrap.wrap(joined, width - 1, subsequent_indent=indent, break_long_words=False,
+                                   break_on_hyphens=False) or [""])
+    return "\n".join(lines).strip("\n")

@@ -113,12 +113,12 @@ def test_a_wrong_answer_gets_its_diagnosis_then_a_right_one_is_saved(chain_rule,
 
 
 def test_the_whole_lesson_ends_with_the_engine_pass_the_update_and_the_outro(chain_rule, tmp_path):
-    status, out = run(list(CHAIN_RULE.values()), tmp_path)
+    status, out = run([*CHAIN_RULE.values(), "update", ""], tmp_path)
 
     assert status == 0
     assert "The engine's backward pass, one edge at a time:\n1. d.grad += -2 × 1 = -2\n" in out
-    assert "dL/da: yours 6, engine 6, earned" in out
-    assert "You earned 7 of 7 gradients." in out
+    assert "dL/da: yours 6, engine 6, ✓ earned" in out
+    assert "You earned 7 of 7." in out
     assert "a ← 2 + 0.01 × 6 = 2.06" in out
     assert "L goes from -8 to -7.286496." in out
     assert "What you just did" in out and "Lesson finished" in out
@@ -131,8 +131,8 @@ def test_the_hint_ladder_climbs_to_the_answer_which_counts_as_shown(tmp_path):
 
     assert status == 0
     for level in (1, 2, 3, 4):
-        assert f"dL/dd = hint\nHint {level} of 4: " in out
-    assert "Hint 3 of 4: dL/dd = dL/dL · ∂L/∂d = 1 · (-2). Work it out." in out
+        assert f"dL/dd = hint\nHint {level} of 4 · " in out
+    assert "Hint 3 of 4 · Chain rule: dL/dd = dL/dL · ∂L/∂d = 1 · (-2). Work it out." in out
     assert "(marked as shown, not earned)" in out
     assert out.index("Hint 4 of 4") < out.index("dL/df = ")  # the next question follows
     _, part = saved(tmp_path)
@@ -178,17 +178,17 @@ def test_a_second_session_resumes_at_the_next_question(tmp_path):
 
 
 def test_a_finished_lesson_starts_again(tmp_path):
-    run(list(CHAIN_RULE.values()), tmp_path)
+    run([*CHAIN_RULE.values(), ""], tmp_path)
 
-    _, out = run(["1"], tmp_path)
+    _, out = run(["restart", "1"], tmp_path)
 
-    assert "You finished 'The chain rule by hand' before; this time it starts again" in out
+    assert "You finished this lesson before. restart starts it again" in out
     assert "Question 1 of 7.\ndL/dL = 1\nRight." in out
 
 
 def test_a_lesson_started_again_stays_started_again(tmp_path):
-    run(list(CHAIN_RULE.values()), tmp_path)
-    run(["1"], tmp_path)
+    run([*CHAIN_RULE.values(), ""], tmp_path)
+    run(["restart", "1"], tmp_path)
 
     _, out = run([], tmp_path)
 
@@ -283,18 +283,19 @@ def test_every_kind_of_part(write_lesson, tmp_path):
     catalog = load_catalog(write_lesson(MIXED_LESSON, "mixed.toml").parent)
     home = tmp_path / "home"
 
-    status, out = run(["nudge", "nudge", "nudge", "14", "1", "-4", "-4", "nudge", "-0.4", "0.4"], home, "mixed",
-                      catalog)
+    status, out = run(["nudge", "nudge", "nudge", "14", "", "1", "-4", "-4", "", "nudge", "-0.4", "0.4", "", "",
+                       ""], home, "mixed", catalog)
 
     assert status == 0
     assert "Read this first." in out
-    assert ("Part 1 of 5: A slope\nPress Ctrl+N to nudge x.\nWhere the lesson says Ctrl+N, type nudge; "
-            "for Ctrl+G, type hint; for Ctrl+R, type show.\nInputs: x = 3\nf = 3*x**2 - 4*x + 5 = 20\n") in out
-    assert "nudge x by 0.01: f goes from 20 to 20.1403; (f(x+h) - f(x))/h = 14.03" in out
+    assert ("Part 1 of 5: A slope\nPress Ctrl+N to nudge x.\nType your answer, or hint, nudge, show (help says more)."
+            "\nWhere the lesson says Ctrl+N, type nudge; for Ctrl+G, type hint; for Ctrl+R, type show.\n"
+            "Inputs: x = 3\nf = 3*x**2 - 4*x + 5 = 20\n") in out
+    assert "  h = 0.01     f: 20 → 20.1403      estimate 14.03" in out
     assert "slope df/dx at x = 3: 14\nRight." in out
-    assert "You earned 3 of 3 gradients." in out
-    assert "One update step" not in out  # the next part asks for that step by hand
-    assert "Gradients: dL/dw = -4" in out
+    assert "You earned 3 of 3." in out
+    assert "(Enter to continue, lessons to go back to the lessons)" in out  # no update: part 3 asks it by hand
+    assert "Gradients given: dL/dw = -4\n" in out
     assert "w after one step = nudge\nNudging is for gradients and slopes" in out
     assert "That steps along the gradient." in out  # the update exercise's own diagnosis
     assert "w after one step = 0.4\nRight." in out
@@ -312,7 +313,7 @@ def test_every_kind_of_part(write_lesson, tmp_path):
 @pytest.mark.parametrize("lesson", [lesson.id for lesson in load_catalog().lessons])
 def test_every_shipped_lesson_runs_to_its_end(lesson, tmp_path):
     """Asking to be shown every answer walks a lesson to its outro: no part kind is left out."""
-    status, out = run(["show"] * 200, tmp_path, lesson)
+    status, out = run(["show", ""] * 200, tmp_path, lesson)
 
     assert status == 0
     assert f"Lesson finished: {load_catalog().find(lesson).title}." in out

@@ -10,7 +10,7 @@ from tui_grad.core.progress import ProgressStore
 from tui_grad.ui.app import TuiGradApp
 from tui_grad.ui.exercise import ExerciseScreen
 from tui_grad.ui.home import HomeScreen
-from tui_grad.ui.reading import ReadingScreen
+from tui_grad.ui.page import PageScreen as ReadingScreen
 
 from tests.ui.screen_text import screen_text
 
@@ -19,7 +19,7 @@ CATALOG = load_catalog()
 
 def right_answer(screen: ExerciseScreen) -> str:
     """What a learner who knows the answer types for the question on screen."""
-    exercise = screen.exercise
+    exercise = screen.session.flow.exercise
     name = exercise.current
     value = exercise.expected(name) if isinstance(exercise, GradientExercise) else exercise.move(name).after
     return format_number(value)
@@ -29,7 +29,7 @@ async def finish_part(app, pilot) -> None:
     """Answer or watch the part on screen to its end, then continue."""
     screen = app.screen
     if isinstance(screen, ExerciseScreen):
-        while screen.exercise.current is not None:
+        while screen.session.flow.exercise.current is not None:
             await pilot.press(*right_answer(screen), "enter")
             await pilot.pause()
         await pilot.press("s")  # skip what the engine replays
@@ -90,13 +90,13 @@ async def test_restarted_app_resumes_mid_lesson(tmp_path):
         await pilot.pause()
         screen = again.screen
         assert isinstance(screen, ExerciseScreen), "a started lesson skips its introduction"
-        assert screen.exercise.current == "f" and screen.exercise.hints == {"f": 1}
+        assert screen.session.flow.exercise.current == "f" and screen.session.flow.exercise.hints == {"f": 1}
         assert "Find dL/df" in screen_text(again) and "back where you left off" in screen_text(again)
         assert highlighted is not None
         await pilot.press("4", "enter")
         await pilot.pause()
-        assert screen.exercise.current == "e"
-        assert format_number(screen.exercise.answers["d"]) == "-2"
+        assert screen.session.flow.exercise.current == "e"
+        assert format_number(screen.session.flow.exercise.answers["d"]) == "-2"
 
 
 async def test_back_home_shows_progress_and_offers_a_review(tmp_path):
@@ -117,5 +117,5 @@ async def test_back_home_shows_progress_and_offers_a_review(tmp_path):
         await pilot.press("r")
         await pilot.pause()
         screen = app.screen
-        assert isinstance(screen, ExerciseScreen) and screen.tutor.lesson.id == "review-product"
-        assert all("product" in screen.tutor.skills_of(name) for name in screen.exercise.order)
+        assert isinstance(screen, ExerciseScreen) and screen.session.tutor.lesson.id == "review-product"
+        assert all("product" in screen.session.tutor.skills_of(name) for name in screen.session.flow.exercise.order)

@@ -6,10 +6,11 @@ import pytest
 
 from tui_grad.core.catalog import load_catalog
 from tui_grad.ui.app import TuiGradApp
-from tui_grad.ui.exercise import ANSWER, BACKWARD, UPDATE, ExerciseScreen
+from tui_grad.core.parts import ANSWERING as ANSWER, REPLAY as BACKWARD, UPDATING as UPDATE
+from tui_grad.ui.exercise import ExerciseScreen
 from tui_grad.ui.graph_view import GraphView
 from tui_grad.ui.home import HomeScreen
-from tui_grad.ui.reading import ReadingScreen
+from tui_grad.ui.page import PageScreen as ReadingScreen
 
 from tests.ui.screen_text import screen_text
 
@@ -57,7 +58,7 @@ async def test_home_lists_the_lessons(app):
 async def test_whole_lesson_by_keyboard(app):
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_exercise(app, pilot)
-        assert screen.phase == ANSWER
+        assert screen.session.phase == ANSWER
         assert "Find dL/dL" in status(screen)
         graph = screen.query_one(GraphView)
         assert any(node.state == "asked" and node.name == "L" for node in graph.nodes)
@@ -65,19 +66,19 @@ async def test_whole_lesson_by_keyboard(app):
         await type_answer(pilot, "1")
         await type_answer(pilot, "5")  # wrong for d
         assert "✗ Wrong" in feedback(screen) and "dL/dd is not 5" in feedback(screen)
-        assert screen.exercise.current == "d"
+        assert screen.session.flow.exercise.current == "d"
 
         for name in ("d", "f", "e", "c", "a", "b"):
-            assert screen.exercise.current == name
+            assert screen.session.flow.exercise.current == name
             await type_answer(pilot, ANSWERS[name])
             if name == "c":
                 assert "dL/dc = dL/dd · dd/dc = -2 · 1 = -2" in feedback(screen)
-        assert screen.phase == BACKWARD
-        assert screen.player is not None
+        assert screen.session.phase == BACKWARD
+        assert screen.session.replay is not None
 
         await pilot.press("s")  # skip to the end of the backward pass
         await pilot.pause()
-        assert screen.player.done
+        assert screen.session.replay.done
         table = feedback(screen)
         assert "yours" in table and "engine" in table and "You earned 7 of 7" in table
         assert {n.name: n.grad for n in graph.nodes} == {
@@ -86,15 +87,15 @@ async def test_whole_lesson_by_keyboard(app):
         await pilot.press("u")
         await pilot.press("s")
         await pilot.pause()
-        assert screen.phase == UPDATE
-        assert screen.history[-1] == pytest.approx(-7.286496, abs=1e-9)
+        assert screen.session.phase == UPDATE
+        assert screen.session.history[-1] == pytest.approx(-7.286496, abs=1e-9)
         assert "a ← 2 + 0.01 × 6 = 2.06" in feedback(screen)
         assert "-7.286496" in status(screen)
         assert {n.name: n.value for n in graph.nodes}["L"] == "-7.286496"
 
         await pilot.press("u", "s")
         await pilot.pause()
-        assert len(screen.history) == 3 and screen.history[2] > screen.history[1]
+        assert len(screen.session.history) == 3 and screen.session.history[2] > screen.session.history[1]
 
 
 async def test_backward_animation_plays_step_by_step():
@@ -103,22 +104,22 @@ async def test_backward_animation_plays_step_by_step():
         screen = await open_exercise(app, pilot)
         for _ in ANSWERS:
             await pilot.press("ctrl+r")
-        assert screen.phase == BACKWARD
+        assert screen.session.phase == BACKWARD
         await pilot.press("space")  # pause
-        assert screen.player.paused
-        position = screen.player.position
+        assert screen.session.replay.paused
+        position = screen.session.replay.position
         await pilot.press("n")
-        assert screen.player.position == position + 1
-        step = screen.exercise.steps[position]
+        assert screen.session.replay.position == position + 1
+        step = screen.session.flow.exercise.steps[position]
         assert screen.query_one(GraphView).active_edge == (step.node, step.child)
         assert f"{step.child}.grad +=" in feedback(screen)
         await pilot.press("plus")
-        assert screen.player.speed_label == "2×"
+        assert screen.session.replay.speed == "2×"
         await pilot.press("space")  # resume
-        assert not screen.player.paused
+        assert not screen.session.replay.paused
         await pilot.press("s")  # and skip to the end
         await pilot.pause()
-        assert screen.player.done
+        assert screen.session.replay.done
         assert "You earned 0 of 7" in feedback(screen)
         assert "~ shown" in feedback(screen)
 
@@ -128,7 +129,7 @@ async def test_show_answer_is_marked_as_shown(app):
         screen = await open_exercise(app, pilot)
         await pilot.press("ctrl+r")
         assert "~ Shown" in feedback(screen) and "not earned" in feedback(screen)
-        assert screen.exercise.current == "d"
+        assert screen.session.flow.exercise.current == "d"
 
 
 async def test_unreadable_answer_gets_a_message(app):
@@ -136,7 +137,7 @@ async def test_unreadable_answer_gets_a_message(app):
         screen = await open_exercise(app, pilot)
         await type_answer(pilot, "abc")
         assert "Could not read" in feedback(screen)
-        assert screen.exercise.current == "L"
+        assert screen.session.flow.exercise.current == "L"
 
 
 async def test_a_broken_lesson_is_listed_as_unavailable_and_the_rest_work(tmp_path):

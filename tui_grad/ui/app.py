@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # the lesson and reading screens load when a lesson opens, no
     from tui_grad.core.catalog import Catalog
     from tui_grad.core.lesson import Lesson
     from tui_grad.core.progress import ProgressStore
-    from tui_grad.core.tutor import Tutor
+    from tui_grad.core.flow import LessonSession
 
 
 class TuiGradApp(App):
@@ -89,49 +89,46 @@ class TuiGradApp(App):
         if self.low_bandwidth and hasattr(event.widget, "cursor_blink"):
             event.widget.cursor_blink = False
 
-    def open_lesson(self, lesson_id: str, lesson: Lesson | None = None, seed: int | None = None) -> None:
-        """Show a lesson: its introduction the first time, else straight back where the learner was."""
-        from tui_grad.core.tutor import Tutor
-        from tui_grad.ui.reading import ReadingScreen
+    def open_lesson(self, lesson_id: str, lesson: Lesson | None = None, seed: int | None = None,
+                    review: str | None = None) -> None:
+        """Open a lesson where the learner stands: its introduction the first time, the question they
+        were on when they come back, a choice to start again when it is finished."""
+        from tui_grad.core.flow import LessonSession
 
         lesson = lesson or self.catalog.find(lesson_id)
         if lesson is None:
-            self.notify(f"No lesson called '{lesson_id}'.", severity="error")
+            self.notify(f"No lesson called '{lesson_id}'.", severity="error", markup=False)
             return
-        tutor = Tutor(lesson, self.store, self.seed if seed is None else seed)
-        if tutor.finished:
-            tutor.restart()
-        if lesson.intro and not tutor.started:
-            self.push_screen(ReadingScreen(lesson.title, lesson.intro, go_on=lambda: self.show_part(tutor)))
-        else:
-            self.show_part(tutor)
+        self.show_session(LessonSession(lesson, self.store, self.seed if seed is None else seed, review=review))
 
-    def show_part(self, tutor: Tutor) -> None:
-        """The screen for the tutor's current part: answering by hand, or watching training."""
-        part = tutor.part
-        if part.kind in ("train", "network"):
+    def show_session(self, session: LessonSession) -> None:
+        """Push the screen the session's phase needs: a page, an exercise or a training run."""
+        from tui_grad.core.flow import FINISHED, INTRO, OUTRO
+        from tui_grad.core.parts import WATCH
+
+        if session.phase in (INTRO, OUTRO, FINISHED):
+            from tui_grad.ui.page import PageScreen
+
+            self.push_screen(PageScreen(session, self.follow))
+        elif session.phase == WATCH:
             from tui_grad.ui.train import TrainScreen
 
-            self.push_screen(TrainScreen(part, tutor.inputs(), on_done=lambda: self.part_done(tutor)))
+            def trained() -> None:
+                session.trained(screen.step_count)
+                session.go_on()
+                self.follow(session)
+
+            screen = TrainScreen(session.tutor.part, session.inputs, on_done=trained)
+            self.push_screen(screen)
         else:
             from tui_grad.ui.exercise import ExerciseScreen
 
-            self.push_screen(ExerciseScreen(tutor, self.step_interval, on_done=lambda: self.part_done(tutor)))
+            self.push_screen(ExerciseScreen(session, self.step_interval, on_change=self.follow))
 
-    def part_done(self, tutor: Tutor) -> None:
-        """Close a finished part; open the next, or the recap after the last."""
-        from tui_grad.ui.reading import ReadingScreen
-
-        self.pop_screen()
-        if tutor.finish_part():
-            self.show_part(tutor)
-        else:
-            outro = tutor.lesson.outro or f"That is the end of {tutor.lesson.title}."
-            self.push_screen(ReadingScreen(tutor.lesson.title, outro))
-        self.refresh_home()
-
-    def refresh_home(self) -> None:
-        """Bring the home screen's lesson states and skills up to date."""
-        for screen in self.screen_stack:
-            if isinstance(screen, HomeScreen):
-                screen.refresh_states()
+    def follow(self, session: LessonSession) -> None:
+        """The session moved on: replace the lesson's screen with the next one, or go back to the
+        lessons once the recap has been read."""
+        if not isinstance(self.screen, HomeScreen):
+            self.pop_screen()
+        if not session.over:
+            self.show_session(session)

@@ -40,9 +40,11 @@ def review_lesson(catalog: Catalog, skill: str, seed: int) -> Lesson | None:
     if not candidates:
         return None
     lesson, part, asked = rng.choice(candidates)
+    fresh = part.randomize or {name: (-6.0, 6.0) for name in part.inputs}  # new numbers, never the ones just seen
     return Lesson(f"review-{skill}", f"Review: {skill}", SKILLS[skill], lesson.path, 0, "", "",
-                  (replace(part, ask=asked, title=f"Review: {SKILLS[skill]}",
-                           text=f"A short review of {SKILLS[skill]}, on the graph of '{lesson.title}'."),))
+                  (replace(part, ask=asked, randomize=fresh, title=f"Review: {SKILLS[skill]}",
+                           text=f"A short review of {SKILLS[skill]}, on the graph of '{lesson.title}' with "
+                                "new numbers."),))
 
 
 class HomeScreen(Screen):
@@ -170,4 +172,4 @@ class HomeScreen(Screen):
         if lesson is None:
             self.notify(f"No lesson has a {due[0]} node to review.", severity="warning")
             return
-        self.app.open_lesson(lesson.id, lesson, seed)
+        self.app.open_lesson(lesson.id, lesson, seed, review=due[0])

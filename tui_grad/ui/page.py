@@ -1,0 +1,72 @@
+"""A page of a lesson to read: its introduction, its recap, or a finished lesson reopened, with the
+session's choices (continue, start again, back to the lessons) as keys."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from tui_grad.core.flow import LessonSession
+from tui_grad.core.views import CONTINUE, LEAVE, RESTART
+from tui_grad.ui.render import bindings, message_content
+
+
+class PageScreen(Screen):
+    """Lesson text to read, scrollable by keyboard; the footer offers what the session allows."""
+
+    DEFAULT_CSS = """
+    PageScreen VerticalScroll { padding: 1 2; }
+    PageScreen #text { max-width: 88; }
+    PageScreen #more { height: 1; padding: 0 2; color: $text-muted; }
+    """
+    BINDINGS = bindings(CONTINUE, RESTART, LEAVE)
+
+    def __init__(self, session: LessonSession, on_change: Callable[[LessonSession], None]) -> None:
+        super().__init__()
+        self.session = session
+        self.on_change = on_change
+        self.phase = session.phase
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="page"):
+            yield Static(message_content(self.session.message), id="text")
+        yield Static(id="more")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title, self.sub_title = self.session.title, self.session.subtitle
+        page = self.query_one("#page", VerticalScroll)
+        page.focus()
+        self.watch(page, "scroll_y", self.show_more_cue, init=False)
+        self.call_after_refresh(self.show_more_cue)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.show_more_cue)
+
+    def show_more_cue(self) -> None:
+        """Say that more text follows below when the page does not fit the window."""
+        page = self.query_one("#page", VerticalScroll)
+        more = page.max_scroll_y > 0 and page.scroll_y < page.max_scroll_y
+        self.query_one("#more", Static).update("▼ more below: ↓ or PgDn to read on" if more else "")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "flow" and parameters:
+            return parameters[0] in self.session.allowed
+        return True
+
+    def action_flow(self, action: str) -> None:
+        """Send the key's action to the session and follow where it leads."""
+        if action not in self.session.allowed:
+            return
+        if action == LEAVE:
+            self.session.leave()
+            self.app.pop_screen()
+            return
+        {CONTINUE: self.session.go_on, RESTART: self.session.restart}[action]()
+        self.on_change(self.session)
+

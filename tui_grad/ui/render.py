@@ -1,0 +1,66 @@
+"""How the full-screen app shows the core's plain data: each flow action's keys and footer label,
+and a message's spans as styled Content (the styles come from the theme; every mark also carries
+a glyph and a word, so nothing rests on colour)."""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+from textual.content import Content
+
+from tui_grad.core.views import (CONTINUE, FASTER, HINT, LEAVE, NUDGE, PAUSE, RESTART, REVEAL, SKIP, SLOWER, STEP,
+                                 UPDATE, Line, Message)
+from tui_grad.ui.prose import prose
+
+KEYS: dict[str, tuple[str, str, str]] = {
+    HINT: ("ctrl+g,f2", "Hint", "A hint that goes one step further each time (also F2)"),
+    NUDGE: ("ctrl+n,f3", "Nudge", "Nudge this node by h and run forward again; again for a smaller h (also F3)"),
+    REVEAL: ("ctrl+r,f4", "Show answer", "Show this answer, marked as shown, not earned (also F4)"),
+    PAUSE: ("space", "Pause", "Pause or resume the replay"),
+    STEP: ("n,right", "Step", "Show one more step"),
+    SKIP: ("s,end", "Skip", "Jump to the end of the replay"),
+    FASTER: ("plus,equals_sign", "Faster", "Shorter pauses between steps"),
+    SLOWER: ("minus", "Slower", "Longer pauses between steps"),
+    UPDATE: ("u", "Update", "Step the parameters and run forward again"),
+    CONTINUE: ("enter", "Continue", "On to what comes next"),
+    RESTART: ("r", "Start again", "Start this lesson again from the beginning"),
+    LEAVE: ("escape", "Lessons", "Back to the lessons; your progress is saved"),
+}
+"""Keys, footer label and tooltip of each flow action. Actions that must work while an answer is
+typed use Ctrl or function keys, since a focused Input takes plain letters; the function keys
+are for browsers, which keep Ctrl+N and others for themselves."""
+
+LABELS = {action: _label for action, (keys, _label, _tip) in KEYS.items()}
+
+
+def key_label(action: str) -> str:
+    """The key a learner presses for `action`, as the footer writes it: `Ctrl+G`, `U`, `Enter`."""
+    first = KEYS[action][0].split(",")[0]
+    return "+".join(part.capitalize() if len(part) > 1 else part.upper() for part in first.split("+"))
+
+
+def bindings(*actions: str) -> list[Binding]:
+    """The footer bindings of these flow actions, each calling `action_flow('<name>')`."""
+    return [Binding(KEYS[a][0], f"flow('{a}')", KEYS[a][1], tooltip=KEYS[a][2], id=f"flow.{a}") for a in actions]
+
+
+STYLES = {"": "", "bold": "bold", "muted": "$text-muted", "right": "bold $success", "wrong": "bold $error",
+          "shown": "bold $warning", "unread": "bold $warning", "hint": "bold $accent", "italic": "italic",
+          "key": "bold"}
+
+
+def line_content(row: Line) -> Content:
+    """One line of a message as Content: styled runs, keys named as the footer names them."""
+    pieces: list[Content | tuple[str, str] | str] = []
+    for span in row:
+        if span.role == "prose":
+            pieces.append(prose(span.text))
+        elif span.role == "key":
+            pieces.append((key_label(span.text), "bold"))
+        else:
+            pieces.append((span.text, STYLES.get(span.role, "")))
+    return Content.assemble(*pieces)
+
+
+def message_content(message: Message) -> Content:
+    """A whole message, one line per line."""
+    return Content("\n").join(line_content(row) for row in message)

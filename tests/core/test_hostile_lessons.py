@@ -23,7 +23,8 @@ from tui_grad.plain import run_plain
 BRACKETS = ("[/x]", "w[i][j]", "[TODO]", "[bold]B[/bold]")
 # Escapes as TOML writes them: OSC 52 (clipboard), OSC 0 (title), OSC 8 (link), clear screen, leave the
 # alternate screen, a C1 CSI, a right-to-left override.
-ATTACKS = r"\u001b]52;c;aGk=\u0007 \u001b]0;pwned\u0007 \u001b]8;;http://x\u001b\\link \u001b[2J \u001b[?1049l \u009b2J \u202eevil"
+ATTACKS = (r"\u001b]52;c;aGk=\u0007 \u001b]0;pwned\u0007 \u001b]8;;http://x\u001b\\link \u001b[2J "
+           r"\u001b[?1049l \u009b2J \u202eevil")
 WORDS = " ".join(BRACKETS)
 
 HOSTILE_LESSON = f'''\

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from tui_grad.core import expr as ex
-from tui_grad.core.safe_text import UnsafeCharacter, describe, safe_text, unsafe_characters
+from tui_grad.core.safe_text import UnsafeCharacter, safe_text, unsafe_characters
 from tui_grad.engine import EngineError, Value, topological_order
 
 IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")

@@ -11,10 +11,12 @@ import os
 import sys
 from pathlib import Path
 
-from tui_grad.core.catalog import Catalog, load_catalog, shipped_lessons_dir
-from tui_grad.core.lesson import Lesson, LessonError, load_lesson
+from tui_grad.core.catalog import Catalog, check_lesson_files, load_catalog, shipped_lessons_dir
+from tui_grad.core.lesson import COMMAND_NAMES, Lesson
+from tui_grad.core.safe_text import safe_text
 
-COMMANDS = ("list", "trace", "check", "progress", "reset")
+COMMANDS = tuple(name for name in COMMAND_NAMES if name in ("list", "trace", "check", "progress", "reset"))
+"""The sub-commands this version runs; core's COMMAND_NAMES also holds those planned, which no lesson id may take."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -124,7 +126,7 @@ def catalog_for(args: argparse.Namespace) -> Catalog:
 def unknown_lesson(lesson_id: str, catalog: Catalog) -> int:
     """Say that a lesson id is unknown and list the ones there are."""
     known = ", ".join(lesson.id for lesson in catalog.lessons) or "none"
-    print(f"tui-grad: no lesson called '{lesson_id}'. Lessons: {known}.", file=sys.stderr)
+    print(f"tui-grad: no lesson called '{safe_text(lesson_id)}'. Lessons: {known}.", file=sys.stderr)
     return 2
 
 
@@ -132,6 +134,7 @@ def run_list(args: argparse.Namespace) -> int:
     """Print every lesson with its summary, and every broken file with its reason."""
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     catalog = catalog_for(args)
     table = Table(title="tui-grad lessons", title_justify="left")
@@ -139,8 +142,8 @@ def run_list(args: argparse.Namespace) -> int:
     table.add_column("id")
     table.add_column("title")
     table.add_column("summary", overflow="fold")
-    for number, lesson in enumerate(catalog.lessons, start=1):
-        table.add_row(str(number), lesson.id, lesson.title, lesson.summary)
+    for number, lesson in enumerate(catalog.lessons, start=1):  # Text: a lesson's words are never markup
+        table.add_row(str(number), Text(lesson.id), Text(lesson.title), Text(lesson.summary))
     console = Console()
     console.print(table)
     for error in catalog.broken:
@@ -179,24 +182,26 @@ def print_trace(lesson: Lesson, part_index: int, data: dict) -> None:
     """The trace as Rich tables, for people."""
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     from tui_grad.core.exercise import format_number
 
     console = Console()
     part = lesson.parts[part_index]
     name = f"{lesson.title}, part {part_index + 1}" if len(lesson.parts) > 1 else lesson.title
-    nodes = Table(title=f"{name}: forward values and gradients", title_justify="left")
+    # Every cell and title is a Text: names, formulas and titles come from the lesson file, never markup.
+    nodes = Table(title=Text(f"{name}: forward values and gradients"), title_justify="left")
     for column in ("node", "op", "children", "value", f"d{data['output']}/dnode"):
-        nodes.add_column(column, justify="right" if column in ("value",) or column.startswith("d") else "left")
+        nodes.add_column(Text(column), justify="right" if column in ("value",) or column.startswith("d") else "left")
     for node in data["nodes"]:
-        nodes.add_row(node["name"], node["op"] or "input", ", ".join(node["children"]),
+        nodes.add_row(Text(node["name"]), Text(node["op"] or "input"), Text(", ".join(node["children"])),
                       format_number(node["data"]), format_number(node["grad"]))
     console.print(nodes)
     steps = Table(title="Backward pass, in the order the engine ran it", title_justify="left")
     for column in ("#", "step", "local", "upstream", "contribution"):
         steps.add_column(column, justify="left" if column == "step" else "right")
     for number, step in enumerate(data["backward"], start=1):
-        steps.add_row(str(number), f"{step['node']} → {step['child']}", format_number(step["local_grad"]),
+        steps.add_row(str(number), Text(f"{step['node']} → {step['child']}"), format_number(step["local_grad"]),
                       format_number(step["upstream_grad"]), format_number(step["contribution"]))
     console.print(steps)
     if data["updates"]:
@@ -204,31 +209,30 @@ def print_trace(lesson: Lesson, part_index: int, data: dict) -> None:
                         f"{format_number(part.update.step_size)})", title_justify="left")
         updates.add_column("step", justify="right")
         updates.add_column("parameters")
-        updates.add_column(data["output"], justify="right")
+        updates.add_column(Text(data["output"]), justify="right")
         for update in data["updates"]:
             params = "  ".join(f"{name}={format_number(value)}" for name, value in update["params"].items())
-            updates.add_row(str(update["step"]), params, format_number(update["output"]))
+            updates.add_row(str(update["step"]), Text(params), format_number(update["output"]))
         console.print(updates)
 
 
 def run_check(args: argparse.Namespace) -> int:
-    """Validate lesson files; print each problem with file and line; non-zero when any is broken."""
-    paths: list[Path] = []
-    for path in args.paths:
-        paths.extend(sorted(path.glob("*.toml")) if path.is_dir() else [path])
-    broken = 0
-    for path in paths:
-        try:
-            lesson = load_lesson(path)
-        except LessonError as error:
-            broken += 1
-            print(f"✗ {error}")
-        else:
-            print(f"✓ {path}: lesson '{lesson.id}' is fine")
-    if not paths:
-        print("tui-grad check: no lesson files found in " + ", ".join(map(str, args.paths)), file=sys.stderr)
+    """Validate lesson files; print each problem with file and line; non-zero when any is broken.
+
+    Besides what loading refuses, `check` reports control characters (shown as glyphs when the lesson
+    is used) and an id that another checked file, or a shipped lesson in another file, already has."""
+    checked = check_lesson_files(args.paths, load_catalog())
+    if not checked:
+        paths = ", ".join(safe_text(str(path)) for path in args.paths)
+        print(f"tui-grad check: no lesson files found in {paths}", file=sys.stderr)
         return 2
-    print(f"{len(paths) - broken} fine, {broken} broken")
+    for result in checked:
+        for problem in result.problems:
+            print(f"✗ {problem}")
+        if result.lesson is not None and not result.problems:
+            print(f"✓ {safe_text(str(result.path))}: lesson '{result.lesson.id}' is fine")
+    broken = sum(1 for result in checked if result.problems)
+    print(f"{len(checked) - broken} fine, {broken} broken")
     return 1 if broken else 0
 
 
@@ -245,7 +249,7 @@ def load_progress():
 
     store = ProgressStore().load()
     for warning in store.warnings:
-        print(f"tui-grad: {warning}", file=sys.stderr)
+        print(f"tui-grad: {safe_text(str(warning))}", file=sys.stderr)
     return store
 
 
@@ -270,6 +274,7 @@ def run_progress(args: argparse.Namespace) -> int:
         return export_attempts(store.attempts, args.export, args.output)
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     from tui_grad.core.skills import SKILLS, mastery, skills_to_review
 
@@ -277,12 +282,13 @@ def run_progress(args: argparse.Namespace) -> int:
     lessons = Table(title="Your lessons", title_justify="left")
     for column in ("#", "id", "title", "state"):
         lessons.add_column(column, justify="right" if column == "#" else "left")
-    for number, lesson in enumerate(catalog.lessons, start=1):
-        lessons.add_row(str(number), lesson.id, lesson.title, lesson_state(lesson, store.lessons.get(lesson.id)))
+    for number, lesson in enumerate(catalog.lessons, start=1):  # Text: lesson words are never markup
+        lessons.add_row(str(number), Text(lesson.id), Text(lesson.title),
+                        lesson_state(lesson, store.lessons.get(lesson.id)))
     known = {lesson.id for lesson in catalog.lessons}
     for lesson_id, record in sorted(store.lessons.items()):
-        if lesson_id not in known and record.started:
-            lessons.add_row("", lesson_id, "(lesson not installed)", lesson_state(None, record))
+        if lesson_id not in known and record.started:  # an id from the progress file: made safe here too
+            lessons.add_row("", Text(safe_text(lesson_id)), "(lesson not installed)", lesson_state(None, record))
     skills = Table(title="Your skills (the last 5 tries at each; right means first time, no hint)",
                    title_justify="left")
     for column in ("skill", "what it is", "right", "level", "state"):
@@ -299,7 +305,7 @@ def run_progress(args: argparse.Namespace) -> int:
     if review:
         console.print(f"To review next time: {', '.join(review)}.", markup=False, highlight=False)
     where = store.path if store.path.exists() else f"{store.path} (nothing saved yet)"
-    console.print(f"Progress file: {where}", markup=False, highlight=False)
+    console.print(f"Progress file: {safe_text(str(where))}", markup=False, highlight=False)
     return 0
 
 

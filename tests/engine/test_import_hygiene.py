@@ -16,6 +16,7 @@ PURE_MODULES = [
     "tui_grad.core",
     "tui_grad.core.expr",
     "tui_grad.core.lesson",
+    "tui_grad.core.safe_text",
     "tui_grad.core.exercise",
     "tui_grad.core.trace",
 ]

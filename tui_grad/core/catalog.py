@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,3 +46,49 @@ def load_catalog(*folders: Path) -> Catalog:
             lessons[lesson.id] = lesson
     ordered = sorted(lessons.values(), key=lambda lesson: (lesson.order, lesson.id))
     return Catalog(tuple(ordered), tuple(broken))
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    """One file as `tui-grad check` saw it: the lesson when it loads, and every problem found in it."""
+
+    path: Path
+    lesson: Lesson | None
+    problems: tuple[LessonError, ...]
+
+
+def lesson_files(paths: Iterable[Path]) -> list[Path]:
+    """The files named, with each folder replaced by the `*.toml` files in it; each file once."""
+    files: dict[Path, Path] = {}
+    for path in paths:
+        for file in sorted(path.glob("*.toml")) if path.is_dir() else [path]:
+            files.setdefault(file.resolve() if file.exists() else file, file)
+    return list(files.values())
+
+
+def check_lesson_files(paths: Iterable[Path], others: Catalog | None = None) -> list[CheckedFile]:
+    """Validate lesson files as `check` does: each must load, carry no control characters, and have an
+    id no other checked file (nor, in `others`, another file) already uses."""
+    owners: dict[str, Path] = {lesson.id: lesson.path for lesson in (others.lessons if others else ())}
+    checked = []
+    for path in lesson_files(paths):
+        try:
+            lesson = load_lesson(path)
+        except LessonError as error:
+            checked.append(CheckedFile(path, None, (error,)))
+            continue
+        problems = list(lesson.notices)
+        owner = owners.get(lesson.id)
+        if owner is not None and not _same_file(owner, path):
+            problems.append(LessonError(path, None, f"id '{lesson.id}' is already used by {owner}; give this "
+                                        "lesson its own id"))
+        owners.setdefault(lesson.id, path)
+        checked.append(CheckedFile(path, lesson, tuple(problems)))
+    return checked
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    try:
+        return one.samefile(other)
+    except OSError:
+        return False

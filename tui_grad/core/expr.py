@@ -368,6 +368,16 @@ def _postorder(expr: Expr) -> Iterator[Expr]:
             yield node
 
 
+def operands(node: Expr) -> tuple[Expr, ...]:
+    """The sub-formulas a node applies to: two for a Binary, one for a Unary or Call, none for a leaf."""
+    return _children(node)
+
+
+def postorder(expr: Expr) -> Iterator[Expr]:
+    """Every node of the formula after its operands, without recursion."""
+    return _postorder(expr)
+
+
 def names_in(expr: Expr) -> list[str]:
     """The distinct names in `expr`, in order of first appearance."""
     return list(dict.fromkeys(node.name for node in _postorder(expr) if isinstance(node, Name)))

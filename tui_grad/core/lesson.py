@@ -8,14 +8,17 @@ executes lesson text. Every problem becomes a `LessonError` naming the file, the
 from __future__ import annotations
 
 import math
+import os
 import re
+import stat
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from tui_grad.core import expr as ex
+from tui_grad.core.safe_text import UnsafeCharacter, safe_text, unsafe_characters
 from tui_grad.engine import EngineError, Value, topological_order
 
 IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
@@ -27,6 +30,13 @@ DATASETS = ("moons", "circles", "blobs", "xor")
 MAX_NODES = 40
 MAX_LEVELS, MAX_TALL = 5, 4
 """The largest graph an 80x24 screen draws: five box columns, four boxes high (constants get no box)."""
+MAX_FILE_BYTES = 256 * 1024
+"""The largest lesson file read: the shipped ones are under 5 KiB; anything near this is a mistake or an attack."""
+MAX_NESTING = 16
+"""The deepest nesting of [ ] and { } a lesson file may have (lessons need 3); checked before the TOML parser."""
+COMMAND_NAMES = ("list", "trace", "check", "progress", "reset", "practice", "serve", "class", "help")
+"""Sub-commands of `tui-grad`, present and planned: a lesson id may not be one, or `tui-grad ID` could
+never open it. The command line takes its commands from this list."""
 
 
 class LessonError(Exception):
@@ -35,9 +45,11 @@ class LessonError(Exception):
     def __init__(self, path: Path | str, line: int | None, message: str) -> None:
         self.path = Path(path)
         self.line = line
-        self.message = message
-        where = f"{self.path}:{line}" if line else str(self.path)
-        super().__init__(f"{where}: {message}")
+        self.message = safe_text(message)
+        self.file_name = safe_text(self.path.name)
+        """The file's name, safe to print (a file name may hold control characters too)."""
+        where = safe_text(f"{self.path}:{line}" if line else str(self.path))
+        super().__init__(f"{where}: {self.message}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +153,8 @@ class Lesson:
     intro: str
     outro: str
     parts: tuple[Part, ...]
+    notices: tuple[LessonError, ...] = ()
+    """Problems that do not stop the lesson (control characters, shown as visible glyphs): `check` reports them."""
 
 
 @dataclass(frozen=True)
@@ -215,14 +229,16 @@ def _build(formula: ex.Expr, values: dict[str, Value], top: str = "") -> Value:
 
 
 def load_lesson(path: Path | str) -> Lesson:
-    """Read and validate one lesson file; raise LessonError with file and line on any problem."""
+    """Read and validate one lesson file; raise LessonError with file and line on any problem.
+
+    The file is untrusted: only a regular file of at most MAX_FILE_BYTES is read, its nesting is
+    bounded before the TOML parser sees it, and every string in it is made safe to print."""
     path = Path(path)
-    try:
-        source = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise LessonError(path, None, "the file is not UTF-8 text; save it as UTF-8") from None
-    except OSError as error:
-        raise LessonError(path, None, f"cannot read the file ({error.strerror})") from None
+    source = read_lesson_source(path)
+    nesting = deepest_nesting(source)
+    if nesting is not None:
+        raise LessonError(path, nesting, f"brackets are nested more than {MAX_NESTING} deep; a lesson needs "
+                          "at most 3 (like points = [[1, 2], [2, 4]])")
     try:
         data = tomllib.loads(source)
     except tomllib.TOMLDecodeError as error:
@@ -231,7 +247,120 @@ def load_lesson(path: Path | str) -> Lesson:
         reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error)).rstrip(".")
         column = f", column {match.group(2)}" if match else ""
         raise LessonError(path, line, f"not valid TOML{column}: {reason}") from None
-    return _Reader(path, source, data).lesson()
+    except RecursionError:  # a safety net: deepest_nesting should have refused the file already
+        raise LessonError(path, None, "the file is nested too deeply to read") from None
+    found: list[UnsafeCharacter] = []
+    lesson = _Reader(path, source, _made_safe(data, found)).lesson()
+    notices = tuple(LessonError(path, _line_of_character(source, unsafe.character), str(unsafe))
+                    for unsafe in found)
+    return replace(lesson, notices=notices) if notices else lesson
+
+
+def read_lesson_source(path: Path) -> str:
+    """The text of a lesson file, read so that nothing can hang or flood the reader: a FIFO,
+    a device, a folder or anything over MAX_FILE_BYTES is refused with the reason."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    try:
+        descriptor = os.open(path, flags)  # non-blocking: opening a FIFO returns at once
+    except OSError as error:
+        raise LessonError(path, None, f"cannot read the file ({error.strerror})") from None
+    try:
+        mode = os.fstat(descriptor).st_mode
+        if not stat.S_ISREG(mode):
+            kind = ("a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode) or
+                    stat.S_ISBLK(mode) else "a folder" if stat.S_ISDIR(mode) else "a socket" if stat.S_ISSOCK(mode)
+                    else "not a regular file")
+            raise LessonError(path, None, f"this is {kind}, not a lesson file; only regular files are read")
+        chunks, size = [], 0
+        while size <= MAX_FILE_BYTES:  # at most one byte past the cap, whatever size fstat gave
+            chunk = os.read(descriptor, MAX_FILE_BYTES + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as error:
+        raise LessonError(path, None, f"cannot read the file ({error.strerror})") from None
+    finally:
+        os.close(descriptor)
+    if size > MAX_FILE_BYTES:
+        raise LessonError(path, None, f"the file is larger than {MAX_FILE_BYTES // 1024} KiB, the most a lesson "
+                          "file may be; split it into several lessons")
+    try:
+        return b"".join(chunks).decode("utf-8")
+    except UnicodeDecodeError:
+        raise LessonError(path, None, "the file is not UTF-8 text; save it as UTF-8") from None
+
+
+_STRUCTURE = re.compile(r'"""|' + r"'''" + r"""|["'#\[\]{}]""")
+_BASIC_STRING_END = re.compile(r'[^"\\\n]*(?:\\.[^"\\\n]*)*"')
+_MULTILINE_BASIC_END = re.compile(r'[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*"""', re.DOTALL)
+
+
+def deepest_nesting(source: str) -> int | None:
+    """The line where [ and { (outside strings and comments) first nest deeper than MAX_NESTING, or None.
+
+    A linear scan over TOML's strings, comments and brackets, because tomllib recurses once per level."""
+    depth, position = 0, 0
+    while (match := _STRUCTURE.search(source, position)) is not None:
+        token, position = match.group(), match.end()
+        if token == "#":
+            newline = source.find("\n", position)
+            position = len(source) if newline < 0 else newline
+        elif token == '"':
+            end = _BASIC_STRING_END.match(source, position)
+            position = end.end() if end else position
+        elif token == '"""':
+            end = _MULTILINE_BASIC_END.match(source, position)
+            position = end.end() if end else len(source)
+        elif token in ("'", "'''"):
+            end = source.find(token, position)
+            position = len(source) if end < 0 else end + len(token)
+        elif token in "[{":
+            depth += 1
+            if depth > MAX_NESTING:
+                return source.count("\n", 0, match.start()) + 1
+        else:
+            depth = max(depth - 1, 0)
+    return None
+
+
+def _made_safe(data: dict[str, Any], found: list[UnsafeCharacter]) -> dict[str, Any]:
+    """The parsed TOML with every key and string made safe to print (in place and without recursion,
+    since dotted keys nest as deep as they like); each unsafe character found is added to `found`."""
+
+    def clean(text: str, where: str) -> str:
+        found.extend(UnsafeCharacter(where, character) for character in unsafe_characters(text))
+        return safe_text(text)
+
+    stack: list[tuple[dict | list, str]] = [(data, "")]
+    while stack:
+        container, where = stack.pop()
+        if isinstance(container, dict):
+            items = list(container.items())
+            container.clear()
+            for key, value in items:
+                key = clean(key, f"{where}.{key}" if where else key)
+                place = f"{where}.{key}" if where else key
+                container[key] = clean(value, place) if isinstance(value, str) else value
+                if isinstance(value, dict | list):
+                    stack.append((value, place))
+        else:
+            for index, value in enumerate(container):
+                place = f"{where}[{index + 1}]"
+                if isinstance(value, str):
+                    container[index] = clean(value, place)
+                elif isinstance(value, dict | list):
+                    stack.append((value, place))
+    return data
+
+
+def _line_of_character(source: str, character: str) -> int | None:
+    """The first line holding `character`, typed as itself or as a TOML escape (\\u001b, \\r, ...)."""
+    code = ord(character)
+    spellings = [re.escape(character), rf"\\u{code:04x}", rf"\\U{code:08x}"]
+    spellings += {8: [r"\\b"], 12: [r"\\f"], 13: [r"\\r"], 27: [r"\\e"]}.get(code, [])
+    match = re.search("|".join(spellings), source, re.IGNORECASE)
+    return source.count("\n", 0, match.start()) + 1 if match else None
 
 
 class _Reader:
@@ -272,6 +401,9 @@ class _Reader:
         lesson_id = self.field(data, "id", str, "", 'id = "chain-rule"')
         if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", lesson_id):
             raise self.fail(f"id '{lesson_id}' must be lowercase words joined by '-'", "id")
+        if lesson_id in COMMAND_NAMES:
+            raise self.fail(f"id '{lesson_id}' is the name of the command 'tui-grad {lesson_id}', so the lesson "
+                            "could not be opened by its id; choose another id", "id")
         text = self.field(data, "text", dict, "", '[text] with intro = """...""" ', default={})
         title = self.field(data, "title", str, "", 'title = "The chain rule by hand"')
         summary = self.field(data, "summary", str, "", 'summary = "One line about the lesson"')
@@ -337,14 +469,15 @@ class _Reader:
         if unused:
             raise self.fail(f"'{unused[0]}' does not feed the output '{output}'; use it or remove it", unused[0])
         if len(graph_built.nodes) > MAX_NODES:
-            raise self.fail(
-                f"the graph has {len(graph_built.nodes)} nodes; at most {MAX_NODES} can be drawn. "
-                "Split the lesson or name fewer intermediate steps",
-                "nodes",
-            )
+            raise self.fail(self.too_many_nodes(len(graph_built.nodes)), "nodes")
         if kind in ("gradients", "update"):
             self.check_drawable(graph_built)
         return part
+
+    @staticmethod
+    def too_many_nodes(count: int) -> str:
+        return (f"the graph has {'at least ' if count > MAX_NODES + 1 else ''}{count} nodes; at most {MAX_NODES} "
+                "can be drawn. Split the lesson or name fewer intermediate steps")
 
     def check_drawable(self, graph: Graph) -> None:
         """Refuse a graph the exercise screen cannot draw at 80x24, saying which way it is too big."""
@@ -364,6 +497,8 @@ class _Reader:
         table = self.field(graph, "inputs", dict, where, "inputs = { a = 2.0, b = -3.0 }")
         if not table:
             raise self.fail("'inputs' is empty: name at least one input value", "inputs")
+        if len(table) > MAX_NODES:
+            raise self.fail(self.too_many_nodes(len(table)), "inputs")
         inputs = {}
         for name, value in table.items():
             self.check_name(name, inputs)
@@ -384,7 +519,10 @@ class _Reader:
         lines = self.field(graph, "nodes", list, where, 'nodes = ["e = a * b", "L = e + c"]')
         if not lines:
             raise self.fail("'nodes' is empty: write at least one assignment like \"L = a * b\"", "nodes")
+        if len(inputs) + len(lines) > MAX_NODES:  # before reading any: checking stays quick on a huge file
+            raise self.fail(self.too_many_nodes(len(inputs) + len(lines)), "nodes")
         defined: list[str] = list(inputs)
+        size = len(inputs)  # the graph's nodes so far: inputs, then each formula's operations and constants
         result = []
         for text in lines:
             if not isinstance(text, str):
@@ -410,6 +548,9 @@ class _Reader:
                 raise LessonError(self.path, line, f"'{text}' is a constant; put {name} in the inputs instead")
             if _has_variable_exponent(formula):
                 raise LessonError(self.path, line, f"in '{text}': an exponent must be a plain number, like x ** 2")
+            size += _node_count(formula)
+            if size > MAX_NODES:
+                raise LessonError(self.path, line, self.too_many_nodes(size))
             defined.append(name)
             result.append(Assignment(name, formula, text.strip(), line))
         return tuple(result)
@@ -499,6 +640,20 @@ class _Reader:
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _node_count(formula: ex.Expr) -> int:
+    """How many graph nodes building `formula` makes, as `_build` does: one per operation and one per
+    constant operand (a part without names is one constant; an exponent is no node). One pass, no recursion."""
+    has_name: dict[int, bool] = {}
+    count = 0
+    for node in ex.postorder(formula):
+        children = ex.operands(node)
+        has_name[id(node)] = isinstance(node, ex.Name) or any(has_name[id(child)] for child in children)
+        if has_name[id(node)] and children:
+            operands = children[:1] if isinstance(node, ex.Binary) and node.op == "**" else children
+            count += 1 + sum(not has_name[id(child)] for child in operands)
+    return count
 
 
 def _has_variable_exponent(formula: ex.Expr) -> bool:

@@ -88,7 +88,7 @@ class HomeScreen(Screen):
         options = [Option(self.prompt(number), id=lesson.id)
                    for number, lesson in enumerate(self.catalog.lessons, start=1)]
         options += [
-            Option(Content.assemble((f"✗ {error.path.name} is unavailable", "bold"), "\n", error.message),
+            Option(Content.assemble((f"✗ {error.file_name} is unavailable", "bold"), "\n", error.message),
                    disabled=True)
             for error in self.catalog.broken
         ]

@@ -113,7 +113,8 @@ class TrainScreen(Screen):
         self.title = self.part.title or "Training"
         self.sub_title = "watch it train"
         about = self.query_one("#about", Static)
-        about.update(_first_paragraph(self.part.text, room=3 * max(self.app.size.width - 4, 20)))
+        # Content, not a str: a str would be read as markup, and a lesson's "[/x]" would end the app.
+        about.update(Content(_first_paragraph(self.part.text, room=3 * max(self.app.size.width - 4, 20))))
         instant = self.app.animation_level == "none"
         if self.part.kind == "network":
             picture = self.query_one("#picture", PlotView)

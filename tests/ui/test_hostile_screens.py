@@ -1,0 +1,75 @@
+"""A hostile lesson file in the real app at 80x24: its brackets are shown as text on every screen (home,
+reading, exercise, training, recap), its escapes as glyphs, and a broken file as unavailable with its reason."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tui_grad.core.catalog import load_catalog
+from tui_grad.core.progress import ProgressStore
+from tui_grad.core.safe_text import is_unsafe
+from tui_grad.ui.app import TuiGradApp
+from tui_grad.ui.exercise import ExerciseScreen
+from tui_grad.ui.home import HomeScreen
+from tui_grad.ui.reading import ReadingScreen
+from tui_grad.ui.train import TrainScreen
+
+from tests.core.test_hostile_lessons import BRACKETS, HOSTILE_LESSON
+from tests.ui.screen_text import screen_text
+from tests.ui.test_curriculum_walk import finish_part
+
+
+@pytest.fixture
+def catalog(tmp_path):
+    folder = tmp_path / "lessons"
+    folder.mkdir()
+    (folder / "hostile.toml").write_text(HOSTILE_LESSON, encoding="utf-8")
+    (folder / "broken\x1b]0;pwned\x07.toml").write_text('id = "broken"\ntitle = "[/x] \x1b[2J', encoding="utf-8")
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(folder / "pipe.toml")
+    return load_catalog(folder)
+
+
+def assert_shown_safely(app, *words: str) -> str:
+    """The screen has no character a terminal would obey, and shows each of `words` literally."""
+    text = screen_text(app)
+    assert not [character for character in text if is_unsafe(character)]
+    for word in words:
+        assert word in text, (word, text)
+    return text
+
+
+async def test_home_lists_the_lesson_literally_and_broken_files_with_their_reason(catalog, tmp_path):
+    app = TuiGradApp(catalog, store=ProgressStore(tmp_path).load())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        text = assert_shown_safely(app, "Title [/x] w[i][j] [TODO] [bold]B[/bold]", "Summary [/x] w[i][j]")
+        assert "broken␛]0;pwned␇.toml is unavailable" in text and "not valid TOML" in text
+        if hasattr(os, "mkfifo"):
+            assert "pipe.toml is unavailable" in text and "named pipe" in text
+
+
+async def test_every_screen_of_the_lesson_shows_brackets_as_text(catalog, tmp_path):
+    app = TuiGradApp(catalog, step_interval=0.01, store=ProgressStore(tmp_path).load())
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_lesson("hostile")
+        await pilot.pause()
+        assert isinstance(app.screen, ReadingScreen)
+        assert_shown_safely(app, "Intro " + " ".join(BRACKETS), "␛]52;c;aGk=␇")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ExerciseScreen)
+        assert_shown_safely(app, "Gradient text [/x] w[i][j] [TODO]")
+        await finish_part(app, pilot)
+        assert isinstance(app.screen, TrainScreen)
+        assert_shown_safely(app, "Training text [/x] w[i][j] [TODO]")
+        await pilot.press("t")  # the whole text, in place of the plots
+        await pilot.pause()
+        assert_shown_safely(app, "Training text [/x] w[i][j] [TODO] [bold]B[/bold]")
+        await pilot.press("t")
+        await finish_part(app, pilot)
+        assert isinstance(app.screen, ReadingScreen)
+        assert_shown_safely(app, "Outro " + " ".join(BRACKETS), "<U+009B>2J")

@@ -1,0 +1,72 @@
+"""Text from files, made safe to print: control characters shown as visible glyphs, never obeyed.
+
+A lesson or progress file is written by someone else and copied around. An escape sequence in a
+title (OSC 52 sets the clipboard, `ESC[2J` blanks the screen) or a bidi override in a summary must
+reach the terminal as something the learner can see, not as a command. `safe_text` is applied where
+file text is read, so every screen and command that prints it is safe by construction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+_BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+"""Marks, embeddings, overrides and isolates that reorder the text around them on screen."""
+_C0_NAMES = ("NUL SOH STX ETX EOT ENQ ACK BEL BS HT LF VT FF CR SO SI DLE DC1 DC2 DC3 DC4 NAK SYN ETB "
+             "CAN EM SUB ESC FS GS RS US").split()
+_BIDI_NAMES = dict(zip(_BIDI_CONTROLS, "ALM LRM RLM LRE RLE PDF LRO RLO LRI RLI FSI PDI".split(), strict=True))
+
+
+def is_unsafe(character: str) -> bool:
+    """True for a character a terminal could obey rather than show: C0 and C1 controls other than
+    newline and tab, DEL, and the bidi controls that reorder text."""
+    code = ord(character)
+    if code < 0x20:
+        return character not in "\n\t"
+    return code == 0x7F or 0x80 <= code <= 0x9F or character in _BIDI_CONTROLS
+
+
+def visible(character: str) -> str:
+    """How an unsafe character is shown: its Control Pictures glyph (ESC is ␛, DEL is ␡), or its
+    code point in angle brackets for C1 and bidi controls, which have no glyph."""
+    code = ord(character)
+    if code < 0x20:
+        return chr(0x2400 + code)
+    if code == 0x7F:
+        return "\u2421"
+    return f"<U+{code:04X}>"
+
+
+def describe(character: str) -> str:
+    """The character's name and code point, for a message: `ESC (U+001B)`."""
+    code = ord(character)
+    name = (_C0_NAMES[code] if code < 0x20 else "DEL" if code == 0x7F else _BIDI_NAMES.get(character, "C1 control"))
+    return f"{name} (U+{code:04X})"
+
+
+def safe_text(text: str) -> str:
+    """The text with every unsafe character replaced by its visible form; newlines and tabs kept.
+
+    Idempotent (the visible forms are printable), and the identity on text that needs nothing."""
+    if text.isprintable() or not any(is_unsafe(character) for character in text):
+        return text
+    return "".join(visible(character) if is_unsafe(character) else character for character in text)
+
+
+@dataclass(frozen=True, slots=True)
+class UnsafeCharacter:
+    """One unsafe character found in a file's text: where (the field) and which."""
+
+    where: str
+    character: str
+
+    def __str__(self) -> str:
+        return f"{self.where} contains the control character {describe(self.character)}, shown as " \
+               f"'{visible(self.character)}'"
+
+
+def unsafe_characters(text: str) -> list[str]:
+    """The distinct unsafe characters in `text`, in order of first appearance."""
+    if text.isprintable():
+        return []
+    return list(dict.fromkeys(character for character in text if is_unsafe(character)))

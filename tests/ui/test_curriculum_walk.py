@@ -10,7 +10,7 @@ from tui_grad.core.progress import ProgressStore
 from tui_grad.ui.app import TuiGradApp
 from tui_grad.ui.exercise import ExerciseScreen
 from tui_grad.ui.home import HomeScreen
-from tui_grad.ui.page import PageScreen as ReadingScreen
+from tui_grad.ui.page import PageScreen
 
 from tests.ui.screen_text import screen_text
 
@@ -50,14 +50,14 @@ async def test_walk_through_every_lesson(tmp_path, lesson):
         app.open_lesson(lesson.id)
         await pilot.pause()
         if lesson.intro:
-            assert isinstance(app.screen, ReadingScreen)
+            assert isinstance(app.screen, PageScreen)
             await pilot.press("enter")
             await pilot.pause()
         for index, part in enumerate(lesson.parts):
             assert app.screen.__class__.__name__ == ("ExerciseScreen" if part.kind in ("gradients", "slope", "update")
                                                       else "TrainScreen"), (index, part.kind)
             await finish_part(app, pilot)
-        assert isinstance(app.screen, ReadingScreen), "the recap follows the last part"
+        assert isinstance(app.screen, PageScreen), "the recap follows the last part"
         assert ProgressStore(tmp_path).load().lessons[lesson.id].finished
 
 

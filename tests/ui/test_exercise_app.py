@@ -10,7 +10,7 @@ from tui_grad.core.parts import ANSWERING as ANSWER, REPLAY as BACKWARD, UPDATIN
 from tui_grad.ui.exercise import ExerciseScreen
 from tui_grad.ui.graph_view import GraphView
 from tui_grad.ui.home import HomeScreen
-from tui_grad.ui.page import PageScreen as ReadingScreen
+from tui_grad.ui.page import PageScreen
 
 from tests.ui.screen_text import screen_text
 
@@ -40,7 +40,7 @@ async def open_exercise(app, pilot) -> ExerciseScreen:
     assert isinstance(app.screen, HomeScreen)
     app.open_lesson("chain-rule")
     await pilot.pause()
-    assert isinstance(app.screen, ReadingScreen)
+    assert isinstance(app.screen, PageScreen)
     await pilot.press("enter")
     await pilot.pause()
     assert isinstance(app.screen, ExerciseScreen)

@@ -13,7 +13,7 @@ from tui_grad.core.safe_text import is_unsafe
 from tui_grad.ui.app import TuiGradApp
 from tui_grad.ui.exercise import ExerciseScreen
 from tui_grad.ui.home import HomeScreen
-from tui_grad.ui.reading import ReadingScreen
+from tui_grad.ui.page import PageScreen
 from tui_grad.ui.train import TrainScreen
 
 from tests.core.test_hostile_lessons import BRACKETS, HOSTILE_LESSON
@@ -57,7 +57,7 @@ async def test_every_screen_of_the_lesson_shows_brackets_as_text(catalog, tmp_pa
     async with app.run_test(size=(80, 24)) as pilot:
         app.open_lesson("hostile")
         await pilot.pause()
-        assert isinstance(app.screen, ReadingScreen)
+        assert isinstance(app.screen, PageScreen)
         assert_shown_safely(app, "Intro " + " ".join(BRACKETS), "␛]52;c;aGk=␇")
         await pilot.press("enter")
         await pilot.pause()
@@ -71,5 +71,5 @@ async def test_every_screen_of_the_lesson_shows_brackets_as_text(catalog, tmp_pa
         assert_shown_safely(app, "Training text [/x] w[i][j] [TODO] [bold]B[/bold]")
         await pilot.press("t")
         await finish_part(app, pilot)
-        assert isinstance(app.screen, ReadingScreen)
+        assert isinstance(app.screen, PageScreen)
         assert_shown_safely(app, "Outro " + " ".join(BRACKETS), "<U+009B>2J")

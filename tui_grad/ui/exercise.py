@@ -34,6 +34,7 @@ class ExerciseScreen(Screen):
     """One part that asks questions: answer by hand, watch the backward pass, update."""
 
     CSS_PATH = "exercise.tcss"
+    AUTO_FOCUS = None  # the answer line takes focus only while a question is asked
     BINDINGS = bindings(*(action for action in ACTIONS if action != "answer"))
 
     def __init__(self, session: LessonSession, step_interval: float = 0.8,
@@ -124,6 +125,8 @@ class ExerciseScreen(Screen):
         if session.asked:
             entry.question = session.prompt
             entry.focus_input()
+        elif self.focused is not None:  # a hidden answer line must not take Enter from the screen
+            self.set_focus(None)
         self.query_one("#feedback", Static).update(message_content(session.message))
         self.refresh_bindings()
         self.run_timer()

@@ -3,6 +3,8 @@ inputs, the extreme `--seed` draws, and several updates after each."""
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -71,3 +73,16 @@ def graph_cases() -> list[GraphCase]:
     """Every case the diagram tests draw."""
     return [GraphCase(f"{label}#{index}", diagram_nodes(part, inputs))
             for label, part in graph_parts() for index, inputs in enumerate(widest_inputs(label, part))]
+
+
+TOKEN = re.compile(r"[^\s│┃║┆─━═┄╭╮╰╯┏┓┗┛╔╗╚╝┌┐└┘├┤┬┴┼▷▶✓~?=•]+")
+
+
+def tokens(lines: list[str]) -> Counter[str]:
+    """Every word and number drawn, counted: a number cut short or rounded is missing from it."""
+    return Counter(token for line in lines for token in TOKEN.findall(line))
+
+
+def numbers(nodes: tuple[DiagramNode, ...] | list[DiagramNode]) -> Counter[str]:
+    """Each box's value and gradient as the exercise screen writes them."""
+    return Counter(text for node in nodes if node.state != "constant" for text in (node.value, node.grad) if text)

@@ -3,28 +3,16 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
 
 import pytest
 
 from tui_grad.ui.diagram import DiagramNode, draw
 
-from tests.ui.diagram_cases import diagram_nodes, graph_cases, graph_parts
+from tests.ui.diagram_cases import diagram_nodes, graph_cases, graph_parts, numbers, tokens
 
 # What the graph gets at 80 and 120 columns: the widget's padding takes two, a scrollbar two more.
 NARROW, WIDE = (76, 78), 118
 CASES = graph_cases()
-TOKEN = re.compile(r"[^\s│┃║┆─━═┄╭╮╰╯┏┓┗┛╔╗╚╝┌┐└┘├┤┬┴┼▷▶✓~?=•]+")
-
-
-def tokens(lines: list[str]) -> Counter[str]:
-    """Every word and number drawn, counted: a number cut short or rounded is missing from it."""
-    return Counter(token for line in lines for token in TOKEN.findall(line))
-
-
-def numbers(nodes: tuple[DiagramNode, ...] | list[DiagramNode]) -> Counter[str]:
-    """Each box's value and gradient as the exercise screen writes them."""
-    return Counter(text for node in nodes if node.state != "constant" for text in (node.value, node.grad) if text)
 
 
 def assert_in_full(nodes, lines: list[str], width: int) -> None:

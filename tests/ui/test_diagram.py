@@ -105,3 +105,28 @@ def test_the_legend_wraps_to_the_width():
     nodes = long_chain(2)
     for width in (30, 40, 50):
         assert all(len(line) <= width for line in draw(nodes, width).legend)
+
+
+def chain_of(columns: int, number: str) -> list[DiagramNode]:
+    """A chain of `columns` nodes, every value and gradient the same `number`."""
+    nodes = [DiagramNode("a", "a", (), number, number, "found")]
+    for index in range(1, columns):
+        nodes.append(DiagramNode(f"n{index}", f"n{index} = tanh(x)", (nodes[-1].name,), number, number, "found"))
+    return nodes
+
+
+@pytest.mark.parametrize(("columns", "number", "one_band"), [
+    (5, "-7.286496", True), (7, "-16", True), (6, "-7.286496", False), (5, "1.234567e-5", False)])
+def test_what_the_lessons_readme_promises_fits_at_80_columns(columns, number, one_band):
+    """lessons/README.md, "How graphs are drawn": what an instructor can count on at 78 columns."""
+    diagram = draw(chain_of(columns, number), 78)
+    assert (len(diagram.lines) <= 4) == one_band, "\n".join(diagram.text())
+    assert_in_full(chain_of(columns, number), diagram.text(), 78)
+
+
+def test_a_box_is_as_wide_whatever_its_state():
+    """The asked mark and the glyphs take the same room, so boxes do not jump as the learner answers."""
+    nodes = chain_of(4, "-7.286496")
+    widths = {state: draw([DiagramNode(n.name, n.title, n.children, n.value, n.grad, state) for n in nodes], 78).width
+              for state in ("found", "asked", "shown", "unknown", "given")}
+    assert len(set(widths.values())) == 1, widths

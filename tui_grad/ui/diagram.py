@@ -18,7 +18,6 @@ BORDERS = {"normal": "╭─╮│╰╯", "current": "┏━┓┃┗┛", "con
 GLYPHS = {"asked": "▶", "found": "✓", "shown": "~", "unknown": "?", "constant": "", "flash": "•", "given": "="}
 LEGEND_MARKS = ("▶ asked now", "✓ found by you", "~ shown to you", "? not found yet", "= given")
 SHORT_LEGEND_MARKS = ("▶ asked", "✓ found by you", "~ shown", "? not yet", "= given")
-LEGEND = "   ".join(LEGEND_MARKS)
 UNLABELLED_NOTE = "data over grad"
 MAX_BOX, MAX_GAP = 30, 8
 ASKED_MARKER = "▶ "
@@ -81,14 +80,14 @@ def draw(nodes: list[DiagramNode], width: int, active_edge: tuple[str, str] | No
     columns = _columns(nodes)
     compact = max(len(column) for column in columns) >= 3  # tall: the grad moves into the bottom border
     for style in STYLES:
-        inners = [max(_inner_need(by_name[name], style, compact) for name in column) for column in columns]
+        inners = [max(_inner_need(by_name[name], style) for name in column) for column in columns]
         if _band_width(inners, style.gap, 0) <= width:
             inners, gap, formulas = _use_room(columns, by_name, inners, style, width)
             bands = [list(range(len(columns)))]
             break
     else:
         style = STYLES[-1]
-        inners = [max(_inner_need(by_name[name], style, compact) for name in column) for column in columns]
+        inners = [max(_inner_need(by_name[name], style) for name in column) for column in columns]
         gap, formulas = style.gap, False
         bands = _bands(nodes, columns, inners, gap, width)
     tallest = max(len(column) for column in columns)
@@ -109,7 +108,7 @@ def _trim(lines: tuple[tuple[tuple[str, str], ...], ...]) -> tuple[tuple[tuple[s
     return lines[filled[0]:filled[-1] + 1] if filled else lines
 
 
-def _inner_need(node: DiagramNode, style: _Style, compact: bool) -> int:
+def _inner_need(node: DiagramNode, style: _Style) -> int:
     """The narrowest inside of a box that shows this node's name, value and grad in full."""
     title = len(ASKED_MARKER) + len(node.name) + (3 if style.pad else 0)  # "─ ▶ name " or "▶name"
     value = 2 * style.pad + len(_value_text(node, style.labelled))
@@ -353,7 +352,8 @@ def _box(canvas: _Canvas, node: DiagramNode, at: tuple[int, int], box: int, flas
     canvas.put(x, y, tl + top + h * (inner - len(top)) + tr, border)
     pad = " " * style.pad
     canvas.put(x, y + 1, v, border)
-    canvas.put(x + 1, y + 1, (pad + _value_text(node, style.labelled)).ljust(inner), "value-flash" if flash else "value")
+    value = (pad + _value_text(node, style.labelled)).ljust(inner)
+    canvas.put(x + 1, y + 1, value, "value-flash" if flash else "value")
     canvas.put(x + box - 1, y + 1, v, border)
     grad = _grad_text(node, style.labelled, GLYPHS[node.state])
     if compact:

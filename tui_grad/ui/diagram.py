@@ -59,7 +59,7 @@ class _Style:
 
 
 # From roomiest to tightest: decorations go first, digits never.
-STYLES = (_Style(True, 1, 4), _Style(False, 1, 4), _Style(False, 1, 3), _Style(False, 0, 3))
+STYLES = (_Style(True, 1, 4), _Style(True, 1, 3), _Style(False, 1, 4), _Style(False, 1, 3), _Style(False, 0, 3))
 
 
 def draw(nodes: list[DiagramNode], width: int, active_edge: tuple[str, str] | None = None,

@@ -16,8 +16,11 @@ LIGHT = {LEFT | RIGHT: "─", UP | DOWN: "│", DOWN | RIGHT: "┌", DOWN | LEFT
 HEAVY = {mask: glyph for mask, glyph in zip(LIGHT, "━┃┏┓┗┛┣┫┳┻╋━━┃┃")}
 BORDERS = {"normal": "╭─╮│╰╯", "current": "┏━┓┃┗┛", "constant": "┌┄┐┆└┘", "flash": "╔═╗║╚╝"}
 GLYPHS = {"asked": "▶", "found": "✓", "shown": "~", "unknown": "?", "constant": "", "flash": "•", "given": "="}
-LEGEND = "▶ asked now   ✓ found by you   ~ shown to you   ? not found yet   = given"
-MIN_BOX, MAX_BOX, MIN_GAP = 12, 18, 4
+LEGEND_MARKS = ("▶ asked now", "✓ found by you", "~ shown to you", "? not found yet", "= given")
+SHORT_LEGEND_MARKS = ("▶ asked", "✓ found by you", "~ shown", "? not yet", "= given")
+UNLABELLED_NOTE = "data over grad"
+MAX_BOX, MAX_GAP = 30, 8
+ASKED_MARKER = "▶ "
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,51 +37,206 @@ class DiagramNode:
 
 @dataclass(frozen=True, slots=True)
 class Diagram:
-    """A drawn graph: lines of (text, style) runs, and the size it needs."""
+    """A drawn graph: lines of (text, style) runs, the legend lines under it, and the width it needs."""
 
     lines: tuple[tuple[tuple[str, str], ...], ...]
     width: int
     fits: bool
+    legend: tuple[str, ...] = ()
+
+    def text(self) -> list[str]:
+        """The drawing and its legend as plain lines, as a terminal without colour shows them."""
+        return ["".join(run for run, _ in line).rstrip() for line in self.lines] + list(self.legend)
+
+
+@dataclass(frozen=True, slots=True)
+class _Style:
+    """How much decoration a box gets: the words "data"/"grad", inner padding, room between columns."""
+
+    labelled: bool
+    pad: int
+    gap: int
+
+
+# From roomiest to tightest: decorations go first, digits never.
+STYLES = (_Style(True, 1, 4), _Style(True, 1, 3), _Style(False, 1, 4), _Style(False, 1, 3), _Style(False, 0, 3))
 
 
 def draw(nodes: list[DiagramNode], width: int, active_edge: tuple[str, str] | None = None,
          highlight: str | None = None) -> Diagram:
     """Lay out and draw `nodes` (children before parents, output last) within `width` columns.
 
+    Every value and gradient is written in full. Boxes are as wide as their numbers need; when
+    `width` allows, they widen to show each node's formula as its title. A graph too wide even
+    without the words "data"/"grad" is drawn as several bands of columns, one under the other.
     Constants get no box of their own: the formula in their parent's title already shows them."""
     constants = {node.name for node in nodes if node.state == "constant"}
     if constants:
         nodes = [DiagramNode(node.name, node.title, tuple(c for c in node.children if c not in constants),
                              node.value, node.grad, node.state) for node in nodes if node.name not in constants]
+    if not nodes:
+        return Diagram((), 0, True)
+    by_name = {node.name: node for node in nodes}
     columns = _columns(nodes)
-    count = len(columns)
-    box = max(MIN_BOX, min(MAX_BOX, (width - MIN_GAP * (count - 1)) // max(count, 1)))
-    gap = max(MIN_GAP, (width - box * count) // max(count - 1, 1)) if count > 1 else 0
-    needed = box * count + gap * (count - 1)
+    compact = max(len(column) for column in columns) >= 3  # tall: the grad moves into the bottom border
+    for style in STYLES:
+        inners = [max(_inner_need(by_name[name], style) for name in column) for column in columns]
+        if _band_width(inners, style.gap, 0) <= width:
+            inners, gap, formulas = _use_room(columns, by_name, inners, style, width)
+            bands = [list(range(len(columns)))]
+            break
+    else:
+        style = STYLES[-1]
+        inners = [max(_inner_need(by_name[name], style) for name in column) for column in columns]
+        gap, formulas = style.gap, False
+        bands = _bands(nodes, columns, inners, gap, width)
     tallest = max(len(column) for column in columns)
-    compact = tallest >= 3  # a tall graph: the grad moves into the bottom border, boxes touch
-    box_height, spacing = (3, 0 if tallest >= 4 else 1) if compact else (4, 1)
-    height = tallest * box_height + (tallest - 1) * spacing
-    skip = _has_skip_edges(nodes, columns)
-    canvas = _Canvas(max(needed, 1), height + (2 if skip else 0))
-    place: dict[str, tuple[int, int]] = {}
-    for index, column in enumerate(columns):
-        top = (height - (len(column) * box_height + (len(column) - 1) * spacing)) // 2
-        for row, name in enumerate(column):
-            place[name] = (index * (box + gap), top + row * (box_height + spacing))
-    column_of = {name: index for index, column in enumerate(columns) for name in column}
+    drawn = [_draw_band(nodes, columns, band, inners, gap, style, formulas, compact, tallest, active_edge,
+                        highlight) for band in bands]
+    lines: list[tuple[tuple[str, str], ...]] = []
+    for index, band_lines in enumerate(drawn):
+        if index:
+            lines.append((("", "edge"),))
+        lines.extend(_trim(band_lines) if len(drawn) > 1 else band_lines)
+    needed = max(sum(len(run) for run, _ in line) for line in lines)
+    return Diagram(tuple(lines), needed, needed <= width, _legend(width, style.labelled))
+
+
+def _trim(lines: tuple[tuple[tuple[str, str], ...], ...]) -> tuple[tuple[tuple[str, str], ...], ...]:
+    """A band without the blank lines above and below it."""
+    filled = [index for index, line in enumerate(lines) if any(run.strip() for run, _ in line)]
+    return lines[filled[0]:filled[-1] + 1] if filled else lines
+
+
+def _inner_need(node: DiagramNode, style: _Style) -> int:
+    """The narrowest inside of a box that shows this node's name, value and grad in full."""
+    title = len(ASKED_MARKER) + len(node.name) + (3 if style.pad else 0)  # "─ ▶ name " or "▶name"
+    value = 2 * style.pad + len(_value_text(node, style.labelled))
+    grad = 2 * style.pad + len(_grad_text(node, style.labelled, "?"))
+    return max(title, value, grad)
+
+
+def _value_text(node: DiagramNode, labelled: bool) -> str:
+    """The data line's text, with or without the word "data"."""
+    return f"data {node.value}" if labelled else node.value
+
+
+def _grad_text(node: DiagramNode, labelled: bool, glyph: str) -> str:
+    """The grad line's text: the state's glyph and the gradient, with or without the word "grad"."""
+    if node.state == "constant":
+        return ""
+    text = f"{glyph} {node.grad}" if node.grad else glyph
+    return f"grad {text}" if labelled else text
+
+
+def _band_width(inners: list[int], gap: int, margin: int) -> int:
+    """Columns needed for boxes with these insides side by side, after a left margin."""
+    return margin + sum(inner + 2 for inner in inners) + gap * (len(inners) - 1)
+
+
+def _use_room(columns: list[list[str]], by_name: dict[str, DiagramNode], inners: list[int], style: _Style,
+              width: int) -> tuple[list[int], int, bool]:
+    """Widen the boxes to show every formula as a title, then the gaps, while `width` has room."""
+    inners = list(inners)
+    gap = style.gap
+    wants = [min(MAX_BOX - 2, max(len(by_name[name].title) + len(ASKED_MARKER) + 4 for name in column))
+             for column in columns]
+    grown = [max(inner, want) for inner, want in zip(inners, wants)]
+    formulas = _band_width(grown, gap, 0) <= width  # all or none: a mix reads as two kinds of node
+    if formulas:
+        inners = grown
+    spare = width - _band_width(inners, gap, 0)
+    if len(columns) > 1:
+        gap = min(MAX_GAP, gap + spare // (len(columns) - 1))
+    return inners, gap, formulas
+
+
+def _bands(nodes: list[DiagramNode], columns: list[list[str]], inners: list[int], gap: int,
+           width: int) -> list[list[int]]:
+    """Columns grouped into bands, each as wide as fits `width` (a band holds at least one column)."""
+    bands: list[list[int]] = [[]]
+    for index in range(len(columns)):
+        candidate = bands[-1] + [index]
+        ghosts = _ghosts(nodes, [name for i in candidate for name in columns[i]])
+        margin = max((len(name) + 1 + gap for name in ghosts), default=0)
+        if bands[-1] and _band_width([inners[i] for i in candidate], gap, margin) + 2 > width:
+            bands.append([index])
+        else:
+            bands[-1] = candidate
+    return bands
+
+
+def _ghosts(nodes: list[DiagramNode], shown: list[str]) -> list[str]:
+    """Nodes drawn in an earlier band that feed one drawn here: named at the band's left edge."""
+    inside = set(shown)
+    ghosts: dict[str, None] = {}
     for node in nodes:
+        if node.name in inside:
+            ghosts.update((child, None) for child in node.children if child not in inside)
+    return list(ghosts)
+
+
+def _draw_band(nodes: list[DiagramNode], columns: list[list[str]], band: list[int], inners: list[int], gap: int,
+               style: _Style, formulas: bool, compact: bool, tallest: int, active_edge: tuple[str, str] | None,
+               highlight: str | None) -> tuple[tuple[tuple[str, str], ...], ...]:
+    """One band of columns with its boxes and edges; earlier nodes that feed it are named at its left."""
+    band_columns = [columns[index] for index in band]
+    shown = [name for column in band_columns for name in column]
+    inside = set(shown)
+    ghosts = _ghosts(nodes, shown)
+    lanes: list[tuple[list[str], int]] = [(ghosts, max(len(name) + 1 for name in ghosts))] if ghosts else []
+    lanes += [(column, inners[index] + 2) for column, index in zip(band_columns, band)]
+    box_height, spacing = (3, 0 if tallest >= 4 else 1) if compact else (4, 1)
+    rows = max(len(names) for names, _ in lanes)
+    height = rows * box_height + (rows - 1) * spacing
+    lane_of = {name: index for index, (names, _) in enumerate(lanes) for name in names}
+    widths = {name: lane_width for names, lane_width in lanes for name in names}
+    here = [node for node in nodes if node.name in inside]
+    skip = any(lane_of[node.name] - lane_of[child] > 1 for node in here for child in node.children)
+    later = {child for node in nodes if node.name not in inside for child in node.children}
+    stubs = [name for name in band_columns[-1] if name in later]
+    width = sum(lane_width for _, lane_width in lanes) + gap * (len(lanes) - 1) + (2 if stubs else 0)
+    canvas = _Canvas(width, height + (2 if skip else 0))
+    place: dict[str, tuple[int, int]] = {}
+    x = 0
+    for names, lane_width in lanes:
+        top = (height - (len(names) * box_height + (len(names) - 1) * spacing)) // 2
+        for row, name in enumerate(names):
+            place[name] = (x, top + row * (box_height + spacing))
+        x += lane_width + gap
+    for node in here:
         for child in dict.fromkeys(node.children):
             heavy = active_edge == (node.name, child)
-            skips = column_of[node.name] - column_of[child] > 1
-            _route(canvas, place[child], place[node.name], box, height + 1 if skips else None, heavy)
+            skips = lane_of[node.name] - lane_of[child] > 1
+            _route(canvas, place[child], place[node.name], widths[child], height + 1 if skips else None, heavy)
             uses = node.children.count(child)
             if uses > 1:  # b = a + a: one line, but two paths to count
-                x, y = place[child]
-                canvas.put(x + box + 1, y + 1, f"×{uses}", "edge-active" if heavy else "edge")
-    for node in nodes:
-        _box(canvas, node, place[node.name], box, node.name == highlight, compact)
-    return Diagram(canvas.lines(), needed, needed <= width)
+                child_x, child_y = place[child]
+                canvas.put(child_x + widths[child] + 1, child_y + 1, f"×{uses}", "edge-active" if heavy else "edge")
+    for name in ghosts:  # fed from the band above: the name stands in for its box
+        ghost_x, ghost_y = place[name]
+        canvas.put(ghost_x, ghost_y + 1, name, "value")
+    for name in stubs:  # feeds the band below
+        stub_x, stub_y = place[name]
+        canvas.put(stub_x + widths[name], stub_y + 1, "─▷", "edge")
+    for node in here:
+        _box(canvas, node, place[node.name], widths[node.name], node.name == highlight, compact, style, formulas)
+    return canvas.lines()
+
+
+def _legend(width: int, labelled: bool) -> tuple[str, ...]:
+    """What the marks mean (and, when the words are dropped, which line is which), in as few lines
+    of `width` as will hold it."""
+    note = [] if labelled else [UNLABELLED_NOTE]
+    for marks, spacing in ((LEGEND_MARKS, "   "), (LEGEND_MARKS, "  "), (SHORT_LEGEND_MARKS, "  ")):
+        if len(spacing.join(note + list(marks))) <= width:
+            return (spacing.join(note + list(marks)),)
+    lines = [""]
+    for mark in note + list(SHORT_LEGEND_MARKS):
+        if lines[-1] and len(lines[-1]) + 2 + len(mark) > width:
+            lines.append("")
+        lines[-1] += ("  " if lines[-1] else "") + mark
+    return tuple(lines)
 
 
 def _columns(nodes: list[DiagramNode]) -> list[list[str]]:
@@ -104,11 +262,6 @@ def _columns(nodes: list[DiagramNode]) -> list[list[str]]:
         for index, name in enumerate(column):
             row[name] = float(index)
     return columns
-
-
-def _has_skip_edges(nodes: list[DiagramNode], columns: list[list[str]]) -> bool:
-    column_of = {name: index for index, column in enumerate(columns) for name in column}
-    return any(column_of[n.name] - column_of[c] > 1 for n in nodes for c in n.children)
 
 
 class _Canvas:
@@ -179,50 +332,38 @@ def _route(canvas: _Canvas, child: tuple[int, int], parent: tuple[int, int], box
     canvas.put(end_x, end_y, "▶" if heavy else "▷", "edge-active" if heavy else "edge")
 
 
-def _box(canvas: _Canvas, node: DiagramNode, at: tuple[int, int], box: int, flash: bool,
-         compact: bool = False) -> None:
+def _box(canvas: _Canvas, node: DiagramNode, at: tuple[int, int], box: int, flash: bool, compact: bool,
+         style: _Style, formulas: bool) -> None:
     """One node's box: the title in the top border, then its data and its grad (in the bottom
-    border when compact)."""
+    border when compact). The box is wide enough for both numbers in full (see `_inner_need`)."""
     x, y = at
     kind = "flash" if flash else "current" if node.state == "asked" else "constant" if node.state == "constant" else "normal"
     tl, h, tr, v, bl, br = BORDERS[kind]
-    style = f"box-{kind}"
+    border = f"box-{kind}"
     inner = box - 2
-    marker = "▶ " if node.state == "asked" else ""
-    title = _fit(f" {marker}{node.title} ", inner - 1)
-    canvas.put(x, y, tl + h + title + h * (inner - 1 - len(title)) + tr, style)
-    canvas.put(x, y + 1, v, style)
-    value = _fit_number(node.value, inner - len(" data "))
-    canvas.put(x + 1, y + 1, _fit(f" data {value}", inner).ljust(inner), "value-flash" if flash else "value")
-    canvas.put(x + box - 1, y + 1, v, style)
-    glyph = GLYPHS[node.state]
-    grad_text = _fit_number(node.grad, inner - len(" grad ? ") - (2 if compact else 0))
-    grad = "" if node.state == "constant" else f" grad {glyph} {grad_text}" if node.grad else f" grad {glyph}"
+    marker = ASKED_MARKER if node.state == "asked" else ""
+    reserve = len(ASKED_MARKER)  # the same title whether asked or not, so boxes never jump
+    if formulas and len(node.title) + reserve + 3 <= inner:
+        top = h + f" {marker}{node.title} "
+    elif len(node.name) + reserve + 3 <= inner:
+        top = h + f" {marker}{node.name} "
+    else:
+        top = f"{marker}{node.name}"
+    canvas.put(x, y, tl + top + h * (inner - len(top)) + tr, border)
+    pad = " " * style.pad
+    canvas.put(x, y + 1, v, border)
+    value = (pad + _value_text(node, style.labelled)).ljust(inner)
+    canvas.put(x + 1, y + 1, value, "value-flash" if flash else "value")
+    canvas.put(x + box - 1, y + 1, v, border)
+    grad = _grad_text(node, style.labelled, GLYPHS[node.state])
     if compact:
-        grad = _fit(f"{grad} ", inner - 1) if grad else ""
-        canvas.put(x, y + 2, bl + h, style)
-        canvas.put(x + 2, y + 2, grad, f"grad-{node.state}")
-        canvas.put(x + 2 + len(grad), y + 2, h * (inner - 1 - len(grad)) + br, style)
+        text = f"{pad}{grad}{pad}" if grad else ""
+        lead = h if style.pad and len(text) < inner else ""
+        canvas.put(x, y + 2, bl + lead, border)
+        canvas.put(x + 1 + len(lead), y + 2, text, f"grad-{node.state}")
+        canvas.put(x + 1 + len(lead) + len(text), y + 2, h * (inner - len(lead) - len(text)) + br, border)
         return
-    canvas.put(x, y + 2, v, style)
-    canvas.put(x + 1, y + 2, _fit(grad, inner).ljust(inner), f"grad-{node.state}")
-    canvas.put(x + box - 1, y + 2, v, style)
-    canvas.put(x, y + 3, bl + h * inner + br, style)
-
-
-def _fit_number(text: str, width: int) -> str:
-    """A number written to fit `width`, rounded to fewer significant digits if need be."""
-    try:
-        number = float(text)
-    except ValueError:
-        return text
-    for digits in (6, 5, 4, 3, 2):
-        if len(text) <= width:
-            break
-        text = f"{number:.{digits}g}"
-    return text
-
-
-def _fit(text: str, width: int) -> str:
-    """Cut text to width, marking the cut with an ellipsis."""
-    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
+    canvas.put(x, y + 2, v, border)
+    canvas.put(x + 1, y + 2, (pad + grad).ljust(inner), f"grad-{node.state}")
+    canvas.put(x + box - 1, y + 2, v, border)
+    canvas.put(x, y + 3, bl + h * inner + br, border)

@@ -6,14 +6,16 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from tui_grad.ui.diagram import LEGEND, Diagram, DiagramNode, draw
+from tui_grad.ui.diagram import Diagram, DiagramNode, draw
 
 STYLES = ("box-normal", "box-current", "box-constant", "box-flash", "edge", "edge-active", "value",
           "value-flash", "grad-asked", "grad-found", "grad-shown", "grad-unknown", "grad-constant", "grad-given")
 
 
 class GraphView(Widget):
-    """Boxes for nodes and lines for edges; the asked node and the active edge are drawn heavy."""
+    """Boxes for nodes and lines for edges; the asked node and the active edge are drawn heavy.
+
+    The drawing is laid out for the widget's own width, so a resize lays it out again."""
 
     COMPONENT_CLASSES = {f"graph--{name}" for name in STYLES}
     DEFAULT_CSS = """
@@ -55,7 +57,8 @@ class GraphView(Widget):
 
     def watch_nodes(self) -> None:
         """Lay the screen out again only when the graph's height changes, not on every new number."""
-        height = len(self.diagram(self.size.width or 80).lines) if self.nodes else 0
+        diagram = self.diagram(self.size.width or 80)
+        height = len(diagram.lines) + len(diagram.legend) if self.nodes else 0
         if height != self._height:
             self._height = height
             self.refresh(layout=True)
@@ -71,11 +74,13 @@ class GraphView(Widget):
                 text.append("\n")
             for run, style in line:
                 text.append(run, styles.get(style))
-        text.append("\n")
-        text.append(LEGEND, styles["grad-unknown"])
+        for legend_line in diagram.legend:
+            text.append("\n")
+            text.append(legend_line, styles["grad-unknown"])
         return text
 
     def get_content_height(self, container, viewport, width: int) -> int:
         if not self.nodes:
             return 0
-        return len(self.diagram(width or 80).lines) + 1
+        diagram = self.diagram(width or 80)
+        return len(diagram.lines) + len(diagram.legend)

@@ -281,7 +281,14 @@ class GradientExercise(Questions):
                                      f"{format_number(answer)} is the estimate with h = {format_number(h)}. A "
                                      "smaller h gets closer to the slope itself: keep nudging.")
         nodes = list(self.graph.nodes.values())
-        return diagnose(self.graph.nodes[name], answer, nodes, self.graph.output, self.is_close, format_number)
+        found = diagnose(self.graph.nodes[name], answer, nodes, self.graph.output, self.is_close, format_number)
+        if self.lesson.kind == "slope" and found is not None:  # no graph on screen: speak of terms, not paths
+            out = self.output_name
+            if found.code == "one-path":
+                return Diagnosis("one-term", f"{format_number(answer)} is the slope of only some of the terms of "
+                                             f"{out} that contain {name}. Each of them adds its own slope: add them all.")
+            return found if found.code == "sign" else None
+        return found
 
     def nudge(self, name: str, h: float) -> Nudge:
         """Move `name` by h, run the forward pass again, and report the output before and after.
@@ -457,7 +464,8 @@ def describe_step(step: BackwardStep, output: str) -> tuple[str, str]:
                  f"{format_number(step.child_grad_before)} + {signed(step.contribution)} = "
                  f"{format_number(step.child_grad_after)}")
     node, child = symbol(step.node), symbol(step.child)
-    why = (f"d{node}/d{child} = {format_number(step.local_grad)} (local, {step.node}'s op is "
+    local = f"∂{node}/∂{child}" if step.node == output else f"d{node}/d{child}"
+    why = (f"{local} = {format_number(step.local_grad)} (local, {step.node}'s op is "
            f"{step.op}) times d{output}/d{node} = {format_number(step.upstream_grad)} (from above)")
     return line, why
 

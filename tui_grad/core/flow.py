@@ -10,18 +10,56 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tui_grad.core.exercise import (HINT_LEVELS, NUDGE_SIZES, GradientExercise, Nudge, describe_step,
-                                    format_number)
+from tui_grad.core.exercise import (
+    HINT_LEVELS,
+    NUDGE_SIZES,
+    GradientExercise,
+    Nudge,
+    describe_step,
+    format_number,
+)
 from tui_grad.core.expr import ExprError
 from tui_grad.core.lesson import Lesson, LessonError
-from tui_grad.core.parts import (ANSWERING, DONE, PART_FLOWS, REPLAY, UPDATING, WATCH, GradientsFlow, PartFlow,
-                                 first_update)
+from tui_grad.core.parts import (
+    ANSWERING,
+    DONE,
+    PART_FLOWS,
+    REPLAY,
+    UPDATING,
+    WATCH,
+    GradientsFlow,
+    PartFlow,
+    first_update,
+)
 from tui_grad.core.progress import ProgressStore
 from tui_grad.core.tutor import Tutor
 from tui_grad.core.update import UpdateStep, describe_move, describe_rule, take_steps
-from tui_grad.core.views import (ANSWER, CONTINUE, FASTER, HINT, LEAVE, NUDGE, PAUSE, REPLAY_ACTIONS, RESTART,
-                                 REVEAL, SKIP, SLOWER, STEP, UPDATE, KEY_GUIDE, Line, Message, NodeView, Span,
-                                 comparison_message, fill_numbers, line, verdict_message)
+from tui_grad.core.views import (
+    ANSWER,
+    CONTINUE,
+    FASTER,
+    HINT,
+    KEY_GUIDE,
+    LEAVE,
+    NUDGE,
+    PAUSE,
+    REPLAY_ACTIONS,
+    RESTART,
+    REVEAL,
+    SKIP,
+    SLOWER,
+    STEP,
+    UPDATE,
+    Line,
+    Message,
+    NodeView,
+    Span,
+    comparison_message,
+    fill_numbers,
+    line,
+    verdict_message,
+)
+from tui_grad.engine import BackwardStep
 
 INTRO, OUTRO, FINISHED = "intro", "outro", "finished"
 """The phases around the parts: the introduction, the recap, and a finished lesson reopened."""
@@ -314,7 +352,8 @@ class LessonSession:
         assert self.replay is not None
         self.replay.speed_index = max(self.replay.speed_index - 1, 0)
 
-    def _steps(self):  # the engine's recorded backward steps of a gradients part
+    def _steps(self) -> list[BackwardStep]:
+        """The engine's recorded backward steps of a gradients part."""
         exercise = self.flow.exercise
         assert isinstance(exercise, GradientExercise)
         return exercise.steps

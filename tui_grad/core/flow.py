@@ -8,7 +8,9 @@ resumes, what a finished lesson offers: all of it is decided here, so the two fa
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 from tui_grad.core.exercise import (
     HINT_LEVELS,
@@ -72,6 +74,19 @@ ACTION_WORDS = {HINT: "hint", NUDGE: "nudge", REVEAL: "show the answer", PAUSE: 
 """What each action does, in a word or two, for status lines and line mode's list of commands."""
 
 
+class SessionContext(Protocol):
+    """What a series of generated exercises gives each of its sessions."""
+
+    def heading(self) -> str:
+        """The title bar while the exercise is open."""
+
+    def summary(self) -> str:
+        """The page after the exercise: how it went and what changed."""
+
+    def successor(self) -> LessonSession | None:
+        """The next session of the series, or None."""
+
+
 @dataclass
 class Replay:
     """A replay in progress: the engine's backward pass, or the forward pass after an update."""
@@ -97,11 +112,18 @@ class LessonSession:
     """A learner in one lesson, from its introduction to its recap; every action saves at once."""
 
     def __init__(self, lesson: Lesson, store: ProgressStore | None = None, seed: int | None = None, *,
-                 review: str | None = None) -> None:
+                 review: str | None = None, context: SessionContext | None = None,
+                 extra: Mapping[str, Any] | None = None,
+                 restore: tuple[dict[str, str], dict[str, float], dict[str, int]] | None = None) -> None:
         self.lesson = lesson
         self.review = review
         """The skill a review practises (None for a lesson): a review is saved as attempts only."""
-        self.tutor = Tutor(lesson, store, seed, transient=review is not None)
+        self.context = context
+        """What a generated exercise (practice) adds: its heading, its summary, the next session."""
+        transient = review is not None or context is not None
+        self.tutor = Tutor(lesson, store, seed, transient=transient, extra=extra)
+        if restore is not None and self.tutor.exercise is not None:
+            self.tutor.exercise.restore(*restore)
         self.mastery_before = self._mastery() if review else {}
         self.flow: PartFlow = PART_FLOWS[self.tutor.part.kind](self.tutor)
         self.phase = ""
@@ -119,7 +141,7 @@ class LessonSession:
         elif lesson.intro.strip() and not self.tutor.started:
             self.phase, self.message = INTRO, (line(Span(self.fill(lesson.intro), "prose")),)
         else:
-            self._enter_part(resumed=self.tutor.started)
+            self._enter_part(resumed=self.tutor.started or restore is not None)
 
     # --- what the faces show ------------------------------------------------------------------
 
@@ -132,6 +154,8 @@ class LessonSession:
     def title(self) -> str:
         """`The chain rule by hand · part 1 of 2`."""
         count = len(self.lesson.parts)
+        if self.context is not None:
+            return self.context.heading()
         if self.phase in (INTRO, OUTRO, FINISHED) or count == 1:
             return self.lesson.title
         return f"{self.lesson.title} · part {self.part_index + 1} of {count}"
@@ -435,6 +459,10 @@ class LessonSession:
         """Save and leave (to the lessons); returns "" or why progress could not be saved."""
         return "" if self.review else self.tutor.save()
 
+    def successor(self) -> LessonSession | None:
+        """The session that follows this one once it is over (practice's next exercise), if any."""
+        return self.context.successor() if self.context is not None else None
+
     @property
     def over(self) -> bool:
         """True once the learner has read the recap and gone on: the face goes back to the lessons."""
@@ -484,6 +512,8 @@ class LessonSession:
             self._take_step()
 
     def _outro(self) -> Message:
+        if self.context is not None:
+            return (line(Span(self.context.summary(), "prose")),)
         if self.review:
             return self._review_summary()
         text = self.lesson.outro.strip() or f"That is the end of {self.lesson.title}."

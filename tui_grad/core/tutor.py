@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from tui_grad.core.exercise import EARNED, SHOWN, GradientExercise, Hint, Verdict
@@ -48,9 +49,11 @@ class Tutor:
     """A lesson in progress: which part, its exercise restored from saved progress, and the saving."""
 
     def __init__(self, lesson: Lesson, store: ProgressStore | None = None, seed: int | None = None, *,
-                 transient: bool = False) -> None:
+                 transient: bool = False, extra: Mapping[str, Any] | None = None) -> None:
         self.lesson = lesson
         self.store = store
+        self.extra = dict(extra or {})
+        """Fields every attempt record carries besides the usual (practice: level, seed, skill)."""
         self.record: LessonProgress = store.lesson(lesson.id) if store and not transient else LessonProgress()
         """Where the learner stands; a transient session (a review) keeps it out of the saved lessons
         and saves its attempts only."""
@@ -200,6 +203,7 @@ class Tutor:
             "text": text, "value": verdict.understood, "correct": verdict.correct, "shown": verdict.shown,
             "mistake": verdict.mistake, "hints": exercise.hints.get(verdict.node, 0),
             "skills": list(self.skills_of(verdict.node)), "seed": self.seed, "at": time.time(),
+            **self.extra,
         }
 
     def skills_of(self, node: str) -> tuple[str, ...]:

@@ -1,0 +1,147 @@
+"""The learner's own formula: `(x+2)**2 + x**3` at `x=5`, cut into named steps the tutor can ask
+about one at a time (`u = x + 2`, `p = u ** 2`, ...), as a lesson part every exercise flow runs.
+
+A formula that cannot be read, names something without a value, leaves a function's domain at the
+values given, or is too big to draw gets a `FormulaError` that says what and at which column.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+from tui_grad.core import expr as ex
+from tui_grad.core.lesson import Lesson, LessonError, Part, part_from_table
+from tui_grad.engine import EngineError, Value
+
+STEP_NAMES = ("u", "v", "w", "p", "q", "r", "s", "t", "g", "h", "k", "m", "n", "z")
+OUTPUT_NAMES = ("L", "f", "y", "out")
+FORMULA_ID = "your-formula"
+
+
+class FormulaError(ValueError):
+    """A formula or its values that cannot be worked: the sentence and the column (0: no column)."""
+
+    def __init__(self, message: str, column: int = 0) -> None:
+        super().__init__(message)
+        self.message = message
+        self.column = column
+
+    def __str__(self) -> str:
+        return f"column {self.column}: {self.message}" if self.column else self.message
+
+
+def parse_values(text: str) -> dict[str, float]:
+    """`x=5, y=-2` (commas or spaces between) as {"x": 5.0, "y": -2.0}."""
+    values: dict[str, float] = {}
+    for piece in text.replace(",", " ").split():
+        name, equals, number = piece.partition("=")
+        if not equals or not name.isidentifier():
+            raise FormulaError(f"'{piece}' is not name=number, like x=5")
+        try:
+            value = float(number)
+        except ValueError:
+            raise FormulaError(f"'{number}' in '{piece}' is not a number") from None
+        if not math.isfinite(value):
+            raise FormulaError(f"{name} must be a finite number, not {number}")
+        values[name] = value
+    if not values:
+        raise FormulaError("give each input a value, like x=5")
+    return values
+
+
+def formula_part(formula: str, values: Mapping[str, float]) -> Part:
+    """The formula as a gradients part: one named step per operation, the output last."""
+    try:
+        tree = ex.parse(formula, names=list(values))
+    except ex.ExprError as error:
+        raise FormulaError(f"{error.message} (the inputs with values are {', '.join(values)})"
+                           if "unknown name" in error.message else error.message, error.column) from None
+    if not ex.names_in(tree):
+        raise FormulaError("the formula has no input: use at least one name given a value, like x", 1)
+    taken = set(values)
+    free = (name for name in STEP_NAMES if name not in taken)
+    steps: list[tuple[str, str, ex.Expr]] = []
+
+    def step_of(node: ex.Expr) -> str:
+        if not ex.names_in(node):
+            text = ex.to_text(node)
+            return f"({text})" if text.startswith("-") else text
+        if isinstance(node, ex.Name):
+            return node.name
+        if isinstance(node, ex.Unary):
+            text = f"-{step_of(node.operand)}"
+        elif isinstance(node, ex.Call):
+            text = f"{node.func}({step_of(node.arg)})"
+        else:
+            right = ex.to_text(node.right) if node.op == "**" else step_of(node.right)
+            text = f"{step_of(node.left)} {node.op} {right}"
+        name = next(free, None)
+        if name is None:
+            raise FormulaError(f"the formula has more than {len(STEP_NAMES)} operations; a screen cannot show "
+                               "that many boxes", node.column)
+        steps.append((name, text, node))
+        return name
+
+    top = step_of(tree)
+    if not steps:
+        raise FormulaError("the formula is a single input: write an operation on it, like x**2", 1)
+    output = next(name for name in OUTPUT_NAMES if name not in taken)
+    steps[-1] = (output, steps[-1][1], steps[-1][2])
+    renamed = {top: output}
+    lines = [f"{renamed.get(name, name)} = {text}" for name, text, _ in steps]
+    _check_domain(steps, values)
+    table = {"title": f"Your formula: {formula.strip()}", "kind": "gradients", "inputs": dict(values),
+             "nodes": lines, "output": output, "parameters": list(values)}
+    try:
+        return part_from_table(table, "<your formula>")
+    except LessonError as error:
+        raise FormulaError(error.message) from None
+
+
+def _check_domain(steps: list[tuple[str, str, ex.Expr]], values: Mapping[str, float]) -> None:
+    """Run each step through the engine, so a log of a negative is named at its column."""
+    known = {name: Value(value, label=name) for name, value in values.items()}
+    for name, text, node in steps:
+        try:
+            formula = ex.parse(text, names=list(known))
+            known[name] = _value(formula, known)
+        except (EngineError, ArithmeticError, ValueError) as error:
+            shown = ex.to_text(node)
+            raise FormulaError(f"{shown} cannot be computed at {_listing(values)}: {error}", node.column) from None
+
+
+def _value(formula: ex.Expr, known: dict[str, Value]) -> Value:
+    """A parsed step evaluated on engine Values (the engine's rules and errors, not floats)."""
+    if not ex.names_in(formula):
+        return Value(ex.evaluate_number(formula))
+    if isinstance(formula, ex.Name):
+        return known[formula.name]
+    if isinstance(formula, ex.Unary):
+        return -_value(formula.operand, known)
+    if isinstance(formula, ex.Call):
+        result: Value = getattr(_value(formula.arg, known), formula.func)()
+        return result
+    left = _value(formula.left, known)
+    if formula.op == "**":
+        return left ** ex.evaluate_number(formula.right)
+    right = _value(formula.right, known)
+    if formula.op == "+":
+        return left + right
+    if formula.op == "-":
+        return left - right
+    if formula.op == "*":
+        return left * right
+    return left / right
+
+
+def _listing(values: Mapping[str, float]) -> str:
+    from tui_grad.core.exercise import format_number
+
+    return ", ".join(f"{name} = {format_number(value)}" for name, value in values.items())
+
+
+def formula_lesson(formula: str, values: Mapping[str, float]) -> Lesson:
+    """The formula as a one-part lesson (not saved as a lesson: its attempts carry the formula)."""
+    part = formula_part(formula, values)
+    return Lesson(FORMULA_ID, part.title, "Your own formula, worked like a lesson.", part.path, 0, "", "", (part,))

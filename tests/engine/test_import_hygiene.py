@@ -18,6 +18,7 @@ PURE_MODULES = [
     "tui_grad.core.lesson",
     "tui_grad.core.exercise",
     "tui_grad.core.trace",
+    "tui_grad.core.generator",
 ]
 CHECK = (
     "import importlib, sys; importlib.import_module(sys.argv[1]); "

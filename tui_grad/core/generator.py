@@ -308,10 +308,11 @@ def _keys(level: int) -> tuple[tuple, ...]:
 
 
 def _one_keys() -> list[tuple]:
-    """Level 1's keys are whole graphs, so only the fair ones are listed."""
+    """Level 1's keys are whole graphs, so each must be fair by itself: a and b differ in size (else
+    a's own value is the other factor, or a sum's slip reads as a sign slip) and L is no 0 or +-1."""
     numbers = (*range(-12, -1), *range(2, 13), -3.5, -2.5, -1.5, -0.5, 0.5, 1.5, 2.5, 3.5)
-    keys = [(op, a, b) for op in "+*" for a in numbers for b in numbers]
-    return [key for key in keys if (drafted := _draft(1, key, None)) and next(_problems(drafted[0]), None) is None]
+    return [(op, a, b) for op in "+*" for a in numbers for b in numbers
+            if abs(a) != abs(b) and (a + b if op == "+" else a * b) not in (-1, 0, 1)]
 
 
 def _one(key: tuple, rng: random.Random | None) -> dict[str, Any]:

@@ -133,8 +133,8 @@ def test_consecutive_seeds_take_distinct_keys_and_every_level_one_graph_is_fair(
     keys are whole graphs: every one must be fair, not only those an hour reaches."""
     for level in generator.LEVELS:
         keys = generator._keys(level.number)
-        assert len(keys) >= HOUR and len(set(keys)) == len(keys)
-    for seed in range(len(generator._keys(1))):
+        assert generator.cycle_length(level.number) == len(set(keys)) == len(keys) >= HOUR
+    for seed in range(generator.cycle_length(1)):
         part = generator.generate(1, seed)
         assert generator.fairness_problems(part) == [], (part.assignments, part.inputs)
 

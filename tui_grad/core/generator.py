@@ -9,16 +9,26 @@ in the graph). Seed s takes key s mod the list's length, so that many consecutiv
 `random.Random(f"{level}:{seed}")` draws the rest with integer draws only; a draw that is not fair
 (`fairness_problems`) is redrawn from the sub-seed `f"{level}:{seed}:{attempt}"`.
 
-Numbers a person can work with: inputs are small integers (or halves at level 1); every value and
-every gradient asked stays within +-150 and has at most 2 decimal places. tanh, sigmoid and exp are
-taken where their *output*, hence their local derivative, is a short decimal (tanh = 0.6 makes
-1 - 0.6^2 = 0.64; sigmoid = 0.8 makes 0.16; exp = 2.5 makes 2.5). The bias that puts them there
-(atanh(0.6) - x) is irrational, rounded to 12 places so that every machine stores the same input,
-and it enters only through a sum, which passes the gradient on unchanged: no gradient needs it.
-log is taken of 2, 4, 5 or 10, where 1/u is short, and its irrational value is only ever multiplied
-by a constant, which is never asked. So every gradient is an exact short decimal, and the default
-tolerance (relative 1e-6) stands: no rounded 2-decimal answer has to be let through. Only graphs
-with tanh, sigmoid, exp or log show values that are not short decimals, and those are never needed.
+Fair means: the graph fits an 80x24 screen; every value and every gradient stays within +-150;
+inputs are integers (halves at level 1) and mostly single digits; values, gradients and updated
+parameters have at most 2 decimal places, the loss after an update at most 4, and the update lowers
+it; no gradient asked is 0 or equal to its node's value; and for every question each plausible slip
+(forgot the upstream or the local gradient, own value for the other factor, sum taken as a product,
+sign, value for gradient, one path only; an update the wrong way, without the step size, only the
+change, with another parameter's gradient) gives a number unlike the answer and unlike every other
+slip, and the real diagnosis names it. Forgetting a factor of exactly 1 changes nothing, so it is
+no slip.
+
+Function nodes: tanh, sigmoid and exp are taken where their *output*, hence their local derivative,
+is a short decimal (tanh = 0.6 gives 1 - 0.6^2 = 0.64; sigmoid = 0.8 gives 0.16; exp = 2.5 gives
+2.5). The bias that puts them there (atanh(0.6) - x) is irrational, rounded to 12 places so that
+every machine stores the same input, and it enters only through a sum, which passes the gradient on
+unchanged: no gradient needs it. log is taken of 2, 4, 5 or 10, where 1/u is short, and its
+irrational value is only ever multiplied by a constant, which is never asked. So every gradient is
+an exact short decimal and the default tolerance (relative 1e-6) stands: no rounded answer has to be
+let through. Only graphs with tanh, sigmoid, exp or log show values that are not short decimals, and
+no answer needs those. relu is taken where its input is positive (a negative one would zero every
+gradient below it); a division by 2, 4, 5 or 10; powers 2 and 3 of small integers.
 """
 
 from __future__ import annotations
@@ -104,6 +114,12 @@ def generate(level: int, seed: int) -> Part:
             if drafted is not None and _fair(drafted[0]):
                 return part_from_table(drafted[1], f"<practice level {level}, seed {seed}>")
     raise AssertionError(f"no fair graph at level {level}")  # unreachable: level 1's keys are all fair
+
+
+def cycle_length(level: int) -> int:
+    """How many consecutive seeds of `level` give different graphs (at least 600): seed s and seed
+    s + cycle_length share a key, the shape and first numbers of their graphs."""
+    return len(_keys(level))
 
 
 def level_of(number: int) -> Level:

@@ -498,6 +498,7 @@ def part_from_table(table: Mapping[str, Any], path: Path | str = "<generated>") 
     table holds, checked exactly as a lesson file's part is; a problem raises LessonError."""
     return _Reader(Path(path), "", {}).part(dict(table), "the part")
 
+
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 

@@ -638,6 +638,12 @@ class _Reader:
         return NetworkSpec(dataset, samples, tuple(hidden), steps, step_size, seed)
 
 
+def part_from_table(table: Mapping[str, Any], path: Path | str = "<generated>") -> Part:
+    """A part built in code (a generated exercise, a typed formula) from the settings one [[parts]]
+    table holds, checked exactly as a lesson file's part is; a problem raises LessonError."""
+    return _Reader(Path(path), "", {}).part(dict(table), "the part")
+
+
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 

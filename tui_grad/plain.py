@@ -177,10 +177,23 @@ class PlainTutor:
     # --- one lesson ------------------------------------------------------------------------
 
     def run_lesson(self, lesson: Lesson) -> None:
-        """Render the lesson's session until the learner leaves or reads the recap."""
-        session = self.session = LessonSession(lesson, self.store, self.seed)
-        self.say(lesson.title)
-        if session.phase not in (INTRO, FINISHED):
+        """Work through a lesson from where the learner stands, to its recap."""
+        self.run_session(LessonSession(lesson, self.store, self.seed))
+
+    def run_session(self, session: LessonSession | None) -> None:
+        """Render a session until the learner leaves or reads its recap; then its successor (the
+        next practice exercise), if it has one."""
+        while session is not None:
+            if not self.render_session(session):
+                return
+            session = session.successor()
+
+    def render_session(self, session: LessonSession) -> bool:
+        """One session, phase by phase; False when the learner chose to leave."""
+        self.session = session
+        lesson = session.lesson
+        self.say(session.title)
+        if session.resumed:
             self.say(self.resume_line(session))
         if any(part.kind in ("gradients", "slope", "update") for part in lesson.parts):
             self.say("Type help at any question for the commands.")
@@ -191,13 +204,13 @@ class PlainTutor:
             if phase in (INTRO, OUTRO):
                 self.show(session.message)
                 session.go_on()
-                if session.over:
+                if session.over and session.context is None:
                     self.say(f"Lesson finished: {lesson.title}.")
                 continue
             if phase == FINISHED:
                 self.show(session.message)
                 if self.choose_next(session) == LEAVE:
-                    return
+                    return False
                 continue
             if shown_part != session.part_index:
                 shown_part = session.part_index
@@ -209,8 +222,9 @@ class PlainTutor:
             elif session.replay is not None and not session.replay.done:
                 self.replay(session)
             elif self.choose_next(session) == LEAVE:
-                return
+                return False
             self.warn()
+        return True
 
     def resume_line(self, session: LessonSession) -> str:
         """`Resuming at part 1 of 1, question dL/da.`"""
@@ -443,6 +457,29 @@ def run_plain(catalog: Catalog, lesson_id: str | None, store: ProgressStore | No
             session.session.leave()
         _silence(stdout)
         return 0
+
+
+def run_plain_series(first: Callable[[], LessonSession], store: ProgressStore | None, *, stdin: TextIO,
+                     stdout: TextIO) -> int:
+    """Line mode for sessions made in code (practice, a learner's own formula), each followed by
+    its successor, until input ends or the learner types quit; returns the exit status."""
+    plain = PlainTutor(Catalog((), ()), store, None, stdin, stdout)
+    try:
+        plain.warn()
+        plain.run_session(first())
+    except Stop:
+        pass
+    except KeyboardInterrupt:
+        plain.say()
+        plain.close()
+        return 130
+    except BrokenPipeError:
+        if plain.session is not None:
+            plain.session.leave()
+        _silence(stdout)
+        return 0
+    plain.close()
+    return 0
 
 
 def _run(session: PlainTutor, catalog: Catalog, lesson_id: str | None) -> int:

@@ -134,6 +134,8 @@ class LessonSession:
         self.values: dict[str, float] = {}
         self.nudges: list[Nudge] = []
         self.history: list[float] = []
+        self.resumed = False
+        """True when the learner came back to a part they had started."""
         self.lead: Message = ()
         """Lines kept above an update's description (the verdict that set it off)."""
         if self.tutor.finished:
@@ -475,6 +477,7 @@ class LessonSession:
             raise RuntimeError(f"'{action}' is not possible now (phase {self.phase or 'over'})")
 
     def _enter_part(self, resumed: bool = False) -> None:
+        self.resumed = resumed
         self.flow = PART_FLOWS[self.tutor.part.kind](self.tutor)
         self.inputs = self.tutor.inputs()
         self.values = self._forward(self.inputs)
@@ -513,7 +516,8 @@ class LessonSession:
 
     def _outro(self) -> Message:
         if self.context is not None:
-            return (line(Span(self.context.summary(), "prose")),)
+            return (line(Span(self.context.summary(), "prose")), line(),
+                    line(Span(CONTINUE, "key"), ": the next exercise · ", Span(LEAVE, "key"), ": back to the lessons"))
         if self.review:
             return self._review_summary()
         text = self.lesson.outro.strip() or f"That is the end of {self.lesson.title}."

@@ -55,8 +55,7 @@ def formula_part(formula: str, values: Mapping[str, float]) -> Part:
     try:
         tree = ex.parse(formula, names=list(values))
     except ex.ExprError as error:
-        raise FormulaError(f"{error.message} (the inputs with values are {', '.join(values)})"
-                           if "unknown name" in error.message else error.message, error.column) from None
+        raise FormulaError(error.message, error.column) from None
     if not ex.names_in(tree):
         raise FormulaError("the formula has no input: use at least one name given a value, like x", 1)
     taken = set(values)
@@ -74,8 +73,9 @@ def formula_part(formula: str, values: Mapping[str, float]) -> Part:
         elif isinstance(node, ex.Call):
             text = f"{node.func}({step_of(node.arg)})"
         else:
+            left = step_of(node.left)
             right = ex.to_text(node.right) if node.op == "**" else step_of(node.right)
-            text = f"{step_of(node.left)} {node.op} {right}"
+            text = f"{left} {node.op} {right}"
         name = next(free, None)
         if name is None:
             raise FormulaError(f"the formula has more than {len(STEP_NAMES)} operations; a screen cannot show "

@@ -257,7 +257,6 @@ class PracticeRun:
         lines += [f"Level change: {event}." for event in news]
         if due := describe_due(state):
             lines.append(due)
-        lines.append("Enter: the next exercise. Esc: back to the lessons.")
         return "\n\n".join(lines)
 
     def successor(self) -> Any:

@@ -125,10 +125,25 @@ class TuiGradApp(App):
 
             self.push_screen(ExerciseScreen(session, self.step_interval, on_change=self.follow))
 
+    def open_practice(self, level: int | None = None, seed: int | None = None) -> None:
+        """Start practice: the exercise left unfinished, or the next one at the learner's level."""
+        from tui_grad.core.practice import PracticeRun
+
+        self.show_session(PracticeRun(self.store, level, seed).session())
+
+    def open_formula(self, formula: str, values: dict[str, float]) -> None:
+        """Work the learner's own formula like a lesson (raises FormulaError for one that cannot be)."""
+        from tui_grad.core.flow import LessonSession
+        from tui_grad.core.formula import formula_lesson
+
+        self.show_session(LessonSession(formula_lesson(formula, values), self.store, review="formula"))
+
     def follow(self, session: LessonSession) -> None:
         """The session moved on: replace the lesson's screen with the next one, or go back to the
         lessons once the recap has been read."""
         if not isinstance(self.screen, HomeScreen):
             self.pop_screen()
-        if not session.over:
+        if session.over:
+            session = session.successor()  # practice: the next exercise
+        if session is not None:
             self.show_session(session)

@@ -112,7 +112,7 @@ class LessonSession:
     """A learner in one lesson, from its introduction to its recap; every action saves at once."""
 
     def __init__(self, lesson: Lesson, store: ProgressStore | None = None, seed: int | None = None, *,
-                 review: str | None = None, context: SessionContext | None = None,
+                 review: str | None = None, context: SessionContext | None = None, transient: bool = False,
                  extra: Mapping[str, Any] | None = None,
                  restore: tuple[dict[str, str], dict[str, float], dict[str, int]] | None = None) -> None:
         self.lesson = lesson
@@ -120,7 +120,7 @@ class LessonSession:
         """The skill a review practises (None for a lesson): a review is saved as attempts only."""
         self.context = context
         """What a generated exercise (practice) adds: its heading, its summary, the next session."""
-        transient = review is not None or context is not None
+        transient = transient or review is not None or context is not None
         self.tutor = Tutor(lesson, store, seed, transient=transient, extra=extra)
         if restore is not None and self.tutor.exercise is not None:
             self.tutor.exercise.restore(*restore)
@@ -459,7 +459,7 @@ class LessonSession:
 
     def leave(self) -> str:
         """Save and leave (to the lessons); returns "" or why progress could not be saved."""
-        return "" if self.review else self.tutor.save()
+        return self.tutor.save()
 
     def successor(self) -> LessonSession | None:
         """The session that follows this one once it is over (practice's next exercise), if any."""

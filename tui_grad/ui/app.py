@@ -136,7 +136,8 @@ class TuiGradApp(App):
         from tui_grad.core.flow import LessonSession
         from tui_grad.core.formula import formula_lesson
 
-        self.show_session(LessonSession(formula_lesson(formula, values), self.store, review="formula"))
+        self.show_session(LessonSession(formula_lesson(formula, values), self.store, transient=True,
+                                        extra={"formula": formula}))
 
     def follow(self, session: LessonSession) -> None:
         """The session moved on: replace the lesson's screen with the next one, or go back to the

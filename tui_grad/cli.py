@@ -9,13 +9,19 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tui_grad.core.catalog import Catalog, check_lesson_files, load_catalog, shipped_lessons_dir
 from tui_grad.core.lesson import COMMAND_NAMES, Lesson
 from tui_grad.core.safe_text import safe_text
 
-COMMANDS = tuple(name for name in COMMAND_NAMES if name in ("list", "trace", "check", "progress", "reset"))
+if TYPE_CHECKING:  # the app and the store load only for the commands that need them
+    from tui_grad.core.progress import ProgressStore
+    from tui_grad.ui.app import TuiGradApp
+
+COMMANDS = tuple(name for name in COMMAND_NAMES if name in ("list", "trace", "check", "progress", "reset", "practice"))
 """The sub-commands this version runs; core's COMMAND_NAMES also holds those planned, which no lesson id may take."""
 
 
@@ -63,6 +69,18 @@ def command_parser(command: str) -> argparse.ArgumentParser:
         parser.add_argument("--export", choices=EXPORT_FORMATS, help="write every attempt as CSV or JSON lines")
         parser.add_argument("--output", type=Path, metavar="FILE", help="write the export to FILE (default: "
                             "standard output)")
+    elif command == "practice":
+        parser.description = ("Practice without end: fresh exercises at your level, chosen from your skills; "
+                              "or work your own formula with --formula.")
+        parser.add_argument("--level", type=int, metavar="K", help="start at level K (1 to 6); with --seed, the "
+                            "level of the one exercise to reproduce")
+        parser.add_argument("--seed", type=int, metavar="N", help="with --level: reproduce that one exercise (for "
+                            "instructors; nothing is saved)")
+        parser.add_argument("--formula", metavar="F", help='your own formula, like "(x+2)**2 + x**3"')
+        parser.add_argument("--values", metavar="V", help="its inputs, like x=5 or 'x=1, y=-2'")
+        parser.add_argument("--plain", action="store_true", help="line mode, as for the tutor")
+        parser.add_argument("--theme", metavar="NAME", help="a colour theme, as for the tutor")
+        parser.add_argument("--low-bandwidth", action="store_true", help="for slow links, as for the tutor")
     elif command == "reset":
         parser.description = "Start over: forget the progress of one lesson, or of every lesson. Asks first."
         parser.add_argument("lesson", nargs="?", help="a lesson id from 'tui-grad list' (default: every lesson)")
@@ -80,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] in COMMANDS:
         args = command_parser(argv[0]).parse_args(argv[1:])
         return {"list": run_list, "trace": run_trace, "check": run_check, "progress": run_progress,
-                "reset": run_reset}[argv[0]](args)
+                "reset": run_reset, "practice": run_practice}[argv[0]](args)
     args = build_parser().parse_args(argv)
     catalog = catalog_for(args)
     if args.lesson and catalog.find(args.lesson) is None:
@@ -94,6 +112,12 @@ def main(argv: list[str] | None = None) -> int:
         from tui_grad.plain import run_plain
 
         return run_plain(catalog, args.lesson, store, args.seed, stdin=sys.stdin, stdout=sys.stdout)
+    return run_app(args, catalog, store, start_lesson=args.lesson)
+
+
+def run_app(args: argparse.Namespace, catalog: Catalog, store: ProgressStore, start_lesson: str | None = None,
+            start: Callable[[TuiGradApp], None] | None = None) -> int:
+    """Run the full-screen tutor with the terminal options of `args`; returns the exit status."""
     low_bandwidth = args.low_bandwidth or os.environ.get("TUI_GRAD_LOW_BANDWIDTH", "") not in ("", "0")
     if low_bandwidth:
         os.environ["TEXTUAL_ANIMATIONS"] = "none"
@@ -103,7 +127,8 @@ def main(argv: list[str] | None = None) -> int:
     # when they are exported: stale values would pin the layout and hide every resize.
     os.environ.pop("COLUMNS", None)
     os.environ.pop("LINES", None)
-    app = TuiGradApp(catalog, start_lesson=args.lesson, store=store, seed=args.seed, low_bandwidth=low_bandwidth)
+    app = TuiGradApp(catalog, start_lesson=start_lesson, store=store, seed=getattr(args, "seed", None),
+                     low_bandwidth=low_bandwidth, start=start)
     theme = args.theme or os.environ.get("TUI_GRAD_THEME")
     if theme:
         if theme not in app.available_themes:
@@ -113,6 +138,42 @@ def main(argv: list[str] | None = None) -> int:
         app.theme = theme
     app.run(mouse=not low_bandwidth)
     return app.return_code or 0  # Textual sets 1 when the app failed
+
+
+def run_practice(args: argparse.Namespace) -> int:
+    """Endless practice at the learner's level, one exercise reproduced, or the learner's own formula."""
+    from tui_grad.core.flow import LessonSession
+    from tui_grad.core.formula import FormulaError, formula_lesson, parse_values
+    from tui_grad.core.practice import PracticeRun
+    from tui_grad.core.progress import ProgressStore
+
+    if args.level is not None and not 1 <= args.level <= 6:
+        print("tui-grad practice: --level must be 1 to 6", file=sys.stderr)
+        return 2
+    store = ProgressStore().load()
+    if args.formula is not None:
+        try:
+            lesson = formula_lesson(args.formula, parse_values(args.values or ""))
+        except FormulaError as error:
+            print(f"tui-grad practice: {safe_text(str(error))}", file=sys.stderr)
+            return 2
+
+        def first() -> LessonSession:
+            return LessonSession(lesson, store, transient=True, extra={"formula": args.formula})
+
+        def start(app: TuiGradApp) -> None:
+            app.show_session(first())
+    else:
+        run = PracticeRun(store, args.level, args.seed)
+        first = run.session
+
+        def start(app: TuiGradApp) -> None:
+            app.show_session(run.session())
+    if args.plain or os.environ.get("TERM") == "dumb":
+        from tui_grad.plain import run_plain_series
+
+        return run_plain_series(first, store, stdin=sys.stdin, stdout=sys.stdout)
+    return run_app(args, load_catalog(), store, start=start)
 
 
 def catalog_for(args: argparse.Namespace) -> Catalog:

@@ -520,8 +520,9 @@ class LessonSession:
                     line(Span(CONTINUE, "key"), ": the next exercise · ", Span(LEAVE, "key"), ": back to the lessons"))
         if self.review:
             return self._review_summary()
-        text = self.lesson.outro.strip() or f"That is the end of {self.lesson.title}."
-        return (line(Span(self.fill(text), "prose")),)
+        if not self.lesson.outro.strip():
+            return (line(f"That is the end of {self.lesson.title}."),)
+        return (line(Span(self.fill(self.lesson.outro.strip()), "prose")),)
 
     def _finished_message(self) -> Message:
         text = self.fill(self.lesson.outro.strip()) if self.lesson.outro.strip() else ""

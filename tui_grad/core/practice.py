@@ -6,8 +6,9 @@ exercise they left unfinished are all worked out again from those attempts (`Pra
 practice can never disagree with what the export shows an instructor.
 
 The rules, as step-based tutors use them:
-- three answers right in a row, first time and without a hint, at a level move the learner up one;
-- a miss (a wrong answer, or one shown) brings an easier graph for the same skill next;
+- three exercises right in a row (every answer right first time, without a hint) at a level move
+  the learner up one;
+- a miss (a wrong answer, a hint, or an answer shown) brings an easier graph for the same skill next;
 - a skill not yet mastered comes back more often, and a skill not practised for a while comes due
   again after 1, 3, 7 and then 21 days (spaced review).
 """
@@ -94,42 +95,54 @@ def practice_attempts(attempts: Iterable[Mapping[str, Any]]) -> list[Mapping[str
 
 
 def replay(attempts: Iterable[Mapping[str, Any]]) -> PracticeState:
-    """Work out the learner's practice state from their attempts, applying the rules in order."""
+    """Work out the learner's practice state from their attempts, applying the rules in order: an
+    exercise counts once all its questions are in, as right (every answer right first time, no
+    hint) or as a miss."""
     state = PracticeState()
+    missed = False
     for attempt in practice_attempts(attempts):
         level, seed = int(attempt["level"]), int(attempt.get("seed") or 0)
-        skill = str(attempt.get("practice_skill") or "")
-        item = PracticeItem(level, seed, skill)
+        item = PracticeItem(level, seed, str(attempt.get("practice_skill") or ""))
         if state.current is None or (state.current.level, state.current.seed) != (level, seed):
-            state.current, state.answered, state.hints = item, {}, {}
+            state.current, state.answered, state.hints, missed = item, {}, {}, False
             state.exercises += 1
             state.next_seed[level] = max(state.next_seed.get(level, 0), seed + 1)
-        node = str(attempt.get("node", ""))
+            state.level = max(state.level, level) if state.exercises > 1 else level
+        node, moment = str(attempt.get("node", "")), float(attempt.get("at", 0.0))
         state.hints[node] = max(state.hints.get(node, 0), int(attempt.get("hints", 0) or 0))
         for practised in attempt.get("skills") or ():
-            state.last_practised[practised] = float(attempt.get("at", 0.0))
-            state.practised_days.setdefault(practised, set()).add(int(float(attempt.get("at", 0.0)) // DAY))
+            state.last_practised[practised] = moment
+            state.practised_days.setdefault(practised, set()).add(int(moment // DAY))
         if attempt.get("correct") and not attempt.get("shown"):
             state.answered[node] = ("earned", float(attempt.get("value") or 0.0))
-            if state.hints.get(node, 0) == 0:
-                state.streak += 1
-                if state.streak >= STREAK_TO_LEVEL_UP and state.level < len(LEVELS):
-                    state.events.append(f"level {state.level} → {state.level + 1} (three right in a row)")
-                    state.level, state.streak = state.level + 1, 0
-            else:
-                state.streak = 0
+            missed = missed or state.hints[node] > 0
         elif attempt.get("shown") or attempt.get("value") is not None:
             if attempt.get("shown"):
                 state.answered[node] = ("shown", float(attempt.get("value") or 0.0))
-            state.streak = 0
-            state.easier_for = skill or None
-            easier = easier_level(skill, level)
-            if easier < state.level:
-                state.events.append(f"level {state.level} → {easier} (a miss: an easier {skill or 'graph'} next)")
-            state.level = min(state.level, easier)
+            missed = True
         if _finished(item, state.answered):
+            _count(state, item, missed)
             state.current, state.answered, state.hints = None, {}, {}
     return state
+
+
+def _count(state: PracticeState, item: PracticeItem, missed: bool) -> None:
+    """Apply one finished exercise: a miss brings an easier graph of its skill next; three right in
+    a row move the learner up a level."""
+    if missed:
+        state.streak, state.easier_for = 0, item.skill or None
+        easier = easier_level(item.skill, item.level)
+        if easier < state.level:
+            state.events.append(f"level {state.level} → {easier} (a miss: an easier graph for {item.skill} next)")
+            state.level = easier
+        elif item.skill:
+            state.events.append(f"level {state.level} again (a miss: no easier level trains {item.skill})")
+        return
+    state.easier_for = None
+    state.streak += 1
+    if state.streak >= STREAK_TO_LEVEL_UP and state.level < len(LEVELS):
+        state.events.append(f"level {state.level} → {state.level + 1} (three exercises right in a row)")
+        state.level, state.streak = state.level + 1, 0
 
 
 def _finished(item: PracticeItem, answered: Mapping[str, tuple[str, float]]) -> bool:
@@ -212,6 +225,7 @@ class PracticeRun:
         self.store = store
         self.fixed = PracticeItem(level or 1, seed, "") if seed is not None else None
         self.start_level = level
+        """Where a learner with no practice yet starts (their attempts say where they are after)."""
         self.item: PracticeItem | None = None
         self.before: PracticeState | None = None
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+from collections.abc import Callable
 
 from textual import events
 from textual.app import App
@@ -31,8 +32,11 @@ class TuiGradApp(App):
     ]
 
     def __init__(self, catalog: Catalog, start_lesson: str | None = None, step_interval: float = 0.8,
-                 store: ProgressStore | None = None, seed: int | None = None, low_bandwidth: bool = False) -> None:
+                 store: ProgressStore | None = None, seed: int | None = None, low_bandwidth: bool = False,
+                 start: Callable[[TuiGradApp], None] | None = None) -> None:
         super().__init__()
+        self.start = start
+        """What to open over the lessons at start-up (practice, a formula), if anything."""
         self.catalog = catalog
         self.start_lesson = start_lesson
         self.step_interval = step_interval
@@ -55,6 +59,8 @@ class TuiGradApp(App):
             self.notify(warning, title="Progress", severity="warning", timeout=12)
         if self.start_lesson:
             self.open_lesson(self.start_lesson)
+        elif self.start is not None:
+            self.start(self)
         self.check_size(self.size.width, self.size.height)
 
     def _on_hangup(self, number: int, frame: object) -> None:

@@ -1,0 +1,206 @@
+"""Practice: levels that follow the learner, resuming, spaced review, and the learner's own formula."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+import os
+
+import pytest
+
+from tui_grad.core.exercise import format_number
+from tui_grad.core.formula import FormulaError, formula_lesson, formula_part, parse_values
+from tui_grad.core.generator import graph_key
+from tui_grad.core.practice import DAY, PracticeRun, easier_level, replay
+from tui_grad.core.progress import ProgressStore
+from tui_grad.plain import run_plain_series
+
+
+def work(session, wrong: bool = False, hint: bool = False) -> None:
+    """Answer every question of a practice session: right, or the first one wrong (or with a hint)."""
+    first = True
+    while session.asked:
+        expected = session.flow.exercise.expected(session.asked)
+        if first and hint:
+            session.hint()
+        if first and wrong:
+            session.answer(format_number(expected + 1))
+        session.answer(format_number(expected))
+        first = False
+
+
+def finish(session) -> None:
+    """Watch the replay to its end and go on to the exercise's summary."""
+    if session.replay is not None and not session.replay.done:
+        session.skip()
+    session.go_on()
+
+
+def test_three_right_in_a_row_move_up_and_a_miss_brings_an_easier_graph_of_the_same_skill(tmp_path):
+    store = ProgressStore(tmp_path).load()
+    run = PracticeRun(store, level=2)
+    levels = []
+    for _ in range(3):
+        session = run.session()
+        levels.append(run.item.level)
+        work(session)
+        finish(session)
+    assert levels == [2, 2, 2] and run.state().level == 3
+    session = run.session()
+    assert run.item.level == 3
+    skill = run.item.skill
+    work(session, wrong=True)
+    finish(session)
+    state = run.state()
+    assert state.streak == 0 and state.level == easier_level(skill, 3)
+    assert "a miss" in state.events[-1]
+    run.session()
+    assert run.item.skill == skill and run.item.level == easier_level(skill, 3)
+
+
+def test_a_hint_breaks_the_streak(tmp_path):
+    run = PracticeRun(ProgressStore(tmp_path).load(), level=1)
+    session = run.session()
+    work(session, hint=True)
+    finish(session)
+    assert run.state().streak == 0
+
+
+def test_an_exercise_left_half_done_comes_back_where_it_was(tmp_path):
+    run = PracticeRun(ProgressStore(tmp_path).load(), level=2)
+    session = run.session()
+    first = session.asked
+    session.answer(format_number(session.flow.exercise.expected(first)))
+    second = session.asked
+    item = run.item
+
+    again = PracticeRun(ProgressStore(tmp_path).load())  # a new process
+    resumed = again.session()
+    assert again.item == item and resumed.asked == second and resumed.resumed
+
+
+def test_an_hour_of_practice_never_shows_the_same_graph_twice(tmp_path):
+    run = PracticeRun(ProgressStore(tmp_path).load(), level=1)
+    seen = set()
+    for _ in range(60):  # a minute an exercise
+        session = run.session()
+        key = graph_key(session.lesson.parts[0])
+        assert key not in seen
+        seen.add(key)
+        work(session)
+        finish(session)
+
+
+def test_practised_skills_come_due_again_after_days(tmp_path):
+    store = ProgressStore(tmp_path).load()
+    run = PracticeRun(store, level=1)
+    session = run.session()
+    work(session)
+    state = replay(store.attempts)
+    due = dict(state.due())
+    assert due and all(moment - state.last_practised[skill] == pytest.approx(DAY) for skill, moment in due.items())
+
+
+def test_every_practice_answer_carries_level_skill_and_seed(tmp_path):
+    store = ProgressStore(tmp_path).load()
+    run = PracticeRun(store, level=3)
+    work(run.session())
+    saved = [a for a in ProgressStore(tmp_path).load().attempts if a.get("lesson") == "practice"]
+    assert saved and all(a["level"] == 3 and a["practice_skill"] == run.item.skill and a["seed"] == run.item.seed
+                         for a in saved)
+
+
+def test_line_mode_transcript_shows_the_level_go_down_and_up(tmp_path):
+    store = ProgressStore(tmp_path).load()
+    run = PracticeRun(store, level=3)
+    sessions = []
+    make = run.session
+
+    def first():
+        session = make()
+        sessions.append(session)
+        return session
+
+    run.session = first  # successor() asks run.session for the next exercise too
+    planted = {"done": False}
+
+    class Learner(io.StringIO):
+        """Answers right, except one planted wrong answer on the first exercise whose skill has an
+        easier level; stops after a dozen exercises."""
+
+        def readline(self, *args) -> str:
+            session = sessions[-1]
+            if len(sessions) > 12:
+                return ""
+            if not session.asked:
+                return "\n"
+            expected = session.flow.exercise.expected(session.asked)
+            if not planted["done"] and easier_level(run.item.skill, run.item.level) < run.item.level:
+                planted["done"] = True
+                return format_number(expected + 1) + "\n"
+            return format_number(expected) + "\n"
+
+    out = io.StringIO()
+    assert run_plain_series(first, store, stdin=Learner(), stdout=out) == 0
+    text = out.getvalue()
+    down = text.index("(a miss: an easier graph for")
+    assert "Wrong." in text[:down]
+    assert "(three exercises right in a row)" in text[down:]
+    assert "Traceback" not in text
+
+
+def test_the_instructor_reproduces_one_exercise_and_nothing_is_saved(tmp_path):
+    store = ProgressStore(tmp_path).load()
+    one = PracticeRun(store, level=4, seed=17).session()
+    two = PracticeRun(store, level=4, seed=17).session()
+    assert graph_key(one.lesson.parts[0]) == graph_key(two.lesson.parts[0])
+    work(one)
+    assert not [a for a in ProgressStore(tmp_path).load().attempts if a.get("lesson") == "practice"]
+
+
+def test_own_formula_is_cut_into_named_steps_and_its_gradient_is_the_seeds():
+    part = formula_part("(x+2)**2 + x**3", {"x": 5.0})
+    assert [a.text for a in part.assignments] == ["u = x + 2", "v = u ** 2", "w = x ** 3", "L = v + w"]
+    graph = part.build()
+    graph.output.backward()
+    assert graph.nodes["x"].grad == 89  # seed 001: (x+2)^2 + x^3 at x = 5 has derivative 89
+
+
+@pytest.mark.parametrize(("formula", "values", "column", "words"), [
+    ("x + zz", "x=5", 5, "unknown name 'zz'"),
+    ("log(x - 7)", "x=5", 1, "not positive"),
+    ("(x +", "x=1", 4, ""),
+    ("2 + 3", "x=1", 1, "no input"),
+    ("x*x*x*x*x*x*x*x*x*x*x*x*x*x*x*x", "x=1", 0, ""),
+])
+def test_own_formula_problems_say_what_and_where(formula, values, column, words):
+    with pytest.raises(FormulaError) as caught:
+        formula_lesson(formula, parse_values(values))
+    if column:
+        assert caught.value.column == column
+    assert words in caught.value.message
+
+
+@pytest.mark.parametrize("values", ["x", "x=abc", "x=inf", ""])
+def test_values_that_are_not_name_equals_number_are_refused(values):
+    with pytest.raises(FormulaError):
+        parse_values(values)
+
+
+def tutor(*args: str, home, stdin: str = "") -> subprocess.CompletedProcess:
+    env = {**os.environ, "TUI_GRAD_HOME": str(home), "TERM": "dumb"}
+    return subprocess.run([sys.executable, "-m", "tui_grad", *args], input=stdin, capture_output=True, text=True,
+                          env=env, timeout=120)
+
+
+def test_practice_command_works_an_own_formula_in_line_mode(tmp_path):
+    done = tutor("practice", "--plain", "--formula", "(x+2)**2 + x**3", "--values", "x=5", home=tmp_path,
+                 stdin="1\n1\n1\n14\n89\n\n")
+    assert done.returncode == 0, done.stderr
+    assert "dL/dx = 89\nRight." in done.stdout
+
+
+def test_practice_command_refuses_a_bad_formula_with_its_column(tmp_path):
+    done = tutor("practice", "--formula", "log(x - 7)", "--values", "x=5", home=tmp_path)
+    assert done.returncode == 2 and "column 1" in done.stderr and "Traceback" not in done.stderr

@@ -55,7 +55,9 @@ def command_parser(command: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=f"tui-grad {command}")
     if command == "trace":
         parser.description = "Print a lesson's forward values, gradients, backward steps and updates."
-        parser.add_argument("lesson", help="a lesson id from 'tui-grad list'")
+        parser.add_argument("lesson", nargs="?", help="a lesson id from 'tui-grad list'")
+        parser.add_argument("--formula", metavar="F", help='trace your own formula instead, like "(x+2)**2 + x**3"')
+        parser.add_argument("--values", metavar="V", help="the formula's inputs, like x=5")
         parser.add_argument("--json", action="store_true", help="print JSON for scripts instead of tables")
         parser.add_argument("--steps", type=int, metavar="N", help="how many update steps (the lesson's own by default)")
         parser.add_argument("--part", type=int, metavar="K", help="which part of the lesson, from 1 (the first "
@@ -217,9 +219,22 @@ def run_trace(args: argparse.Namespace) -> int:
     from tui_grad.core.trace import trace
 
     catalog = catalog_for(args)
-    lesson = catalog.find(args.lesson)
-    if lesson is None:
-        return unknown_lesson(args.lesson, catalog)
+    if args.formula is not None:
+        from tui_grad.core.formula import FormulaError, formula_lesson, parse_values
+
+        try:
+            lesson = formula_lesson(args.formula, parse_values(args.values or ""))
+        except FormulaError as error:
+            print(f"tui-grad trace: {safe_text(str(error))}", file=sys.stderr)
+            return 2
+    elif args.lesson is None:
+        print("tui-grad trace: name a lesson, or give --formula and --values", file=sys.stderr)
+        return 2
+    else:
+        found = catalog.find(args.lesson)
+        if found is None:
+            return unknown_lesson(args.lesson, catalog)
+        lesson = found
     if args.steps is not None and not 0 <= args.steps <= 100_000:
         print("tui-grad trace: --steps must be between 0 and 100000", file=sys.stderr)
         return 2

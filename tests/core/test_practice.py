@@ -204,3 +204,14 @@ def test_practice_command_works_an_own_formula_in_line_mode(tmp_path):
 def test_practice_command_refuses_a_bad_formula_with_its_column(tmp_path):
     done = tutor("practice", "--formula", "log(x - 7)", "--values", "x=5", home=tmp_path)
     assert done.returncode == 2 and "column 1" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_trace_takes_an_own_formula(tmp_path):
+    import json
+
+    done = tutor("trace", "--formula", "(x+2)**2 + x**3", "--values", "x=5", "--json", home=tmp_path)
+    assert done.returncode == 0, done.stderr
+    nodes = {node["name"]: node for node in json.loads(done.stdout)["nodes"]}
+    assert nodes["x"]["grad"] == 89 and nodes["L"]["data"] == 174
+    refused = tutor("trace", "--formula", "x + y", "--values", "x=5", home=tmp_path)
+    assert refused.returncode == 2 and "column 5" in refused.stderr

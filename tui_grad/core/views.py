@@ -106,12 +106,13 @@ def verdict_message(verdict: Verdict, typed: str = "") -> Message:
 
 
 def comparison_message(rows: Iterable[ComparisonRow], output: str) -> Message:
-    """The comparison as lines: one per node, for line mode and narrow screens."""
+    """The comparison as lines: the score first, where a short screen still shows it, then one line
+    per node, for line mode and narrow screens alike."""
     rows = list(rows)
     earned = sum(row.mark == MARKS["earned"] for row in rows)
     body = [line(Span(f"d{output}/d{row.node}", "bold"), f": yours {row.yours}, engine {row.engine}, {row.mark}")
             for row in rows]
-    return (*body, line(f"You earned {earned} of {len(rows)}."))
+    return (line(f"You earned {earned} of {len(rows)}. Yours against the engine's:"), *body)
 
 
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z][A-Za-z0-9_]*)(?:\.(grad|after))?\s*\}\}")

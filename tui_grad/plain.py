@@ -22,6 +22,7 @@ from tui_grad.core.lesson import Lesson
 from tui_grad.core.network import NetworkTrainer
 from tui_grad.core.parts import ANSWERING, DONE, REPLAY, UPDATING, WATCH
 from tui_grad.core.progress import ProgressStore, part_summary
+from tui_grad.core.tutor import ANSWERED_KINDS
 from tui_grad.core.training import TrainingError, describe_loss, describe_params, train_steps
 from tui_grad.core.views import CONTINUE, HINT, KEY_GUIDE, LEAVE, NUDGE, RESTART, REVEAL, UPDATE, Line, Message
 
@@ -195,7 +196,7 @@ class PlainTutor:
         self.say(session.title)
         if session.resumed:
             self.say(self.resume_line(session))
-        if any(part.kind in ("gradients", "slope", "update") for part in lesson.parts):
+        if any(part.kind in ANSWERED_KINDS for part in lesson.parts):
             self.say("Type help at any question for the commands.")
         self.warn()
         shown_part = -1 if session.phase in (INTRO, FINISHED) else None
@@ -269,8 +270,7 @@ class PlainTutor:
                 asked = name
                 order = session.flow.exercise.order
                 self.say(f"Question {order.index(name) + 1} of {len(order)}.")
-            prompt = session.prompt
-            text = self.ask(prompt + (": " if session.flow.kind == "slope" else " = "))
+            text = self.ask(session.prompt_line + " ")
             if len(text) > 200:
                 self.say("That answer is over 200 characters long; type a shorter one.")
                 continue
@@ -311,7 +311,7 @@ class PlainTutor:
         assert session.replay is not None
         if session.replay.kind == "backward":
             self.say()
-            self.say("The engine's backward pass, one edge at a time:")
+            self.say(f"{session.subtitle[:1].upper()}{session.subtitle[1:]}, one edge at a time:")
             while not session.replay.done:
                 session.advance()
                 first, *rest = session.message

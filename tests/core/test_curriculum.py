@@ -13,7 +13,7 @@ from tui_grad.core.exercise import GradientExercise
 from tui_grad.core.lesson import distances_to_output
 from tui_grad.core.lesson import Lesson, load_lesson
 from tui_grad.core.trace import trace
-from tui_grad.core.tutor import draw_inputs
+from tui_grad.core.tutor import ANSWERED_KINDS, draw_inputs
 
 CURRICULUM = (
     "derivative-slope",
@@ -25,6 +25,7 @@ CURRICULUM = (
     "neuron",
     "line-fit",
     "small-network",
+    "two-bugs",
 )
 """Lesson ids in teaching order, as the curriculum issue lists them."""
 
@@ -77,7 +78,7 @@ def test_every_lesson_has_its_texts(lessons, lesson_id):
 @pytest.mark.parametrize("lesson_id", CURRICULUM)
 def test_every_answered_graph_fits_an_80_column_terminal(lessons, lesson_id):
     for part in lessons[lesson_id].parts:
-        if part.kind not in ("gradients", "slope", "update"):
+        if part.kind not in ANSWERED_KINDS:
             continue
         graph = part.build()
         columns = max(distances_to_output(graph).values()) + 1

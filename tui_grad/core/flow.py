@@ -17,7 +17,6 @@ from tui_grad.core.exercise import (
     NUDGE_SIZES,
     GradientExercise,
     Nudge,
-    describe_step,
     format_number,
 )
 from tui_grad.core.expr import ExprError
@@ -162,10 +161,14 @@ class LessonSession:
             return self.lesson.title
         return f"{self.lesson.title} · part {self.part_index + 1} of {count}"
 
+    def _replay_name(self) -> str:
+        """`the engine's backward pass`, or a bug hunt's buggy one."""
+        return self.flow.replay_name() if isinstance(self.flow, GradientsFlow) else "the engine's backward pass"
+
     @property
     def subtitle(self) -> str:
         """What the learner is doing, in a few words."""
-        return {INTRO: "introduction", OUTRO: "recap", FINISHED: "finished", REPLAY: "the engine's backward pass",
+        return {INTRO: "introduction", OUTRO: "recap", FINISHED: "finished", REPLAY: self._replay_name(),
                 UPDATING: "update the parameters", DONE: "done", WATCH: "watch it train"}.get(
             self.phase, self.flow.subtitle)
 
@@ -181,6 +184,18 @@ class LessonSession:
         return self.flow.prompt(asked) if asked else ""
 
     @property
+    def prompt_line(self) -> str:
+        """The prompt as both faces print it before the answer: `dL/dd =`, `slope dy/dx at x = 3:`."""
+        asked = self.asked
+        return f"{self.flow.prompt(asked)}{self.flow.prompt_end(asked)}" if asked else ""
+
+    @property
+    def answer_hint(self) -> str:
+        """What an empty answer field suggests typing."""
+        asked = self.asked
+        return self.flow.answer_hint(asked) if asked else ""
+
+    @property
     def allowed(self) -> tuple[str, ...]:
         """The actions a learner can take now; the footer and line mode's commands come from this."""
         phase, replay = self.phase, self.replay
@@ -191,7 +206,8 @@ class LessonSession:
         if phase == FINISHED:
             return RESTART, LEAVE
         if phase == ANSWERING:
-            nudge = (NUDGE,) if isinstance(self.flow.exercise, GradientExercise) else ()
+            exercise = self.flow.exercise
+            nudge = (NUDGE,) if isinstance(exercise, GradientExercise) and self.asked in exercise.graph.nodes else ()
             return (ANSWER, HINT, *nudge, REVEAL, LEAVE)
         if replay is not None and not replay.done:
             return (*REPLAY_ACTIONS, LEAVE)
@@ -211,10 +227,12 @@ class LessonSession:
                 step = self._steps()[replay.position - 1]
                 text = f"Step {replay.position} of {replay.length}   {step.node} → {step.child}   {pace}"
             elif replay.kind == "backward":
-                text = f"The engine now runs the same backward pass, one edge at a time.   {pace}"
+                text = f"Now {self._replay_name()}, one edge at a time.   {pace}"
             else:
                 text = f"Forward pass again, node by node   {pace}"
             return line(text)
+        elif phase == REPLAY and self.flow.exercise.current is not None:
+            text = "The buggy pass is done: which gradient is wrong?"
         elif phase == REPLAY:
             text = "Backward pass done: compare below."
         elif phase == UPDATING and self.updates:
@@ -379,19 +397,19 @@ class LessonSession:
         self.replay.speed_index = max(self.replay.speed_index - 1, 0)
 
     def _steps(self) -> list[BackwardStep]:
-        """The engine's recorded backward steps of a gradients part."""
-        exercise = self.flow.exercise
-        assert isinstance(exercise, GradientExercise)
-        return exercise.steps
+        """The backward steps the replay shows (the engine's, or the bug's in a bug hunt)."""
+        assert isinstance(self.flow, GradientsFlow)
+        return self.flow.replay_steps()
 
     def _show_replay_step(self) -> None:
         replay = self.replay
         assert replay is not None
         if replay.kind == "backward":
             step = self._steps()[replay.position - 1]
-            text, why = describe_step(step, self.flow.exercise.output_name)
+            assert isinstance(self.flow, GradientsFlow)
+            text, why = self.flow.describe(step)
             self.message = (line(Span(text, "bold")), line(why))
-            if replay.done:
+            if replay.done and self.flow.exercise.current is None:
                 self.message += (line(),) + comparison_message(self.flow.comparison(),  # type: ignore[attr-defined]
                                                                self.flow.exercise.output_name)
             return
@@ -441,6 +459,9 @@ class LessonSession:
         self._need(CONTINUE)
         if self.phase == INTRO:
             self._enter_part()
+        elif self.phase == REPLAY and self.flow.exercise.current is not None:  # a bug hunt: now find it
+            self.phase, self.replay = ANSWERING, None
+            self.message = self._question_guide()
         elif self.phase == OUTRO:
             self.phase = ""
         elif self.tutor.finish_part():
@@ -489,15 +510,18 @@ class LessonSession:
         if resumed:
             rows.append(line("You are back where you left off."))
         if self.phase == ANSWERING:
-            keys: list[str | Span] = [Span(KEY_GUIDE, "muted")]
-            for action in (HINT, NUDGE, REVEAL):
-                if action in self.allowed:
-                    keys += [Span(" · ", "muted"), Span(action, "key"), Span(f" {ACTION_WORDS[action]}", "muted")]
-            rows.append(line(*keys))
-            self.message = tuple(rows)
+            self.message = tuple(rows) + self._question_guide()
         else:
             self.message = tuple(rows)
             self._start_phase()
+
+    def _question_guide(self) -> Message:
+        """The line that names the keys of the questions."""
+        keys: list[str | Span] = [Span(KEY_GUIDE, "muted")]
+        for action in (HINT, NUDGE, REVEAL):
+            if action in self.allowed:
+                keys += [Span(" · ", "muted"), Span(action, "key"), Span(f" {ACTION_WORDS[action]}", "muted")]
+        return (line(*keys),)
 
     def _forward(self, inputs: dict[str, float]) -> dict[str, float]:
         if not self.flow.asks:

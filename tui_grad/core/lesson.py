@@ -19,10 +19,10 @@ from typing import Any
 
 from tui_grad.core import expr as ex
 from tui_grad.core.safe_text import UnsafeCharacter, safe_text, unsafe_characters
-from tui_grad.engine import EngineError, Value, topological_order
+from tui_grad.engine import EngineError, Value, backward_steps, topological_order
 
 IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
-PART_KINDS = ("gradients", "slope", "update", "train", "network")
+PART_KINDS = ("gradients", "slope", "update", "train", "network", "bughunt")
 """What a part asks of the learner: gradients node by node, one slope (with nudges), the new
 parameter values after one update step, or watching many steps train (a formula or a network)."""
 DIRECTIONS = ("ascent", "descent")
@@ -117,6 +117,8 @@ class Part:
     """Inputs that `--seed` may draw afresh, each from an inclusive integer range."""
     plot: LinePlot | None = None
     network: NetworkSpec | None = None
+    zero_grad: bool = True
+    """False in a "train" part that shows the bug of never zeroing gradients between steps."""
     path: Path = Path()
 
     def build(self, inputs: Mapping[str, float] | None = None) -> Graph:
@@ -463,6 +465,7 @@ class _Reader:
             update=self.update_rule(table, kind),
             randomize=self.randomize(table, inputs),
             plot=self.line_plot(table, parameters),
+            zero_grad=self.field(table, "zero_grad", bool, where, "zero_grad = false", default=True),
         )
         graph_built = part.build()
         unused = [name for name in defined if name not in graph_built.nodes]
@@ -470,8 +473,11 @@ class _Reader:
             raise self.fail(f"'{unused[0]}' does not feed the output '{output}'; use it or remove it", unused[0])
         if len(graph_built.nodes) > MAX_NODES:
             raise self.fail(self.too_many_nodes(len(graph_built.nodes)), "nodes")
-        if kind in ("gradients", "update"):
+        if kind in ("gradients", "update", "bughunt"):
             self.check_drawable(graph_built)
+        if kind == "bughunt" and not _bug_shows(graph_built):
+            raise self.fail("with these inputs `=` in place of `+=` changes no gradient: a bughunt part needs a node "
+                            "used twice whose paths both carry gradient", "nodes")
         return part
 
     @staticmethod
@@ -642,6 +648,18 @@ def part_from_table(table: Mapping[str, Any], path: Path | str = "<generated>") 
     """A part built in code (a generated exercise, a typed formula) from the settings one [[parts]]
     table holds, checked exactly as a lesson file's part is; a problem raises LessonError."""
     return _Reader(Path(path), "", {}).part(dict(table), "the part")
+
+
+def _bug_shows(graph: Graph) -> bool:
+    """True when the `=`-for-`+=` bug gets some gradient of the graph wrong."""
+    from tui_grad.core.bughunt import buggy_steps  # bughunt builds on the exercise, which reads lessons
+
+    steps = backward_steps(graph.output)
+    buggy: dict[str, float] = {}
+    for step in buggy_steps(steps, graph.output.label):
+        buggy[step.child] = step.child_grad_after
+    return any(not math.isclose(buggy.get(name, node.grad), node.grad, rel_tol=1e-9, abs_tol=1e-12)
+               for name, node in graph.nodes.items())
 
 
 def _is_number(value: Any) -> bool:

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from tui_grad.core.exercise import EARNED, SHOWN, GradientExercise, format_number, grads_after
+from tui_grad.core.bughunt import WHICH, BugHuntExercise, describe_buggy_step
+from tui_grad.core.exercise import EARNED, SHOWN, GradientExercise, describe_step, format_number, grads_after
 from tui_grad.core.lesson import LessonError, Part, UpdateRule
 from tui_grad.core.tutor import Tutor
 from tui_grad.core.update import UpdateExercise, UpdateStep, take_steps
-from tui_grad.core.views import ComparisonRow, MARKS, NodeView
+from tui_grad.core.views import MARKS, ComparisonRow, NodeView
+from tui_grad.engine import BackwardStep
 
 ANSWERING, REPLAY, UPDATING, DONE, WATCH = "answer", "replay", "update", "done", "watch"
 """The phases of a part: answering by hand, the engine's backward replay, an update step (its
@@ -56,6 +58,14 @@ class PartFlow:
     def prompt(self, name: str) -> str:
         """The question as the answer line asks it: `dL/dd`."""
         return f"d{self.exercise.output_name}/d{name}"
+
+    def prompt_end(self, name: str) -> str:
+        """What the answer line puts between the question and the answer: `dL/dd =`."""
+        return " ="
+
+    def answer_hint(self, name: str) -> str:
+        """What an empty answer field suggests typing."""
+        return "a number, a fraction or a little arithmetic; Enter to check"
 
     def status(self, name: str, values: dict[str, float]) -> str:
         """The status line while `name` is asked."""
@@ -144,11 +154,103 @@ class GradientsFlow(PartFlow):
                                    MARKS["earned" if exercise.status[name] == EARNED else "shown"])
                      for name in exercise.order)
 
+    def replay_name(self) -> str:
+        """What the backward replay shows, in a few words."""
+        return "the engine's backward pass"
+
+    def replay_steps(self) -> list[BackwardStep]:
+        """The backward steps the replay shows now: the engine's."""
+        exercise = self.exercise
+        assert isinstance(exercise, GradientExercise)
+        return exercise.steps
+
+    def describe(self, step: BackwardStep) -> tuple[str, str]:
+        """One replayed step: the `+=` line and the chain rule behind it."""
+        return describe_step(step, self.exercise.output_name)
+
     def replay_grads(self, position: int) -> dict[str, float]:
         """Every gradient as the backward pass stands after `position` steps."""
         exercise = self.exercise
         assert isinstance(exercise, GradientExercise)
         return grads_after(exercise.steps, position, exercise.output_name)
+
+
+class BugHuntFlow(GradientsFlow):
+    """The engine run with `=` where `+=` belongs: watch its replay, name the node it got wrong and
+    give that node's real gradient; then the real backward pass replays."""
+
+    kind = "bughunt"
+    hint_labels = ("Think", "Look again", "The node", "Answer")
+    subtitle = "find the bug"
+    default_text = ("This engine has a bug: its backward pass sets each gradient with `=` where it should add "
+                    "with `+=`. Watch it run, then find the node whose gradient came out wrong.")
+
+    @property
+    def hunting(self) -> bool:
+        """True until every answer is in: the replay and the boxes show the buggy engine's numbers."""
+        return self.exercise.current is not None
+
+    def first_phase(self) -> str:
+        exercise = self.exercise
+        watched = any(status != "pending" for status in exercise.status.values())
+        return ANSWERING if exercise.current is not None and watched else REPLAY
+
+    def can_update(self) -> bool:
+        return False
+
+    def replay_name(self) -> str:
+        return "the buggy engine's backward pass" if self.hunting else super().replay_name()
+
+    def replay_steps(self) -> list[BackwardStep]:
+        exercise = self.exercise
+        assert isinstance(exercise, BugHuntExercise)
+        return exercise.buggy if self.hunting else exercise.steps
+
+    def describe(self, step: BackwardStep) -> tuple[str, str]:
+        if not self.hunting:
+            return super().describe(step)
+        return describe_buggy_step(step), describe_step(step, self.exercise.output_name)[1]
+
+    def replay_grads(self, position: int) -> dict[str, float]:
+        return grads_after(self.replay_steps(), position, self.exercise.output_name)
+
+    def prompt(self, name: str) -> str:
+        return "Which node's gradient is wrong" if name == WHICH else f"the real d{self.exercise.output_name}/d{name}"
+
+    def prompt_end(self, name: str) -> str:
+        return "?" if name == WHICH else " ="
+
+    def answer_hint(self, name: str) -> str:
+        return "a node's name, as its box shows it; Enter to check" if name == WHICH else super().answer_hint(name)
+
+    def status(self, name: str, values: dict[str, float]) -> str:
+        if name == WHICH:
+            return f"▶ Which node's gradient did the bug get wrong?   {self.count(name)}   type its name"
+        return f"▶ What should d{self.exercise.output_name}/d{name} be?   {self.count(name)}"
+
+    def nodes(self, values: dict[str, float], replay: dict[str, float] | None = None,
+              active: str | None = None, finished: bool = False) -> tuple[NodeView, ...]:
+        exercise = self.exercise
+        assert isinstance(exercise, BugHuntExercise)
+        if (replay is not None and not finished) or not self.hunting:
+            return super().nodes(values, replay, active, finished)
+        views = []
+        for name, node in exercise.graph.nodes.items():
+            if not node.children and name not in self.part.inputs:
+                state, grad = "constant", ""
+            else:
+                state = "asked" if name == exercise.current else "given"
+                grad = format_number(exercise.buggy_grads.get(name, 0.0))
+            views.append(NodeView(name, self.formula_title(name), tuple(c.label for c in node.children),
+                                  format_number(values.get(name, node.data)), grad, state))
+        return tuple(views)
+
+    def comparison(self) -> tuple[ComparisonRow, ...]:
+        exercise = self.exercise
+        assert isinstance(exercise, BugHuntExercise)
+        return tuple(ComparisonRow(name, format_number(exercise.answers[name]), format_number(exercise.expected(name)),
+                                   MARKS["earned" if exercise.status[name] == EARNED else "shown"])
+                     for name in exercise.wrong)
 
 
 class SlopeFlow(GradientsFlow):
@@ -170,6 +272,9 @@ class SlopeFlow(GradientsFlow):
     def prompt(self, name: str) -> str:
         exercise = self.exercise
         return f"slope d{exercise.output_name}/d{name} at {name} = {format_number(exercise.graph.nodes[name].data)}"
+
+    def prompt_end(self, name: str) -> str:
+        return ":"
 
     def status(self, name: str, values: dict[str, float]) -> str:
         out = self.exercise.output_name
@@ -253,7 +358,7 @@ class NetworkFlow(TrainFlow):
 
 
 PART_FLOWS: dict[str, type[PartFlow]] = {flow.kind: flow for flow in
-                                         (GradientsFlow, SlopeFlow, UpdateFlow, TrainFlow, NetworkFlow)}
+                                         (GradientsFlow, SlopeFlow, UpdateFlow, TrainFlow, NetworkFlow, BugHuntFlow)}
 """The flow type of each part kind (the same keys as `tui_grad.core.lesson.PART_KINDS`)."""
 
 

@@ -47,6 +47,7 @@ def train_steps(part: Part, inputs: Mapping[str, float] | None = None, steps: in
     total = part.update.steps if steps is None else steps
     move = part.update.sign * part.update.step_size
     parameters = part.parameters
+    held = {name: 0.0 for name in parameters}  # with zero_grad = false: every gradient so far, summed
     for number in range(total + 1):
         try:
             graph = part.build(current)
@@ -56,6 +57,9 @@ def train_steps(part: Part, inputs: Mapping[str, float] | None = None, steps: in
         except LessonError as error:  # build names the failing line of the lesson
             raise TrainingError(number, _diverged(part, number, error.message)) from None
         grads = {name: graph.nodes[name].grad if name in graph.nodes else 0.0 for name in parameters}
+        if not part.zero_grad:  # the bug: gradients pile up across steps, as PyTorch's do without zero_grad()
+            held = {name: held[name] + grads[name] for name in parameters}
+            grads = dict(held)
         yield TrainStep(number, {name: current[name] for name in parameters}, graph.output.data, grads)
         if number < total:
             for name in parameters:

@@ -17,7 +17,7 @@ from tui_grad.core.lesson import Lesson, LessonError, Part
 from tui_grad.core.progress import LessonProgress, ProgressStore
 from tui_grad.core.update import UpdateExercise
 
-ANSWERED_KINDS = ("gradients", "slope", "update")
+ANSWERED_KINDS = ("gradients", "slope", "update", "bughunt")
 """Parts where the learner types answers; the others ("train", "network") are watched."""
 
 
@@ -96,7 +96,11 @@ class Tutor:
     def load_part(self) -> None:
         """Make the current part's exercise and restore what was already answered."""
         part, state = self.part, self.record.part_progress(self.part_index)
-        if part.kind in ("gradients", "slope"):
+        if part.kind == "bughunt":
+            from tui_grad.core.bughunt import BugHuntExercise
+
+            self.exercise = BugHuntExercise(part, self.inputs())
+        elif part.kind in ("gradients", "slope"):
             self.exercise = GradientExercise(part, self.inputs())
         elif part.kind == "update":
             self.exercise = UpdateExercise(part, self.inputs())
@@ -212,7 +216,9 @@ class Tutor:
 
         if self.part.kind == "update":
             return ("update",)
-        if self.part.kind != "gradients" or not isinstance(self.exercise, GradientExercise):
+        if self.part.kind not in ("gradients", "bughunt") or not isinstance(self.exercise, GradientExercise):
+            return ()
+        if node not in self.exercise.graph.nodes:  # a bug hunt's "which node?" names a node: no skill
             return ()
         graph = self.exercise.graph
         return tuple(skills_of_node(graph.nodes[node], graph.nodes, graph.output))

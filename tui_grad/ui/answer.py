@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from textual import events
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.widgets import Input, Label
@@ -16,23 +16,24 @@ MAX_ANSWER = 200
 class AnswerInput(Input):
     """An Input that submits and empties itself the moment Enter arrives, in key order.
 
-    Textual runs a focused widget's Enter binding only after the key has bubbled up to the app,
-    by which time a fast typist's next keys are already in the field. Handling Enter here keeps
-    every answer whole, and emptying the field at once keeps the next answer apart.
+    A priority binding runs as the app receives the key, before it forwards the keys typed after
+    it; an ordinary Enter binding runs only once the key has bubbled back up, by which time a fast
+    typist's next keys are already in the field. So every answer stays whole, and emptying the
+    field at once keeps the next answer apart.
     """
 
-    async def _on_key(self, event: events.Key) -> None:
-        if event.key == "enter":
-            event.stop()
-            event.prevent_default()
-            text, self.value = self.value, ""
-            self.parent.submit(text)
-            return
-        await super()._on_key(event)
+    BINDINGS = [Binding("enter", "submit_answer", "Check", show=False, priority=True)]
+
+    def action_submit_answer(self) -> None:
+        """Hand the typed answer to the answer line and empty the field."""
+        text, self.value = self.value, ""
+        entry = self.parent
+        assert isinstance(entry, AnswerEntry)
+        entry.submit(text)
 
 
 class AnswerEntry(Horizontal):
-    """Asks for d(output)/d(node) and hands each answer to `on_submit` when the learner presses Enter."""
+    """Asks the session's question and hands each answer to `on_submit` when the learner presses Enter."""
 
     DEFAULT_CSS = """
     AnswerEntry { height: 1; width: 1fr; }
@@ -40,12 +41,10 @@ class AnswerEntry(Horizontal):
     AnswerEntry > Input { width: 1fr; }
     """
 
-    node: reactive[str] = reactive("")
-    """The node whose gradient is asked for now."""
-    output: reactive[str] = reactive("L")
-    """The name of the output (the L in dL/dnode)."""
     question: reactive[str] = reactive("")
-    """A prompt of its own (`a after one step`), used instead of dL/dnode when set."""
+    """The prompt with its end, as the session words it: `dL/dd =`, `a after one step =`."""
+    hint: reactive[str] = reactive("")
+    """What the empty field suggests typing, as the session words it."""
 
     def __init__(self, on_submit: Callable[[str], None], *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -56,24 +55,13 @@ class AnswerEntry(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield Label(id="answer-prompt")
-        yield AnswerInput(placeholder="a number, a fraction or a little arithmetic; Enter to check",
-                    compact=True, max_length=MAX_ANSWER, select_on_focus=False, id="answer-input")
+        yield AnswerInput(compact=True, max_length=MAX_ANSWER, select_on_focus=False, id="answer-input")
 
-    def watch_node(self) -> None:
-        self._update_prompt()
+    def watch_question(self, question: str) -> None:
+        self.query_one(Label).update(question)
 
-    def watch_output(self) -> None:
-        self._update_prompt()
-
-    def watch_question(self) -> None:
-        self._update_prompt()
-
-    def _update_prompt(self) -> None:
-        if self.is_mounted:
-            self.query_one(Label).update(f"{self.question or f'd{self.output}/d{self.node}'} =")
-
-    def on_mount(self) -> None:
-        self._update_prompt()
+    def watch_hint(self, hint: str) -> None:
+        self.query_one(Input).placeholder = hint
 
     def submit(self, text: str) -> None:
         """Hand `text` on as the answer for the current node."""

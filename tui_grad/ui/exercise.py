@@ -64,8 +64,6 @@ class ExerciseScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        entry = self.query_one(AnswerEntry)
-        entry.output = self.session.tutor.part.output
         self.sync()
 
     # --- from the learner to the session ----------------------------------------------------
@@ -123,7 +121,7 @@ class ExerciseScreen(Screen):
         entry = self.query_one(AnswerEntry)
         entry.display = session.phase == ANSWERING
         if session.asked:
-            entry.question = session.prompt
+            entry.question, entry.hint = session.prompt_line, session.answer_hint
             entry.focus_input()
         elif self.focused is not None:  # a hidden answer line must not take Enter from the screen
             self.set_focus(None)

@@ -244,3 +244,19 @@ async def test_review_uses_fresh_numbers_and_is_not_a_lesson(tmp_path):
     saved = json.loads((tmp_path / "progress.json").read_text())
     assert not any(key.startswith("review-") for key in saved.get("lessons", {}))
     assert any(attempt.get("lesson", "").startswith("review-") for attempt in ProgressStore(tmp_path).load().attempts)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_the_header_never_cuts_its_title_for_the_subtitle(tmp_path, size):
+    """Practice's title carries the level, the streak and the skill: at 80 columns the subtitle
+    gives way for them; at 120 there is room for both."""
+    from tests.ui.screen_text import screen_text
+
+    app = TuiGradApp(CATALOG, store=ProgressStore(tmp_path).load(), step_interval=0.01)
+    async with app.run_test(size=size) as pilot:
+        app.open_practice(level=1, seed=3)
+        await pilot.pause()
+        header = screen_text(app).splitlines()[0]
+        title = app.screen.session.title
+        assert title in header and "streak 0 of 3" in title and "…" not in header
+        assert ("find each gradient" in header) == (size[0] == 120)

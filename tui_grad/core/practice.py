@@ -260,8 +260,9 @@ class PracticeRun:
         """The title bar: level, streak and the skill practised."""
         item, state = self.item, self.state()
         assert item is not None
-        skill = f" · training {item.skill}" if item.skill else ""
-        return f"Practice · level {item.level}: {level_of(item.level).name} · streak {state.streak}{skill}"
+        skill = f" · {item.skill}" if item.skill else ""
+        return (f"Practice · level {item.level}, {level_of(item.level).name.lower()} · "
+                f"streak {state.streak} of {STREAK_TO_LEVEL_UP}{skill}")
 
     def summary(self) -> str:
         """What this exercise changed: the streak, any level change, what comes due."""

@@ -23,7 +23,7 @@ from tui_grad.core.views import ACTIONS, LEAVE, NodeView
 from tui_grad.ui.answer import AnswerEntry
 from tui_grad.ui.diagram import DiagramNode
 from tui_grad.ui.graph_view import GraphView
-from tui_grad.ui.render import bindings, line_content, message_content
+from tui_grad.ui.render import bindings, header_texts, line_content, message_content
 
 DIAGRAM_STATES = {"engine": "given", "hidden": "unknown"}
 """Core box states the diagram draws like another: the replay's numbers as given, a gradient
@@ -65,6 +65,10 @@ class ExerciseScreen(Screen):
 
     def on_mount(self) -> None:
         self.sync()
+
+    def on_resize(self) -> None:
+        session = self.session
+        self.title, self.sub_title = header_texts(session.title, session.subtitle, self.app.size.width)
 
     # --- from the learner to the session ----------------------------------------------------
 
@@ -108,7 +112,7 @@ class ExerciseScreen(Screen):
             if self.on_change is not None:
                 self.on_change(session)
             return
-        self.title, self.sub_title = session.title, session.subtitle
+        self.title, self.sub_title = header_texts(session.title, session.subtitle, self.app.size.width)
         self.warn_if_unsaved()
         if session.flow.kind == "slope":
             self.draw_function()

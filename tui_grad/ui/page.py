@@ -12,7 +12,7 @@ from textual.widgets import Footer, Header, Static
 
 from tui_grad.core.flow import LessonSession
 from tui_grad.core.views import CONTINUE, LEAVE, RESTART
-from tui_grad.ui.render import bindings, message_content
+from tui_grad.ui.render import bindings, header_texts, message_content
 
 
 class PageScreen(Screen):
@@ -39,14 +39,19 @@ class PageScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.title, self.sub_title = self.session.title, self.session.subtitle
+        self.fit_header()
         page = self.query_one("#page", VerticalScroll)
         page.focus()
         self.watch(page, "scroll_y", self.show_more_cue, init=False)
         self.call_after_refresh(self.show_more_cue)
 
     def on_resize(self) -> None:
+        self.fit_header()
         self.call_after_refresh(self.show_more_cue)
+
+    def fit_header(self) -> None:
+        """Title and subtitle, as far as the window's width holds them."""
+        self.title, self.sub_title = header_texts(self.session.title, self.session.subtitle, self.app.size.width)
 
     def show_more_cue(self) -> None:
         """Say that more text follows below when the page does not fit the window."""

@@ -64,3 +64,15 @@ def line_content(row: Line) -> Content:
 def message_content(message: Message) -> Content:
     """A whole message, one line per line."""
     return Content("\n").join(line_content(row) for row in message)
+
+
+HEADER_MARGIN = 16
+"""Columns the header keeps for its icon and padding around the centred title."""
+
+
+def header_texts(title: str, subtitle: str, width: int) -> tuple[str, str]:
+    """The header's title and subtitle for a window `width` columns wide: the subtitle goes when
+    both would not fit, so the title (a lesson's name, practice's level and streak) is never cut
+    for it; the status line already says what is happening."""
+    room = width - HEADER_MARGIN
+    return (title, subtitle) if len(title) + 3 + len(subtitle) <= room else (title, "")

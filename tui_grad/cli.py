@@ -142,10 +142,20 @@ def run_app(args: argparse.Namespace, catalog: Catalog, store: ProgressStore, st
     return app.return_code or 0  # Textual sets 1 when the app failed
 
 
+def formula_from_args(args: argparse.Namespace, command: str) -> Lesson | None:
+    """The lesson of `--formula` with `--values`, or None after saying what is wrong and where."""
+    from tui_grad.core.formula import FormulaError, formula_lesson, parse_values
+
+    try:
+        return formula_lesson(args.formula, parse_values(args.values or ""))
+    except FormulaError as error:
+        print(f"tui-grad {command}: {safe_text(str(error))}", file=sys.stderr)
+        return None
+
+
 def run_practice(args: argparse.Namespace) -> int:
     """Endless practice at the learner's level, one exercise reproduced, or the learner's own formula."""
     from tui_grad.core.flow import LessonSession
-    from tui_grad.core.formula import FormulaError, formula_lesson, parse_values
     from tui_grad.core.practice import PracticeRun
     from tui_grad.core.progress import ProgressStore
 
@@ -154,10 +164,8 @@ def run_practice(args: argparse.Namespace) -> int:
         return 2
     store = ProgressStore().load()
     if args.formula is not None:
-        try:
-            lesson = formula_lesson(args.formula, parse_values(args.values or ""))
-        except FormulaError as error:
-            print(f"tui-grad practice: {safe_text(str(error))}", file=sys.stderr)
+        lesson = formula_from_args(args, "practice")
+        if lesson is None:
             return 2
 
         def first() -> LessonSession:
@@ -220,13 +228,10 @@ def run_trace(args: argparse.Namespace) -> int:
 
     catalog = catalog_for(args)
     if args.formula is not None:
-        from tui_grad.core.formula import FormulaError, formula_lesson, parse_values
-
-        try:
-            lesson = formula_lesson(args.formula, parse_values(args.values or ""))
-        except FormulaError as error:
-            print(f"tui-grad trace: {safe_text(str(error))}", file=sys.stderr)
+        formula = formula_from_args(args, "trace")
+        if formula is None:
             return 2
+        lesson = formula
     elif args.lesson is None:
         print("tui-grad trace: name a lesson, or give --formula and --values", file=sys.stderr)
         return 2

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Static
 
@@ -23,14 +22,14 @@ from tui_grad.core.views import ACTIONS, LEAVE, NodeView
 from tui_grad.ui.answer import AnswerEntry
 from tui_grad.ui.diagram import DiagramNode
 from tui_grad.ui.graph_view import GraphView
-from tui_grad.ui.render import bindings, header_texts, line_content, message_content
+from tui_grad.ui.render import SessionScreen, bindings, header_texts, line_content, message_content
 
 DIAGRAM_STATES = {"engine": "given", "hidden": "unknown"}
 """Core box states the diagram draws like another: the replay's numbers as given, a gradient
 not to give away as not yet known."""
 
 
-class ExerciseScreen(Screen):
+class ExerciseScreen(SessionScreen):
     """One part that asks questions: answer by hand, watch the backward pass, update."""
 
     CSS_PATH = "exercise.tcss"
@@ -80,11 +79,6 @@ class ExerciseScreen(Screen):
         self.sync()
         if not right:
             self.query_one(AnswerEntry).offer_again(text)
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "flow" and parameters:
-            return parameters[0] in self.session.allowed
-        return True
 
     def action_flow(self, action: str) -> None:
         """Send a key's action to the session, then draw what it says."""

@@ -7,15 +7,14 @@ from collections.abc import Callable
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from tui_grad.core.flow import LessonSession
 from tui_grad.core.views import CONTINUE, LEAVE, RESTART
-from tui_grad.ui.render import bindings, header_texts, message_content
+from tui_grad.ui.render import SessionScreen, bindings, header_texts, message_content
 
 
-class PageScreen(Screen):
+class PageScreen(SessionScreen):
     """Lesson text to read, scrollable by keyboard; the footer offers what the session allows."""
 
     DEFAULT_CSS = """
@@ -58,11 +57,6 @@ class PageScreen(Screen):
         page = self.query_one("#page", VerticalScroll)
         more = page.max_scroll_y > 0 and page.scroll_y < page.max_scroll_y
         self.query_one("#more", Static).update("▼ more below: ↓ or PgDn to read on" if more else "")
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "flow" and parameters:
-            return parameters[0] in self.session.allowed
-        return True
 
     def action_flow(self, action: str) -> None:
         """Send the key's action to the session and follow where it leads."""

@@ -5,8 +5,10 @@ a glyph and a word, so nothing rests on colour)."""
 from __future__ import annotations
 
 from textual.binding import Binding
+from textual.screen import Screen
 from textual.content import Content
 
+from tui_grad.core.flow import LessonSession
 from tui_grad.core.views import (CONTINUE, FASTER, HINT, LEAVE, NUDGE, PAUSE, RESTART, REVEAL, SKIP, SLOWER, STEP,
                                  UPDATE, Line, Message)
 from tui_grad.ui.prose import prose
@@ -76,3 +78,15 @@ def header_texts(title: str, subtitle: str, width: int) -> tuple[str, str]:
     for it; the status line already says what is happening."""
     room = width - HEADER_MARGIN
     return (title, subtitle) if len(title) + 3 + len(subtitle) <= room else (title, "")
+
+
+class SessionScreen(Screen):
+    """A screen that renders a `LessonSession`: its keys are the session's actions, each offered
+    (and shown in the footer) only while the session allows it."""
+
+    session: LessonSession
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "flow" and parameters:
+            return parameters[0] in self.session.allowed
+        return True

@@ -28,7 +28,9 @@ class FormulaError(ValueError):
         self.column = column
 
     def __str__(self) -> str:
-        return f"column {self.column}: {self.message}" if self.column else self.message
+        if not self.column or f"column {self.column}" in self.message:
+            return self.message
+        return f"column {self.column}: {self.message}"
 
 
 def parse_values(text: str) -> dict[str, float]:

@@ -1,0 +1,5 @@
+"""The lab: `tui-grad serve` runs one tutor per browser tab, each learner in their own progress folder.
+
+`lab` reads the roster and keeps the secret links (no web library); `server` is the web server
+(aiohttp, from the optional `web` extra); `session` is what each browser tab runs.
+"""

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from tui_grad.core.catalog import Catalog, check_lesson_files, load_catalog, shipped_lessons_dir
 from tui_grad.core.lesson import COMMAND_NAMES, Lesson
 from tui_grad.core.safe_text import safe_text
+from tui_grad.web import served
 
 if TYPE_CHECKING:  # the app and the store load only for the commands that need them
     from tui_grad.core.progress import ProgressStore
@@ -147,11 +148,6 @@ def run_app(args: argparse.Namespace, catalog: Catalog, store: ProgressStore, st
         app.theme = theme
     app.run(mouse=not low_bandwidth)
     return app.return_code or 0  # Textual sets 1 when the app failed
-
-
-def served() -> bool:
-    """True under Textual's web driver (textual-serve, `tui-grad serve`): a browser, whatever TERM says."""
-    return os.environ.get("TEXTUAL_DRIVER", "").endswith(":WebDriver")
 
 
 def run_practice(args: argparse.Namespace) -> int:

@@ -74,6 +74,13 @@ def run_serve(argv: list[str]) -> int:
     if args.per_learner < 1 or args.max_sessions < 1:
         print("tui-grad serve: --per-learner and --max-sessions must be at least 1", file=sys.stderr)
         return 2
+    if not args.links:
+        try:
+            import aiohttp  # noqa: F401
+            import textual_serve  # noqa: F401
+        except ImportError:
+            print(f"tui-grad serve needs the web extra: {INSTALL_WEB}", file=sys.stderr)
+            return 2
     from tui_grad.core.progress import data_dir
     from tui_grad.web.lab import LabError, links, open_lab
 
@@ -87,12 +94,6 @@ def run_serve(argv: list[str]) -> int:
         url = args.public_url or f"http://{args.host}:{args.port}"
         print_links(links(lab, url))
         return 0
-    try:
-        import aiohttp  # noqa: F401
-        import textual_serve  # noqa: F401
-    except ImportError:
-        print(f"tui-grad serve needs the web extra: {INSTALL_WEB}", file=sys.stderr)
-        return 2
     return serve_lab(lab, args)
 
 

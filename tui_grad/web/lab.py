@@ -97,7 +97,8 @@ def read_roster(path: Path) -> list[tuple[str, str]]:
 
 
 def open_lab(roster: Path, homes: Path) -> Lab:
-    """The lab of this roster: each learner's link as before, a new one for a new name; saved."""
+    """The lab of this roster: each learner's link as before, a new one for a new name; saved, and
+    every learner's progress folder made."""
     learners = read_roster(roster)
     links_file = homes / TOKENS_FILE
     known: dict[str, str] = {}
@@ -116,6 +117,8 @@ def open_lab(roster: Path, homes: Path) -> Lab:
         instructor = secrets.token_urlsafe(TOKEN_BYTES)
     if instructor != data_instructor or any(known.get(folder) != token for folder, token in tokens.items()):
         save_links(links_file, {**known, **tokens}, instructor)  # one taken off the roster keeps theirs for a return
+    for folder in tokens:  # every learner is in the class view from the start, even before their first visit
+        (homes / folder).mkdir(exist_ok=True)
     return Lab(homes, tuple(Learner(folder, name, tokens[folder]) for folder, name in learners), instructor)
 
 

@@ -90,6 +90,10 @@ def read_class(folder: Path, catalog: Catalog | None = None) -> ClassView:
             unreadable.append(Unreadable(name, safe_text(f"{type(error).__name__}: {error}")))
             continue
         unreadable.extend(Unreadable(name, safe_text(str(warning))) for warning in store.warnings)
+        set_aside = sorted(home.glob("progress.damaged-*"))
+        if set_aside and not store.warnings:  # read before: say so on every refresh, not just the first
+            unreadable.append(Unreadable(name, safe_text(f"a damaged progress file was set aside as "
+                                                         f"{set_aside[-1].name}; the tutor started afresh")))
         learners.append(learner_row(name, store, catalog))
         attempts_by_learner[name] = store.attempts
     return ClassView(folder, tuple(learners), tuple(node_rows(attempts_by_learner, catalog)), tuple(unreadable))

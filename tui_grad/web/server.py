@@ -183,11 +183,16 @@ class LabServer:
         try:
             response = await handler(request)
         except web.HTTPException as refusal:
-            _secure(refusal.headers)
+            _secure(refusal.headers, self.socket_origin())
             raise
         if not isinstance(response, web.WebSocketResponse):
-            _secure(response.headers)
+            _secure(response.headers, self.socket_origin())
         return response
+
+    def socket_origin(self) -> str:
+        """ws://host:port (wss:// behind TLS): the only place the page may connect to."""
+        base = urlsplit(self.public_url)
+        return f"{'wss' if base.scheme == 'https' else 'ws'}://{base.netloc}"
 
     def page(self, heading: str, websocket_path: str, request: web.Request) -> web.Response:
         """The terminal page: xterm.js connects to this tab's websocket at the public address."""
@@ -340,11 +345,11 @@ class LabServer:
                                for socket in list(self.sockets)), return_exceptions=True)
 
 
-def _secure(headers) -> None:
+def _secure(headers, socket_origin: str) -> None:
     headers.setdefault("Cache-Control", "no-store")
     headers["Referrer-Policy"] = "no-referrer"
     headers["X-Content-Type-Options"] = "nosniff"
-    headers["Content-Security-Policy"] = ("default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; "
+    headers["Content-Security-Policy"] = (f"default-src 'self'; connect-src 'self' {socket_origin}; img-src 'self' data:; "
                                           "style-src 'self' 'unsafe-inline'; font-src 'self'; frame-ancestors 'none'")
 
 

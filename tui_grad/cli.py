@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from tui_grad.core.catalog import Catalog, check_lesson_files, load_catalog, shipped_lessons_dir
 from tui_grad.core.lesson import COMMAND_NAMES, Lesson
 from tui_grad.core.safe_text import safe_text
+from tui_grad.web import served
 
 if TYPE_CHECKING:  # the app and the store load only for the commands that need them
     from tui_grad.core.progress import ProgressStore
@@ -32,7 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="A terminal tutor for backpropagation. With no command, starts the tutor.",
         epilog="commands: list (the lessons), progress (where you stand; --export for instructors), "
         "reset [LESSON] (start over), trace LESSON (a lesson's numbers), check PATH... (validate lesson "
-        "files). 'tui-grad COMMAND --help' says more.",
+        "files), serve --roster FILE (the lab in browsers), class DIR (the class at a glance). "
+        "'tui-grad COMMAND --help' says more.",
     )
     parser.add_argument("lesson", nargs="?", help="open this lesson straight away (an id from 'tui-grad list')")
     parser.add_argument("--lessons", type=Path, metavar="DIR", help="also load the lessons in DIR")
@@ -97,6 +99,10 @@ def command_parser(command: str) -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in ("serve", "class"):  # the lab's commands: their own module, their own parsers
+        from tui_grad.serve import run_class, run_serve
+
+        return (run_serve if argv[0] == "serve" else run_class)(argv[1:])
     if argv and argv[0] in COMMANDS:
         args = command_parser(argv[0]).parse_args(argv[1:])
         return {"list": run_list, "trace": run_trace, "check": run_check, "progress": run_progress,
@@ -108,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     from tui_grad.core.progress import ProgressStore
 
     store = ProgressStore().load()
-    if args.plain or os.environ.get("TERM") == "dumb":
+    if args.plain or (os.environ.get("TERM") == "dumb" and not served()):
         if not args.plain:
             print("tui-grad: TERM=dumb, so the tutor runs in line mode (--plain).", file=sys.stderr)
         from tui_grad.plain import run_plain
@@ -126,9 +132,11 @@ def run_app(args: argparse.Namespace, catalog: Catalog, store: ProgressStore, st
     from tui_grad.ui.app import TuiGradApp
 
     # Textual sizes the screen with shutil.get_terminal_size(), which trusts COLUMNS and LINES
-    # when they are exported: stale values would pin the layout and hide every resize.
-    os.environ.pop("COLUMNS", None)
-    os.environ.pop("LINES", None)
+    # when they are exported: stale values would pin the layout and hide every resize. Served to a
+    # browser, COLUMNS is the browser's size and the only one there is.
+    if not served():
+        os.environ.pop("COLUMNS", None)
+        os.environ.pop("LINES", None)
     app = TuiGradApp(catalog, start_lesson=start_lesson, store=store, seed=getattr(args, "seed", None),
                      low_bandwidth=low_bandwidth, start=start)
     theme = args.theme or os.environ.get("TUI_GRAD_THEME")
@@ -179,7 +187,7 @@ def run_practice(args: argparse.Namespace) -> int:
 
         def start(app: TuiGradApp) -> None:
             app.show_session(run.session())
-    if args.plain or os.environ.get("TERM") == "dumb":
+    if args.plain or (os.environ.get("TERM") == "dumb" and not served()):
         from tui_grad.plain import run_plain_series
 
         return run_plain_series(first, store, stdin=sys.stdin, stdout=sys.stdout)

@@ -95,7 +95,7 @@ class HomeScreen(Screen):
         return options
 
     def on_mount(self) -> None:
-        self.title = "tui-grad"
+        self.title = self.app.title  # "tui-grad", with the learner's name when served
         self.sub_title = "lessons"
         self.refresh_states()
         option_list = self.query_one(OptionList)

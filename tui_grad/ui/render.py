@@ -12,6 +12,7 @@ from tui_grad.core.flow import LessonSession
 from tui_grad.core.views import (CONTINUE, FASTER, HINT, LEAVE, NUDGE, PAUSE, RESTART, REVEAL, SKIP, SLOWER, STEP,
                                  UPDATE, Line, Message)
 from tui_grad.ui.prose import prose
+from tui_grad.web import served
 
 KEYS: dict[str, tuple[str, str, str]] = {
     HINT: ("ctrl+g,f2", "Hint", "A hint that goes one step further each time (also F2)"),
@@ -34,15 +35,24 @@ are for browsers, which keep Ctrl+N and others for themselves."""
 LABELS = {action: _label for action, (keys, _label, _tip) in KEYS.items()}
 
 
+def action_keys(action: str) -> str:
+    """The keys of `action`, the one to show first. In a browser the function keys come first: it keeps
+    Ctrl+N for a new window, so the footer and the tutor's words name the key that works there."""
+    keys = KEYS[action][0].split(",")
+    if served():
+        keys.sort(key=lambda key: not (key.startswith("f") and key[1:].isdigit()))
+    return ",".join(keys)
+
+
 def key_label(action: str) -> str:
     """The key a learner presses for `action`, as the footer writes it: `Ctrl+G`, `U`, `Enter`."""
-    first = KEYS[action][0].split(",")[0]
+    first = action_keys(action).split(",")[0]
     return "+".join(part.capitalize() if len(part) > 1 else part.upper() for part in first.split("+"))
 
 
 def bindings(*actions: str) -> list[Binding]:
     """The footer bindings of these flow actions, each calling `action_flow('<name>')`."""
-    return [Binding(KEYS[a][0], f"flow('{a}')", KEYS[a][1], tooltip=KEYS[a][2], id=f"flow.{a}") for a in actions]
+    return [Binding(action_keys(a), f"flow('{a}')", KEYS[a][1], tooltip=KEYS[a][2], id=f"flow.{a}") for a in actions]
 
 
 STYLES = {"": "", "bold": "bold", "muted": "$text-muted", "right": "bold $success", "wrong": "bold $error",

@@ -1,0 +1,94 @@
+"""The class at a glance, from learners' progress folders as the tutor saves them."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tui_grad.core.classroom import export, read_class
+from tui_grad.core.progress import ProgressStore
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+
+
+def answer(store: ProgressStore, node: str, text: str, correct: bool, at: float, *, mistake: str | None = None,
+           hints: int = 0, lesson: str = "chain-rule", shown: bool = False) -> None:
+    store.record({"lesson": lesson, "part": 0, "node": node, "kind": "gradient", "text": text,
+                  "value": float(text) if text else None, "correct": correct, "shown": shown, "mistake": mistake,
+                  "hints": hints, "skills": ["chain"] if node != "L" else [], "at": at})
+
+
+@pytest.fixture
+def classroom(tmp_path):
+    """Three learners: one finished chain-rule, one half-way with mistakes, one damaged file; plus
+    a folder that is not a learner (the lab's dot files)."""
+    ada = ProgressStore(tmp_path / "ada").load()
+    answer(ada, "L", "1", True, 100.0)
+    answer(ada, "d", "-2", True, 101.0)
+    ada.lesson("chain-rule").finished = True
+    assert ada.save() is None
+    bob = ProgressStore(tmp_path / "bob").load()
+    answer(bob, "L", "-8", False, 200.0, mistake="value-not-gradient")
+    answer(bob, "L", "1", True, 201.0, hints=1)
+    answer(bob, "d", "2", False, 202.0, mistake="sign")
+    bob.lesson("chain-rule").part_progress(0).status["L"] = "earned"
+    assert bob.save() is None
+    (tmp_path / "cy").mkdir()
+    (tmp_path / "cy" / "progress.json").write_text("{ not json", encoding="utf-8")
+    (tmp_path / ".lab").mkdir()
+    return tmp_path
+
+
+def test_one_row_per_learner_and_per_node_and_damaged_files_listed(classroom, catalog):
+    view = read_class(classroom, catalog)
+    rows = {row.learner: row for row in view.learners}
+    assert sorted(rows) == ["ada", "bob", "cy"]
+    assert (rows["ada"].finished, rows["ada"].now, rows["ada"].answers) == (1, "—", 2)
+    assert rows["bob"].now == "chain-rule: in progress (1 answered)"
+    assert rows["bob"].last_active >= 202.0 and rows["cy"].last_active is None
+    [damaged] = view.unreadable
+    assert damaged.learner == "cy" and "damaged" in damaged.reason
+    nodes = {(row.lesson, row.node): row for row in view.nodes}
+    assert (nodes["chain-rule", "L"].tried, nodes["chain-rule", "L"].right_first_time) == (2, 1)
+    assert nodes["chain-rule", "L"].mistakes == (("value-not-gradient", 1),)
+    assert nodes["chain-rule", "L"].hints == 1
+    assert (nodes["chain-rule", "d"].tried, nodes["chain-rule", "d"].right_first_time) == (2, 1)
+
+
+def test_exports_write_the_same_tables(classroom, catalog):
+    view = read_class(classroom, catalog)
+    table = list(csv.DictReader(io.StringIO(export(view, "csv"))))
+    assert [row["learner"] for row in table if row["table"] == "learner"] == ["ada", "bob", "cy"]
+    node_l = next(row for row in table if row["table"] == "node" and row["node"] == "L")
+    assert (node_l["tried"], node_l["right_first_time"], node_l["mistakes"]) == ("2", "1", "value-not-gradient ×1")
+    assert [row["learner"] for row in table if row["table"] == "unreadable"] == ["cy"]
+    lines = [json.loads(line) for line in export(view, "jsonl").splitlines()]
+    assert {line["table"] for line in lines} == {"learner", "node", "unreadable"}
+    assert next(line for line in lines if line.get("node") == "d")["mistakes"] == [{"mistake": "sign", "count": 1}]
+
+
+def test_class_command_exports_and_reports_unreadable_files_without_failing(classroom, tmp_path):
+    output = tmp_path / "class.csv"
+    done = subprocess.run([sys.executable, "-m", "tui_grad", "class", str(classroom), "--export", "csv",
+                           "--output", str(output)], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(REPOSITORY)})
+    assert done.returncode == 0, done.stderr
+    assert "cy:" in done.stderr and "damaged" in done.stderr
+    assert "ada" in output.read_text(encoding="utf-8")
+    missing = subprocess.run([sys.executable, "-m", "tui_grad", "class", str(tmp_path / "nowhere")],
+                             capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPOSITORY)})
+    assert missing.returncode == 2 and "is not a folder" in missing.stderr
+
+
+def test_a_learner_name_with_terminal_controls_is_made_safe(tmp_path, catalog):
+    hostile = "eve\x1b]52;c;aGk=\x07"
+    ProgressStore(tmp_path / hostile).load().save()
+    view = read_class(tmp_path, catalog)
+    assert "\x1b" not in view.learners[0].learner and "\x07" not in view.learners[0].learner

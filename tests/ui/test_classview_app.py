@@ -1,0 +1,42 @@
+"""The instructor's class view on screen: a row per learner and per node, and it follows the class."""
+
+from __future__ import annotations
+
+from tui_grad.core.progress import ProgressStore
+from tui_grad.ui.classview import ClassApp, ClassScreen
+
+
+def cell_texts(table) -> list[list[str]]:
+    return [[str(cell) for cell in table.get_row_at(index)] for index in range(table.row_count)]
+
+
+async def test_the_class_view_lists_learners_and_nodes_and_follows_new_answers(tmp_path, catalog):
+    ada = ProgressStore(tmp_path / "ada").load()
+    ada.record({"lesson": "chain-rule", "part": 0, "node": "L", "text": "1", "value": 1.0, "correct": True,
+                "at": 100.0})
+    assert ada.save() is None
+    (tmp_path / "bob").mkdir()
+    (tmp_path / "bob" / "progress.json").write_text("[]", encoding="utf-8")
+    app = ClassApp(tmp_path, catalog, interval=3600)  # refreshed by hand below, never by the clock
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ClassScreen)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        learners = cell_texts(screen.query_one("#learners"))
+        assert [row[0] for row in learners] == ["ada", "bob"]
+        assert learners[0][4] == "1"
+        assert "bob" in str(screen.query_one("#unreadable").render()) and "damaged" in str(
+            screen.query_one("#unreadable").render())
+        assert cell_texts(screen.query_one("#nodes"))[0][:5] == ["chain-rule", "1", "L", "1", "1 of 1"]
+
+        ada.record({"lesson": "chain-rule", "part": 0, "node": "d", "text": "2", "value": 2.0, "correct": False,
+                    "mistake": "sign", "at": 101.0})
+        assert ada.save() is None
+        await pilot.press("r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert cell_texts(screen.query_one("#learners"))[0][4] == "2"
+        nodes = cell_texts(screen.query_one("#nodes"))
+        assert nodes[1][2] == "d" and nodes[1][5] == "sign ×1"
+        assert "bob: a damaged progress file was set aside" in str(screen.query_one("#unreadable").render())

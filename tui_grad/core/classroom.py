@@ -1,0 +1,183 @@
+"""The class at a glance: every learner's progress folder under one directory, summed up for an
+instructor as one row per learner and one row per lesson node.
+
+Each learner's folder is read with the tutor's own ProgressStore, as the tutor itself would read it;
+a folder that cannot be read, or holds a damaged file, is listed with why, and the rest goes on.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import Counter
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from tui_grad.core.catalog import Catalog
+from tui_grad.core.progress import ProgressStore, part_summary
+from tui_grad.core.safe_text import safe_text
+from tui_grad.core.skills import SKILLS, first_tries, mastery, right_first_time
+
+EXPORT_FORMATS = ("csv", "jsonl")
+
+
+@dataclass(frozen=True)
+class LearnerRow:
+    """One learner: lessons finished, where they are now, skills mastered, when they last worked."""
+
+    learner: str
+    finished: int
+    now: str
+    mastered: int
+    answers: int
+    last_active: float | None
+
+
+@dataclass(frozen=True)
+class NodeRow:
+    """One node of one lesson part, over the class: who tried it, who got it right first time
+    (no hint, not shown), the most common diagnosed mistakes, and the hints taken."""
+
+    lesson: str
+    part: int
+    node: str
+    tried: int
+    right_first_time: int
+    mistakes: tuple[tuple[str, int], ...]
+    hints: int
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A learner whose progress could not be read as it is, and why (in the tutor's own words)."""
+
+    learner: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ClassView:
+    """The whole class: learner rows, node rows, and the learners whose files are damaged."""
+
+    folder: Path
+    learners: tuple[LearnerRow, ...]
+    nodes: tuple[NodeRow, ...]
+    unreadable: tuple[Unreadable, ...]
+
+
+def learner_folders(folder: Path) -> list[Path]:
+    """The learners' progress folders in `folder`: each sub-folder not starting with a dot, sorted."""
+    return sorted(path for path in folder.iterdir() if path.is_dir() and not path.name.startswith("."))
+
+
+def read_class(folder: Path, catalog: Catalog | None = None) -> ClassView:
+    """Read every learner under `folder`; ValueError only when `folder` itself cannot be listed."""
+    try:
+        homes = learner_folders(folder)
+    except OSError as error:
+        raise ValueError(f"cannot read the class folder {safe_text(str(folder))}: "
+                         f"{error.strerror or error}") from None
+    learners: list[LearnerRow] = []
+    unreadable: list[Unreadable] = []
+    attempts_by_learner: dict[str, list[dict]] = {}
+    for home in homes:
+        name = safe_text(home.name)
+        try:
+            store = ProgressStore(home).load()
+        except Exception as error:  # never fatal: one learner's folder must not hide the class
+            unreadable.append(Unreadable(name, safe_text(f"{type(error).__name__}: {error}")))
+            continue
+        unreadable.extend(Unreadable(name, safe_text(str(warning))) for warning in store.warnings)
+        set_aside = sorted(home.glob("progress.damaged-*"))
+        if set_aside and not store.warnings:  # read before: say so on every refresh, not just the first
+            unreadable.append(Unreadable(name, safe_text(f"a damaged progress file was set aside as "
+                                                         f"{set_aside[-1].name}; the tutor started afresh")))
+        learners.append(learner_row(name, store, catalog))
+        attempts_by_learner[name] = store.attempts
+    return ClassView(folder, tuple(learners), tuple(node_rows(attempts_by_learner, catalog)), tuple(unreadable))
+
+
+def learner_row(name: str, store: ProgressStore, catalog: Catalog | None) -> LearnerRow:
+    """One learner's row from their loaded progress."""
+    finished = sum(1 for record in store.lessons.values() if record.finished)
+    open_lessons = [(record.updated, lesson_id, record) for lesson_id, record in store.lessons.items()
+                    if record.started and not record.finished]
+    now = "—"
+    if open_lessons:
+        _updated, lesson_id, record = max(open_lessons, key=lambda item: item[0])
+        lesson = catalog.find(lesson_id) if catalog else None
+        where = part_summary(lesson, record) if lesson else f"part {record.part + 1}"
+        now = f"{safe_text(lesson_id)}: {where}"
+    moments = [attempt["at"] for attempt in store.attempts] + [record.updated for record in store.lessons.values()
+                                                              if record.updated]
+    mastered = sum(1 for skill in mastery(store.attempts).values() if skill.mastered)
+    return LearnerRow(name, finished, now, mastered, len(store.attempts), max(moments) if moments else None)
+
+
+def node_rows(attempts_by_learner: dict[str, list[dict]], catalog: Catalog | None) -> list[NodeRow]:
+    """One row per (lesson, part, node) anyone answered, in the catalog's lesson order."""
+    tried: dict[tuple, set[str]] = {}
+    right: Counter[tuple] = Counter()
+    mistakes: dict[tuple, Counter[str]] = {}
+    hints: Counter[tuple] = Counter()
+    for learner, attempts in attempts_by_learner.items():
+        ordered = sorted(attempts, key=lambda attempt: attempt["at"])
+        most_hints: dict[tuple, int] = {}
+        for attempt in ordered:
+            key = (attempt["lesson"], attempt["part"], attempt["node"])
+            tried.setdefault(key, set()).add(learner)
+            if attempt["mistake"]:
+                mistakes.setdefault(key, Counter())[attempt["mistake"]] += 1
+            most_hints[key] = max(most_hints.get(key, 0), attempt["hints"])
+        firsts: dict[tuple, dict] = {}
+        for attempt in first_tries(ordered):
+            firsts.setdefault((attempt["lesson"], attempt["part"], attempt["node"]), attempt)
+        right.update(key for key, attempt in firsts.items() if right_first_time(attempt))
+        hints.update(most_hints)
+    order = {lesson.id: number for number, lesson in enumerate(catalog.lessons)} if catalog else {}
+    keys = sorted(tried, key=lambda key: (order.get(key[0], len(order)), key[0], key[1]))
+    return [NodeRow(safe_text(lesson), part, safe_text(node), len(tried[(lesson, part, node)]),
+                    right[(lesson, part, node)],
+                    tuple((safe_text(code), count) for code, count in
+                          mistakes.get((lesson, part, node), Counter()).most_common(3)),
+                    hints[(lesson, part, node)])
+            for lesson, part, node in keys]
+
+
+def when(moment: float | None) -> str:
+    """A time as ISO 8601 in UTC to the second, or '' for never."""
+    if moment is None:
+        return ""
+    return datetime.fromtimestamp(moment, timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def mistakes_text(mistakes: tuple[tuple[str, int], ...]) -> str:
+    """The most common mistakes as 'code ×n, code ×m'."""
+    return ", ".join(f"{code} ×{count}" for code, count in mistakes)
+
+
+def export(view: ClassView, export_format: str) -> str:
+    """The same tables as text: CSV (a 'table' column tells learner, node and unreadable rows apart)
+    or JSON lines (one object a row, with a 'table' key)."""
+    rows: list[dict] = []
+    for learner in view.learners:
+        rows.append({"table": "learner", **asdict(learner), "last_active": when(learner.last_active),
+                     "skills": len(SKILLS)})
+    for node in view.nodes:
+        data = asdict(node)
+        data["mistakes"] = ([{"mistake": code, "count": count} for code, count in node.mistakes]
+                            if export_format == "jsonl" else mistakes_text(node.mistakes))
+        rows.append({"table": "node", **data})
+    rows.extend({"table": "unreadable", **asdict(entry)} for entry in view.unreadable)
+    if export_format == "jsonl":
+        return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+    columns: list[str] = []
+    for row in rows:
+        columns.extend(key for key in row if key not in columns)
+    stream = io.StringIO()
+    writer = csv.DictWriter(stream, columns, restval="")
+    writer.writeheader()
+    writer.writerows(rows)
+    return stream.getvalue()

@@ -1,0 +1,380 @@
+"""The lab's web server: each learner's secret link opens the tutor in a browser tab, one tutor
+process per tab, with the learner's own progress folder; the instructor's link opens the class view.
+
+What it refuses: an unknown link (404), a websocket from a page of another site or with no Origin
+(403: any page a learner visits could otherwise open and drive a session), and more sessions
+than a learner or the machine is allowed (429). Access lines in the log never show a link.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import html
+import json
+import logging
+import os
+import signal
+import string
+import sys
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from aiohttp import WSCloseCode, WSMsgType, web
+from aiohttp.abc import AbstractAccessLogger
+
+from tui_grad.web.lab import Lab, Learner
+
+log = logging.getLogger("tui_grad.serve")
+
+SESSIONS_PER_LEARNER = 3
+"""Tabs one learner may have open at once: enough for a second window, not for a runaway script."""
+SESSION_TIMEOUT_TO_QUIT = 2.0
+"""Seconds a tutor gets to save and quit when its tab closes or the server stops, before a kill."""
+SIZE_LIMITS = ((20, 500), (8, 200))
+"""The columns and rows a browser may ask for; anything outside is clamped."""
+MAX_MESSAGE = 64 * 1024
+"""The largest websocket message taken from a browser (a paste of a few pages)."""
+PASSED_THROUGH = ("TEXTUAL_ANIMATIONS", "TUI_GRAD_THEME", "TUI_GRAD_LOW_BANDWIDTH", "NO_COLOR")
+"""The only settings a session takes from the server's environment: the instructor's choices."""
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+STATIC = "/static"
+PAGE = string.Template((Path(__file__).with_name("page.html")).read_text(encoding="utf-8"))
+
+
+def origin_of(url: str) -> str:
+    """scheme://host[:port] of a URL, lowercase, without a default port: what a browser sends as Origin."""
+    parts = urlsplit(url)
+    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
+    if ":" in host:
+        host = f"[{host}]"
+    port = parts.port
+    default = {"http": 80, "https": 443}.get(scheme)
+    return f"{scheme}://{host}" + ("" if port in (None, default) else f":{port}")
+
+
+def static_folder() -> Path:
+    """The terminal page's script, style sheet and font, from the textual-serve package (never a CDN)."""
+    import textual_serve
+
+    return Path(textual_serve.__file__).parent / "static"
+
+
+class RedactedAccessLog(AbstractAccessLogger):
+    """One line a request, the secret part of the path replaced by '…': links never reach a log."""
+
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        path = request.path
+        for prefix in ("/l/", "/c/"):
+            if path.startswith(prefix):
+                rest = path[len(prefix):]
+                path = prefix + "…" + (rest[rest.index("/"):] if "/" in rest else "")
+        self.logger.info("%s %s %s %.0f ms", request.method, path, response.status, time * 1000)
+
+
+@dataclass(eq=False)
+class Session:
+    """One browser tab's tutor: a child process speaking Textual's web-driver packets on its pipes."""
+
+    who: str
+    """The learner's folder name, or 'instructor': for limits and the log, never a secret."""
+    process: asyncio.subprocess.Process
+    stderr_tail: bytearray = field(default_factory=bytearray)
+
+    async def pump(self, send: Callable[[bytes], Awaitable[None]]) -> None:
+        """Forward the tutor's screen updates to the browser until the tutor exits."""
+        stdout = self.process.stdout
+        assert stdout is not None
+        stderr_task = asyncio.create_task(self._drain_stderr())
+        try:
+            for _ in range(10):  # Textual's web driver says hello first; anything else is a failure
+                line = await stdout.readline()
+                if not line or line == b"__GANGLION__\n":
+                    break
+            while True:
+                kind = await stdout.readexactly(1)
+                size = int.from_bytes(await stdout.readexactly(4), "big")
+                payload = await stdout.readexactly(size)
+                if kind == b"D":
+                    await send(payload)
+                elif kind == b"M" and json.loads(payload).get("type") == "exit":
+                    break
+        except (asyncio.IncompleteReadError, ConnectionResetError, ValueError):
+            pass
+        finally:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(stderr_task, SESSION_TIMEOUT_TO_QUIT)
+
+    async def _drain_stderr(self) -> None:
+        """Keep the last few kilobytes of the tutor's error output, for the log if it fails."""
+        stderr = self.process.stderr
+        assert stderr is not None
+        while chunk := await stderr.read(4096):
+            self.stderr_tail += chunk
+            del self.stderr_tail[:-4096]
+
+    async def send(self, kind: bytes, payload: bytes) -> None:
+        """One packet to the tutor: b"D" keys typed, b"M" a resize, focus, blur or quit."""
+        stdin = self.process.stdin
+        if stdin is None or stdin.is_closing():
+            return
+        with contextlib.suppress(ConnectionError, RuntimeError):
+            stdin.write(kind + len(payload).to_bytes(4, "big") + payload)
+            await stdin.drain()
+
+    async def meta(self, data: dict) -> None:
+        """A meta packet (resize, focus, blur, quit)."""
+        await self.send(b"M", json.dumps(data).encode())
+
+    async def stop(self) -> None:
+        """Ask the tutor to quit (it saves as it goes); kill it if it has not within a couple of seconds."""
+        if self.process.returncode is None:
+            await self.meta({"type": "quit"})
+            try:
+                await asyncio.wait_for(self.process.wait(), SESSION_TIMEOUT_TO_QUIT)
+            except asyncio.TimeoutError:
+                with contextlib.suppress(ProcessLookupError):
+                    self.process.kill()
+                await self.process.wait()
+
+
+class LabServer:
+    """The web server of one lab: pages, websockets, limits, and a prompt stop."""
+
+    def __init__(self, lab: Lab, public_url: str | None = None, *, lessons: Path | None = None,
+                 per_learner: int = SESSIONS_PER_LEARNER, total: int = 40) -> None:
+        self.lab = lab
+        self.public_url = (public_url or "").rstrip("/")
+        """The address browsers use; for a loopback lab without --public-url, set once bound."""
+        self.lessons = lessons
+        self.per_learner = per_learner
+        self.total = total
+        self.sessions: dict[str, set[Session]] = {}
+        self.sockets: set[web.WebSocketResponse] = set()
+        self.origins = {origin_of(self.public_url)} if public_url else set()
+
+    def bound(self, host: str, port: int) -> None:
+        """Listening on `port`: without a public address, the lab is this loopback address, reached as
+        127.0.0.1, localhost or [::1] (the same machine under any of its names)."""
+        if not self.public_url:
+            self.public_url = f"http://{host if ':' not in host else f'[{host}]'}:{port}"
+            self.origins = {f"http://{name}:{port}" for name in LOOPBACK_NAMES}
+
+    # --- the web application ---
+
+    def application(self) -> web.Application:
+        """The aiohttp application: token routes, the package's static files, security headers."""
+        app = web.Application(middlewares=[self.headers], client_max_size=MAX_MESSAGE)
+        app.add_routes([
+            web.get("/l/{token}", self.learner_page),
+            web.get("/l/{token}/ws", self.learner_socket),
+            web.get("/c/{token}", self.class_page),
+            web.get("/c/{token}/ws", self.class_socket),
+            web.static(STATIC, static_folder()),
+        ])
+        app.on_shutdown.append(self.close_all)
+        return app
+
+    @web.middleware
+    async def headers(self, request: web.Request, handler):
+        """Every answer: not cached, not framed by another site, no referrer (the path is a secret)."""
+        try:
+            response = await handler(request)
+        except web.HTTPException as refusal:
+            _secure(refusal.headers, self.socket_origin())
+            raise
+        if not isinstance(response, web.WebSocketResponse):
+            _secure(response.headers, self.socket_origin())
+        return response
+
+    def socket_origin(self) -> str:
+        """ws://host:port (wss:// behind TLS): the only place the page may connect to."""
+        base = urlsplit(self.public_url)
+        return f"{'wss' if base.scheme == 'https' else 'ws'}://{base.netloc}"
+
+    def page(self, heading: str, websocket_path: str, request: web.Request) -> web.Response:
+        """The terminal page: xterm.js connects to this tab's websocket at the public address."""
+        base = urlsplit(self.public_url)
+        scheme = "wss" if base.scheme == "https" else "ws"
+        try:
+            font_size = min(max(int(request.query.get("fontsize", "16")), 8), 40)
+        except ValueError:
+            font_size = 16
+        text = PAGE.substitute(title=html.escape(heading), heading=html.escape(heading), font_size=font_size,
+                               websocket=html.escape(f"{scheme}://{base.netloc}{base.path}{websocket_path}"))
+        return web.Response(text=text, content_type="text/html")
+
+    def learner(self, request: web.Request) -> Learner:
+        found = self.lab.learner_for(request.match_info["token"])
+        if found is None:
+            raise web.HTTPNotFound(text="No such lab link: ask your instructor for yours.\n")
+        return found
+
+    def instructor(self, request: web.Request) -> None:
+        if not self.lab.is_instructor(request.match_info["token"]):
+            raise web.HTTPNotFound(text="No such lab link: ask your instructor for yours.\n")
+
+    async def learner_page(self, request: web.Request) -> web.Response:
+        learner = self.learner(request)
+        self.check_limits(learner.folder)
+        return self.page(f"tui-grad · {learner.name}", f"/l/{learner.token}/ws", request)
+
+    async def class_page(self, request: web.Request) -> web.Response:
+        self.instructor(request)
+        return self.page("tui-grad · the class", f"/c/{self.lab.instructor_token}/ws", request)
+
+    def check_limits(self, who: str) -> None:
+        """429 when this learner or the whole lab has as many tutors open as allowed."""
+        mine = len(self.sessions.get(who, ()))
+        if mine >= self.per_learner:
+            raise web.HTTPTooManyRequests(text=f"You have {mine} tui-grad tabs open already: close one and "
+                                          "reload this page.\n")
+        if sum(len(group) for group in self.sessions.values()) >= self.total:
+            raise web.HTTPTooManyRequests(text="The lab is full right now: try again in a minute.\n")
+
+    def check_origin(self, request: web.Request) -> None:
+        """403 unless the websocket comes from this lab's own page (a browser always says where from)."""
+        origin = request.headers.get("Origin")
+        if origin is None or origin_of(origin) not in self.origins:
+            raise web.HTTPForbidden(text="This session can only be opened from the lab's own page.\n")
+
+    async def learner_socket(self, request: web.Request) -> web.WebSocketResponse:
+        learner = self.learner(request)
+        return await self.socket(request, learner.folder, self.learner_environment(learner),
+                                 cwd=self.lab.home(learner))
+
+    async def class_socket(self, request: web.Request) -> web.WebSocketResponse:
+        self.instructor(request)
+        environment = self.base_environment(str(self.lab.homes))
+        return await self.socket(request, "instructor", environment, cwd=self.lab.homes,
+                                 arguments=["--class", str(self.lab.homes)])
+
+    # --- sessions ---
+
+    def base_environment(self, home: str) -> dict[str, str]:
+        """What every tutor process gets: the web driver, a real terminal type, nothing of the server's
+        own environment beyond PASSED_THROUGH."""
+        package_root = str(Path(__file__).resolve().parents[2])
+        environment = {
+            "PATH": os.defpath, "HOME": home, "LANG": "C.UTF-8", "PYTHONIOENCODING": "utf-8",
+            "PYTHONPATH": package_root, "TERM": "xterm-256color", "COLORTERM": "truecolor",
+            "TEXTUAL_DRIVER": "textual.drivers.web_driver:WebDriver", "TEXTUAL_FPS": "60",
+            "TEXTUAL_COLOR_SYSTEM": "truecolor", "TERM_PROGRAM": "tui-grad-serve",
+        }
+        environment.update((name, os.environ[name]) for name in PASSED_THROUGH if name in os.environ)
+        return environment
+
+    def learner_environment(self, learner: Learner) -> dict[str, str]:
+        """A learner's tutor: their own progress folder, their name for the title."""
+        home = self.lab.home(learner)
+        return {**self.base_environment(str(home)), "TUI_GRAD_HOME": str(home), "TUI_GRAD_LEARNER": learner.name}
+
+    async def socket(self, request: web.Request, who: str, environment: dict[str, str], cwd: Path,
+                     arguments: list[str] | None = None) -> web.WebSocketResponse:
+        """Check the origin and the limits, start a tutor sized to the browser, relay until either ends."""
+        self.check_origin(request)
+        self.check_limits(who)
+        width, height = (_clamp(request.query.get(name), low, high, default)
+                         for name, (low, high), default in (("width", SIZE_LIMITS[0], 80),
+                                                            ("height", SIZE_LIMITS[1], 24)))
+        environment = {**environment, "COLUMNS": str(width), "ROWS": str(height), "LINES": str(height)}
+        command = [sys.executable, "-m", "tui_grad.web.session"]
+        if self.lessons is not None:
+            command += ["--lessons", str(self.lessons)]
+        command += arguments or []
+        cwd.mkdir(parents=True, exist_ok=True)
+        process = await asyncio.create_subprocess_exec(
+            *command, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE, env=environment, cwd=cwd, start_new_session=True)
+        session = Session(who, process)
+        websocket = web.WebSocketResponse(heartbeat=15, max_msg_size=MAX_MESSAGE)
+        try:
+            self.sessions.setdefault(who, set()).add(session)
+            self.sockets.add(websocket)
+            log.info("session started for %s (%dx%d), %d open", who, width, height, self.open_count())
+            await websocket.prepare(request)
+            pump = asyncio.create_task(session.pump(websocket.send_bytes))
+            pump.add_done_callback(lambda _task: asyncio.ensure_future(websocket.close()))
+            await self.relay(websocket, session)
+            await session.stop()
+            await pump
+        finally:
+            await session.stop()
+            self.sockets.discard(websocket)
+            group = self.sessions.get(who, set())
+            group.discard(session)
+            if not group:
+                self.sessions.pop(who, None)
+            status = process.returncode
+            if status not in (0, -signal.SIGKILL, None):
+                tail = session.stderr_tail.decode("utf-8", "replace").strip().splitlines()[-3:]
+                log.warning("session of %s ended with status %s: %s", who, status, " | ".join(tail))
+            log.info("session ended for %s, %d open", who, self.open_count())
+        return websocket
+
+    async def relay(self, websocket: web.WebSocketResponse, session: Session) -> None:
+        """The browser's keys, sizes and focus to the tutor; anything malformed is dropped."""
+        async for message in websocket:
+            if message.type != WSMsgType.TEXT:
+                continue
+            try:
+                kind, data = json.loads(message.data)[:2]
+            except (ValueError, TypeError):
+                continue
+            if kind == "stdin" and isinstance(data, str):
+                await session.send(b"D", data.encode("utf-8"))
+            elif kind == "resize" and isinstance(data, dict):
+                width = _clamp(data.get("width"), *SIZE_LIMITS[0], 80)
+                height = _clamp(data.get("height"), *SIZE_LIMITS[1], 24)
+                await session.meta({"type": "resize", "width": width, "height": height})
+            elif kind == "ping":
+                await websocket.send_json(["pong", data])
+            elif kind in ("focus", "blur"):
+                await session.meta({"type": kind})
+
+    def open_count(self) -> int:
+        return sum(len(group) for group in self.sessions.values())
+
+    async def close_all(self, _app: web.Application | None = None) -> None:
+        """Stop every tutor (each saves and quits, or is killed after a couple of seconds), close every tab."""
+        sessions = [session for group in self.sessions.values() for session in group]
+        await asyncio.gather(*(session.stop() for session in sessions), return_exceptions=True)
+        await asyncio.gather(*(socket.close(code=WSCloseCode.GOING_AWAY, message=b"server stopping")
+                               for socket in list(self.sockets)), return_exceptions=True)
+
+
+def _secure(headers, socket_origin: str) -> None:
+    headers.setdefault("Cache-Control", "no-store")
+    headers["Referrer-Policy"] = "no-referrer"
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["Content-Security-Policy"] = (f"default-src 'self'; connect-src 'self' {socket_origin}; img-src 'self' data:; "
+                                          "style-src 'self' 'unsafe-inline'; font-src 'self'; frame-ancestors 'none'")
+
+
+def _clamp(value: object, low: int, high: int, default: int) -> int:
+    try:
+        number = int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return default
+    return min(max(number, low), high)
+
+
+async def run(server: LabServer, host: str, port: int, ready: Callable[[int], None],
+              stop: asyncio.Event) -> None:
+    """Serve until `stop` is set; `ready(port)` is called once listening (with the real port for 0)."""
+    runner = web.AppRunner(server.application(), access_log_class=RedactedAccessLog, shutdown_timeout=1.0,
+                           handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port, shutdown_timeout=1.0)
+    await site.start()
+    sockets = getattr(site._server, "sockets", None) or ()  # the bound port, when 0 asked for any
+    bound = sockets[0].getsockname()[1] if sockets else port
+    server.bound(host, bound)
+    ready(bound)
+    try:
+        await stop.wait()
+    finally:
+        await server.close_all()
+        await runner.cleanup()

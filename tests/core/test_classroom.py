@@ -20,7 +20,7 @@ REPOSITORY = Path(__file__).resolve().parents[2]
 
 def answer(store: ProgressStore, node: str, text: str, correct: bool, at: float, *, mistake: str | None = None,
            hints: int = 0, lesson: str = "chain-rule", shown: bool = False) -> None:
-    store.record({"lesson": lesson, "part": 0, "node": node, "kind": "gradient", "text": text,
+    store.record({"lesson": lesson, "part": 1, "node": node, "kind": "gradient", "text": text,
                   "value": float(text) if text else None, "correct": correct, "shown": shown, "mistake": mistake,
                   "hints": hints, "skills": ["chain"] if node != "L" else [], "at": at})
 

@@ -12,7 +12,7 @@ def cell_texts(table) -> list[list[str]]:
 
 async def test_the_class_view_lists_learners_and_nodes_and_follows_new_answers(tmp_path, catalog):
     ada = ProgressStore(tmp_path / "ada").load()
-    ada.record({"lesson": "chain-rule", "part": 0, "node": "L", "text": "1", "value": 1.0, "correct": True,
+    ada.record({"lesson": "chain-rule", "part": 1, "node": "L", "text": "1", "value": 1.0, "correct": True,
                 "at": 100.0})
     assert ada.save() is None
     (tmp_path / "bob").mkdir()
@@ -30,7 +30,7 @@ async def test_the_class_view_lists_learners_and_nodes_and_follows_new_answers(t
             screen.query_one("#unreadable").render())
         assert cell_texts(screen.query_one("#nodes"))[0][:5] == ["chain-rule", "1", "L", "1", "1 of 1"]
 
-        ada.record({"lesson": "chain-rule", "part": 0, "node": "d", "text": "2", "value": 2.0, "correct": False,
+        ada.record({"lesson": "chain-rule", "part": 1, "node": "d", "text": "2", "value": 2.0, "correct": False,
                     "mistake": "sign", "at": 101.0})
         assert ada.save() is None
         await pilot.press("r")

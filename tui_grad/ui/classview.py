@@ -104,7 +104,7 @@ class ClassScreen(Screen):
         row = nodes.cursor_row
         nodes.clear()
         for node in view.nodes:
-            nodes.add_row(Text(node.lesson), str(node.part + 1), Text(node.node), str(node.tried),
+            nodes.add_row(Text(node.lesson), str(node.part), Text(node.node), str(node.tried),
                           f"{node.right_first_time} of {node.tried}", Text(mistakes_text(node.mistakes) or "—"),
                           str(node.hints))
         nodes.move_cursor(row=min(row, max(nodes.row_count - 1, 0)))

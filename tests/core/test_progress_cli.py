@@ -167,7 +167,7 @@ def test_reset_with_nothing_saved_says_so(home, capsys):
 
 
 def test_reset_never_overwrites_a_file_from_a_newer_tui_grad(home, capsys):
-    newer = b'{"format": "tui-grad-progress", "version": 2, "lessons": {"chain-rule": {}}}'
+    newer = b'{"format": "tui-grad-progress", "version": 3, "lessons": {"chain-rule": {}}}'
     (home / FILE_NAME).write_bytes(newer)
     assert main(["reset", "chain-rule", "--yes"]) == 1
     err = capsys.readouterr().err

@@ -249,7 +249,7 @@ def test_a_home_other_users_may_write_in_is_refused_with_the_fix(tmp_path):
 LEARNER, INTRUDER = 4243, 4242
 
 BECOME = """
-import fcntl, json, os, pwd, sys, time
+import fcntl, json, os, pwd, shlex, sys, time
 import tui_grad.core.progress, tui_grad.core.safe_text
 uid = int(sys.argv[1])  # the interpreter may live where only root reads: switch once it is loaded
 os.setgroups([])
@@ -374,3 +374,50 @@ def test_two_users_the_learners_own_private_home_works(lab):
     assert said == {"warnings": [], "problem": None}
     assert os.stat(home / FILE_NAME).st_uid == LEARNER
     assert stat.S_IMODE(os.stat(home / LOG_NAME).st_mode) == 0o600
+
+
+LOGGED = {**attempt("L", at=1_700_000_000.5), "seq": 3}
+
+
+@pytest.mark.parametrize("line", [
+    LOGGED,
+    {**LOGGED, "value": 2},  # an int where a float is saved
+    {**LOGGED, "at": 1_700_000_000},
+    {**LOGGED, "level": 2, "practice_skill": "chain"},  # practice's extra keys, after the format's
+    dict(reversed(list(LOGGED.items()))),  # another tool wrote the keys in another order
+    {key: value for key, value in LOGGED.items() if key != "mistake"},
+])
+def test_the_quick_check_of_a_log_line_agrees_with_the_full_one(line):
+    quick = progress._logged_attempt(json.loads(json.dumps(line)))
+    full = progress.normalize_attempt(json.loads(json.dumps(line)))
+    assert quick == full and list(quick) == list(full)
+
+
+@pytest.mark.parametrize("change", [{"value": True}, {"at": float("inf")}, {"seq": 0}, {"seq": None},
+                                    {"skills": "product"}, {"part": -1}, {"node": ""}, {"hints": 1.5}])
+def test_the_quick_check_refuses_what_the_full_one_refuses(change):
+    with pytest.raises(ValueError):
+        progress._logged_attempt({**LOGGED, **change})
+
+
+def test_a_version_1_file_moves_its_attempts_to_the_log_once_even_after_a_crash_midway(tmp_path, monkeypatch):
+    lessons = {"chain-rule": {"part": 1, "parts": [{"status": {"L": "earned"}}, {}], "finished": False,
+                              "seed": 4, "updated": 5.0}}
+    old = {"format": "tui-grad-progress", "version": 1, "lessons": lessons,
+           "attempts": [attempt(node, at=1_700_000_000.0 + number) for number, node in enumerate("Ld")],
+           "resets": {"other": 1.0}, "restarts": {}}
+    (tmp_path / FILE_NAME).write_text(json.dumps(old), encoding="utf-8")
+    with monkeypatch.context() as patch:  # killed after the log is written, before the state is
+        patch.setattr(progress.ProgressStore, "_write_state", lambda self, home: (_ for _ in ()).throw(
+            KeyboardInterrupt()))
+        with pytest.raises(KeyboardInterrupt):
+            ProgressStore(tmp_path).load()
+    assert json.loads((tmp_path / FILE_NAME).read_text())["version"] == 1
+    store = ProgressStore(tmp_path).load()
+    assert store.warnings == []
+    assert [a["node"] for a in store.attempts] == ["L", "d"] and [a["seq"] for a in store.attempts] == [1, 2]
+    assert json.loads((tmp_path / FILE_NAME).read_text())["version"] == 2
+    record = store.lesson("chain-rule")
+    assert (record.seed, record.part, record.parts[0].status) == (4, 1, {"L": "earned"})
+    assert len((tmp_path / LOG_NAME).read_text().splitlines()) == 3  # the header and two answers, once
+    assert [a["node"] for a in ProgressStore(tmp_path).load().attempts] == ["L", "d"]

@@ -12,8 +12,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import secrets
-import shlex
 import stat
 import time
 from collections.abc import Iterable
@@ -55,6 +53,8 @@ def check_home(path: Path, info: os.stat_result) -> None:
     plant links that make the tutor write over the learner's files."""
     if not hasattr(os, "geteuid"):
         return
+    import shlex
+
     me = os.geteuid()
     quoted = shlex.quote(str(path))
     if not stat.S_ISDIR(info.st_mode):
@@ -92,6 +92,8 @@ class Home:
         except FileNotFoundError:
             return None
         if stat.S_ISLNK(link.st_mode) and link.st_uid != os.geteuid():
+            import shlex
+
             raise Refused(f"tui-grad will not keep your progress in {path}: it is a link made by "
                           f"{_user(link.st_uid)}, not by you, and could lead anywhere. Remove it (`rm "
                           f"{shlex.quote(str(path))}`) or set TUI_GRAD_HOME to a folder of your own. You can "
@@ -154,6 +156,8 @@ class Home:
 
     def link_sentence(self, name: str) -> str:
         """Why a link in the folder is not followed, and how to clear it."""
+        import shlex
+
         where = self.path / name
         return (f"{where} is a symbolic link. tui-grad never follows links in its folder (another user could "
                 f"aim one at your files), so nothing was read or written through it. Remove it (`rm "
@@ -237,7 +241,7 @@ class Home:
     def create_temporary(self, prefix: str, suffix: str) -> tuple[str, int]:
         """A new file with a name no other file has; never a link's target."""
         for _ in range(100):
-            name = f"{prefix}{secrets.token_hex(6)}{suffix}"
+            name = f"{prefix}{os.urandom(6).hex()}{suffix}"
             try:
                 return name, self.open_file(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
             except Refused:

@@ -70,9 +70,14 @@ print(json.dumps({"load": loaded, "save": saves[len(saves) // 2],
 """
 
 
+PYCACHE = Path(tempfile.gettempdir()) / "tui-grad-bench-pycache"
+
+
 def run(code: Path, script: str, *args: str) -> str:
-    """Run a script against the store in `code`; its standard output."""
-    environment = {**os.environ, "PYTHONPATH": str(code)}
+    """Run a script against the store in `code`; its standard output. Compiled modules are cached
+    (outside the checkout), as they are in an installed tutor, so start-up is not compile time."""
+    environment = {**os.environ, "PYTHONPATH": str(code), "PYTHONPYCACHEPREFIX": str(PYCACHE)}
+    environment.pop("PYTHONDONTWRITEBYTECODE", None)
     result = subprocess.run([sys.executable, "-c", script, *args], env=environment, capture_output=True,
                             text=True, timeout=3600, cwd=tempfile.gettempdir())  # not the checkout: `-c` imports from the cwd
     if result.returncode:

@@ -421,3 +421,34 @@ def test_a_version_1_file_moves_its_attempts_to_the_log_once_even_after_a_crash_
     assert (record.seed, record.part, record.parts[0].status) == (4, 1, {"L": "earned"})
     assert len((tmp_path / LOG_NAME).read_text().splitlines()) == 3  # the header and two answers, once
     assert [a["node"] for a in ProgressStore(tmp_path).load().attempts] == ["L", "d"]
+
+
+def test_without_locks_two_copies_appending_at_once_keep_each_answer_once(tmp_path, monkeypatch):
+    import fcntl
+
+    def no_locks(*args):
+        raise OSError(37, "No locks available")
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)  # a network file system without locks
+    left, right = ProgressStore(tmp_path).load(), ProgressStore(tmp_path).load()
+    answer(left, "a")
+    assert left.save() is None
+    assert right.save() is None
+    real_append = progress.Home.append
+    cut_in = []
+
+    def right_cuts_in(home, name, data):  # right appends between left's read and left's append
+        if not cut_in:
+            cut_in.append(True)
+            answer(right, "b")
+            assert right.save() is None
+        return real_append(home, name, data)
+
+    monkeypatch.setattr(progress.Home, "append", right_cuts_in)
+    answer(left, "c")
+    assert left.save() is None
+    monkeypatch.setattr(progress.Home, "append", real_append)
+    answer(left, "d")
+    assert left.save() is None
+    assert sorted(a["node"] for a in left.attempts) == ["a", "b", "c", "d"]
+    assert sorted(a["node"] for a in ProgressStore(tmp_path).load().attempts) == ["a", "b", "c", "d"]

@@ -381,6 +381,8 @@ class ProgressStore:
         self._pending = 0
         """How many attempts at the end of `attempts` are not in the log yet."""
         self._pending_keys: dict[tuple, dict[str, Any]] = {}
+        self._echo: dict[tuple, dict[str, Any]] = {}
+        """Lines this copy appended where another copy had appended first (no lock): not new when read."""
         self._saved_content: dict[str, str] = {}
         self._changed: set[str] = set()
         self._generation = 0
@@ -571,10 +573,17 @@ class ProgressStore:
             del self.attempts[: len(self.attempts) - self._pending]
         position = len(self.attempts) - self._pending
         fresh = []
+        hidden = self.resets and self._hidden
         for attempt in read:
-            if self._hidden(attempt):
+            if hidden and hidden(attempt):
                 continue
-            waiting = self._pending_keys.pop(_attempt_key(attempt), None)
+            if not (self._echo or self._pending_keys):
+                fresh.append(attempt)
+                continue
+            key = _attempt_key(attempt)
+            if self._echo.pop(key, None) is not None:
+                continue  # this copy's own line, read back after an unlocked append
+            waiting = self._pending_keys.pop(key, None)
             if waiting is not None:  # one of ours (or a version 1 file's), logged already
                 tail = len(self.attempts) - self._pending
                 del self.attempts[next(index for index in range(tail, len(self.attempts))
@@ -778,9 +787,10 @@ class ProgressStore:
         self._last_seq = first + len(waiting)
         self._pending = 0
         self._pending_keys.clear()
-        if before == self._log_offset and inode == self._log_inode or before == 0:
+        if (before == self._log_offset and inode == self._log_inode) or before == 0:
             self._log_inode, self._log_offset = inode, after
-        # else another copy wrote without a lock in between: read from where this copy was next time
+        else:  # another copy wrote in between (no lock on this disk): read on from where this copy was,
+            self._echo.update((_attempt_key(attempt), attempt) for attempt in waiting)  # skipping its own
 
     def _write_state(self, home: Home) -> None:
         """The state file, whole and atomically, one generation on: small, whatever the log's length."""

@@ -14,7 +14,8 @@ import sys
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
-BENCHMARKS = ["startup", "memory", "first_frame", "answering", "idle", "engine", "engine_depth", "training"]
+BENCHMARKS = ["startup", "memory", "first_frame", "answering", "idle", "engine", "engine_depth", "training",
+              "progress_growth"]
 
 
 def main() -> int:

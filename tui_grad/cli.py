@@ -329,7 +329,27 @@ def run_check(args: argparse.Namespace) -> int:
 
 EXPORT_FORMATS = ("csv", "jsonl")
 EXPORT_COLUMNS = ("time", "lesson", "part", "node", "kind", "text", "value", "result", "mistake", "hints",
-                  "skills", "seed")
+                  "skills", "seed", "level", "practice_skill", "formula")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What makes a spreadsheet read a cell as a formula: such a cell is exported with a ' in front."""
+
+
+def csv_cell(value: object) -> str:
+    """A cell that a spreadsheet shows as text, never runs as a formula (`=HYPERLINK(...)`)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def export_time(moment: float) -> str:
+    """An attempt's time in UTC, ISO 8601 to the millisecond; a time no calendar holds is shown as
+    the number it is, so one odd record never stops the export."""
+    from datetime import datetime, timezone
+
+    try:
+        when = datetime.fromtimestamp(moment, timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        return f"not a date: {moment!r}"
+    return when.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def load_progress():
@@ -399,14 +419,12 @@ def run_progress(args: argparse.Namespace) -> int:
 
 
 def export_attempts(attempts: list[dict], export_format: str, output: Path | None) -> int:
-    """Write every attempt as CSV (with a header row) or JSON lines, to a file or standard output."""
+    """Write every attempt as CSV (with a header row) or JSON lines, to a file or standard output.
+
+    Practice answers carry their level, seed and skill, a learner's own formula its formula. A
+    reader that goes away (`| head`) ends the export quietly, with status 0."""
     import contextlib
     import csv
-    from datetime import datetime, timezone
-
-    def when(attempt: dict) -> str:
-        moment = datetime.fromtimestamp(attempt["at"], timezone.utc)
-        return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
     try:
         with contextlib.ExitStack() as stack:
@@ -418,19 +436,43 @@ def export_attempts(attempts: list[dict], export_format: str, output: Path | Non
                 for attempt in attempts:
                     result = "shown" if attempt["shown"] else "right" if attempt["correct"] else "wrong"
                     value = "" if attempt["value"] is None else repr(attempt["value"])
-                    writer.writerow([when(attempt), attempt["lesson"], attempt["part"], attempt["node"],
-                                     attempt["kind"], attempt["text"], value, result, attempt["mistake"] or "",
-                                     attempt["hints"], " ".join(attempt["skills"]),
-                                     "" if attempt["seed"] is None else attempt["seed"]])
+                    level = attempt.get("level")
+                    writer.writerow([
+                        csv_cell(export_time(attempt["at"])), csv_cell(attempt["lesson"]), attempt["part"],
+                        csv_cell(attempt["node"]), csv_cell(attempt["kind"]), csv_cell(attempt["text"]), value,
+                        result, csv_cell(attempt["mistake"]), attempt["hints"], csv_cell(" ".join(attempt["skills"])),
+                        "" if attempt["seed"] is None else attempt["seed"],
+                        level if isinstance(level, int) and not isinstance(level, bool) else csv_cell(level),
+                        csv_cell(attempt.get("practice_skill")), csv_cell(attempt.get("formula"))])
             else:
                 for attempt in attempts:
-                    stream.write(json.dumps({"time": when(attempt), **attempt}, ensure_ascii=False) + "\n")
+                    stream.write(json.dumps({"time": export_time(attempt["at"]), **attempt}, ensure_ascii=False)
+                                 + "\n")
+            stream.flush()
+    except BrokenPipeError:
+        if output is None:  # the reader went away: a quiet exit, as for any command-line tool
+            _quiet_stdout()
+            return 0
+        print(f"tui-grad progress: cannot write {output}: the pipe was closed", file=sys.stderr)
+        return 1
     except OSError as error:
-        print(f"tui-grad progress: cannot write {output}: {error.strerror or error}", file=sys.stderr)
+        print(f"tui-grad progress: cannot write {output or 'to standard output'}: {error.strerror or error}",
+              file=sys.stderr)
         return 1
     if output:
         print(f"tui-grad: wrote {len(attempts)} attempts to {output}", file=sys.stderr)
     return 0
+
+
+def _quiet_stdout() -> None:
+    """Point standard output at /dev/null after a closed pipe, so the interpreter's last flush does
+    not print a BrokenPipeError of its own."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError):
+        pass
 
 
 def run_reset(args: argparse.Namespace) -> int:

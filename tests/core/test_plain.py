@@ -13,7 +13,9 @@ import pytest
 from tui_grad.core.catalog import load_catalog
 from tui_grad.core.exercise import GradientExercise
 from tui_grad.core.progress import ProgressStore
-from tui_grad.plain import markdown_to_text, run_plain
+from tui_grad.plain import MAX_LINE, markdown_to_text, run_plain
+
+REPOSITORY = Path(__file__).resolve().parents[2]
 
 # The right answers of the chain-rule lesson, in the order it asks them.
 CHAIN_RULE = {"L": "1", "d": "-2", "f": "4", "e": "-2", "c": "-2", "a": "6", "b": "-4"}
@@ -273,7 +275,7 @@ def test_the_menu_lists_lessons_with_their_state_and_reads_a_number(tmp_path):
     assert status == 0
     assert f"{number}. The chain rule by hand (chain-rule): Every gradient" in out
     assert "(chain-rule): Every gradient of L = (a·b + c)·f by hand, from L back to the leaves. " \
-           "[in progress (1 answered)]" in out
+           "[in progress (1 found)]" in out
     assert f"No lesson '99'. Type a number from 1 to {len(lessons)}, an id, or q." in out
     assert "Resuming at part 1 of 1, question dL/dd." in out
     assert saved(tmp_path)[1].status == {"L": "earned", "d": "earned"}
@@ -384,3 +386,55 @@ def test_through_a_real_pipe(tmp_path):
     assert "Progress is saved" in done.stdout
     assert "\x1b" not in done.stdout  # no colour, no cursor movement
     assert saved(tmp_path)[1].status == {name: "earned" for name in "Ldfeca"}
+
+
+# --- the real process: a closed pipe and a line without end (issue 12 §2) ---------------------------
+
+
+def _plain_process(home: Path, *, limit_memory: int | None = None) -> subprocess.Popen:
+    """`python -m tui_grad --plain chain-rule` with pipes on both ends, progress kept in `home`."""
+    def cap() -> None:
+        if limit_memory is not None:
+            import resource
+
+            resource.setrlimit(resource.RLIMIT_AS, (limit_memory, limit_memory))
+
+    environment = {**os.environ, "PYTHONPATH": str(REPOSITORY), "TUI_GRAD_HOME": str(home)}
+    return subprocess.Popen([sys.executable, "-m", "tui_grad", "--plain", "chain-rule"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment, preexec_fn=cap)
+
+
+def test_plain_into_a_closed_pipe_exits_quietly_and_keeps_the_answers(tmp_path):
+    child = _plain_process(tmp_path)
+    child.stdin.write(b"1\n")
+    child.stdin.flush()
+    while not child.stdout.readline().startswith(b"Right."):
+        pass
+    child.stdout.close()  # the reader goes away (`| head`), then the learner types on
+    try:
+        child.stdin.write(b"-2\n4\n")
+        child.stdin.close()
+    except BrokenPipeError:
+        pass
+    errors = child.stderr.read().decode()
+    assert child.wait(timeout=60) == 0, errors
+    assert "Traceback" not in errors and "BrokenPipe" not in errors and errors == ""
+    assert saved(tmp_path)[1].status.get("L") == "earned"  # the answer given before it went is kept
+
+
+def test_plain_reads_an_endless_line_in_pieces_and_goes_on(tmp_path):
+    line_length = 200 * 1024 * 1024  # a 200 MB line once took 800 MB; this process may have 400 MB
+    child = _plain_process(tmp_path, limit_memory=400 * 1024 * 1024)
+    chunk = b"7" * (1024 * 1024)
+    try:
+        for _ in range(line_length // len(chunk)):
+            child.stdin.write(chunk)
+        child.stdin.write(b"\n1\n")
+        child.stdin.close()
+    except BrokenPipeError:
+        pass
+    out, errors = child.stdout.read().decode(), child.stderr.read().decode()
+    assert child.wait(timeout=120) == 0, errors
+    assert f"That line was over {MAX_LINE} characters long and was not read." in out
+    assert "MemoryError" not in errors and errors == ""
+    assert saved(tmp_path)[1].status.get("L") == "earned"  # the next line is read as usual

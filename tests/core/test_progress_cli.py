@@ -5,12 +5,18 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from tui_grad.cli import main
 from tui_grad.core.catalog import load_catalog
 from tui_grad.core.progress import FILE_NAME, ProgressStore
+
+REPOSITORY = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -92,7 +98,63 @@ def test_export_csv_has_a_header_and_one_row_per_attempt_with_utc_times(home, ca
         "chain-rule", "1", "1", "1.0", "right")
     assert (wrong["result"], wrong["mistake"], wrong["hints"], wrong["skills"], wrong["seed"]) == (
         "wrong", "value-not-gradient", "1", "product chain", "12")
-    assert wrong["text"] == "=HYPERLINK(1), x"  # quoted, read back exactly
+    assert wrong["text"] == "'=HYPERLINK(1), x"  # quoted, read back exactly, and never run as a formula
+
+
+def _record(home, **fields) -> None:
+    store = ProgressStore(home).load()
+    store.record({"lesson": "chain-rule", "node": "L", "value": 1.0, "correct": True, "at": 1_700_000_000.0,
+                  **fields})
+    assert store.save() is None
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_export_csv_neutralises_every_cell_a_spreadsheet_would_run(home, capsys, start):
+    _record(home, lesson=f"{start}lesson", node=f"{start}node", kind=f"{start}kind", text=f"{start}1+1",
+            mistake=f"{start}cmd|' /C calc'!A0", skills=[f"{start}skill"], practice_skill=f"{start}chain",
+            formula=f"{start}x**2", level=f"{start}2")
+    assert main(["progress", "--export", "csv"]) == 0
+    row = next(csv.DictReader(io.StringIO(capsys.readouterr().out, newline="")))
+    for column in ("lesson", "node", "kind", "text", "mistake", "skills", "practice_skill", "formula", "level"):
+        assert row[column].startswith("'" + start), (column, row[column])
+
+
+def test_export_survives_a_time_no_calendar_holds(home, capsys):
+    for moment in (1e20, -1e20, 1_700_000_000.0):
+        _record(home, at=moment, text=str(moment))
+    assert main(["progress", "--export", "csv"]) == 0
+    times = [row["time"] for row in csv.DictReader(io.StringIO(capsys.readouterr().out))]
+    assert times == ["not a date: 1e+20", "not a date: -1e+20", "2023-11-14T22:13:20.000Z"]
+    assert main(["progress", "--export", "jsonl"]) == 0
+    assert [json.loads(line)["time"] for line in capsys.readouterr().out.splitlines()][0] == "not a date: 1e+20"
+
+
+def test_export_carries_the_level_skill_and_seed_of_practice_answers_and_a_formula(home, capsys):
+    _record(home, lesson="practice", seed=41, level=3, practice_skill="chain")
+    _record(home, lesson="formula", node="x", formula="(x+2)**2", at=1_700_000_001.0)
+    assert main(["progress", "--export", "csv"]) == 0
+    practice, formula = csv.DictReader(io.StringIO(capsys.readouterr().out))
+    assert (practice["level"], practice["practice_skill"], practice["seed"]) == ("3", "chain", "41")
+    assert formula["formula"] == "(x+2)**2" and formula["level"] == ""
+    assert main(["progress", "--export", "jsonl"]) == 0
+    first = json.loads(capsys.readouterr().out.splitlines()[0])
+    assert (first["level"], first["practice_skill"], first["seed"]) == (3, "chain", 41)
+
+
+def test_export_into_a_closed_pipe_ends_quietly(home):
+    store = ProgressStore(home).load()
+    for number in range(3000):
+        store.record({"lesson": "chain-rule", "node": f"n{number}", "value": 1.0, "correct": True,
+                      "at": 1_700_000_000.0 + number})
+    assert store.save() is None
+    environment = {**os.environ, "PYTHONPATH": str(REPOSITORY), "TUI_GRAD_HOME": str(home)}
+    child = subprocess.Popen([sys.executable, "-m", "tui_grad", "progress", "--export", "csv"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment)
+    assert child.stdout.readline().startswith(b"time,lesson")
+    child.stdout.close()  # `| head -1`
+    errors = child.stderr.read().decode()
+    assert child.wait(timeout=60) == 0, errors
+    assert errors == ""
 
 
 def test_export_jsonl_to_a_file(home, tmp_path, capsys):
@@ -109,7 +171,8 @@ def test_export_jsonl_to_a_file(home, tmp_path, capsys):
 
 def test_export_with_no_attempts_is_just_the_header(home, capsys):
     assert main(["progress", "--export", "csv"]) == 0
-    assert capsys.readouterr().out.strip() == "time,lesson,part,node,kind,text,value,result,mistake,hints,skills,seed"
+    assert capsys.readouterr().out.strip() == ("time,lesson,part,node,kind,text,value,result,mistake,hints,skills,"
+                                               "seed,level,practice_skill,formula")
 
 
 def test_export_to_a_place_that_cannot_be_written_says_so(home, tmp_path, capsys):
@@ -167,7 +230,7 @@ def test_reset_with_nothing_saved_says_so(home, capsys):
 
 
 def test_reset_never_overwrites_a_file_from_a_newer_tui_grad(home, capsys):
-    newer = b'{"format": "tui-grad-progress", "version": 2, "lessons": {"chain-rule": {}}}'
+    newer = b'{"format": "tui-grad-progress", "version": 3, "lessons": {"chain-rule": {}}}'
     (home / FILE_NAME).write_bytes(newer)
     assert main(["reset", "chain-rule", "--yes"]) == 1
     err = capsys.readouterr().err

@@ -87,7 +87,7 @@ async def test_restarted_app_resumes_mid_lesson(tmp_path):
         home = again.screen
         assert isinstance(home, HomeScreen)
         text = screen_text(again)
-        assert "in progress (2 answered)" in text
+        assert "in progress (2 found)" in text
         assert "Skills:" in text and "product" in text
         await pilot.press("down")  # the lesson left last is highlighted; Enter opens it
         highlighted = home.query_one("#lessons").highlighted
@@ -120,7 +120,7 @@ async def test_back_home_shows_progress_and_offers_a_review(tmp_path):
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
         text = screen_text(app)
-        assert "in progress (2 answered)" in text and "Review due: product" in text
+        assert "in progress (2 found)" in text and "Review due: product" in text
         await pilot.press("r")
         await pilot.pause()
         screen = app.screen

@@ -1,37 +1,49 @@
-"""Saved progress: one versioned JSON file per learner, written atomically, never silently lost.
+"""Saved progress: a small state file and an append-only attempt log, never silently lost.
 
-The file is `{"format": "tui-grad-progress", "version": 1, "lessons": {...}, "attempts": [...],
-"resets": {...}, "restarts": {...}}`. How it stays safe:
+Two files in the learner's folder (see `home_files.py` for how they are opened safely):
 
-- Every write goes to a temporary file in the same folder, is flushed and fsynced, renamed over
-  the old file, and the folder is fsynced: a kill at any moment leaves the old file or the new.
-- Every save takes a lock beside the file, re-reads it and merges before writing, so two copies
-  of the tutor (two SSH windows) keep each other's answers, node by node.
-- A reset leaves a dated marker (`resets`: record and attempts; `restarts`: the record only), so
-  a copy still holding the old record cannot merge it back; a record changed after it is kept.
-- A damaged file is moved aside under a dated name and the learner starts afresh; a file from a
-  newer tutor is never overwritten; a disk that refuses the write is reported and the tutor goes
-  on, keeping the answers in memory for the next save.
+- `progress.json`, the state: `{"format": "tui-grad-progress", "version": 2, "generation": G,
+  "lessons": {...}, "resets": {...}, "restarts": {...}}`. Small (one record per lesson), written
+  whole on each change: temporary file, fsync, rename, fsync the folder.
+- `attempts.jsonl`, the attempt log: a header line, then one answer a line, each with its `seq`,
+  its place in the log. A save appends only the new answers and fsyncs them, so saving costs the
+  same on day 300 as on day 1. A reset that drops attempts compacts it (rewritten whole, renamed).
+
+How it stays safe:
+- Every save takes a lock beside the files, reads what other copies added (the state if it
+  changed, the log from where this copy last read), merges, then appends and writes.
+- Order never comes from the wall clock. A reset leaves a marker holding the state generation and
+  the log place this copy had seen: records saved at or before that generation and attempts at or
+  before that place are gone; anything saved later by another copy is kept, whatever the clocks say.
+- Each seed's work on a lesson is kept apart (`LessonProgress.others`): two windows with different
+  seeds never overwrite each other's statuses.
+- Whatever cannot be read (a whole file, one lesson's record, one log line) is moved to a dated
+  `*.damaged-*` file beside it and the learner is told which file and what; every readable record
+  is kept. A file from a newer tutor is never overwritten; a disk that refuses the write is
+  reported and the answers wait in memory for the next save.
 """
 
 from __future__ import annotations
 
-import contextlib
 import copy
-import zlib
 import json
 import math
-import os
-import tempfile
 import time
-from collections.abc import Iterator, Mapping
+import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tui_grad.core.home_files import Home, Refused
+
 FORMAT = "tui-grad-progress"
-VERSION = 1
+VERSION = 2
+"""Version 1 kept the attempts inside progress.json; it is read and moved into the log."""
+LOG_FORMAT = "tui-grad-attempts"
+LOG_VERSION = 1
 FILE_NAME = "progress.json"
+LOG_NAME = "attempts.jsonl"
 LOCK_NAME = ".progress.lock"
 TEMP_PREFIX = ".progress-"
 TEMP_SUFFIX = ".tmp"
@@ -42,12 +54,15 @@ EVERY_LESSON = "*"
 STATUSES = ("earned", "shown")
 """What a node's status can be: found by the learner, or its answer shown (earned wins a merge)."""
 ATTEMPT_KEYS = ("lesson", "part", "node", "kind", "text", "value", "correct", "shown", "mistake",
-                "hints", "skills", "seed", "at")
-"""Every attempt's keys, in the order they are saved and exported."""
+                "hints", "skills", "seed", "at", "seq")
+"""Every attempt's keys, in the order they are saved and exported (`seq`: its place in the log,
+None until saved). Other keys (practice's `level`, `practice_skill`, a `formula`) follow them."""
 
 
 def data_dir() -> Path:
     """Where progress lives: $TUI_GRAD_HOME if set (shared lab homes), else the user data folder."""
+    import os
+
     override = os.environ.get("TUI_GRAD_HOME")
     if override:
         return Path(override).expanduser()
@@ -80,7 +95,7 @@ class PartProgress:
 
     @classmethod
     def from_json(cls, data: Any) -> PartProgress:
-        """Read a part back; a wrong type raises ValueError (the file is then treated as damaged)."""
+        """Read a part back; a wrong type raises ValueError (the record is then set aside)."""
         data = _mapping(data, "a part")
         return cls(
             status={str(node): _text(value, "a status") for node, value in
@@ -106,15 +121,26 @@ class PartProgress:
         self.done = self.done or other.done
 
 
+def seed_key(seed: int | None) -> str:
+    """How a seed names its work in `LessonProgress.others` ("none": the lesson's own values)."""
+    return "none" if seed is None else str(seed)
+
+
 @dataclass
 class LessonProgress:
-    """Where a learner stands in one lesson: the part they are on, each part's work, the seed."""
+    """Where a learner stands in one lesson with one seed (the part, each part's work), and the work
+    done with other seeds, kept apart in `others` (their answers belong to other numbers)."""
 
     part: int = 0
     parts: list[PartProgress] = field(default_factory=list)
     finished: bool = False
     seed: int | None = None
     updated: float = 0.0
+    """When it last changed, by this machine's clock: to show the latest lesson, never to order."""
+    generation: int = 0
+    """The state file's generation this record was last saved in: what resets are ordered by."""
+    others: dict[str, LessonProgress] = field(default_factory=dict)
+    """The work done with other seeds, by `seed_key`: resumed when the learner takes that seed again."""
 
     def part_progress(self, index: int) -> PartProgress:
         """Part `index`'s record, adding empty parts up to it if needed."""
@@ -126,66 +152,120 @@ class LessonProgress:
 
     @property
     def started(self) -> bool:
-        """True once the learner has done anything in this lesson."""
+        """True once the learner has done anything in this lesson with this seed."""
         return self.finished or self.part > 0 or any(part != PartProgress() for part in self.parts)
+
+    def use_seed(self, seed: int | None) -> None:
+        """Work with `seed` from now on: this seed's work is put aside in `others` and that seed's
+        work, if any, is taken up again."""
+        if seed == self.seed:
+            return
+        if self.started:
+            self._put_aside(self._alone())
+        run = self.others.pop(seed_key(seed), None) or LessonProgress(seed=seed)
+        self.part, self.parts, self.finished, self.seed = run.part, run.parts, run.finished, seed
 
     def to_json(self) -> dict[str, Any]:
         """Plain data for the file."""
-        return {"part": self.part, "parts": [part.to_json() for part in self.parts],
-                "finished": self.finished, "seed": self.seed, "updated": self.updated}
+        data = {"part": self.part, "parts": [part.to_json() for part in self.parts],
+                "finished": self.finished, "seed": self.seed, "updated": self.updated,
+                "generation": self.generation}
+        if self.others:
+            data["others"] = {key: run.to_json() for key, run in sorted(self.others.items())}
+        return data
 
     @classmethod
-    def from_json(cls, data: Any) -> LessonProgress:
-        """Read a lesson back; a wrong type raises ValueError (the file is then treated as damaged)."""
+    def from_json(cls, data: Any, *, nested: bool = False) -> LessonProgress:
+        """Read a lesson back; a wrong type raises ValueError (the record is then set aside)."""
         data = _mapping(data, "a lesson")
         parts = data.get("parts", [])
         if not isinstance(parts, list):
-            raise ValueError("a lesson's parts are not a list")
+            raise ValueError("its parts are not a list")
         seed = data.get("seed")
-        return cls(
+        record = cls(
             part=_count(data.get("part", 0), "part"),
             parts=[PartProgress.from_json(part) for part in parts],
             finished=_flag(data.get("finished", False), "finished"),
             seed=None if seed is None else _integer(seed, "seed"),
             updated=_number(data.get("updated", 0.0), "updated"),
+            generation=_count(data.get("generation", 0), "generation"),
         )
+        others = _mapping(data.get("others", {}), "its other seeds")
+        if others and nested:
+            raise ValueError("a seed's work holds other seeds")
+        for key, value in others.items():
+            run = cls.from_json(value, nested=True)
+            if key != seed_key(run.seed) or run.seed == record.seed:
+                raise ValueError(f"the work kept for seed '{key}' has seed {run.seed}")
+            record.others[key] = run
+        return record
 
     def merge(self, other: LessonProgress) -> None:
         """Take in another copy's record in place (so references the app holds stay live).
 
-        With the same seed, parts merge node by node. With different seeds the answers belong to
-        different numbers and cannot be mixed: the further record wins whole (this one on a tie);
-        the other's answers stay in the attempts.
+        Work with the same seed merges node by node; work with another seed is kept apart in
+        `others` (merged node by node with what is there for that seed), never mixed.
         """
-        if self.seed != other.seed:
-            if other._weight() > self._weight():
-                self._take(other)
-            self.updated = max(self.updated, other.updated)
-            return
-        self.part = max(self.part, other.part)
-        self.finished = self.finished or other.finished
-        for index, theirs in enumerate(other.parts):
-            self.part_progress(index).merge(theirs)
+        for run in (other, *other.others.values()):
+            if run.seed == self.seed:
+                self._merge_run(run)
+            else:
+                self._put_aside(run)
         self.updated = max(self.updated, other.updated)
+        self.generation = max(self.generation, other.generation)
 
     def clear(self) -> None:
-        """Start the lesson over, in place."""
-        self._take(LessonProgress(updated=self.updated))
+        """Start the lesson over, in place: every seed's work goes."""
+        self.part, self.parts, self.finished, self.seed, self.others = 0, [], False, None, {}
 
-    def _weight(self) -> tuple[int, int, int, int]:
-        found = sum(len(part.status) for part in self.parts)
-        return (int(self.finished), self.part, found, sum(part.updates for part in self.parts))
+    def _alone(self) -> LessonProgress:
+        """This seed's work only, as a record of its own."""
+        return LessonProgress(self.part, copy.deepcopy(self.parts), self.finished, self.seed)
 
-    def _take(self, other: LessonProgress) -> None:
-        self.part, self.finished, self.seed = other.part, other.finished, other.seed
-        self.parts = copy.deepcopy(other.parts)
-        self.updated = other.updated
+    def _put_aside(self, run: LessonProgress) -> None:
+        key = seed_key(run.seed)
+        if key in self.others:
+            self.others[key]._merge_run(run)
+        else:
+            self.others[key] = LessonProgress(run.part, copy.deepcopy(run.parts), run.finished, run.seed)
+
+    def _merge_run(self, run: LessonProgress) -> None:
+        self.part = max(self.part, run.part)
+        self.finished = self.finished or run.finished
+        for index, theirs in enumerate(run.parts):
+            self.part_progress(index).merge(theirs)
 
     def _content(self) -> str:
-        """Everything but the time: to tell whether the learner changed this record."""
+        """Everything but the time and generation: to tell whether the learner changed this record."""
         data = self.to_json()
-        del data["updated"]
+        del data["updated"], data["generation"]
         return json.dumps(data, sort_keys=True)
+
+
+@dataclass(frozen=True)
+class Marker:
+    """A reset: records saved at or before `generation` and attempts logged at or before `seq` are
+    gone. Both are what the copy that reset had seen, so work saved later elsewhere is kept
+    whatever the clocks say; `at` is for people and never orders anything."""
+
+    generation: int
+    seq: int
+    at: float
+
+    def union(self, other: Marker) -> Marker:
+        """Both resets at once."""
+        return Marker(max(self.generation, other.generation), max(self.seq, other.seq), max(self.at, other.at))
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain data for the file."""
+        return {"generation": self.generation, "seq": self.seq, "at": self.at}
+
+    @classmethod
+    def from_json(cls, data: Any) -> Marker:
+        """Read a marker back; ValueError when it is not one."""
+        data = _mapping(data, "a reset")
+        return cls(_count(data.get("generation"), "a reset's generation"), _count(data.get("seq", 0), "a reset's seq"),
+                   _number(data.get("at", 0.0), "a reset's time"))
 
 
 def normalize_attempt(attempt: Mapping[str, Any]) -> dict[str, Any]:
@@ -195,35 +275,70 @@ def normalize_attempt(attempt: Mapping[str, Any]) -> dict[str, Any]:
     """
     if not isinstance(attempt, Mapping):
         raise ValueError("an attempt is not a table")
-    for key in ("lesson", "node"):
-        if not isinstance(attempt.get(key), str) or not attempt.get(key):
-            raise ValueError(f"an attempt has no '{key}'")
-    value, seed, mistake = attempt.get("value"), attempt.get("seed"), attempt.get("mistake")
-    skills = attempt.get("skills") or []
+    get = attempt.get
+    lesson, node = get("lesson"), get("node")
+    if not isinstance(lesson, str) or not lesson:
+        raise ValueError("an attempt has no 'lesson'")
+    if not isinstance(node, str) or not node:
+        raise ValueError("an attempt has no 'node'")
+    value, seed, mistake, at, seq = get("value"), get("seed"), get("mistake"), get("at"), get("seq")
+    skills = get("skills") or []
     if not isinstance(skills, (list, tuple)) or not all(isinstance(skill, str) for skill in skills):
         raise ValueError("an attempt's skills are not a list of names")
-    at = attempt.get("at")
     normal = {
-        "lesson": attempt["lesson"],
-        "part": _count(attempt.get("part", 0), "an attempt's part"),
-        "node": attempt["node"],
-        "kind": str(attempt.get("kind") or "gradient"),
-        "text": str(attempt.get("text") or ""),
+        "lesson": lesson,
+        "part": _count(get("part", 0), "an attempt's part"),
+        "node": node,
+        "kind": str(get("kind") or "gradient"),
+        "text": str(get("text") or ""),
         "value": None if value is None else _number(value, "an attempt's value"),
-        "correct": _flag(attempt.get("correct", False), "correct"),
-        "shown": _flag(attempt.get("shown", False), "shown"),
+        "correct": _flag(get("correct", False), "correct"),
+        "shown": _flag(get("shown", False), "shown"),
         "mistake": None if mistake is None else str(mistake),
-        "hints": _count(attempt.get("hints", 0), "an attempt's hints"),
+        "hints": _count(get("hints", 0), "an attempt's hints"),
         "skills": list(skills),
         "seed": None if seed is None else _integer(seed, "an attempt's seed"),
-        "at": _now() if at is None else _number(at, "an attempt's time"),
+        "at": _now() if at is None else _moment(at),
+        "seq": None if seq is None else _count(seq, "an attempt's seq"),
     }
-    normal.update((key, item) for key, item in attempt.items() if key not in normal)
+    if len(attempt) > len(normal) or any(key not in normal for key in attempt):
+        normal.update((key, item) for key, item in attempt.items() if key not in normal)
     return normal
 
 
+_COUNT = len(ATTEMPT_KEYS)
+_NUMBER_TYPES = (float, int)
+
+
+def _logged_attempt(data: Any) -> dict[str, Any]:
+    """A log line's attempt, checked: the line itself when it is already in the format's shape (as
+    every line this tutor writes is), else normalize_attempt's answer. Loading 100,000 answers
+    spends most of its time here, so the common case checks types without building a new table."""
+    if type(data) is dict and tuple(data)[:_COUNT] == ATTEMPT_KEYS:
+        lesson, node, value, at, seq, seed, mistake = (data["lesson"], data["node"], data["value"], data["at"],
+                                                       data["seq"], data["seed"], data["mistake"])
+        part, hints, skills = data["part"], data["hints"], data["skills"]
+        if (type(lesson) is str and lesson and type(node) is str and node and type(part) is int and part >= 0
+                and type(data["kind"]) is str and type(data["text"]) is str
+                and (value is None or type(value) in _NUMBER_TYPES)
+                and type(data["correct"]) is bool and type(data["shown"]) is bool
+                and (mistake is None or type(mistake) is str) and type(hints) is int and hints >= 0
+                and type(skills) is list and all(type(skill) is str for skill in skills)
+                and (seed is None or type(seed) is int) and type(at) in _NUMBER_TYPES and math.isfinite(at)
+                and type(seq) is int and seq > 0):
+            if type(value) is int:
+                data["value"] = float(value)
+            if type(at) is int:
+                data["at"] = float(at)
+            return data
+    attempt = normalize_attempt(data)
+    if attempt["seq"] is None or attempt["seq"] < 1:
+        raise ValueError("an attempt has no 'seq'")
+    return attempt
+
+
 def _attempt_key(attempt: Mapping[str, Any]) -> tuple:
-    """What makes two attempts the same one (from two copies of the file)."""
+    """What makes two attempts the same one (from two copies, or a version 1 file moved to the log)."""
     return (attempt["at"], attempt["lesson"], attempt["part"], attempt["node"], attempt["kind"], attempt["text"],
             repr(attempt["value"]), attempt["correct"], attempt["shown"], attempt["hints"])
 
@@ -231,61 +346,86 @@ def _attempt_key(attempt: Mapping[str, Any]) -> tuple:
 # --- the store -------------------------------------------------------------------------------
 
 
-class _Refused(Exception):
-    """The file on disk must not be written over now; `sentence` says why, for the learner."""
-
-    def __init__(self, sentence: str) -> None:
-        super().__init__(sentence)
-        self.sentence = sentence
-
-
 @dataclass
 class _OnDisk:
+    """What the state file holds, with what could not be read kept raw for setting aside."""
+
+    generation: int
     lessons: dict[str, LessonProgress]
-    attempts: list[dict[str, Any]]
-    resets: dict[str, float]
-    restarts: dict[str, float]
+    resets: dict[str, Marker]
+    restarts: dict[str, Marker]
+    old_attempts: list[dict[str, Any]]
+    """A version 1 file's attempts, to be moved into the log."""
+    damaged: dict[str, Any]
+    reasons: list[str]
 
 
 class ProgressStore:
-    """Loads, merges and saves one learner's progress file.
+    """Loads, merges and saves one learner's progress.
 
     `load()` then read and change `lesson(id)` records in place and `record()` each answer;
-    `save()` after each change. `warnings` collects sentences for the learner (a damaged file
-    set aside, a newer file left alone).
+    `save()` after each change. `attempts` lists every answer, in the order they were logged (those
+    not saved yet last). `warnings` collects sentences for the learner (a damaged file set aside, a
+    newer file left alone, a folder other users may write in).
     """
 
     def __init__(self, folder: Path | str | None = None) -> None:
         self.folder = Path(folder) if folder is not None else data_dir()
         self.lessons: dict[str, LessonProgress] = {}
         self.attempts: list[dict[str, Any]] = []
-        self.resets: dict[str, float] = {}
-        """When each lesson (or EVERY_LESSON) was reset: its record and attempts up to then are gone."""
-        self.restarts: dict[str, float] = {}
-        """When each lesson was started over: its record up to then is gone, its attempts stay."""
+        self.resets: dict[str, Marker] = {}
+        """Each lesson (or EVERY_LESSON) reset: its record and attempts up to the marker are gone."""
+        self.restarts: dict[str, Marker] = {}
+        """Each lesson started over: its record up to the marker is gone, its attempts stay."""
         self.warnings: list[str] = []
-        self._attempt_keys: set[tuple] = set()
+        self._pending = 0
+        """How many attempts at the end of `attempts` are not in the log yet."""
+        self._pending_keys: dict[tuple, dict[str, Any]] = {}
+        self._echo: dict[tuple, dict[str, Any]] = {}
+        """Lines this copy appended where another copy had appended first (no lock): not new when read."""
         self._saved_content: dict[str, str] = {}
         self._changed: set[str] = set()
-        self._known_digest: tuple[int, int, int] | None = None
-        """The hash of the file as this copy last read or wrote it: if unchanged, nothing to merge."""
+        self._generation = 0
+        """The state file's generation as this copy last read or wrote it."""
+        self._state_digest: tuple[int, int, int] | None = None
+        """The hash of the state file as this copy last read or wrote it: if unchanged, nothing to merge."""
+        self._state_dirty = False
+        """A reset or a repair to write even when no record changed."""
+        self._last_seq = 0
+        self._log_inode: int | None = None
+        self._log_offset = 0
+        self._compact = False
+        self._damaged_records: dict[str, Any] = {}
+        self._damaged_reasons: list[str] = []
+        self._damaged_lines: list[bytes] = []
+        self._damaged_line_reasons: list[str] = []
 
     @property
     def path(self) -> Path:
-        """The progress file."""
+        """The state file."""
         return self.folder / FILE_NAME
 
+    @property
+    def log_path(self) -> Path:
+        """The attempt log."""
+        return self.folder / LOG_NAME
+
     def load(self) -> ProgressStore:
-        """Read the file, if any; a damaged one is set aside and a newer one left alone, with a warning."""
-        with _FileLock(self.folder / LOCK_NAME):
-            try:
-                on_disk = self._read()
-            except _Refused as refusal:
-                self._warn(refusal.sentence)
-                on_disk = None
-        if on_disk is not None:
-            self._changed = self._stamp_changed_lessons()
-            self._merge(on_disk)
+        """Read the files, if any; what cannot be read is set aside and a newer file left alone, with a warning."""
+        self._changed = self._changed_lessons()
+        try:
+            home = Home.open(self.folder, create=False)
+            if home is not None:
+                with home, home.lock(LOCK_NAME, wait=LOCK_WAIT) as lock:
+                    self._sync(home)
+                    if lock.locked and self._needs_repair():
+                        self._commit(home, locked=True)  # set aside what is damaged, move a version 1 log
+        except Refused as refusal:
+            self._warn(refusal.sentence)
+        except OSError as error:
+            self._warn(f"Your progress in {self.folder} cannot be read ({error.strerror or error}). You can go "
+                       "on; this session starts afresh.")
+        self._warn_damage_left()
         self._remember_content()
         return self
 
@@ -296,40 +436,45 @@ class ProgressStore:
     def record(self, attempt: Mapping[str, Any]) -> None:
         """Add one answer to the log (see ATTEMPT_KEYS); it is written by the next save()."""
         normal = normalize_attempt(attempt)
+        normal["seq"] = None
         key = _attempt_key(normal)
-        if key not in self._attempt_keys:
-            self._attempt_keys.add(key)
+        if key not in self._pending_keys:
+            self._pending_keys[key] = normal
             self.attempts.append(normal)
+            self._pending += 1
 
     def reset(self, lesson_id: str | None = None, *, attempts: bool = True) -> None:
         """Start one lesson over (its record and its attempts), or everything when None.
 
         With `attempts=False` the attempt log stays (for mastery and the instructor's export): what
         "start this lesson again" in the app wants. Clearing a record by hand is not enough, as the
-        next save merges the copy on disk back in; this leaves a dated marker that stops that.
+        next save merges the copy on disk back in; this leaves a marker that stops that.
         """
         key = EVERY_LESSON if lesson_id is None else lesson_id
         markers = self.resets if attempts else self.restarts
-        moment = _now()
-        markers[key] = max(markers.get(key, moment), moment)
-        self._apply_reset(key, moment, attempts, keep=set())
+        marker = Marker(self._generation, self._last_seq, _now())
+        if key in markers:
+            marker = markers[key].union(marker)
+        markers[key] = marker
+        self._state_dirty = True
+        self._compact = self._compact or attempts
+        self._apply_reset(key, marker, attempts, keep=set(), local=True)
 
     def save(self) -> str | None:
-        """Merge with the file and write it atomically; None when saved, else a sentence for the learner."""
-        self._changed = self._stamp_changed_lessons()
+        """Merge with the files, append the new answers and write the state; None when saved, else a
+        sentence for the learner."""
+        self._changed = self._changed_lessons()
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            with _FileLock(self.folder / LOCK_NAME, required=True) as lock:
-                on_disk = self._read()
-                if on_disk is not None:
-                    self._merge(on_disk)
+            with Home.open(self.folder, create=True) as home, \
+                    home.lock(LOCK_NAME, required=True, wait=LOCK_WAIT) as lock:
+                self._sync(home)
                 if lock.locked:
-                    self._remove_stale_temporaries()
-                self._write()
+                    self._remove_stale_temporaries(home)
+                self._commit(home, locked=lock.locked)
                 # Only now: after a failed write, this copy's changes still count as its own, so a
                 # reset made meanwhile in another window does not clear answers not yet saved.
                 self._remember_content()
-        except _Refused as refusal:
+        except Refused as refusal:
             return refusal.sentence
         except OSError as error:
             reason = error.strerror or str(error)
@@ -339,18 +484,24 @@ class ProgressStore:
 
     # --- reading and merging ---
 
-    def _read(self) -> _OnDisk | None:
-        """What the file adds; None when there is none, nothing new, or it was damaged and set aside."""
+    def _sync(self, home: Home) -> None:
+        """Take in what other copies saved: the state first (its resets), then the log's new lines."""
+        on_disk = self._read_state(home)
+        if on_disk is not None:
+            self._merge_state(on_disk)
+        self._read_log(home)
+
+    def _read_state(self, home: Home) -> _OnDisk | None:
+        """What the state file adds; None when there is none, nothing new, or it was set aside whole."""
         try:
-            raw = self.path.read_bytes()
-        except FileNotFoundError:
-            return None
+            raw = home.read(FILE_NAME)
         except OSError as error:
-            raise _Refused(f"Your progress file {self.path} cannot be read ({error.strerror or error}), "
-                           "so progress cannot be saved over it. You can go on; this session starts "
-                           "afresh.") from None
+            raise Refused(f"Your progress file {self.path} cannot be read ({error.strerror or error}), so "
+                          "progress cannot be saved over it. You can go on; this session starts afresh.") from None
+        if raw is None:
+            return None
         digest = _fingerprint(raw)
-        if digest == self._known_digest:
+        if digest == self._state_digest:
             return None  # what this copy last wrote or read, merged already: skip the slow part
         try:
             data = json.loads(raw)
@@ -359,103 +510,184 @@ class ProgressStore:
             version = data.get("version")
             if not isinstance(version, int) or isinstance(version, bool) or version < 1:
                 raise ValueError(f"its version {version!r} is not a format version")
-            if version > VERSION:
-                raise _Refused(f"Your progress file {self.path} was written by a newer tui-grad (format "
-                               f"{version}; this one reads {VERSION}). It is left untouched, so progress "
-                               "cannot be saved in this session. You can go on; update tui-grad to keep "
-                               "your saved progress.")
-            lessons = {str(key): LessonProgress.from_json(value)
-                       for key, value in _mapping(data.get("lessons", {}), "lessons").items()}
-            attempts = data.get("attempts", [])
-            if not isinstance(attempts, list):
-                raise ValueError("its attempts are not a list")
-            resets, restarts = ({str(key): _number(value, "a reset time")
-                                 for key, value in _mapping(data.get(name, {}), name).items()}
-                                for name in ("resets", "restarts"))
-            on_disk = _OnDisk(lessons, [normalize_attempt(attempt) for attempt in attempts], resets, restarts)
-            self._known_digest = digest
-            return on_disk
-        except (ValueError, TypeError, AttributeError, RecursionError) as error:
-            self._set_aside("it is empty" if not raw.strip() else _reason(error))
+        except (ValueError, TypeError, RecursionError) as error:
+            self._set_aside_file(home, "it is empty" if not raw.strip() else _reason(error))
             return None
+        if version > VERSION:
+            raise Refused(f"Your progress file {self.path} was written by a newer tui-grad (format {version}; "
+                          f"this one reads {VERSION}). It is left untouched, so progress cannot be saved in "
+                          "this session. You can go on; update tui-grad to keep your saved progress.")
+        on_disk = _parse_state(data, version)
+        if version < VERSION:
+            self._state_dirty = True  # written back as version 2, its attempts moved to the log
+        if on_disk.damaged:
+            self._damaged_records.update(on_disk.damaged)
+            self._damaged_reasons.extend(on_disk.reasons)
+        self._state_digest = digest
+        return on_disk
 
-    def _set_aside(self, reason: str) -> None:
-        """Move a damaged file to a dated name that no other file has, and tell the learner."""
-        stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(_now()))
-        try:
-            for number in range(1, 10_000):
-                aside = self.path.with_name(f"progress.damaged-{stamp}{'' if number == 1 else f'-{number}'}.json")
-                if not os.path.lexists(aside):
-                    break
-            os.replace(self.path, aside)
-        except FileNotFoundError:
-            return  # another copy set it aside first, and told the learner
-        except OSError as move_error:
-            raise _Refused(f"Your progress file {self.path} is damaged ({reason}) and could not be moved "
-                           f"aside ({move_error.strerror or move_error}), so progress cannot be saved over "
-                           "it. You can go on; this session starts afresh.") from None
-        _sync_folder(self.folder)
-        self._warn(f"Your progress file was damaged ({reason}). It is kept as {aside} and you start afresh.")
-
-    def _merge(self, on_disk: _OnDisk) -> None:
-        """Take in what another copy saved: its resets first, then its lessons and attempts."""
+    def _merge_state(self, on_disk: _OnDisk) -> None:
+        """Take in another copy's resets first, then its lessons; a version 1 file's attempts wait to
+        be logged."""
+        self._generation = max(self._generation, on_disk.generation)
         for theirs_markers, markers, attempts in ((on_disk.resets, self.resets, True),
                                                   (on_disk.restarts, self.restarts, False)):
-            for key, moment in theirs_markers.items():
-                if moment > markers.get(key, -math.inf):
-                    markers[key] = moment
-                    self._apply_reset(key, moment, attempts, keep=self._changed)
+            for key, marker in theirs_markers.items():
+                current = markers.get(key)
+                merged = marker if current is None else current.union(marker)
+                if merged != current:
+                    markers[key] = merged
+                    self._apply_reset(key, merged, attempts, keep=self._changed, local=False)
         for lesson_id, theirs in on_disk.lessons.items():
-            if theirs.updated <= self._record_reset_time(lesson_id):
+            if theirs.generation <= self._record_reset_generation(lesson_id):
                 continue  # saved before a reset: it was meant to go
             mine = self.lessons.get(lesson_id)
             if mine is None:
                 self.lessons[lesson_id] = theirs
             else:
                 mine.merge(theirs)
-        added = False
-        for attempt in on_disk.attempts:
+        for attempt in on_disk.old_attempts:
+            self.record(attempt)
+
+    def _read_log(self, home: Home) -> None:
+        """Take in the log's lines added since this copy last read it (all of it once it was replaced)."""
+        got = home.read_from(LOG_NAME, self._log_offset, self._log_inode)
+        if got is None:
+            if self._log_inode is not None:  # the log was removed by hand: what this copy holds goes back in
+                self._pending = len(self.attempts)
+                for attempt in self.attempts:
+                    attempt["seq"] = None
+                    self._pending_keys[_attempt_key(attempt)] = attempt
+                self._log_inode, self._log_offset = None, 0
+            return
+        inode, start, data = got
+        whole = data.endswith(b"\n") or not data
+        end = len(data) if whole else data.rfind(b"\n") + 1
+        if not whole:  # a line cut short by a kill: never acknowledged, set aside whole
+            self._damaged_lines.append(data[end:])
+            self._damaged_line_reasons.append("an answer cut short while it was being saved")
+        lines = data[:end].split(b"\n")[:-1] if end else []
+        replaced = inode != self._log_inode or start == 0
+        read = self._parse_log(lines, header=start == 0)
+        if replaced and self._log_inode is not None:  # compacted by another copy: its lines are the truth
+            del self.attempts[: len(self.attempts) - self._pending]
+        position = len(self.attempts) - self._pending
+        fresh = []
+        hidden = self.resets and self._hidden
+        for attempt in read:
+            if hidden and hidden(attempt):
+                continue
+            if not (self._echo or self._pending_keys):
+                fresh.append(attempt)
+                continue
             key = _attempt_key(attempt)
-            if key not in self._attempt_keys and attempt["at"] > self._attempt_reset_time(attempt["lesson"]):
-                self._attempt_keys.add(key)
-                self.attempts.append(attempt)
-                added = True
-        if added:
-            self.attempts.sort(key=lambda attempt: attempt["at"])
+            if self._echo.pop(key, None) is not None:
+                continue  # this copy's own line, read back after an unlocked append
+            waiting = self._pending_keys.pop(key, None)
+            if waiting is not None:  # one of ours (or a version 1 file's), logged already
+                tail = len(self.attempts) - self._pending
+                del self.attempts[next(index for index in range(tail, len(self.attempts))
+                                       if self.attempts[index] is waiting)]
+                self._pending -= 1
+            fresh.append(attempt)
+        self.attempts[position:position] = fresh
+        self._log_inode, self._log_offset = inode, start + end
 
-    def _attempt_reset_time(self, lesson_id: str) -> float:
-        return max(self.resets.get(lesson_id, -math.inf), self.resets.get(EVERY_LESSON, -math.inf))
+    def _parse_log(self, lines: list[bytes], *, header: bool) -> list[dict[str, Any]]:
+        """The attempts in the log's lines; a header line sets the first seq; unreadable lines are kept
+        to be set aside."""
+        start = 0
+        if header and lines:
+            try:
+                first = json.loads(lines[0])
+            except (ValueError, RecursionError):
+                first = None
+            if isinstance(first, dict) and "format" in first:
+                self._log_header(first)
+                start = 1
+        body = lines[start:]
+        try:  # one call of the C decoder for the whole log; line by line only when one is damaged
+            parsed = json.loads(b"[" + b",".join(body) + b"]") if body else []
+        except (ValueError, RecursionError):
+            parsed = None
+        if parsed is None or len(parsed) != len(body):
+            parsed = [_loads_or_error(line) for line in body]
+        read = []
+        last = self._last_seq
+        for line, data in zip(body, parsed):
+            try:
+                if isinstance(data, _Unreadable):
+                    raise data.error
+                attempt = _logged_attempt(data)
+            except (ValueError, TypeError, RecursionError) as error:
+                if line.strip():
+                    self._damaged_lines.append(line)
+                    self._damaged_line_reasons.append(_reason(error))
+                continue
+            seq = attempt["seq"]
+            if seq > last:
+                last = seq
+            read.append(attempt)
+        self._last_seq = last
+        return read
 
-    def _record_reset_time(self, lesson_id: str) -> float:
-        restarted = max(self.restarts.get(lesson_id, -math.inf), self.restarts.get(EVERY_LESSON, -math.inf))
-        return max(restarted, self._attempt_reset_time(lesson_id))
+    def _log_header(self, data: Mapping[str, Any]) -> None:
+        version = data.get("version")
+        if data.get("format") != LOG_FORMAT or not isinstance(version, int) or isinstance(version, bool):
+            raise ValueError("its first line is not a tui-grad attempt log's")
+        if version > LOG_VERSION:
+            raise Refused(f"Your attempt log {self.log_path} was written by a newer tui-grad (format {version}; "
+                          f"this one reads {LOG_VERSION}). It is left untouched, so progress cannot be saved in "
+                          "this session. You can go on; update tui-grad to keep your saved progress.")
+        self._last_seq = max(self._last_seq, _count(data.get("base", 0), "the log's base"))
 
-    def _apply_reset(self, key: str, moment: float, attempts: bool, keep: set[str]) -> None:
-        """Clear one lesson's record (or all) but those in `keep`, and its attempts up to `moment` too.
+    def _hidden(self, attempt: Mapping[str, Any]) -> bool:
+        """True for a logged attempt a reset removed (compaction drops it from the file later)."""
+        seq = attempt["seq"]
+        return any(seq <= marker.seq for marker in (self.resets.get(attempt["lesson"]),
+                                                     self.resets.get(EVERY_LESSON)) if marker is not None)
+
+    def _record_reset_generation(self, lesson_id: str) -> int:
+        markers = (self.resets.get(lesson_id), self.resets.get(EVERY_LESSON), self.restarts.get(lesson_id),
+                   self.restarts.get(EVERY_LESSON))
+        return max((marker.generation for marker in markers if marker is not None), default=-1)
+
+    def _apply_reset(self, key: str, marker: Marker, attempts: bool, keep: set[str], local: bool) -> None:
+        """Clear one lesson's record (or all) and, for a reset, its attempts up to the marker.
 
         `keep` holds the records this copy changed since it last saved: work done after another
-        copy's reset, kept whole. Others are cleared whatever their `updated` says.
+        copy's reset, kept whole. A `local` reset (this copy's own) also drops the answers it has
+        not saved yet; another copy's reset leaves them, as they may have come after it.
         """
         for lesson_id, lesson in self.lessons.items():
-            if key in (EVERY_LESSON, lesson_id) and lesson_id not in keep:
+            if key in (EVERY_LESSON, lesson_id) and lesson_id not in keep and (
+                    local or lesson.generation <= marker.generation):
                 lesson.clear()
         if not attempts:
             return
-        kept = [attempt for attempt in self.attempts
-                if not (key in (EVERY_LESSON, attempt["lesson"]) and attempt["at"] <= moment)]
+        committed = len(self.attempts) - self._pending
+        kept, pending = [], 0
+        for index, attempt in enumerate(self.attempts):
+            waiting = index >= committed
+            if key in (EVERY_LESSON, attempt["lesson"]) and (
+                    (waiting and local) or (not waiting and attempt["seq"] <= marker.seq)):
+                if waiting:
+                    self._pending_keys.pop(_attempt_key(attempt), None)
+                continue
+            kept.append(attempt)
+            pending += waiting
         if len(kept) != len(self.attempts):
-            self.attempts = kept
-            self._attempt_keys = {_attempt_key(attempt) for attempt in kept}
+            self.attempts, self._pending = kept, pending
 
-    def _stamp_changed_lessons(self) -> set[str]:
-        """Give every record changed since the last load or save the current time; returns their ids."""
+    def _changed_lessons(self) -> set[str]:
+        """The records changed since the last load or save, stamped with the current time."""
         moment = _now()
         changed = set()
+        empty = LessonProgress()._content()
         for lesson_id, lesson in self.lessons.items():
-            if lesson._content() != self._saved_content.get(lesson_id, LessonProgress()._content()):
+            if lesson._content() != self._saved_content.get(lesson_id, empty):
                 changed.add(lesson_id)
-                lesson.updated = max(lesson.updated, moment,
-                                     math.nextafter(self._record_reset_time(lesson_id), math.inf))
+                lesson.updated = max(lesson.updated, moment)
         return changed
 
     def _remember_content(self) -> None:
@@ -465,125 +697,213 @@ class ProgressStore:
         if sentence not in self.warnings:
             self.warnings.append(sentence)
 
+    # --- setting aside ---
+
+    def _needs_repair(self) -> bool:
+        return bool(self._damaged_records or self._damaged_lines or self._state_dirty or self._pending)
+
+    def _set_aside_file(self, home: Home, reason: str) -> None:
+        """Move an unreadable state file to a dated name that no other file has, and tell the learner."""
+        try:
+            aside = home.free_name("progress.damaged", ".json", _now())
+            home.rename(FILE_NAME, aside)
+        except FileNotFoundError:
+            return  # another copy set it aside first, and told the learner
+        except OSError as move_error:
+            raise Refused(f"Your progress file {self.path} is damaged ({reason}) and could not be moved aside "
+                          f"({move_error.strerror or move_error}), so progress cannot be saved over it. You "
+                          "can go on; this session starts afresh.") from None
+        home.sync()
+        self._state_digest = None
+        self._warn(f"Your progress file was damaged ({reason}). It is kept as {self.folder / aside} and you start "
+                   "afresh.")
+
+    def _set_aside_pieces(self, home: Home) -> None:
+        """Write what could not be read (records, log lines) to dated files beside the good ones and
+        tell the learner which file and what; the good files are then written without them."""
+        if self._damaged_records:
+            aside = home.free_name("progress.damaged", ".json", _now())
+            data = {"format": FORMAT + "-damaged", "from": FILE_NAME, "reasons": self._damaged_reasons,
+                    "pieces": self._damaged_records}
+            home.create_new(aside, json.dumps(data, indent=1, ensure_ascii=False).encode("utf-8"))
+            self._warn(f"Part of your progress file {self.path} could not be read: "
+                       f"{_listed(self._damaged_reasons)}. That part is kept in {self.folder / aside}; "
+                       "everything else was loaded.")
+            self._damaged_records, self._damaged_reasons = {}, []
+            self._state_dirty = True
+        if self._damaged_lines:
+            aside = home.free_name("attempts.damaged", ".jsonl", _now())
+            home.create_new(aside, b"".join(line + b"\n" for line in self._damaged_lines))
+            count = len(self._damaged_lines)
+            self._warn(f"{count} line{'s' if count > 1 else ''} of your attempt log {self.log_path} could not be "
+                       f"read: {_listed(self._damaged_line_reasons)}. {'They are' if count > 1 else 'It is'} kept "
+                       f"in {self.folder / aside}; every other answer was loaded.")
+            self._damaged_lines, self._damaged_line_reasons = [], []
+            self._compact = True
+
+    def _warn_damage_left(self) -> None:
+        """What could not be read but not yet set aside (no lock at load): said now, set aside by a save."""
+        if self._damaged_records:
+            self._warn(f"Part of your progress file {self.path} could not be read: "
+                       f"{_listed(self._damaged_reasons)}. The next save keeps it in a separate file.")
+        if self._damaged_lines:
+            self._warn(f"{len(self._damaged_lines)} line(s) of your attempt log {self.log_path} could not be read: "
+                       f"{_listed(self._damaged_line_reasons)}. The next save keeps them in a separate file.")
+
     # --- writing ---
 
-    def _head(self) -> dict[str, Any]:
-        """Everything but the attempts, checked to read back (never write what a load calls damaged)."""
+    def _commit(self, home: Home, *, locked: bool) -> None:
+        """After a sync (under the lock where there is one): set aside what is damaged, append the new
+        answers, write the state when it changed, and compact the log after a reset."""
+        self._set_aside_pieces(home)
+        self._append_pending(home, locked=locked)
+        if self._changed or self._state_dirty or self._state_digest is None:
+            self._write_state(home)
+        if self._compact:
+            self._compact_log(home)
+
+    def _append_pending(self, home: Home, *, locked: bool) -> None:
+        """Append the answers not logged yet, one line each with its seq, and fsync: the whole cost of
+        an answer, however long the log."""
+        if not self._pending:
+            return
+        waiting = self.attempts[len(self.attempts) - self._pending:]
+        lines = []
+        if self._log_offset == 0:
+            lines.append(json.dumps({"format": LOG_FORMAT, "version": LOG_VERSION, "base": self._last_seq}))
+        first = self._last_seq
+        for number, attempt in enumerate(waiting, start=first + 1):
+            attempt["seq"] = number
+            lines.append(json.dumps(attempt, ensure_ascii=False))
+        data = ("\n".join(lines) + "\n").encode("utf-8")
+        if locked and self._log_inode is not None and home.inode(LOG_NAME) != (self._log_inode, self._log_offset):
+            home.truncate(LOG_NAME, self._log_offset)  # a line cut short by a kill, set aside already
+        try:
+            inode, before, after = home.append(LOG_NAME, data)
+        except BaseException:
+            for attempt in waiting:
+                attempt["seq"] = None
+            raise
+        self._last_seq = first + len(waiting)
+        self._pending = 0
+        self._pending_keys.clear()
+        if (before == self._log_offset and inode == self._log_inode) or before == 0:
+            self._log_inode, self._log_offset = inode, after
+        else:  # another copy wrote in between (no lock on this disk): read on from where this copy was,
+            self._echo.update((_attempt_key(attempt), attempt) for attempt in waiting)  # skipping its own
+
+    def _write_state(self, home: Home) -> None:
+        """The state file, whole and atomically, one generation on: small, whatever the log's length."""
+        generation = self._generation + 1
         empty = LessonProgress()._content()
-        lessons = {lesson_id: lesson.to_json() for lesson_id, lesson in sorted(self.lessons.items())
-                   if lesson._content() != empty}
-        for lesson_id, data in lessons.items():
+        lessons = {}
+        for lesson_id, lesson in sorted(self.lessons.items()):
+            if lesson._content() == empty:
+                continue
+            if lesson_id in self._changed or lesson.generation == 0:
+                lesson.generation = generation
+            data = lesson.to_json()
             try:
-                LessonProgress.from_json(json.loads(json.dumps(data)))
+                LessonProgress.from_json(json.loads(json.dumps(data)))  # never write what a load sets aside
             except ValueError as error:
                 raise TypeError(f"the progress of lesson '{lesson_id}' cannot be saved: {error}") from None
-        return {"format": FORMAT, "version": VERSION, "lessons": lessons,
-                "resets": dict(sorted(self.resets.items())), "restarts": dict(sorted(self.restarts.items()))}
+            lessons[lesson_id] = data
+        head = {"format": FORMAT, "version": VERSION, "generation": generation, "lessons": lessons,
+                "resets": {key: marker.to_json() for key, marker in sorted(self.resets.items())},
+                "restarts": {key: marker.to_json() for key, marker in sorted(self.restarts.items())}}
+        data = json.dumps(head, indent=1, ensure_ascii=False).encode("utf-8") + b"\n"
+        home.write_atomically(FILE_NAME, [data], TEMP_PREFIX, TEMP_SUFFIX)
+        self._generation, self._state_digest, self._state_dirty = generation, _fingerprint(data), False
 
-    def _chunks(self) -> Iterator[str]:
-        """The file's text: the head indented, then the attempts on one line.
+    def _compact_log(self, home: Home) -> None:
+        """Rewrite the log with only the attempts no reset removed (renamed over the old one). The
+        header keeps the last seq given, so seqs never repeat."""
+        header = json.dumps({"format": LOG_FORMAT, "version": LOG_VERSION, "base": self._last_seq})
+        chunks = [header.encode("utf-8") + b"\n"]
+        chunks += [(json.dumps(attempt, ensure_ascii=False) + "\n").encode("utf-8") for attempt in self.attempts]
+        home.write_atomically(LOG_NAME, chunks, TEMP_PREFIX, TEMP_SUFFIX)
+        self._log_inode, self._log_offset = home.inode(LOG_NAME)
+        self._compact = False
 
-        One json.dumps call without indent runs the C encoder: ten times faster than json.dump,
-        which matters as the log grows and the tutor saves after every answer.
-        """
-        head = json.dumps(self._head(), indent=1, ensure_ascii=False)
-        yield head[: -len("\n}")] + ',\n "attempts": '
-        yield json.dumps(self.attempts, ensure_ascii=False)
-        yield "\n}\n"
-
-    def _write(self) -> None:
-        """Temporary file, flush, fsync, rename over the old file, fsync the folder."""
-        target = Path(os.path.realpath(self.path))  # a symlinked file stays a symlink
-        length, crc, adler = 0, 0, 1
-        handle, temporary = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=target.parent)
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                for chunk in self._chunks():
-                    data = chunk.encode("utf-8")
-                    length, crc, adler = length + len(data), zlib.crc32(data, crc), zlib.adler32(data, adler)
-                    stream.write(data)
-                stream.flush()
-                os.fsync(stream.fileno())
-            os.replace(temporary, target)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-            raise
-        self._known_digest = (length, crc, adler)
-        _sync_folder(target.parent)
-
-    def _remove_stale_temporaries(self) -> None:
+    def _remove_stale_temporaries(self, home: Home) -> None:
         """Temporary files left by a copy that was killed mid-write (only ever called under the lock)."""
-        for stale in self.folder.glob(f"{TEMP_PREFIX}*{TEMP_SUFFIX}"):
-            with contextlib.suppress(OSError):
-                stale.unlink()
+        for name in home.names():
+            if name.startswith(TEMP_PREFIX) and name.endswith(TEMP_SUFFIX):
+                try:
+                    home.unlink(name)
+                except OSError:
+                    pass
 
 
-class _FileLock:
-    """An advisory lock beside the progress file, so two tutors never interleave a merge.
+def _parse_state(data: Mapping[str, Any], version: int) -> _OnDisk:
+    """Every readable record of a state file; what is not readable is kept raw with its reason."""
+    damaged: dict[str, Any] = {}
+    reasons: list[str] = []
 
-    Where no lock can be had (a read-only disk, a file system without locks, no fcntl) it goes on
-    without one: the rename still keeps the file whole, and a read-only disk is reported by the
-    write. Only a lock another copy holds for longer than LOCK_WAIT stops a save (`required`).
-    """
-
-    def __init__(self, path: Path, *, required: bool = False) -> None:
-        self.path = path
-        self.required = required
-        self.locked = False
-        self._handle: int | None = None
-
-    def __enter__(self) -> _FileLock:
-        try:
-            import fcntl
-        except ImportError:
-            return self
-        try:  # a missing folder (nothing saved yet) or a read-only disk: go on without a lock
-            self._handle = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        except OSError:
-            return self
-        deadline = time.monotonic() + LOCK_WAIT
-        while True:
+    def each(name: str, read: Any) -> dict[str, Any]:
+        table = data.get(name, {})
+        if not isinstance(table, dict):
+            damaged[name] = table
+            reasons.append(f"its {name} are not a table")
+            return {}
+        good = {}
+        for key, value in table.items():
             try:
-                fcntl.flock(self._handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                if time.monotonic() < deadline:
-                    time.sleep(0.02)
-                    continue
-                if self.required:
-                    self._close()
-                    raise _Refused("Progress cannot be saved right now: another copy of tui-grad has been "
-                                   f"saving for over {LOCK_WAIT:g} seconds. You can go on; the next save "
-                                   "tries again.") from None
-            except OSError:
-                pass  # no locks on this file system
-            else:
-                self.locked = True
-            return self
+                good[str(key)] = read(value)
+            except (ValueError, TypeError, RecursionError) as error:
+                damaged.setdefault(name, {})[key] = value
+                reasons.append(f"{name[:-1] if name == 'lessons' else name} '{_plain(key)}': {error}")
+        return good
 
-    def __exit__(self, *exc_info: object) -> None:
-        self._close()
-
-    def _close(self) -> None:
-        if self._handle is not None:
-            os.close(self._handle)  # closing releases the lock
-            self._handle = None
-        self.locked = False
-
-
-def _sync_folder(folder: Path) -> None:
-    """fsync a folder so a rename in it survives a power cut (not possible everywhere: best effort)."""
-    flags = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)
+    lessons = each("lessons", LessonProgress.from_json)
+    generation = 0
+    old_attempts: list[dict[str, Any]] = []
+    if version == 1:  # its resets were times, applied by its writer; v1 tutors refuse a v2 file
+        attempts = data.get("attempts", [])
+        if not isinstance(attempts, list):
+            damaged["attempts"], attempts = attempts, []
+            reasons.append("its attempts are not a list")
+        for attempt in attempts:
+            try:
+                old_attempts.append(normalize_attempt({**attempt, "seq": None} if isinstance(attempt, dict)
+                                                      else attempt))
+            except (ValueError, TypeError) as error:
+                damaged.setdefault("attempts", []).append(attempt)
+                reasons.append(str(error))
+        return _OnDisk(0, lessons, {}, {}, old_attempts, damaged, reasons)
     try:
-        handle = os.open(folder, flags)
-    except OSError:
-        return
+        generation = _count(data.get("generation", 0), "its generation")
+    except ValueError as error:
+        damaged["generation"] = data.get("generation")
+        reasons.append(str(error))
+    resets = each("resets", Marker.from_json)
+    restarts = each("restarts", Marker.from_json)
+    return _OnDisk(generation, lessons, resets, restarts, old_attempts, damaged, reasons)
+
+
+class _Unreadable:
+    """A log line json could not read, with why."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+
+def _loads_or_error(line: bytes) -> Any:
     try:
-        os.fsync(handle)
-    except OSError:
-        pass
-    finally:
-        os.close(handle)
+        return json.loads(line)
+    except (ValueError, RecursionError) as error:
+        return _Unreadable(error)
+
+
+def _listed(reasons: list[str]) -> str:
+    shown = "; ".join(_plain(reason) for reason in reasons[:3])
+    return shown + (f"; and {len(reasons) - 3} more" if len(reasons) > 3 else "")
+
+
+def _plain(text: Any) -> str:
+    from tui_grad.core.safe_text import safe_text
+
+    return safe_text(str(text))
 
 
 # --- reading plain data strictly ---------------------------------------------------------------
@@ -609,6 +929,13 @@ def _number(value: Any, what: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValueError(f"{what} is not a number")
     return float(value)
+
+
+def _moment(value: Any) -> float:
+    moment = _number(value, "an attempt's time")
+    if not math.isfinite(moment):
+        raise ValueError("an attempt's time is not a finite number")
+    return moment
 
 
 def _integer(value: Any, what: str) -> int:
@@ -643,9 +970,10 @@ def part_summary(lesson: Any, record: LessonProgress | None) -> str:
     if record.finished:
         return "finished"
     if len(lesson.parts) == 1:
-        state = record.parts[0] if record.parts else None
-        found = len(state.status) if state else 0
-        return f"in progress ({found} answered)"
+        status = record.parts[0].status if record.parts else {}
+        found = sum(1 for value in status.values() if value == "earned")
+        shown = sum(1 for value in status.values() if value == "shown")
+        return f"in progress ({found} found" + (f", {shown} shown)" if shown else ")")
     return f"part {min(record.part, len(lesson.parts) - 1) + 1} of {len(lesson.parts)}"
 
 

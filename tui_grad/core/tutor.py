@@ -57,8 +57,8 @@ class Tutor:
         self.record: LessonProgress = store.lesson(lesson.id) if store and not transient else LessonProgress()
         """Where the learner stands; a transient session (a review) keeps it out of the saved lessons
         and saves its attempts only."""
-        if seed is not None and seed != self.record.seed:
-            self.record.seed = seed
+        if seed is not None:
+            self.record.use_seed(seed)  # another seed's work stays apart, for when it is taken up again
         self.part_index = min(max(self.record.part, 0), len(lesson.parts) - 1)
         self.exercise: GradientExercise | UpdateExercise | None = None
         self.problem = ""

@@ -51,7 +51,7 @@ def test_one_row_per_learner_and_per_node_and_damaged_files_listed(classroom, ca
     rows = {row.learner: row for row in view.learners}
     assert sorted(rows) == ["ada", "bob", "cy"]
     assert (rows["ada"].finished, rows["ada"].now, rows["ada"].answers) == (1, "—", 2)
-    assert rows["bob"].now == "chain-rule: in progress (1 answered)"
+    assert rows["bob"].now == "chain-rule: in progress (1 found)"
     assert rows["bob"].last_active >= 202.0 and rows["cy"].last_active is None
     [damaged] = view.unreadable
     assert damaged.learner == "cy" and "damaged" in damaged.reason
@@ -92,3 +92,14 @@ def test_a_learner_name_with_terminal_controls_is_made_safe(tmp_path, catalog):
     ProgressStore(tmp_path / hostile).load().save()
     view = read_class(tmp_path, catalog)
     assert "\x1b" not in view.learners[0].learner and "\x07" not in view.learners[0].learner
+
+
+def test_reading_the_class_leaves_no_trace_in_a_learners_folder(classroom, catalog):
+    """The instructor's view reads: no lock file appears, a damaged file stays where the learner's
+    own tutor will set it aside, and it is listed on every refresh."""
+    before = {path: path.stat().st_mtime_ns for path in classroom.rglob("*")}
+    for _ in range(2):
+        view = read_class(classroom, catalog)
+        assert [row.learner for row in view.unreadable] == ["cy"]
+    after = {path: path.stat().st_mtime_ns for path in classroom.rglob("*")}
+    assert after == before

@@ -39,4 +39,4 @@ async def test_the_class_view_lists_learners_and_nodes_and_follows_new_answers(t
         assert cell_texts(screen.query_one("#learners"))[0][4] == "2"
         nodes = cell_texts(screen.query_one("#nodes"))
         assert nodes[1][2] == "d" and nodes[1][5] == "sign ×1"
-        assert "bob: a damaged progress file was set aside" in str(screen.query_one("#unreadable").render())
+        assert "bob: progress.json is damaged" in str(screen.query_one("#unreadable").render())

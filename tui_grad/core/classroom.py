@@ -1,8 +1,9 @@
 """The class at a glance: every learner's progress folder under one directory, summed up for an
 instructor as one row per learner and one row per lesson node.
 
-Each learner's folder is read with the tutor's own ProgressStore, as the tutor itself would read it;
-a folder that cannot be read, or holds a damaged file, is listed with why, and the rest goes on.
+Each learner's folder is read with the tutor's own ProgressStore, read-only: no lock file is made
+and nothing is moved, so an instructor (even root) leaves no trace in a learner's folder. A folder
+that cannot be read, or holds a damaged file, is listed with why, and the rest goes on.
 """
 
 from __future__ import annotations
@@ -85,7 +86,7 @@ def read_class(folder: Path, catalog: Catalog | None = None) -> ClassView:
     for home in homes:
         name = safe_text(home.name)
         try:
-            store = ProgressStore(home).load()
+            store = ProgressStore(home).load(read_only=True)
         except Exception as error:  # never fatal: one learner's folder must not hide the class
             unreadable.append(Unreadable(name, safe_text(f"{type(error).__name__}: {error}")))
             continue

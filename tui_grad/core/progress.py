@@ -385,6 +385,7 @@ class ProgressStore:
         """Lines this copy appended where another copy had appended first (no lock): not new when read."""
         self._saved_content: dict[str, str] = {}
         self._changed: set[str] = set()
+        self._read_only = False
         self._generation = 0
         """The state file's generation as this copy last read or wrote it."""
         self._state_digest: tuple[int, int, int] | None = None
@@ -410,12 +411,20 @@ class ProgressStore:
         """The attempt log."""
         return self.folder / LOG_NAME
 
-    def load(self) -> ProgressStore:
-        """Read the files, if any; what cannot be read is set aside and a newer file left alone, with a warning."""
+    def load(self, *, read_only: bool = False) -> ProgressStore:
+        """Read the files, if any; what cannot be read is set aside and a newer file left alone, with a warning.
+
+        `read_only` (the instructor's class view reading a learner's folder): no lock file is made,
+        nothing is set aside or repaired, and what is damaged is only reported.
+        """
         self._changed = self._changed_lessons()
+        self._read_only = read_only
         try:
-            home = Home.open(self.folder, create=False)
-            if home is not None:
+            home = Home.open(self.folder, create=False, own=not read_only)
+            if home is not None and read_only:
+                with home:
+                    self._sync(home)
+            elif home is not None:
                 with home, home.lock(LOCK_NAME, wait=LOCK_WAIT) as lock:
                     self._sync(home)
                     if lock.locked and self._needs_repair():
@@ -704,6 +713,10 @@ class ProgressStore:
 
     def _set_aside_file(self, home: Home, reason: str) -> None:
         """Move an unreadable state file to a dated name that no other file has, and tell the learner."""
+        if self._read_only:
+            self._warn(f"{FILE_NAME} is damaged ({reason}); the learner's own tutor will set it aside and start "
+                       "afresh")
+            return
         try:
             aside = home.free_name("progress.damaged", ".json", _now())
             home.rename(FILE_NAME, aside)

@@ -215,3 +215,17 @@ def test_trace_takes_an_own_formula(tmp_path):
     assert nodes["x"]["grad"] == 89 and nodes["L"]["data"] == 174
     refused = tutor("trace", "--formula", "x + y", "--values", "x=5", home=tmp_path)
     assert refused.returncode == 2 and "column 5" in refused.stderr
+
+
+def test_a_clock_set_back_does_not_shuffle_practice(tmp_path):
+    """The level follows the order answers were saved in, not their clock times: a home shared by
+    machines whose clocks disagree gives the same state."""
+    store = ProgressStore(tmp_path).load()
+    run = PracticeRun(store, level=2)
+    for _ in range(3):
+        session = run.session()
+        work(session)
+        finish(session)
+    saved = ProgressStore(tmp_path).load().attempts
+    backwards = [{**attempt, "at": 1e9 - index} for index, attempt in enumerate(saved)]
+    assert replay(backwards).level == replay(saved).level == 3

@@ -89,9 +89,9 @@ class PracticeState:
 
 
 def practice_attempts(attempts: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    """The practice attempts among a learner's attempts, oldest first."""
-    return sorted((a for a in attempts if a.get("lesson") == PRACTICE_ID and isinstance(a.get("level"), int)),
-                  key=lambda a: float(a.get("at", 0.0)))
+    """The practice attempts among a learner's attempts, in the store's order (its log's, which a
+    clock set wrong cannot shuffle)."""
+    return [a for a in attempts if a.get("lesson") == PRACTICE_ID and isinstance(a.get("level"), int)]
 
 
 def replay(attempts: Iterable[Mapping[str, Any]]) -> PracticeState:

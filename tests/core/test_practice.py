@@ -222,10 +222,12 @@ def test_a_clock_set_back_does_not_shuffle_practice(tmp_path):
     machines whose clocks disagree gives the same state."""
     store = ProgressStore(tmp_path).load()
     run = PracticeRun(store, level=2)
-    for _ in range(3):
+    for wrong in (True, False, False, False):  # a miss goes down a level, three right come back up
         session = run.session()
-        work(session)
+        work(session, wrong=wrong)
         finish(session)
     saved = ProgressStore(tmp_path).load().attempts
     backwards = [{**attempt, "at": 1e9 - index} for index, attempt in enumerate(saved)]
-    assert replay(backwards).level == replay(saved).level == 3
+    assert replay(backwards).level == replay(saved).level == run.state().level
+    assert [event.split(" (")[0] for event in replay(backwards).events] == [
+        event.split(" (")[0] for event in run.state().events]

@@ -20,7 +20,7 @@ from tui_grad.core.exercise import format_number
 from tui_grad.core.flow import ACTION_WORDS, FINISHED, INTRO, OUTRO, LessonSession
 from tui_grad.core.lesson import Lesson
 from tui_grad.core.network import NetworkTrainer
-from tui_grad.core.parts import ANSWERING, DONE, REPLAY, UPDATING, WATCH
+from tui_grad.core.parts import ANSWERING, DONE, REPLAY, UPDATING, WATCH, NetworkFlow, TrainFlow
 from tui_grad.core.progress import ProgressStore, part_summary
 from tui_grad.core.training import TrainingError, describe_loss, describe_params, train_steps
 from tui_grad.core.views import CONTINUE, HINT, KEY_GUIDE, LEAVE, NUDGE, RESTART, REVEAL, UPDATE, Line, Message
@@ -356,40 +356,52 @@ class PlainTutor:
 # --- line renderers of the watched kinds ---------------------------------------------------
 
 def show_training(plain: PlainTutor, session: LessonSession) -> None:
-    """A "train" part: run its steps and print step, loss and parameters every tenth of the way."""
-    part = session.tutor.part
+    """A "train" part: line mode has no animation, so it skips to the end like S in the app and prints
+    step, loss and parameters at the flow's checkpoints (every tenth of the way)."""
+    part, flow = session.tutor.part, session.flow
+    assert isinstance(flow, TrainFlow)
     rule, out = part.update, part.output
-    every = max(1, rule.steps // 10)
+    every = flow.report_every()
+    session.skip()
     plain.say(f"Training: {rule.steps} {rule.direction} steps of size {format_number(rule.step_size)} on {out}.")
     plain.say(f"{'step':>6}  {out:>10}  parameters")
-    last = None
+    last, failure = None, ""
     try:
         for last in train_steps(part, session.inputs):
             if last.step % every == 0 or last.step == rule.steps:
                 plain.say(f"{last.step:>6}  {describe_loss(last.loss):>10}  {describe_params(last)}")
     except TrainingError as error:
-        plain.say(error.message)
+        failure = error.message
+        plain.say(failure)
     if last is not None:
         plain.say(f"After {last.step} steps: {out} = {format_number(last.loss)}, "
                   + ", ".join(f"{name} = {format_number(value)}" for name, value in last.params.items()) + ".")
-    session.trained(last.step if last is not None else 0)
+    session.trained(last.step if last is not None else 0, failure)
 
 
 def show_network(plain: PlainTutor, session: LessonSession) -> None:
-    """A "network" part: train the network and print loss and accuracy every tenth of the way."""
-    spec = session.tutor.part.network
-    assert spec is not None
+    """A "network" part: skipped to the end like S in the app, printing loss and accuracy at the
+    flow's checkpoints (every tenth of the way)."""
+    spec, flow = session.tutor.part.network, session.flow
+    assert spec is not None and isinstance(flow, NetworkFlow)
+    session.skip()
     trainer = NetworkTrainer(spec)
     layers = " and ".join(map(str, spec.hidden))
     plain.say(f"Training a network with hidden layers of {layers} neurons on {spec.samples} {spec.dataset} "
               f"points: {spec.steps} steps of size {format_number(spec.step_size)}.")
-    every = max(1, spec.steps // 10)
-    while not trainer.done:
-        step = trainer.steps_taken
-        loss, accuracy = trainer.step()
-        if step % every == 0:
-            plain.say(f"step {step}: loss {format_number(round(loss, 4))}, accuracy {accuracy:.0%}")
-    loss, accuracy = trainer.evaluate()
+    every = flow.report_every()
+    try:
+        while not trainer.done:
+            step = trainer.steps_taken
+            loss, accuracy = trainer.step()
+            if step % every == 0:
+                plain.say(f"step {step}: loss {format_number(round(loss, 4))}, accuracy {accuracy:.0%}")
+        loss, accuracy = trainer.evaluate()
+    except ArithmeticError as error:  # EngineError: a weight or the loss overflowed
+        failure = flow.failure(trainer.steps_taken, str(error))
+        plain.say(failure)
+        session.trained(trainer.steps_taken, failure)
+        return
     plain.say(f"After {trainer.steps_taken} steps: loss {format_number(round(loss, 4))}, accuracy {accuracy:.0%}.")
     session.trained(trainer.steps_taken)
 

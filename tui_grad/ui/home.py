@@ -9,6 +9,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
+from textual.css.scalar import Scalar
 from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
@@ -57,7 +58,7 @@ class HomeScreen(Screen):
     HomeScreen #welcome { padding: 0 2; height: auto; }
     HomeScreen #skills { padding: 0 2; height: auto; color: $text-muted; }
     HomeScreen #due { padding: 0 2; height: auto; color: $warning; text-style: bold; }
-    HomeScreen OptionList, HomeScreen OptionList:focus { margin: 1 0 0 0; height: 1fr; border: none;
+    HomeScreen OptionList, HomeScreen OptionList:focus { margin: 1 0 0 0; height: auto; border: none;
                                                   padding: 0 1; }
     HomeScreen #more { padding: 0 2; height: auto; color: $warning; }
     HomeScreen #detail { padding: 0 2; height: auto; min-height: 1; color: $text-muted; }
@@ -189,9 +190,23 @@ class HomeScreen(Screen):
             self.query_one("#skills", Static).update(self.skills_line())
             self.call_after_refresh(self._show_more)
 
+    def _fit_list(self) -> None:
+        """As tall as its rows, up to the room the lines around it leave, so the summary sits right
+        under the last row on a tall screen and the list scrolls on a short one."""
+        option_list = self.query_one(OptionList)
+        others = sum(widget.outer_size.height for widget in self.query("Header, Footer, #welcome, #skills, #due, "
+                                                                        "#more, #detail") if widget.display)
+        room = max(self.size.height - others - 1, 3)  # 1: the margin above the list
+        more = self.query_one("#more")
+        if not more.display and option_list.virtual_size.height > room:
+            room -= 1  # the cue will need its line
+        if option_list.styles.max_height != Scalar.from_number(room):
+            option_list.styles.max_height = room
+
     def _show_more(self, *_: object) -> None:
         """A cue under the list when rows are hidden below (or above) it: a scrollbar alone is easy
         to miss, and invisible to a screen reader."""
+        self._fit_list()
         option_list = self.query_one(OptionList)
         below = option_list.max_scroll_y - round(option_list.scroll_y)
         above = round(option_list.scroll_y)

@@ -413,7 +413,13 @@ class TrainScreen(Screen):
                 parts.append(f"accuracy {self.accuracy:.0%}")
         elif self.latest is not None:
             parts.append(describe_params(self.latest))
-        return line_content(self.session.training_status(" · ".join(parts)))
+        row = self.session.training_status(" · ".join(parts))
+        keys = next((index for index, span in enumerate(row) if span.role == "key"), len(row))
+        first, rest = line_content(row[:max(keys - 1, 0)]), line_content(row[max(keys - 1, 0):])
+        room = self.query_one("#status").content_size.width or self.app.size.width - 2
+        if keys < len(row) and first.cell_length + rest.cell_length > room:  # what comes next on a line of its own
+            return Content("\n").join([first, line_content(row[keys:])])
+        return line_content(row)
 
     # --- actions ----------------------------------------------------------------------------------
 

@@ -492,3 +492,32 @@ def test_boundary_reads_without_colour():
                                          (3e-5, "3e-5"), (0.0, "0")])
 def test_tick_labels_are_short(value, text):
     assert plot.tick(value) == text and len(text) <= 6
+
+
+async def test_leaving_mid_run_and_coming_back_starts_the_run_again(write_lesson, tmp_path):
+    """Esc mid-training goes back to the lessons; reopened, the run starts over at the lesson's
+    pace with its keys, and finishing it finishes the lesson."""
+    from tui_grad.core.catalog import load_catalog
+    from tui_grad.core.progress import ProgressStore
+    from tui_grad.ui.app import TuiGradApp
+    from tui_grad.ui.home import HomeScreen
+
+    folder = write_lesson(ONE_WEIGHT.replace("STEP_SIZE", "0.1").replace("STEPS", "30")).parent
+    store = ProgressStore(tmp_path / "home").load()
+    app = TuiGradApp(load_catalog(folder), step_interval=NEVER, store=store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_lesson("one-weight")
+        await pilot.pause()
+        await pilot.press("n", "n")
+        assert isinstance(app.screen, TrainScreen) and app.screen.step_count == 2
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen) and not store.lessons["one-weight"].finished
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, TrainScreen) and screen.step_count == 0 and screen.state == TRAINING
+        assert "Pause" in footer(app) and "speed 1×" in status(screen)
+        await pilot.press("s", "enter")
+        await pilot.pause()
+        assert store.lessons["one-weight"].finished and not isinstance(app.screen, TrainScreen)  # the recap

@@ -251,7 +251,7 @@ class LessonSession:
         replay = self.replay
         if self.phase == WATCH and replay is not None:
             state = "⏸ paused" if replay.paused else "▶ finishing" if replay.skipping else "▶ training"
-            return line(Span(state, "bold"), "  ", progress, Span(f"  speed {replay.speed}", "bold"))
+            return line(Span(state, "bold"), "  " + progress if progress else "", Span(f"  speed {replay.speed}", "bold"))
         if self.failure:
             head, progress = Span("✗ stopped", "wrong"), self.failure
         else:
@@ -259,7 +259,7 @@ class LessonSession:
         choices: list[str | Span] = []
         if CONTINUE in self.allowed:
             choices = ["   ", Span(CONTINUE, "key"), f": {ACTION_WORDS[CONTINUE]}"]
-        return line(head, "  ", progress, *choices)
+        return line(head, "  " + progress if progress else "", *choices)
 
     def nodes(self) -> tuple[NodeView, ...]:
         """What each box of the graph shows now, values and gradients in full."""

@@ -71,6 +71,8 @@ class TrainScreen(Screen):
         self.timer_interval = 0.0
         self.catching_up = False
         """True while a formula's skip is computed in slices, one timer callback after another."""
+        self.footer_for: tuple[str, ...] = ()
+        """The session's actions the footer shows now."""
         if part.kind == "network":
             from tui_grad.core.network import RemoteTrainer
 
@@ -155,7 +157,9 @@ class TrainScreen(Screen):
             self.timer = self.set_interval(max(interval, 0.001), self.tick)
         self._release()
         self.query_one("#status", Static).update(self.status_text())
-        self.refresh_bindings()
+        if session.allowed != self.footer_for:  # the footer is rebuilt only when the keys change, not every tick
+            self.footer_for = session.allowed
+            self.refresh_bindings()
 
     def tick(self) -> None:
         """One tick of the pace: once the steps shown have caught up, the session allows more."""

@@ -18,10 +18,15 @@ from typing import TextIO
 from tui_grad.core.catalog import Catalog
 from tui_grad.core.exercise import format_number
 from tui_grad.core.flow import ACTION_WORDS, FINISHED, INTRO, OUTRO, LessonSession
+from tui_grad.core.formula import formula_lesson
+from tui_grad.core.home import (ENTRY_SUMMARIES, ENTRY_TITLES, FORMULA, PRACTICE, FieldError, due_for_review,
+                                practice_status, read_formula, resume_index)
+from tui_grad.core.practice import PracticeRun
 from tui_grad.core.lesson import Lesson
 from tui_grad.core.network import NetworkTrainer
-from tui_grad.core.parts import ANSWERING, DONE, REPLAY, UPDATING, WATCH
+from tui_grad.core.parts import ANSWERING, DONE, REPLAY, UPDATING, WATCH, NetworkFlow, TrainFlow
 from tui_grad.core.progress import ProgressStore, part_summary
+from tui_grad.core.safe_text import safe_text
 from tui_grad.core.tutor import ANSWERED_KINDS
 from tui_grad.core.training import TrainingError, describe_loss, describe_params, train_steps
 from tui_grad.core.views import CONTINUE, HINT, KEY_GUIDE, LEAVE, NUDGE, RESTART, REVEAL, UPDATE, Line, Message
@@ -71,6 +76,8 @@ class PlainTutor:
         self.read_line = _line_reader(stdin)
         self.shown: Message = ()
         """The message printed last, so a replay's end adds only what is new."""
+        self.formula_fields = ("", "")
+        """The formula and values typed last, offered again (Enter keeps them)."""
 
     # --- lines in and out -----------------------------------------------------------------
 
@@ -155,25 +162,72 @@ class PlainTutor:
 
     # --- choosing a lesson ----------------------------------------------------------------
 
-    def choose(self) -> Lesson | None:
-        """List the lessons with their state and read a number or an id; None for `q`."""
+    def choose(self) -> Lesson | str | None:
+        """List the lessons with their state, practice and the own formula, what is due for review,
+        and the lesson to go on with; read a number, an id, p, f or Enter (that lesson). Returns the
+        lesson, PRACTICE or FORMULA, or None for `q`."""
         lessons = self.catalog.lessons
+        records = self.store.lessons if self.store else {}
+        attempts = self.store.attempts if self.store else []
         self.say("Lessons:")
         for number, lesson in enumerate(lessons, start=1):
-            record = self.store.lessons.get(lesson.id) if self.store else None
-            self.say(f"{number}. {lesson.title} ({lesson.id}): {lesson.summary} [{part_summary(lesson, record)}]")
+            self.say(f"{number}. {lesson.title} ({lesson.id}): {lesson.summary} "
+                     f"[{part_summary(lesson, records.get(lesson.id))}]")
         for error in self.catalog.broken:
             self.say(f"Unavailable: {error}")
+        self.say(f"p. {ENTRY_TITLES[PRACTICE]}: {ENTRY_SUMMARIES[PRACTICE]} [{practice_status(attempts)}]")
+        self.say(f"f. {ENTRY_TITLES[FORMULA]}: {ENTRY_SUMMARIES[FORMULA]}")
+        if due := due_for_review(attempts):
+            self.say(f"{due} Practice (p) takes them first.")
+        index = resume_index([lesson.id for lesson in lessons], records) if lessons else None
+        suggested = lessons[index] if index is not None else None
+        offer = f", Enter for {index + 1}. {suggested.title}" if suggested is not None and index is not None else ""
         while True:
-            choice = self.ask(f"Lesson number or id (1 to {len(lessons)}, q to quit): ")
+            choice = self.ask(f"Lesson number or id (1 to {len(lessons)}, p, f{offer}, q to quit): ")
             if choice.lower() in ("q", "quit", "exit"):
                 return None
+            if choice.lower() in ("p", "practice"):
+                return PRACTICE
+            if choice.lower() in ("f", "formula"):
+                return FORMULA
+            if not choice and suggested is not None:
+                return suggested
             if choice.isdigit() and 1 <= int(choice) <= len(lessons):
                 return lessons[int(choice) - 1]
             if (lesson := self.catalog.find(choice)) is not None:
                 return lesson
             if choice:
-                self.say(f"No lesson '{choice}'. Type a number from 1 to {len(lessons)}, an id, or q.")
+                self.say(f"No lesson '{choice}'. Type a number from 1 to {len(lessons)}, an id, p, f or q.")
+
+    def ask_formula(self) -> tuple[str, dict[str, float]] | None:
+        """Read a formula and its values, saying what is wrong and where (a caret under the column)
+        until both can be worked; Enter keeps what was typed last time; None for an empty first try."""
+        formula, values = self.formula_fields
+        while True:
+            keep = f" (Enter keeps {formula})" if formula else ""
+            formula = self._field(f"Formula, like (x+2)**2 + x**3{keep}: ") or formula
+            if not formula or formula in ("lessons", "back"):
+                return None
+            keep = f" (Enter keeps {values})" if values else ""
+            values = self._field(f"Values, like x=5{keep}: ") or values
+            self.formula_fields = (formula, values)
+            result = read_formula(formula, values)
+            if not isinstance(result, FieldError):
+                return formula, result
+            text, message = result.pointer(safe_text(formula if result.field == FORMULA else values))
+            label = "Formula" if result.field == FORMULA else "Values"
+            if text:
+                self.say(f"{label}: {text}")
+                self.say(" " * (len(label) + 2) + message)
+            else:
+                self.say(f"{label}: {message}")
+
+    def _field(self, prompt: str) -> str:
+        """One field of the formula form; quit stops as at any question."""
+        typed = self.ask(prompt)
+        if typed.lower() in ("quit", "exit"):
+            raise Stop
+        return typed
 
     # --- one lesson ------------------------------------------------------------------------
 
@@ -356,40 +410,52 @@ class PlainTutor:
 # --- line renderers of the watched kinds ---------------------------------------------------
 
 def show_training(plain: PlainTutor, session: LessonSession) -> None:
-    """A "train" part: run its steps and print step, loss and parameters every tenth of the way."""
-    part = session.tutor.part
+    """A "train" part: line mode has no animation, so it skips to the end like S in the app and prints
+    step, loss and parameters at the flow's checkpoints (every tenth of the way)."""
+    part, flow = session.tutor.part, session.flow
+    assert isinstance(flow, TrainFlow)
     rule, out = part.update, part.output
-    every = max(1, rule.steps // 10)
+    every = flow.report_every()
+    session.skip()
     plain.say(f"Training: {rule.steps} {rule.direction} steps of size {format_number(rule.step_size)} on {out}.")
     plain.say(f"{'step':>6}  {out:>10}  parameters")
-    last = None
+    last, failure = None, ""
     try:
         for last in train_steps(part, session.inputs):
             if last.step % every == 0 or last.step == rule.steps:
                 plain.say(f"{last.step:>6}  {describe_loss(last.loss):>10}  {describe_params(last)}")
     except TrainingError as error:
-        plain.say(error.message)
+        failure = error.message
+        plain.say(failure)
     if last is not None:
         plain.say(f"After {last.step} steps: {out} = {format_number(last.loss)}, "
                   + ", ".join(f"{name} = {format_number(value)}" for name, value in last.params.items()) + ".")
-    session.trained(last.step if last is not None else 0)
+    session.trained(last.step if last is not None else 0, failure)
 
 
 def show_network(plain: PlainTutor, session: LessonSession) -> None:
-    """A "network" part: train the network and print loss and accuracy every tenth of the way."""
-    spec = session.tutor.part.network
-    assert spec is not None
+    """A "network" part: skipped to the end like S in the app, printing loss and accuracy at the
+    flow's checkpoints (every tenth of the way)."""
+    spec, flow = session.tutor.part.network, session.flow
+    assert spec is not None and isinstance(flow, NetworkFlow)
+    session.skip()
     trainer = NetworkTrainer(spec)
     layers = " and ".join(map(str, spec.hidden))
     plain.say(f"Training a network with hidden layers of {layers} neurons on {spec.samples} {spec.dataset} "
               f"points: {spec.steps} steps of size {format_number(spec.step_size)}.")
-    every = max(1, spec.steps // 10)
-    while not trainer.done:
-        step = trainer.steps_taken
-        loss, accuracy = trainer.step()
-        if step % every == 0:
-            plain.say(f"step {step}: loss {format_number(round(loss, 4))}, accuracy {accuracy:.0%}")
-    loss, accuracy = trainer.evaluate()
+    every = flow.report_every()
+    try:
+        while not trainer.done:
+            step = trainer.steps_taken
+            loss, accuracy = trainer.step()
+            if step % every == 0:
+                plain.say(f"step {step}: loss {format_number(round(loss, 4))}, accuracy {accuracy:.0%}")
+        loss, accuracy = trainer.evaluate()
+    except ArithmeticError as error:  # EngineError: a weight or the loss overflowed
+        failure = flow.failure(trainer.steps_taken, str(error))
+        plain.say(failure)
+        session.trained(trainer.steps_taken, failure)
+        return
     plain.say(f"After {trainer.steps_taken} steps: loss {format_number(round(loss, 4))}, accuracy {accuracy:.0%}.")
     session.trained(trainer.steps_taken)
 
@@ -498,8 +564,17 @@ def _run(session: PlainTutor, catalog: Catalog, lesson_id: str | None) -> int:
         if lesson is not None:
             session.run_lesson(lesson)
         else:
-            while (lesson := session.choose()) is not None:
-                session.run_lesson(lesson)
+            while (choice := session.choose()) is not None:
+                if choice == PRACTICE:
+                    session.run_session(PracticeRun(session.store).session())
+                elif choice == FORMULA:
+                    typed = session.ask_formula()
+                    if typed is not None:
+                        formula, values = typed
+                        session.run_session(LessonSession(formula_lesson(formula, values), session.store,
+                                                          transient=True, extra={"formula": formula}))
+                else:
+                    session.run_lesson(choice)
                 session.say()
     except Stop:
         pass

@@ -276,7 +276,7 @@ def test_the_menu_lists_lessons_with_their_state_and_reads_a_number(tmp_path):
     assert f"{number}. The chain rule by hand (chain-rule): Every gradient" in out
     assert "(chain-rule): Every gradient of L = (a·b + c)·f by hand, from L back to the leaves. " \
            "[in progress (1 found)]" in out
-    assert f"No lesson '99'. Type a number from 1 to {len(lessons)}, an id, or q." in out
+    assert f"No lesson '99'. Type a number from 1 to {len(lessons)}, an id, p, f or q." in out
     assert "Resuming at part 1 of 1, question dL/dd." in out
     assert saved(tmp_path)[1].status == {"L": "earned", "d": "earned"}
 

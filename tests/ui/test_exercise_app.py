@@ -52,7 +52,9 @@ async def test_home_lists_the_lessons(app):
         await pilot.pause()
         text = screen_text(app)
         assert "The chain rule by hand" in text
-        assert "Every gradient of L" in text and "▶ 1. A derivative is a slope" in text
+        assert "▶  1. A derivative is a slope" in text and "Nudge x by a shrinking h" in text
+        await pilot.press("down", "down", "down")  # the highlighted lesson's summary under the list
+        assert "Every gradient of L" in screen_text(app) and "▶  4. The chain rule by hand" in screen_text(app)
 
 
 async def test_whole_lesson_by_keyboard(app):

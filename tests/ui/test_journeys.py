@@ -68,7 +68,7 @@ async def press_until_home(app, pilot, limit: int = 400) -> None:
 def log_decisions(monkeypatch) -> list[tuple[str, str, tuple[str, ...]]]:
     """Record each learner decision a face sends the session, with the phase and the actions open."""
     log: list[tuple[str, str, tuple[str, ...]]] = []
-    for name in ("answer", "hint", "reveal", "update", "go_on", "restart"):
+    for name in ("answer", "hint", "reveal", "update", "go_on", "restart", "trained"):
         original = getattr(LessonSession, name)
 
         def wrapped(self, *args, _original=original, _name=name):

@@ -1,7 +1,8 @@
-"""The training screen at 80x24: formulas and a network train live, pause, skip and finish right.
+"""The training screen at 80x24: formulas and a network train live at the session's pace, pause,
+step, change speed, skip, finish right and redraw on resize.
 
-Every wait is on state (a step count, the screen's state, the worker finishing), never a sleep. To
-show that a paused run stands still, the tests wait for an unrelated timer to tick several times.
+Every wait is on state (a step count, the session's phase, the worker finishing), never a sleep.
+To show that a paused run stands still, the tests wait for an unrelated timer to tick several times.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ import threading
 import pytest
 from textual.app import App
 
+from tui_grad.core.flow import LessonSession
 from tui_grad.core.lesson import load_lesson
+from tui_grad.core.parts import DONE as DONE_PHASE, NetworkFlow
 from tui_grad.ui import plot
-from tui_grad.ui.train import DONE, PAUSED, TRAINING, TrainScreen
+from tui_grad.ui.train import DONE, FAILED, PAUSED, TRAINING, TrainScreen
 
 from tests.core.test_network import NETWORK_LESSON
 from tests.core.test_training import LINE_FIT, ONE_WEIGHT
@@ -21,26 +24,37 @@ from tests.ui.screen_text import screen_text
 
 TINY_NETWORK = NETWORK_LESSON.replace('dataset = "moons"', 'dataset = "blobs"').replace(
     "samples = 60", "samples = 20").replace("hidden = [8, 8]", "hidden = [4]").replace("steps = 100", "steps = STEPS")
+NEVER = 10_000.0
+"""A time scale at which the pace's timer never fires within a test: only the keys move the run on."""
 
 
 class TrainApp(App):
-    """Pushes one TrainScreen; counts its own ticks so tests can let time pass without sleeping."""
+    """Pushes one TrainScreen over a session; counts its own ticks so tests can let time pass
+    without sleeping."""
 
-    def __init__(self, part=None, screen: TrainScreen | None = None, **options) -> None:
+    def __init__(self, session: LessonSession | None = None, screen: TrainScreen | None = None,
+                 **options) -> None:
         super().__init__()
-        self.part, self.given_screen, self.options = part, screen, options
+        self.session, self.given_screen, self.options = session, screen, options
         self.finished = 0
         self.ticks = 0
 
     def on_mount(self) -> None:
         self.set_interval(0.01, self.count_tick)
-        self.push_screen(self.given_screen or TrainScreen(self.part, on_done=self.done, **self.options))
+        self.push_screen(self.given_screen or TrainScreen(self.session, self.done, **self.options))
 
     def count_tick(self) -> None:
         self.ticks += 1
 
-    def done(self) -> None:
+    def done(self, session: LessonSession) -> None:
         self.finished += 1
+
+
+def session_of(path) -> LessonSession:
+    """A learner in the lesson at `path`, on its training part (nothing saved)."""
+    session = LessonSession(load_lesson(path))
+    assert session.phase == "watch"
+    return session
 
 
 async def wait_until(pilot, condition, limit: int = 100_000) -> None:
@@ -60,17 +74,21 @@ async def let_time_pass(pilot, app: TrainApp, ticks: int = 5) -> None:
 
 @pytest.fixture
 def one_weight(write_lesson):
-    return load_lesson(write_lesson(ONE_WEIGHT.replace("STEP_SIZE", "0.1").replace("STEPS", "30"))).parts[0]
+    return session_of(write_lesson(ONE_WEIGHT.replace("STEP_SIZE", "0.1").replace("STEPS", "30")))
 
 
 @pytest.fixture
 def line_fit(write_lesson):
-    return load_lesson(write_lesson(LINE_FIT)).parts[0]
+    return session_of(write_lesson(LINE_FIT))
+
+
+def network(write_lesson, steps: int) -> LessonSession:
+    return session_of(write_lesson(TINY_NETWORK.replace("STEPS", str(steps)), "net.toml"))
 
 
 @pytest.fixture
 def tiny_network(write_lesson):
-    return load_lesson(write_lesson(TINY_NETWORK.replace("STEPS", "30"), "net.toml")).parts[0]
+    return network(write_lesson, 30)
 
 
 def gate_at(screen: TrainScreen, step: int) -> threading.Event:
@@ -91,8 +109,13 @@ def status(screen: TrainScreen) -> str:
     return str(screen.query_one("#status").render())
 
 
+def footer(app: App) -> str:
+    """The footer row, as the learner reads it."""
+    return screen_text(app).splitlines()[-1]
+
+
 async def test_one_weight_trains_to_two_and_enter_goes_on(one_weight):
-    app = TrainApp(one_weight, step_interval=0.001)
+    app = TrainApp(one_weight, time_scale=0.02)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
         assert isinstance(screen, TrainScreen)
@@ -101,15 +124,45 @@ async def test_one_weight_trains_to_two_and_enter_goes_on(one_weight):
         assert screen.latest.params["w"] == pytest.approx(2 * (1 - 0.8 ** 30))
         assert all(later < earlier for earlier, later in zip(screen.losses, screen.losses[1:]))
         text = screen_text(app)
-        assert "✓ done step 30 of 30 · loss 6.13e-6 · w = 2.00 · Enter to go on" in text
+        assert "✓ done  step 30 of 30 · loss 6.13e-6 · w = 2.00   Enter: continue" in text
         assert "loss as w moves" in text and plot.BALL in screen.query_one("#picture").text()
         assert "Watch w approach 2." in text  # the part's text, Markdown marks dropped
+        assert one_weight.phase == DONE_PHASE and one_weight.tutor.record.part_progress(0).updates == 30
         await pilot.press("enter")
         assert app.finished == 1
 
 
+def test_a_short_run_takes_one_step_a_tick_and_a_long_one_more_later(one_weight, line_fit):
+    """The pace is the flow's: each of 30 steps seen; 800 steps in about 100 ticks, few at first."""
+    assert [one_weight.flow.steps_per_tick(position) for position in (0, 15, 29)] == [1, 1, 1]
+    ticks, position = 0, 0
+    while position < 800:
+        position += line_fit.flow.steps_per_tick(position)
+        ticks += 1
+        if ticks == 10:
+            assert position < 20  # the first big moves are watched step by step
+    assert 85 <= ticks <= 110  # about 5 s at 0.05 s a tick
+
+
+def test_the_small_network_is_slow_enough_to_watch(write_lesson):
+    """Before: its 100 steps were over in 1.6 s. Now each step is drawn, 0.15 s apart at 1×."""
+    from tui_grad.core.catalog import load_catalog
+
+    session = LessonSession(load_catalog().find("small-network"))
+    session.go_on()  # past the introduction
+    assert isinstance(session.flow, NetworkFlow) and session.replay.kind == "train"
+    assert session.flow.steps_per_tick(0) == 1 and session.flow.total_steps == 100
+    assert session.tick_seconds * 100 >= 10  # seconds for the run at 1×
+    session.slower()
+    session.slower()
+    assert session.tick_seconds * 100 >= 40 and "speed 0.25×" in str(session.status())
+    for _ in range(5):
+        session.faster()
+    assert session.replay.speed == "10×" and session.tick_seconds * 100 <= 1.6
+
+
 async def test_line_fit_lands_on_the_points(line_fit):
-    app = TrainApp(line_fit, step_interval=0.001)
+    app = TrainApp(line_fit, time_scale=0.02)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
         await wait_until(pilot, lambda: screen.state == DONE)
@@ -122,23 +175,24 @@ async def test_line_fit_lands_on_the_points(line_fit):
 
 
 async def test_early_on_the_line_is_far_from_the_points(line_fit):
-    app = TrainApp(line_fit, step_interval=60)  # the timer never fires in this test
+    app = TrainApp(line_fit, time_scale=NEVER)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
         await pilot.pause()
         assert screen.step_count == 0 and "step 0 of 800 · loss 56 · m = 0, b = 0" in status(screen)
+        assert "▶ training" in status(screen) and "speed 1×" in status(screen)
         assert "┊" in screen.query_one("#picture").text()  # each point's error drawn to the line
         await pilot.press("enter")  # not done yet: Enter does nothing
         assert app.finished == 0 and app.screen is screen
 
 
 async def test_formula_pause_stops_and_resume_goes_on(line_fit):
-    app = TrainApp(line_fit, step_interval=0.05)  # a whole run takes 100 ticks, 5 s
+    app = TrainApp(line_fit, time_scale=1.0)  # the lesson's own pace: 100 ticks, 5 s
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
         await wait_until(pilot, lambda: screen.step_count >= 3)
         await pilot.press("space")
-        assert screen.state == PAUSED and "⏸ paused" in status(screen)
+        assert screen.state == PAUSED and "⏸ paused" in status(screen) and screen.timer is None
         stopped_at = screen.step_count
         await let_time_pass(pilot, app, 10)
         assert screen.step_count == stopped_at
@@ -147,8 +201,47 @@ async def test_formula_pause_stops_and_resume_goes_on(line_fit):
         await wait_until(pilot, lambda: screen.step_count > stopped_at)
 
 
+async def test_step_speed_and_the_status_while_paused(line_fit):
+    """N takes exactly one update step and pauses; + and - show at once, paused or not, and change
+    the timer's pace when it runs again."""
+    app = TrainApp(line_fit, time_scale=NEVER)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await pilot.press("n")
+        assert screen.step_count == 1 and screen.state == PAUSED and "step 1 of 800" in status(screen)
+        await pilot.press("n", "n")
+        assert screen.step_count == 3 and line_fit.replay.position == 3
+        assert "⏸ paused" in status(screen) and "speed 1×" in status(screen)
+        await pilot.press("plus")
+        assert "speed 2×" in status(screen) and screen.state == PAUSED and screen.step_count == 3
+        await pilot.press("minus", "minus", "minus")
+        assert "speed 0.25×" in status(screen)
+        await pilot.press("space")
+        assert screen.state == TRAINING and screen.timer_interval == pytest.approx(0.05 * NEVER * 4)
+        await pilot.press("plus")
+        assert "speed 0.5×" in status(screen) and screen.timer_interval == pytest.approx(0.05 * NEVER * 2)
+
+
+async def test_the_footer_lists_the_training_keys_only_while_they_apply(line_fit):
+    app = TrainApp(line_fit, time_scale=NEVER)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        running = footer(app)
+        for label in ("Pause", "Step", "Skip", "Faster", "Slower", "Lessons"):
+            assert label in running, (label, running)
+        assert "Continue" not in running
+        await pilot.press("s")
+        await pilot.pause()
+        done = footer(app)
+        assert "Continue" in done and "Lessons" in done
+        for label in ("Pause", "Step", "Skip", "Faster", "Slower"):
+            assert label not in done, (label, done)
+        await pilot.press("space", "n", "plus")  # keys that no longer apply change nothing
+        assert app.screen.step_count == 800 and line_fit.phase == DONE_PHASE
+
+
 async def test_formula_skip_finishes_at_once(line_fit):
-    app = TrainApp(line_fit, step_interval=60)
+    app = TrainApp(line_fit, time_scale=NEVER)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
         await pilot.press("s")
@@ -160,8 +253,8 @@ async def test_a_long_skip_goes_in_slices_redrawn_between(write_lesson, monkeypa
     from tui_grad.ui import train
 
     monkeypatch.setattr(train, "TICK_BUDGET", 0.0)  # each slice: the smallest batch of steps
-    part = load_lesson(write_lesson(ONE_WEIGHT.replace("STEP_SIZE", "0.1").replace("STEPS", "5000"))).parts[0]
-    app = TrainApp(part, step_interval=60)
+    session = session_of(write_lesson(ONE_WEIGHT.replace("STEP_SIZE", "0.1").replace("STEPS", "5000")))
+    app = TrainApp(session, time_scale=NEVER)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
         seen: list[str] = []
@@ -169,8 +262,8 @@ async def test_a_long_skip_goes_in_slices_redrawn_between(write_lesson, monkeypa
         screen._draw = lambda: (draw(), seen.append(status(screen)))
         # Skip, then pause at once (Pilot.press waits for the app to go idle, which a skip in slices
         # only does at its end): pausing a skip holds it too.
-        screen.action_skip()
-        screen.action_toggle_pause()
+        screen.action_flow("skip")
+        screen.action_flow("toggle_pause")
         held = screen.step_count
         await let_time_pass(pilot, app, 5)
         assert screen.state == PAUSED and screen.step_count == held < 5000
@@ -182,7 +275,7 @@ async def test_a_long_skip_goes_in_slices_redrawn_between(write_lesson, monkeypa
 
 
 async def test_no_animations_means_finished_on_arrival(line_fit):
-    app = TrainApp(line_fit, step_interval=60)
+    app = TrainApp(line_fit, time_scale=NEVER)
     app.animation_level = "none"
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
@@ -190,12 +283,13 @@ async def test_no_animations_means_finished_on_arrival(line_fit):
 
 
 async def test_a_diverging_run_says_why(write_lesson):
-    part = load_lesson(write_lesson(ONE_WEIGHT.replace("STEP_SIZE", "10").replace("STEPS", "1000"))).parts[0]
-    app = TrainApp(part, step_interval=60)
+    session = session_of(write_lesson(ONE_WEIGHT.replace("STEP_SIZE", "10").replace("STEPS", "1000")))
+    app = TrainApp(session, time_scale=NEVER)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("s")
-        assert app.screen.state == "failed"
+        assert app.screen.state == FAILED
         assert "too large" in status(app.screen) and "✗ stopped" in status(app.screen)
+        assert "too large" in session.failure
         await pilot.press("enter")
         assert app.finished == 1
 
@@ -203,7 +297,7 @@ async def test_a_diverging_run_says_why(write_lesson):
 async def test_text_toggle_shows_the_whole_part_text(write_lesson):
     long_text = ONE_WEIGHT.replace("STEP_SIZE", "0.1").replace("STEPS", "30").replace(
         'text = "Watch **w** approach 2."', 'text = """Watch **w** approach 2.\n\nA second paragraph to read."""')
-    app = TrainApp(load_lesson(write_lesson(long_text)).parts[0], step_interval=60)
+    app = TrainApp(session_of(write_lesson(long_text)), time_scale=NEVER)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert "Watch w approach 2. … (t: whole text)" in screen_text(app)
@@ -215,19 +309,19 @@ async def test_text_toggle_shows_the_whole_part_text(write_lesson):
 
 
 async def test_log_scale_toggle(line_fit):
-    app = TrainApp(line_fit, step_interval=60)
+    app = TrainApp(line_fit, time_scale=NEVER)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("s", "l")
         assert "loss (log scale)" in screen_text(app)
         assert "1e-6" in app.screen.query_one("#loss").text()
 
 
-async def test_network_trains_in_a_worker_to_the_end(tiny_network):
-    app = TrainApp(tiny_network)
+async def test_network_trains_at_the_pace_to_the_end(tiny_network):
+    app = TrainApp(tiny_network, time_scale=0.01)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
-        await app.workers.wait_for_complete()
         await wait_until(pilot, lambda: screen.state == DONE)
+        await app.workers.wait_for_complete()
         assert screen.step_count == 30 and len(screen.losses) == 31
         assert screen.losses[-1] < screen.losses[0] / 5
         assert screen.accuracy == 1.0 and "step 30 of 30" in status(screen) and "accuracy 100%" in status(screen)
@@ -241,9 +335,29 @@ async def test_network_trains_in_a_worker_to_the_end(tiny_network):
         assert app.finished == 1
 
 
+async def test_network_waits_for_the_pace_and_steps_one_at_a_time(tiny_network):
+    """With the timer never firing, the worker stands at step 0; each N lets exactly one step through."""
+    screen = TrainScreen(tiny_network, time_scale=NEVER)
+    app = TrainApp(screen=screen)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: screen.worker_waiting and screen.grid)
+        await let_time_pass(pilot, app, 5)
+        assert screen.trainer.steps_taken == 0 and screen.step_count == 0
+        for expected in (1, 2, 3):
+            await pilot.press("n")
+            await wait_until(pilot, lambda: screen.step_count == expected and screen.worker_waiting)
+            assert screen.trainer.steps_taken == expected
+        assert screen.state == PAUSED and "⏸ paused" in status(screen) and "step 3 of 30" in status(screen)
+        await pilot.press("minus")
+        assert "speed 0.5×" in status(screen) and screen.trainer.steps_taken == 3
+        await pilot.press("s")
+        await wait_until(pilot, lambda: screen.state == DONE)
+        assert screen.step_count == 30
+
+
 async def test_network_pause_holds_the_worker_and_resume_finishes(write_lesson):
-    part = load_lesson(write_lesson(TINY_NETWORK.replace("STEPS", "400"), "net.toml")).parts[0]
-    screen = TrainScreen(part)
+    session = network(write_lesson, 400)
+    screen = TrainScreen(session, time_scale=0.01)
     gate = gate_at(screen, 3)
     app = TrainApp(screen=screen)
     try:
@@ -252,24 +366,23 @@ async def test_network_pause_holds_the_worker_and_resume_finishes(write_lesson):
             await pilot.press("space")
             assert screen.state == PAUSED and "⏸ paused" in status(screen)
             gate.set()
-            await wait_until(pilot, lambda: screen.worker_waiting)
+            await wait_until(pilot, lambda: screen.worker_waiting and screen.step_count == screen.trainer.steps_taken)
             stopped_at = screen.trainer.steps_taken
-            assert stopped_at == 4 and screen.step_count == 4  # the screen shows where it stopped
+            assert stopped_at == 4  # the step under way when paused, and the screen shows it
             await let_time_pass(pilot, app, 10)
             assert screen.trainer.steps_taken == stopped_at and screen.state == PAUSED
             await pilot.press("space")
             await wait_until(pilot, lambda: screen.trainer.steps_taken > stopped_at)
             await pilot.press("s")
-            await app.workers.wait_for_complete()
             await wait_until(pilot, lambda: screen.state == DONE)
+            await app.workers.wait_for_complete()
             assert screen.step_count == 400 and "step 400 of 400" in status(screen)
     finally:
         gate.set()
 
 
 async def test_network_escape_stops_the_worker(write_lesson):
-    part = load_lesson(write_lesson(TINY_NETWORK.replace("STEPS", "10000"), "net.toml")).parts[0]
-    screen = TrainScreen(part)
+    screen = TrainScreen(network(write_lesson, 10000), time_scale=0.01)
     gate = gate_at(screen, 2)
     app = TrainApp(screen=screen)
     try:
@@ -287,7 +400,7 @@ async def test_network_escape_stops_the_worker(write_lesson):
 async def test_network_that_blows_up_says_why(tiny_network):
     from tui_grad.engine import EngineError
 
-    screen = TrainScreen(tiny_network)
+    screen = TrainScreen(tiny_network, time_scale=0.01)
     original = screen.trainer.step
 
     def overflowing():
@@ -298,8 +411,8 @@ async def test_network_that_blows_up_says_why(tiny_network):
     screen.trainer.step = overflowing
     app = TrainApp(screen=screen)
     async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: screen.state == FAILED)
         await app.workers.wait_for_complete()
-        await wait_until(pilot, lambda: screen.state == "failed")
         assert "✗ stopped" in status(screen) and "step 2" in status(screen) and "too large" in status(screen)
 
 
@@ -311,18 +424,42 @@ async def test_network_finishing_at_once_still_shows_the_start_and_the_end(tiny_
     app = TrainApp(screen=screen)
     app.animation_level = "none"
     async with app.run_test(size=(80, 24)) as pilot:
-        await app.workers.wait_for_complete()
         await wait_until(pilot, lambda: screen.state == DONE)
+        await app.workers.wait_for_complete()
         assert shown == [0, 30]  # the untrained guess, then the end: nothing in between
 
 
-async def test_network_low_bandwidth_redraws_less_and_still_finishes(tiny_network):
+async def test_network_low_bandwidth_finishes_at_once(tiny_network):
     app = TrainApp(tiny_network)
     app.low_bandwidth = True
     async with app.run_test(size=(80, 24)) as pilot:
-        await app.workers.wait_for_complete()
         await wait_until(pilot, lambda: app.screen.state == DONE)
+        await app.workers.wait_for_complete()
         assert app.screen.step_count == 30
+
+
+@pytest.mark.parametrize("finished", [False, True], ids=["paused mid-run", "after the run"])
+async def test_the_boundary_is_scored_again_at_the_new_size(tiny_network, finished):
+    """Before: after a run at 160x50, shrinking to 80x24 left a cropped boundary, and growing left
+    the small canvas in a corner."""
+    screen = TrainScreen(tiny_network, time_scale=NEVER)
+    app = TrainApp(screen=screen)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.press("n", "n")
+        if finished:
+            await pilot.press("s")
+            await wait_until(pilot, lambda: screen.state == DONE)
+        await wait_until(pilot, lambda: screen.step_count == (30 if finished else 2) and screen.grid)
+        view = screen.query_one("#picture")
+        big = tuple(view.content_size)
+        assert (len(screen.grid[0]), len(screen.grid)) == big
+        for size in ((80, 24), (120, 40)):
+            await pilot.resize_terminal(*size)
+            await wait_until(pilot, lambda: (len(screen.grid[0]), len(screen.grid)) == tuple(view.content_size))
+            assert tuple(view.content_size) != big
+            lines = view.text().splitlines()
+            assert len(lines) == view.content_size.height and all(len(row) == view.content_size.width for row in lines)
+        assert screen.step_count == (30 if finished else 2)
 
 
 # --- the pictures, as plain text -----------------------------------------------------------------
@@ -355,3 +492,32 @@ def test_boundary_reads_without_colour():
                                          (3e-5, "3e-5"), (0.0, "0")])
 def test_tick_labels_are_short(value, text):
     assert plot.tick(value) == text and len(text) <= 6
+
+
+async def test_leaving_mid_run_and_coming_back_starts_the_run_again(write_lesson, tmp_path):
+    """Esc mid-training goes back to the lessons; reopened, the run starts over at the lesson's
+    pace with its keys, and finishing it finishes the lesson."""
+    from tui_grad.core.catalog import load_catalog
+    from tui_grad.core.progress import ProgressStore
+    from tui_grad.ui.app import TuiGradApp
+    from tui_grad.ui.home import HomeScreen
+
+    folder = write_lesson(ONE_WEIGHT.replace("STEP_SIZE", "0.1").replace("STEPS", "30")).parent
+    store = ProgressStore(tmp_path / "home").load()
+    app = TuiGradApp(load_catalog(folder), step_interval=NEVER, store=store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_lesson("one-weight")
+        await pilot.pause()
+        await pilot.press("n", "n")
+        assert isinstance(app.screen, TrainScreen) and app.screen.step_count == 2
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen) and not store.lessons["one-weight"].finished
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, TrainScreen) and screen.step_count == 0 and screen.state == TRAINING
+        assert "Pause" in footer(app) and "speed 1×" in status(screen)
+        await pilot.press("s", "enter")
+        await pilot.pause()
+        assert store.lessons["one-weight"].finished and not isinstance(app.screen, TrainScreen)  # the recap

@@ -30,6 +30,7 @@ from tui_grad.core.parts import (
     WATCH,
     GradientsFlow,
     PartFlow,
+    TrainFlow,
     first_update,
 )
 from tui_grad.core.progress import ProgressStore
@@ -88,13 +89,18 @@ class SessionContext(Protocol):
 
 @dataclass
 class Replay:
-    """A replay in progress: the engine's backward pass, or the forward pass after an update."""
+    """A replay in progress: the engine's backward pass, the forward pass after an update, or a
+    training run ("train": `position` is the update steps the learner may see so far)."""
 
     kind: str
     length: int
     position: int = 0
     paused: bool = False
     speed_index: int = SPEEDS.index(1.0)
+    shown: int = 0
+    """A training run: the update steps the face has computed and drawn (it may lag `position`)."""
+    skipping: bool = False
+    """A training run the learner skipped to its end (a pause holds it; resuming goes on skipping)."""
 
     @property
     def done(self) -> bool:
@@ -137,6 +143,8 @@ class LessonSession:
         """True when the learner came back to a part they had started."""
         self.lead: Message = ()
         """Lines kept above an update's description (the verdict that set it off)."""
+        self.failure = ""
+        """Why a training run stopped early (its numbers overflowed), once a face reports it."""
         if self.tutor.finished:
             self.phase, self.message = FINISHED, self._finished_message()
         elif lesson.intro.strip() and not self.tutor.started:
@@ -211,14 +219,16 @@ class LessonSession:
             return (ANSWER, HINT, *nudge, REVEAL, LEAVE)
         if replay is not None and not replay.done:
             return (*REPLAY_ACTIONS, LEAVE)
-        if phase == WATCH:
-            return LEAVE,
+        if phase == WATCH:  # the run's last steps may still be computing: its keys stay until it reports
+            return (*REPLAY_ACTIONS, LEAVE)
         update = (UPDATE,) if phase in (REPLAY, UPDATING) and self.flow.can_update() else ()
         return (*update, CONTINUE, LEAVE)
 
     def status(self) -> Line:
         """The status line: what is asked or shown now, and the next keys where there is a choice."""
         phase, replay = self.phase, self.replay
+        if isinstance(self.flow, TrainFlow) and phase in (WATCH, DONE):
+            return self.training_status()
         if phase == ANSWERING and self.asked:
             text = self.flow.status(self.asked, self.values)
         elif replay is not None and not replay.done:
@@ -252,6 +262,22 @@ class LessonSession:
             if action in self.allowed and phase not in (ANSWERING, INTRO, OUTRO):
                 choices += [" · " if choices else "   ", Span(action, "key"), f": {ACTION_WORDS[action]}"]
         return line(text, *choices)
+
+    def training_status(self, progress: str = "") -> Line:
+        """A training run's status line: its state as a glyph and a word, `progress` (the step, the
+        loss: what the face has computed and drawn), the speed while it runs, and what comes next."""
+        replay = self.replay
+        if self.phase == WATCH and replay is not None:
+            state = "⏸ paused" if replay.paused else "▶ finishing" if replay.skipping else "▶ training"
+            return line(Span(state, "bold"), "  " + progress if progress else "", Span(f"  speed {replay.speed}", "bold"))
+        if self.failure:
+            head, progress = Span("✗ stopped", "wrong"), self.failure
+        else:
+            head = Span("✓ done", "right")
+        choices: list[str | Span] = []
+        if CONTINUE in self.allowed:
+            choices = ["   ", Span(CONTINUE, "key"), f": {ACTION_WORDS[CONTINUE]}"]
+        return line(head, "  " + progress if progress else "", *choices)
 
     def nodes(self) -> tuple[NodeView, ...]:
         """What each box of the graph shows now, values and gradients in full."""
@@ -287,6 +313,12 @@ class LessonSession:
     def interval_factor(self) -> float:
         """How much longer than the lesson's pace the replay waits between steps now."""
         return SPEEDS[self.replay.speed_index] if self.replay else 1.0
+
+    @property
+    def tick_seconds(self) -> float:
+        """Seconds between two ticks of a training run at the speed the learner chose."""
+        flow = self.flow
+        return flow.tick_seconds() * self.interval_factor if isinstance(flow, TrainFlow) else 0.0
 
     # --- answering ----------------------------------------------------------------------------
 
@@ -361,26 +393,40 @@ class LessonSession:
         replay = self.replay
         if replay is None or replay.done:
             return
+        if replay.kind == "train":  # a tick of a training run: the flow says how many update steps
+            assert isinstance(self.flow, TrainFlow)
+            replay.position = min(replay.position + self.flow.steps_per_tick(replay.position), replay.length)
+            return
         replay.position += 1
         self._show_replay_step()
 
     def step(self) -> None:
-        """Pause, and show exactly one more step."""
+        """Pause, and show exactly one more step (one update step of a training run)."""
         self._need(STEP)
         assert self.replay is not None
         self.replay.paused = True
+        if self.replay.kind == "train":
+            self.replay.position = min(self.replay.shown + 1, self.replay.length)
+            return
         self.advance()
 
     def toggle_pause(self) -> None:
         """Pause the replay, or resume it."""
         self._need(PAUSE)
-        assert self.replay is not None
-        self.replay.paused = not self.replay.paused
+        replay = self.replay
+        assert replay is not None
+        replay.paused = not replay.paused
+        if replay.kind == "train":  # held where the face stands; a skip goes on skipping when resumed
+            replay.position = min(replay.shown, replay.length) if replay.paused else (
+                replay.length if replay.skipping else max(replay.position, replay.shown))
 
     def skip(self) -> None:
         """Show the end of the replay at once (its last step stays on screen with the summary)."""
         self._need(SKIP)
         assert self.replay is not None
+        if self.replay.kind == "train":  # every remaining update step, drawn once at the end
+            self.replay.position, self.replay.paused, self.replay.skipping = self.replay.length, False, True
+            return
         self.replay.position = self.replay.length - 1
         self.advance()
 
@@ -448,11 +494,17 @@ class LessonSession:
             rows.append(line(f"{self.flow.exercise.output_name}: {trail}"))
         return tuple(rows)
 
-    def trained(self, steps: int) -> None:
-        """A training run the face showed is over after `steps` update steps: remember it."""
+    def drawn(self, steps: int) -> None:
+        """The face has computed and drawn `steps` update steps of the training run."""
+        if self.replay is not None and self.replay.kind == "train":
+            self.replay.shown = steps
+
+    def trained(self, steps: int, failure: str = "") -> None:
+        """A training run the face showed is over after `steps` update steps (stopped early, with
+        `failure` saying why, when its numbers overflowed): remember it; Enter goes on."""
         if self.phase == WATCH:
             self.tutor.note_updates(steps)
-            self.phase = DONE
+            self.phase, self.replay, self.failure = DONE, None, failure
 
     def go_on(self) -> None:
         """Continue: from the introduction to the part, from a finished part to the next or the recap."""
@@ -535,6 +587,9 @@ class LessonSession:
     def _start_phase(self) -> None:
         if self.phase == REPLAY:
             self.replay = Replay("backward", len(self._steps()))
+        elif self.phase == WATCH:
+            assert isinstance(self.flow, TrainFlow)
+            self.replay, self.failure = Replay("train", self.flow.total_steps), ""
         elif self.phase == UPDATING and not self.updates:
             self._take_step()
 

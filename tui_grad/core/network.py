@@ -297,6 +297,11 @@ class RemoteTrainer(_Steps):
         """The decision-boundary grid, computed in the training process."""
         return self._call("score_grid", columns, rows, bounds)
 
+    @property
+    def closed(self) -> bool:
+        """True once the training process has stopped (closed, or gone)."""
+        return self._process.poll() is not None
+
     def close(self) -> None:
         """Stop the training process; safe to repeat."""
         import subprocess

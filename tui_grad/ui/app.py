@@ -22,6 +22,10 @@ if TYPE_CHECKING:  # the lesson and reading screens load when a lesson opens, no
     from tui_grad.core.flow import LessonSession
 
 
+REPLAY_INTERVAL = 0.8
+"""Seconds between two steps of the backward replay at 1×; a training run's pace scales with it."""
+
+
 class TuiGradApp(App):
     """The tutor: the lesson list, then each lesson's reading, exercise and training screens."""
 
@@ -31,7 +35,7 @@ class TuiGradApp(App):
                 id="app.quit"),
     ]
 
-    def __init__(self, catalog: Catalog, start_lesson: str | None = None, step_interval: float = 0.8,
+    def __init__(self, catalog: Catalog, start_lesson: str | None = None, step_interval: float = REPLAY_INTERVAL,
                  store: ProgressStore | None = None, seed: int | None = None, low_bandwidth: bool = False,
                  start: Callable[[TuiGradApp], None] | None = None) -> None:
         super().__init__()
@@ -119,13 +123,7 @@ class TuiGradApp(App):
         elif session.phase == WATCH:
             from tui_grad.ui.train import TrainScreen
 
-            def trained() -> None:
-                session.trained(screen.step_count)
-                session.go_on()
-                self.follow(session)
-
-            screen = TrainScreen(session.tutor.part, session.inputs, on_done=trained)
-            self.push_screen(screen)
+            self.push_screen(TrainScreen(session, self.follow, time_scale=self.step_interval / REPLAY_INTERVAL))
         else:
             from tui_grad.ui.exercise import ExerciseScreen
 

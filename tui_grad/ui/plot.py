@@ -299,3 +299,13 @@ def boundary(scores: Sequence[Sequence[float]], points: Sequence[tuple[float, fl
             right = "right" if predicted_plus == (label > 0) else "wrong"
             canvas.put(column, row, glyph, f"point-{'plus' if label > 0 else 'minus'}-{right}")
     return canvas
+
+
+def fit_grid(scores: Sequence[Sequence[float]], width: int, height: int) -> list[list[float]]:
+    """A grid of scores stretched or shrunk to `width` x `height` cells (nearest cell), so a picture
+    scored at one size fills a view of another until it is scored again."""
+    rows, columns = len(scores), len(scores[0]) if scores else 0
+    if not rows or not columns or (rows, columns) == (height, width):
+        return [list(row) for row in scores]
+    return [[scores[min(row * rows // height, rows - 1)][min(column * columns // width, columns - 1)]
+             for column in range(width)] for row in range(height)]

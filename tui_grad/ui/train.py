@@ -1,10 +1,12 @@
 """The training screen: watch many update steps train a formula or a small network, drawn live.
 
-A "train" part replays `tui_grad.core.training.train_steps` on a timer, several steps a tick: the
-loss falling beside the line closing in on its points (or, with one parameter, the ball rolling
-down the loss). A "network" part trains `NetworkTrainer` in a worker thread that the screen can
-pause and stop; it posts what to draw at most a few times a second. The pictures come from the
-pure `tui_grad.ui.plot`; this module only lays them out and colours them with theme variables.
+The pace is the session's (`LessonSession`): its replay keeps the steps the learner may see, the
+pause and the speed, and its flow says how many steps a tick takes; this screen runs the timer,
+computes the steps up to there and draws them. A "train" part replays
+`tui_grad.core.training.train_steps` on the interface's thread. A "network" part trains
+`NetworkTrainer` (in a process of its own) from a worker thread that waits whenever it has caught up
+with the pace. The pictures come from the pure `tui_grad.ui.plot`; this module only lays them out
+and colours them with theme variables.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -22,19 +24,17 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Static
 
-from tui_grad.core.lesson import Part
-from tui_grad.core.training import (TrainingError, TrainStep, describe_loss, describe_params, loss_at,
-                                    train_steps)
+from tui_grad.core.flow import LessonSession
+from tui_grad.core.parts import WATCH
+from tui_grad.core.training import TrainingError, TrainStep, describe_loss, describe_params, loss_at, train_steps
+from tui_grad.core.views import CONTINUE, LEAVE, REPLAY_ACTIONS
 from tui_grad.ui import plot
 from tui_grad.ui.plot_view import PlotView
 from tui_grad.ui.prose import prose
+from tui_grad.ui.render import bindings, line_content
 
-TICKS_PER_RUN = 100
-"""A formula run lasts about this many timer ticks, whatever its step count (5 s at 0.05 s a tick)."""
 TICK_BUDGET = 0.04
 """Seconds of formula training one timer tick may spend before it hands the keys back."""
-SKIP_AT_ONCE = 2000
-"""A skip finishes this many remaining formula steps or fewer in one go (under a second)."""
 LOOKAHEAD = 2000
 """How far ahead a one-parameter run is traced to frame its loss landscape."""
 REDRAWS_PER_SECOND, LOW_BANDWIDTH_REDRAWS_PER_SECOND = 10.0, 2.0
@@ -46,52 +46,63 @@ class TrainScreen(Screen):
 
     CSS_PATH = "train.tcss"
     BINDINGS = [
-        Binding("space", "toggle_pause", "Pause", tooltip="Stop or restart the training", id="train.pause"),
-        Binding("s", "skip", "Skip", tooltip="Take every remaining step at once", id="train.skip"),
+        *bindings(*REPLAY_ACTIONS, CONTINUE, LEAVE),
         Binding("l", "toggle_log", "Log", tooltip="Loss axis in decades or linear", id="train.log"),
         Binding("t", "toggle_text", "Text", tooltip="Read the whole text of this part, or the plots again",
                 id="train.text"),
-        Binding("enter", "continue", "Continue", tooltip="Go on once training is done", id="train.continue"),
-        Binding("escape", "back", "Back", id="train.back"),
     ]
 
-    def __init__(self, part: Part, inputs: Mapping[str, float] | None = None,
-                 on_done: Callable[[], None] | None = None, step_interval: float = 0.05) -> None:
+    def __init__(self, session: LessonSession, on_change: Callable[[LessonSession], None] | None = None,
+                 time_scale: float = 1.0) -> None:
         super().__init__()
-        if part.kind not in ("train", "network") or (part.kind == "network" and part.network is None):
-            raise ValueError(f"TrainScreen shows train and network parts, not '{part.kind}'")
-        self.part, self.on_done, self.step_interval = part, on_done, step_interval
-        self.inputs = dict(part.inputs if inputs is None else inputs)
-        self.state = TRAINING
-        """training, paused, done or failed (the status line says which, in a word and a glyph)."""
+        part = session.tutor.part
+        if session.phase != WATCH or (part.kind == "network" and part.network is None):
+            raise ValueError(f"TrainScreen shows a training run, not a '{part.kind}' part in phase {session.phase}")
+        self.session, self.part, self.on_change = session, part, on_change
+        self.time_scale = time_scale
+        """Multiplies the session's pace (tests pass a small one)."""
+        self.inputs = dict(session.inputs)
         self.log_scale = False
         self.losses: list[float] = []
         """The loss after each step so far; index 0 is before the first update."""
         self.step_count = 0
         """Update steps taken and shown so far."""
-        self.message = ""
         self.timer: Timer | None = None
-        self.ticks, self.tick_count, self.interval = TICKS_PER_RUN, 0, step_interval
+        self.timer_interval = 0.0
+        self.catching_up = False
+        """True while a formula's skip is computed in slices, one timer callback after another."""
+        self.footer_for: tuple[str, ...] = ()
+        """The session's actions the footer shows now."""
         if part.kind == "network":
             from tui_grad.core.network import RemoteTrainer
 
             self.trainer = RemoteTrainer(part.network)
+            self.trainer_lock = threading.Lock()
+            """One call at a time to the training process (the worker and a redraw after a resize)."""
             self.total_steps = part.network.steps
             self.accuracy = math.nan
-            self.resume = threading.Event()
-            self.resume.set()
+            self.allowed = 0
+            """The steps the worker may take: the session's position, copied for its thread."""
+            self.wake = threading.Event()
             self.skipping = False
             self.worker_waiting = False
-            """True while the worker thread sits paused, taking no steps."""
+            """True while the worker thread sits caught up with the pace, taking no steps."""
             self.grid: list[list[float]] = []
             self.grid_size = (38, 14)
         else:
             self.total_steps = part.update.steps
             self.steps = train_steps(part, self.inputs)
-            self.skipping = False
             self.latest: TrainStep | None = None
             self.trail: list[tuple[float, float]] = []
             self.span: tuple[float, float] | None = None
+
+    @property
+    def state(self) -> str:
+        """training, paused, done or failed: what the status line says in a glyph and a word."""
+        session = self.session
+        if session.phase == WATCH:
+            return PAUSED if session.replay is not None and session.replay.paused else TRAINING
+        return FAILED if session.failure else DONE
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -107,78 +118,118 @@ class TrainScreen(Screen):
         with VerticalScroll(id="text"):
             yield Static(prose(self.part.text or "_This part has no text._"))
         yield Static(id="status")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.title = self.part.title or "Training"
-        self.sub_title = "watch it train"
+        self.title, self.sub_title = self.session.title, self.session.subtitle
         about = self.query_one("#about", Static)
         # Content, not a str: a str would be read as markup, and a lesson's "[/x]" would end the app.
         about.update(Content(_first_paragraph(self.part.text, room=3 * max(self.app.size.width - 4, 20))))
-        instant = self.app.animation_level == "none"
         if self.part.kind == "network":
             picture = self.query_one("#picture", PlotView)
             picture.border_subtitle = f"{plot.PLUS_POINT} +1  {plot.MINUS_POINT} −1  " \
                                       f"{plot.PLUS_REGION * 2} predicted +1"
-            self.skipping = instant
             self.call_after_refresh(self._start_network)  # once laid out, so the grid fits the view
         else:
             if isinstance(picture := self.query_one_optional("#picture"), PlotView):
                 picture.border_subtitle = (f"{plot.POINT} points  ┊ errors" if self.part.plot is not None
                                            else f"{plot.BALL} now  {plot.TRAIL} earlier steps")
-            self._advance(1)
-            if instant:
-                self.action_skip()
-            else:
-                slow = 5 if self._low_bandwidth() else 1
-                self.ticks = TICKS_PER_RUN // slow
-                self.interval = self.step_interval * slow * max(1.0, self.ticks / max(self.total_steps, 1))
-                self.timer = self.set_interval(self.interval, self._tick)
-        self._draw()
+            self._catch_up()  # the start: step 0, before any update
+        self.sync()
 
     def _low_bandwidth(self) -> bool:
         return bool(getattr(self.app, "low_bandwidth", False))
 
-    # --- a formula, on a timer ----------------------------------------------------------------
+    # --- the pace: the session's replay, on a timer ---------------------------------------------
 
-    def _tick(self) -> None:
-        """One timer tick: a few steps early on, more and more later (steps done grow with the square
-        of the time), so the first big moves can be watched and the long fine-tuning does not drag."""
-        self.tick_count += 1
-        target = math.ceil(self.total_steps * min(self.tick_count / self.ticks, 1.0) ** 2)
-        self._advance(max(1, target - self.step_count))
+    def sync(self) -> None:
+        """Draw the status and footer from the session, and run the timer while the run plays."""
+        session, replay = self.session, self.session.replay
+        playing = session.phase == WATCH and replay is not None and not replay.paused and not replay.done
+        if playing and (self.app.animation_level == "none" or self._low_bandwidth()):
+            session.skip()
+            playing = False
+        interval = session.tick_seconds * self.time_scale
+        if self.timer is not None and (not playing or self.timer_interval != interval):
+            self._stop_timer()
+        if playing and self.timer is None:
+            self.timer_interval = interval
+            self.timer = self.set_interval(max(interval, 0.001), self.tick)
+        self._release()
+        self.query_one("#status", Static).update(self.status_text())
+        if session.allowed != self.footer_for:  # the footer is rebuilt only when the keys change, not every tick
+            self.footer_for = session.allowed
+            self.refresh_bindings()
 
-    def _advance(self, count: int, budget: float = TICK_BUDGET) -> None:
-        """Take up to `count` more steps of the formula's training, for at most `budget` seconds so
-        the keys stay live on a long run (it then lags its schedule), then redraw."""
-        if self.state in (DONE, FAILED):
+    def tick(self) -> None:
+        """One tick of the pace: once the steps shown have caught up, the session allows more."""
+        replay = self.session.replay
+        if replay is None:
             return
-        deadline = time.monotonic() + budget
+        in_flight = 1 if self.part.kind == "network" else 0  # the worker may compute the next step meanwhile
+        if self.step_count + in_flight >= replay.position:
+            self.session.advance()
+        self.sync()
+
+    def _release(self) -> None:
+        """Let the computing side go up to the session's position."""
+        replay = self.session.replay
+        if replay is None:
+            return
+        if self.part.kind == "network":
+            self.skipping = replay.skipping
+            self.allowed = replay.position
+            self.wake.set()
+        elif self.step_count < replay.position:
+            self._catch_up()
+
+    # --- a formula, on the interface's thread -------------------------------------------------
+
+    def _catch_up(self) -> None:
+        """Take the formula's steps up to the session's position, for at most TICK_BUDGET seconds so
+        the keys stay live on a long skip (the rest follows in slices, redrawn between), then redraw."""
+        replay = self.session.replay
+        if self.session.phase != WATCH or replay is None:
+            return
+        deadline = time.monotonic() + TICK_BUDGET
         try:
-            for index in range(count):
-                if index % 16 == 15 and time.monotonic() > deadline:
+            taken = 0
+            while self.latest is None or self.step_count < replay.position:
+                if taken % 16 == 15 and time.monotonic() > deadline:
                     break
                 step = next(self.steps, None)
                 if step is None:
-                    self._finish()
                     break
+                taken += 1
                 self.latest = step
                 self.losses.append(step.loss)
                 self.step_count = step.step
                 if len(self.part.parameters) == 1:
                     self.trail.append((step.params[self.part.parameters[0]], step.loss))
-            else:
-                if self.step_count >= self.total_steps:
-                    self._finish()
         except TrainingError as error:
-            self.state, self.message = FAILED, error.message
-            self._stop_timer()
+            self._finish(error.message)
+            return
+        self.session.drawn(self.step_count)
+        if self.step_count >= self.total_steps:
+            self._finish()
+            return
         self._draw()
+        if self.step_count < replay.position and not self.catching_up:
+            self.catching_up = True
+            self.set_timer(0.001, self._next_slice)
 
-    def _finish(self) -> None:
-        self.state = DONE
+    def _next_slice(self) -> None:
+        self.catching_up = False
+        if self.is_attached:
+            self._catch_up()
+            self.query_one("#status", Static).update(self.status_text())
+
+    def _finish(self, failure: str = "") -> None:
+        """The run is over (or stopped early): the session remembers it and offers Enter."""
+        self.session.trained(self.step_count, failure)
         self._stop_timer()
-        self.refresh_bindings()
+        self._draw()
+        self.sync()
 
     def _stop_timer(self) -> None:
         if self.timer is not None:
@@ -188,48 +239,52 @@ class TrainScreen(Screen):
     # --- a network, in a worker thread --------------------------------------------------------
 
     def _train_network(self) -> None:
-        """The worker: step, and post a picture now and then; waits while paused, stops when cancelled.
-
-        The steps themselves run in the trainer's own process, so this thread mostly waits."""
-        try:
-            self._drive_network()
-        finally:
-            self.trainer.close()
-
-    def _drive_network(self) -> None:
+        """The worker: step up to the allowed count, post a picture now and then, wait when caught
+        up; stop when cancelled. The steps run in the trainer's own process, so this thread mostly waits."""
         from textual.worker import get_current_worker
 
-        worker, trainer = get_current_worker(), self.trainer
+        worker, trainer, lock = get_current_worker(), self.trainer, self.trainer_lock
         rate = LOW_BANDWIDTH_REDRAWS_PER_SECOND if self._low_bandwidth() else REDRAWS_PER_SECOND
         losses: list[float] = []
-        last_post = -math.inf
-        # the starting picture first, even when finishing at once: the data, and the untrained guess
-        self._post(self._network_progress, 0, [], math.nan, trainer.score_grid(*self.grid_size))
+        with lock:  # the starting picture first, even when finishing at once: the data, the untrained guess
+            grid = trainer.score_grid(*self.grid_size)
+        self._post(self._network_progress, 0, [], math.nan, grid)
+        last_post, posted = -math.inf, 0
         while not trainer.done:
-            if not self.resume.is_set():  # show exactly where it stopped, then wait
-                self._post(self._network_progress, trainer.steps_taken, list(losses), trainer.accuracy,
-                           trainer.score_grid(*self.grid_size))
+            if trainer.steps_taken >= self.allowed:  # caught up with the pace: show where it stands, wait
+                if posted != trainer.steps_taken:
+                    posted = trainer.steps_taken
+                    with lock:
+                        accuracy = trainer.accuracy if losses else math.nan
+                        grid = trainer.score_grid(*self.grid_size)
+                    self._post(self._network_progress, posted, list(losses), accuracy, grid)
                 self._post(self._set_waiting, True)
-                while not self.resume.wait(0.1):
+                while not self.wake.wait(0.1):
                     if worker.is_cancelled:
                         return
+                self.wake.clear()
                 self._post(self._set_waiting, False)
+                continue
             if worker.is_cancelled:
                 return
             try:
-                loss, accuracy = trainer.step()
+                with lock:
+                    loss, accuracy = trainer.step()
             except ArithmeticError as error:  # EngineError: a weight or the loss overflowed
                 self._post(self._network_failed, trainer.steps_taken, str(error))
                 return
             losses.append(loss)
             now = time.monotonic()
-            if not self.skipping and now - last_post >= 1.0 / rate:
-                last_post = now
-                self._post(self._network_progress, trainer.steps_taken, list(losses), accuracy,
-                           trainer.score_grid(*self.grid_size))
-        loss, accuracy = trainer.evaluate()
+            if not self.skipping and now - last_post >= 1.0 / rate and trainer.steps_taken < self.allowed:
+                last_post, posted = now, trainer.steps_taken
+                with lock:
+                    grid = trainer.score_grid(*self.grid_size)
+                self._post(self._network_progress, posted, list(losses), accuracy, grid)
+        with lock:
+            loss, accuracy = trainer.evaluate()
+            grid = trainer.score_grid(*self.grid_size)
         losses.append(loss)
-        self._post(self._network_progress, trainer.steps_taken, losses, accuracy, trainer.score_grid(*self.grid_size))
+        self._post(self._network_progress, trainer.steps_taken, losses, accuracy, grid)
 
     def _start_network(self) -> None:
         self.grid_size = self._grid_size()
@@ -246,11 +301,8 @@ class TrainScreen(Screen):
     def _network_failed(self, steps_taken: int, reason: str) -> None:
         if not self.is_attached:
             return
-        self.state, self.step_count = FAILED, steps_taken
-        self.message = (f"Training stopped at step {steps_taken}: {reason}. The step size "
-                        f"{self.part.network.step_size:g} is too large for this network; try a smaller one.")
-        self.refresh_bindings()
-        self._draw()
+        self.step_count = steps_taken
+        self._finish(self.session.flow.failure(steps_taken, reason))  # type: ignore[attr-defined]
 
     def _set_waiting(self, waiting: bool) -> None:
         self.worker_waiting = waiting
@@ -261,9 +313,10 @@ class TrainScreen(Screen):
         if not self.is_attached:
             return
         self.step_count, self.losses, self.accuracy, self.grid = steps_taken, losses, accuracy, grid
-        if steps_taken >= self.total_steps:
-            self.state = DONE
-            self.refresh_bindings()
+        self.session.drawn(steps_taken)
+        if steps_taken >= self.total_steps and self.session.phase == WATCH:
+            self._finish()
+            return
         self._draw()
 
     def _grid_size(self) -> tuple[int, int]:
@@ -275,7 +328,30 @@ class TrainScreen(Screen):
             self.call_after_refresh(self._resize_grid)
 
     def _resize_grid(self) -> None:
-        self.grid_size = self._grid_size()
+        """Score the boundary again at the picture's new size (until it comes, the old grid is
+        stretched to fit), whether the run goes on, waits or is over."""
+        size = self._grid_size()
+        if size == self.grid_size or not self.is_attached:
+            return
+        self.grid_size = size
+        if self.grid:
+            self.run_worker(self._regrid, thread=True, exit_on_error=False, group="regrid", exclusive=True,
+                            name="redraw the boundary")
+
+    def _regrid(self) -> None:
+        with self.trainer_lock:
+            if self.trainer.closed:
+                return
+            try:
+                grid = self.trainer.score_grid(*self.grid_size)
+            except ArithmeticError:
+                return
+        self._post(self._show_grid, grid)
+
+    def _show_grid(self, grid: list[list[float]]) -> None:
+        if self.is_attached:
+            self.grid = grid
+            self._draw()
 
     # --- drawing --------------------------------------------------------------------------------
 
@@ -295,7 +371,7 @@ class TrainScreen(Screen):
             if not self.grid:
                 return None
             grid, data = self.grid, self.trainer.dataset
-            return lambda w, h: plot.boundary(grid, data.points, data.labels, data.bounds())
+            return lambda w, h: plot.boundary(plot.fit_grid(grid, w, h), data.points, data.labels, data.bounds())
         if self.latest is None:
             return None
         if part.plot is not None:
@@ -331,11 +407,8 @@ class TrainScreen(Screen):
         return self.span
 
     def status_text(self) -> Content:
-        """The status line: state (glyph and word), step, loss, and parameters or accuracy."""
-        glyph, word, style = {TRAINING: ("▶", "training", "$accent"), PAUSED: ("⏸", "paused", "$warning"),
-                              DONE: ("✓", "done", "$success"), FAILED: ("✗", "stopped", "$error")}[self.state]
-        if self.state == TRAINING and self.skipping:
-            word = "finishing"
+        """The status line: the session's state word and speed around the step, loss, and parameters
+        or accuracy this screen has drawn; Enter once it is over."""
         parts = [f"step {self.step_count} of {self.total_steps}"]
         if self.losses:
             parts.append(f"loss {describe_loss(self.losses[-1])}")
@@ -344,67 +417,42 @@ class TrainScreen(Screen):
                 parts.append(f"accuracy {self.accuracy:.0%}")
         elif self.latest is not None:
             parts.append(describe_params(self.latest))
-        text = " · ".join(parts)
-        if self.state == DONE:
-            text += " · Enter to go on"
-        if self.state == FAILED:
-            text = self.message
-        return Content.assemble((f"{glyph} {word} ", f"bold {style}"), text)
+        row = self.session.training_status(" · ".join(parts))
+        keys = next((index for index, span in enumerate(row) if span.role == "key"), len(row))
+        first, rest = line_content(row[:max(keys - 1, 0)]), line_content(row[max(keys - 1, 0):])
+        room = self.query_one("#status").content_size.width or self.app.size.width - 2
+        if keys < len(row) and first.cell_length + rest.cell_length > room:  # what comes next on a line of its own
+            return Content("\n").join([first, line_content(row[keys:])])
+        return line_content(row)
 
     # --- actions ----------------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "continue":
-            return self.state in (DONE, FAILED) or None
-        if action in ("toggle_pause", "skip"):
-            return self.state in (TRAINING, PAUSED) or None
+        if action == "flow" and parameters:
+            return parameters[0] in self.session.allowed
         return True
 
-    def action_toggle_pause(self) -> None:
-        """Pause the training where it is, or go on from there."""
-        if self.state == TRAINING:
-            self.state = PAUSED
-            if self.part.kind == "network":
-                self.resume.clear()
-            elif self.timer is not None:
-                self.timer.pause()
-        elif self.state == PAUSED:
-            self.state = TRAINING
-            if self.part.kind == "network":
-                self.resume.set()
-            elif self.skipping:
-                self._skip_some()
-            elif self.timer is not None:
-                self.timer.resume()
-        self._draw()
-
-    def action_skip(self) -> None:
-        """Take every remaining step at once and show the end."""
-        if self.state not in (TRAINING, PAUSED):
+    def action_flow(self, action: str) -> None:
+        """Send a key's action to the session (pause, step, skip, faster, slower, continue, leave),
+        then draw what it says: a new speed shows at once, paused or not."""
+        session = self.session
+        if action not in session.allowed:
             return
-        if self.part.kind == "network":
-            self.skipping = True
-            self.state = TRAINING
-            self.resume.set()
-            self._draw()
+        if action == LEAVE:
+            self._stop_timer()
+            self._stop_worker()
+            session.leave()
+            self.app.pop_screen()
             return
-        self.state = TRAINING
-        self._stop_timer()
-        self.skipping = True
-        self._skip_some()
-
-    def _skip_some(self) -> None:
-        """Skip ahead: a short run all at once; a long one in slices, redrawn between them, so the
-        interface answers keys (Escape) while it catches up."""
-        if self.state != TRAINING:  # paused in the middle: Space goes on from here
+        if action == CONTINUE:
+            session.go_on()
+            if self.on_change is not None:
+                self.on_change(session)
+            else:
+                self.app.pop_screen()
             return
-        remaining = self.total_steps + 1 - self.step_count
-        if remaining <= SKIP_AT_ONCE:
-            self._advance(remaining, budget=math.inf)
-            return
-        self._advance(remaining, budget=TICK_BUDGET)
-        if self.state == TRAINING:
-            self.set_timer(0.001, self._skip_some)
+        getattr(session, action)()
+        self.sync()
 
     def action_toggle_log(self) -> None:
         """Switch the loss axis between linear and decades."""
@@ -419,20 +467,6 @@ class TrainScreen(Screen):
         self.query_one("#plots").display = not reading
         self.query_one("#about").display = not reading
 
-    def action_continue(self) -> None:
-        """Go on: the caller's next step, or back where the screen came from."""
-        if self.state not in (DONE, FAILED):
-            return
-        if self.on_done is not None:
-            self.on_done()
-        else:
-            self.app.pop_screen()
-
-    def action_back(self) -> None:
-        """Leave the screen, stopping any training still running."""
-        self._stop_worker()
-        self.app.pop_screen()
-
     def on_unmount(self) -> None:
         self._stop_timer()
         self._stop_worker()
@@ -440,7 +474,15 @@ class TrainScreen(Screen):
     def _stop_worker(self) -> None:
         if self.part.kind == "network":
             self.app.workers.cancel_group(self, "training")
-            self.resume.set()
+            self.wake.set()
+            self._close_later()
+
+    def _close_later(self) -> None:
+        """Stop the training process once no thread uses it (a worker may be mid-call)."""
+        def close() -> None:
+            with self.trainer_lock:
+                self.trainer.close()
+        threading.Thread(target=close, daemon=True).start()
 
 
 def _first_paragraph(markdown: str, room: int) -> str:

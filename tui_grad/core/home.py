@@ -1,0 +1,97 @@
+"""What the home screen and line mode's menu offer, as plain data: the lesson to point at, practice
+with the learner's level and the skills due for review, and the learner's own formula read from
+two typed fields. Both faces render these; neither decides them on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from tui_grad.core.formula import FormulaError, formula_lesson, parse_values
+
+PRACTICE, FORMULA = "practice", "formula"
+"""The two entries after the lessons: endless practice, and the learner's own formula."""
+ENTRY_TITLES = {PRACTICE: "Practice", FORMULA: "Your own formula"}
+ENTRY_SUMMARIES = {PRACTICE: "Endless fresh exercises at your level; missed skills come back more often.",
+                   FORMULA: "Type a formula and its values (like (x+2)**2 + x**3 at x=5) and work it."}
+"""One line each (at most 76 characters, so the home screen keeps it to one row at 80 columns)."""
+
+
+def resume_index(lesson_ids: Sequence[str], records: Mapping[str, Any]) -> int | None:
+    """The lesson to offer on arrival: the one touched last, or the next one not finished after it
+    when the learner finished it; None for a learner with no progress."""
+    touched = [(record.updated, lesson_id) for lesson_id, record in records.items() if lesson_id in lesson_ids]
+    if not touched:
+        return None
+    last = max(touched)[1]
+    if not records[last].finished:
+        return lesson_ids.index(last)
+    return next_unfinished(lesson_ids, records, last)
+
+
+def next_unfinished(lesson_ids: Sequence[str], records: Mapping[str, Any], after: str | None) -> int | None:
+    """The first lesson not finished after `after` (from the top when None), wrapping round; None
+    when every lesson is finished."""
+    start = lesson_ids.index(after) + 1 if after in lesson_ids else 0
+    for offset in range(len(lesson_ids)):
+        index = (start + offset) % len(lesson_ids)
+        record = records.get(lesson_ids[index])
+        if record is None or not record.finished:
+            return index
+    return None
+
+
+def practice_status(attempts: Sequence[Mapping[str, Any]]) -> str:
+    """`level 2 · streak 1 of 3`, or `starts at level 1` before any practice."""
+    from tui_grad.core.practice import STREAK_TO_LEVEL_UP, replay
+
+    state = replay(attempts)
+    if not state.exercises:
+        return "starts at level 1"
+    return f"level {state.level} · streak {state.streak} of {STREAK_TO_LEVEL_UP}"
+
+
+def due_for_review(attempts: Sequence[Mapping[str, Any]], now: float | None = None) -> str:
+    """Which practised skills come due for spaced review, and when: `Due for review: paths now,
+    chain in 2 days.` ("" before any practice)."""
+    from tui_grad.core.practice import describe_due, replay
+
+    return describe_due(replay(attempts), now)
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    """What is wrong with one field of the formula form: the field, the sentence, and the column
+    (from 1; 0 when the sentence names no place)."""
+
+    field: str
+    message: str
+    column: int = 0
+
+    def pointer(self, text: str) -> tuple[str, str]:
+        """The field's text and a second line with a caret under the column and the sentence, or
+        just the sentence when there is no column: what a face shows under the field."""
+        if not self.column:
+            return "", self.message
+        column = min(self.column, len(text) + 1)
+        where = "" if f"column {self.column}" in self.message else f"column {self.column}: "
+        return text, " " * (column - 1) + f"^ {where}{self.message}"
+
+
+def read_formula(formula: str, values: str) -> dict[str, float] | FieldError:
+    """The values (`x=5, y=2`) of the learner's own formula once both fields can be worked as a
+    lesson, or what is wrong and where. The values are read first: the formula's names are checked
+    against them."""
+    if not formula.strip():
+        return FieldError("formula", "type a formula, like (x+2)**2 + x**3")
+    try:
+        given = parse_values(values)
+    except FormulaError as error:
+        return FieldError("values", error.message)
+    try:
+        formula_lesson(formula, given)
+    except FormulaError as error:
+        return FieldError("formula", error.message, error.column)
+    return given

@@ -10,7 +10,8 @@ Three things used to keep a tutor alive after it should have ended:
   SSH session whose signal goes elsewhere). Textual's input thread then reads 0 bytes over and
   over, at most of a core. A watcher thread here sleeps in poll() on the terminal and wakes when
   it hangs up.
-- Once the terminal is gone, the exit itself can stall (Textual's writer thread dies on the
+- Once the terminal is gone, there is nothing to restore: a hang-up saves and ends the process
+  straight away. And the exit itself can stall (Textual's writer thread dies on the
   first failed write and the queue behind it fills). So every stop also arms a deadline: if the
   process is still there `deadline` seconds later, it ends with os._exit.
 
@@ -75,9 +76,25 @@ class Lifeline:
             self.save()
         except Exception:  # the last answer's save stands; leaving matters more now
             pass
+        if hangup and self.terminal_gone():
+            # Nothing to restore on a terminal that is gone, and a lab's sessions all end at once:
+            # a hundred tutors each running Textual's whole shutdown at the same moment would take
+            # seconds of a small machine's CPU. Progress is saved; leave now.
+            os._exit(0)
         if hangup:
             silence_output()
         self.exit_app()
+
+    def terminal_gone(self) -> bool:
+        """Whether the watched terminal has hung up (a SIGHUP sent by hand leaves it there)."""
+        if self.terminal_fd is None:
+            return False
+        poller = select.poll()
+        poller.register(self.terminal_fd, 0)
+        try:
+            return any(mask & HANGUP_EVENTS for _, mask in poller.poll(0))
+        except OSError:
+            return True
 
     def _watch_terminal(self) -> None:
         """Sleep until the terminal hangs up, then stop (the deadline starts from here, even if the

@@ -10,15 +10,18 @@ from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.widgets import Input, Label
 
+from tui_grad.ui.settling_cursor import SettlingCursorInput
+
 MAX_ANSWER = 200
 
 
-class AnswerInput(Input):
+class AnswerInput(SettlingCursorInput):
     """An Input that submits and empties itself the moment Enter arrives, in key order.
 
     Textual runs a focused widget's Enter binding only after the key has bubbled up to the app,
     by which time a fast typist's next keys are already in the field. Handling Enter here keeps
     every answer whole, and emptying the field at once keeps the next answer apart.
+    Its cursor stops blinking after a while without a key (see settling_cursor).
     """
 
     async def _on_key(self, event: events.Key) -> None:

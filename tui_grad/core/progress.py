@@ -188,6 +188,16 @@ class LessonProgress:
         return json.dumps(data, sort_keys=True)
 
 
+def _settled(content: str) -> dict[str, Any]:
+    """A record's content without the empty parts that merely opening a part adds: those change
+    nothing a learner would see after a reload, so they alone are not worth a write."""
+    data = json.loads(content)
+    parts, empty = data.get("parts", []), PartProgress().to_json()
+    while parts and parts[-1] == empty:
+        parts.pop()
+    return data
+
+
 def normalize_attempt(attempt: Mapping[str, Any]) -> dict[str, Any]:
     """An attempt with every key of the format, in order, and plain JSON types; ValueError if not one.
 
@@ -266,6 +276,7 @@ class ProgressStore:
         self.warnings: list[str] = []
         self._attempt_keys: set[tuple] = set()
         self._saved_content: dict[str, str] = {}
+        self._saved_extent: tuple[int, dict[str, float], dict[str, float]] = (0, {}, {})
         self._changed: set[str] = set()
         self._known_digest: tuple[int, int, int] | None = None
         """The hash of the file as this copy last read or wrote it: if unchanged, nothing to merge."""
@@ -460,6 +471,15 @@ class ProgressStore:
 
     def _remember_content(self) -> None:
         self._saved_content = {lesson_id: lesson._content() for lesson_id, lesson in self.lessons.items()}
+        self._saved_extent = (len(self.attempts), dict(self.resets), dict(self.restarts))
+
+    def unsaved(self) -> bool:
+        """Whether this copy holds anything its last load or successful save did not: a record
+        changed, an answer logged, a reset made. Cheap (no file access): what leaving asks first."""
+        empty = LessonProgress()._content()
+        return (self._saved_extent != (len(self.attempts), self.resets, self.restarts)
+                or any(_settled(lesson._content()) != _settled(self._saved_content.get(lesson_id, empty))
+                       for lesson_id, lesson in self.lessons.items()))
 
     def _warn(self, sentence: str) -> None:
         if sentence not in self.warnings:

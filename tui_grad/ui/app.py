@@ -62,8 +62,9 @@ class TuiGradApp(App):
         self.check_size(self.size.width, self.size.height)
 
     def _save_progress(self) -> None:
-        """Save once more on the way out (progress is already saved after every answer)."""
-        if self.store is not None:
+        """Save on the way out what is not saved yet (progress is saved after every answer, so
+        usually nothing: a lab's hundred tutors hung up at once then write nothing)."""
+        if self.store is not None and self.store.unsaved():
             self.store.save()
 
     def on_resize(self, event: events.Resize) -> None:

@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass
 
 from tui_grad.core.lesson import DATASETS, NetworkSpec
-from tui_grad.engine import Value
+from tui_grad.engine import Value, collector_paused
 
 ACTIVATIONS = ("tanh", "relu")
 L2_PENALTY = 1e-4
@@ -200,19 +200,23 @@ class NetworkTrainer(_Steps):
 
     def step(self) -> tuple[float, float]:
         """Take one step down the loss; return the loss and accuracy measured just before it."""
-        loss, accuracy = self._loss()
-        loss.backward()
-        rate = self.spec.step_size
-        for parameter in self.model.parameters():
-            parameter.data -= rate * parameter.grad
+        with collector_paused():  # the graph is acyclic: the collector would only walk it
+            loss, accuracy = self._loss()
+            loss.backward()
+            rate = self.spec.step_size
+            for parameter in self.model.parameters():
+                parameter.data -= rate * parameter.grad
+            value = loss.data
+            del loss  # freed here, by reference counting, before the collector is back
         self.steps_taken += 1
-        self.loss, self.accuracy = loss.data, accuracy
-        return loss.data, accuracy
+        self.loss, self.accuracy = value, accuracy
+        return value, accuracy
 
     def evaluate(self) -> tuple[float, float]:
         """The loss and accuracy at the current weights, without moving them."""
-        loss, accuracy = self._loss()
-        return loss.data, accuracy
+        with collector_paused():
+            loss, accuracy = self._loss()
+            return loss.data, accuracy
 
     def score(self, x1: float, x2: float) -> float:
         """The network's score at a point: above 0 it predicts class +1, below 0 class -1."""

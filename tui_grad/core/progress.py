@@ -268,6 +268,16 @@ class Marker:
                    _number(data.get("at", 0.0), "a reset's time"))
 
 
+def _settled(content: str) -> dict[str, Any]:
+    """A record's content without the empty parts that merely opening a part adds: those change
+    nothing a learner would see after a reload, so they alone are not worth a write."""
+    data = json.loads(content)
+    parts, empty = data.get("parts", []), PartProgress().to_json()
+    while parts and parts[-1] == empty:
+        parts.pop()
+    return data
+
+
 def normalize_attempt(attempt: Mapping[str, Any]) -> dict[str, Any]:
     """An attempt with every key of the format, in order, and plain JSON types; ValueError if not one.
 
@@ -384,6 +394,7 @@ class ProgressStore:
         self._echo: dict[tuple, dict[str, Any]] = {}
         """Lines this copy appended where another copy had appended first (no lock): not new when read."""
         self._saved_content: dict[str, str] = {}
+        self._saved_extent: tuple[int, dict[str, Marker], dict[str, Marker]] = (0, {}, {})
         self._changed: set[str] = set()
         self._read_only = False
         self._generation = 0
@@ -701,6 +712,15 @@ class ProgressStore:
 
     def _remember_content(self) -> None:
         self._saved_content = {lesson_id: lesson._content() for lesson_id, lesson in self.lessons.items()}
+        self._saved_extent = (len(self.attempts), dict(self.resets), dict(self.restarts))
+
+    def unsaved(self) -> bool:
+        """Whether this copy holds anything its last load or successful save did not: a record
+        changed, an answer logged, a reset made. Cheap (no file access): what leaving asks first."""
+        empty = LessonProgress()._content()
+        return (self._saved_extent != (len(self.attempts), self.resets, self.restarts)
+                or any(_settled(lesson._content()) != _settled(self._saved_content.get(lesson_id, empty))
+                       for lesson_id, lesson in self.lessons.items()))
 
     def _warn(self, sentence: str) -> None:
         if sentence not in self.warnings:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from tui_grad.core.exercise import format_number
 from tui_grad.core.lesson import LessonError, Part
-from tui_grad.engine import EngineError
+from tui_grad.engine import EngineError, collector_paused
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,8 +50,9 @@ def train_steps(part: Part, inputs: Mapping[str, float] | None = None, steps: in
     held = {name: 0.0 for name in parameters}  # with zero_grad = false: every gradient so far, summed
     for number in range(total + 1):
         try:
-            graph = part.build(current)
-            graph.output.backward()
+            with collector_paused():  # not across the yield: only the graph's own work
+                graph = part.build(current)
+                graph.output.backward()
         except EngineError as error:
             raise TrainingError(number, _diverged(part, number, str(error))) from None
         except LessonError as error:  # build names the failing line of the lesson

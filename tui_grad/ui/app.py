@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import signal
+import sys
 from collections.abc import Callable
 
 from textual import events
@@ -12,6 +11,7 @@ from textual.binding import Binding
 
 from typing import TYPE_CHECKING
 
+from tui_grad.ui.hangup import Lifeline
 from tui_grad.ui.home import HomeScreen
 from tui_grad.ui.too_small import TooSmallScreen, too_small
 
@@ -53,11 +53,9 @@ class TuiGradApp(App):
 
     def on_mount(self) -> None:
         if not self.is_headless:  # a real terminal; tests drive a headless app and keep their own handlers
-            for number in (signal.SIGTERM, signal.SIGHUP):  # a closed SSH window: save, leave cleanly
-                try:
-                    signal.signal(number, self._on_hangup)
-                except ValueError:  # not the main thread: nothing to hook
-                    break
+            # SIGTERM, SIGHUP or a terminal that has gone: save, leave cleanly, and never linger.
+            terminal = sys.__stdin__.fileno() if sys.__stdin__ is not None else None
+            Lifeline(self.exit, self._save_progress, terminal_fd=terminal).install()
         self.push_screen(HomeScreen(self.catalog, self.store))
         for warning in self.store.warnings if self.store else ():
             self.notify(warning, title="Progress", severity="warning", timeout=12)
@@ -67,19 +65,11 @@ class TuiGradApp(App):
             self.start(self)
         self.check_size(self.size.width, self.size.height)
 
-    def _on_hangup(self, number: int, frame: object) -> None:
-        """Progress is saved after every answer; save once more and exit without a traceback.
-
-        After a hang-up the terminal is gone: writes to it would fail at shutdown and turn a
-        clean exit into status 120, so standard output and error go to /dev/null first."""
-        if self.store is not None:
+    def _save_progress(self) -> None:
+        """Save on the way out what is not saved yet (progress is saved after every answer, so
+        usually nothing: a lab's hundred tutors hung up at once then write nothing)."""
+        if self.store is not None and self.store.unsaved():
             self.store.save()
-        if number == signal.SIGHUP:
-            null = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(null, 1)
-            os.dup2(null, 2)
-            os.close(null)
-        self.call_later(self.exit)
 
     def on_resize(self, event: events.Resize) -> None:
         self.check_size(event.size.width, event.size.height)

@@ -465,14 +465,10 @@ def export_attempts(attempts: list[dict], export_format: str, output: Path | Non
 
 
 def _quiet_stdout() -> None:
-    """Point standard output at /dev/null after a closed pipe, so the interpreter's last flush does
-    not print a BrokenPipeError of its own."""
-    try:
-        null = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(null, sys.stdout.fileno())
-        os.close(null)
-    except (OSError, ValueError):
-        pass
+    """Point standard output at /dev/null after a closed pipe (see plain.silence_closed_stdout)."""
+    from tui_grad.plain import silence_closed_stdout
+
+    silence_closed_stdout(sys.stdout)
 
 
 def run_reset(args: argparse.Namespace) -> int:

@@ -521,7 +521,7 @@ def run_plain(catalog: Catalog, lesson_id: str | None, store: ProgressStore | No
     except BrokenPipeError:  # the reader went away (`| head`): keep the work, there is no one to tell
         if session.session is not None:
             session.session.leave()
-        _silence(stdout)
+        silence_closed_stdout(stdout)
         return 0
 
 
@@ -542,7 +542,7 @@ def run_plain_series(first: Callable[[], LessonSession], store: ProgressStore | 
     except BrokenPipeError:
         if plain.session is not None:
             plain.session.leave()
-        _silence(stdout)
+        silence_closed_stdout(stdout)
         return 0
     plain.close()
     return 0
@@ -582,7 +582,7 @@ def _run(session: PlainTutor, catalog: Catalog, lesson_id: str | None) -> int:
     return 0
 
 
-def _silence(stdout: TextIO) -> None:
+def silence_closed_stdout(stdout: TextIO) -> None:
     """After a closed pipe, point the real standard output at /dev/null, so the interpreter's last
     flush at exit does not print a BrokenPipeError of its own."""
     import os

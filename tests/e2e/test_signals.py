@@ -94,7 +94,7 @@ def finish_training(terminal: TmuxTerminal) -> None:
     terminal.keys("Enter")
     terminal.wait_for("training")
     terminal.keys("s")  # skip to the end: the state under test is "done", however it was reached
-    terminal.wait_for("Enter to go on", timeout=120)
+    terminal.wait_for("Enter: continue", timeout=120)
 
 
 STATES = {

@@ -394,7 +394,6 @@ class ProgressStore:
         self._echo: dict[tuple, dict[str, Any]] = {}
         """Lines this copy appended where another copy had appended first (no lock): not new when read."""
         self._saved_content: dict[str, str] = {}
-        self._saved_extent: tuple[int, dict[str, Marker], dict[str, Marker]] = (0, {}, {})
         self._changed: set[str] = set()
         self._read_only = False
         self._generation = 0
@@ -712,15 +711,14 @@ class ProgressStore:
 
     def _remember_content(self) -> None:
         self._saved_content = {lesson_id: lesson._content() for lesson_id, lesson in self.lessons.items()}
-        self._saved_extent = (len(self.attempts), dict(self.resets), dict(self.restarts))
 
     def unsaved(self) -> bool:
         """Whether this copy holds anything its last load or successful save did not: a record
         changed, an answer logged, a reset made. Cheap (no file access): what leaving asks first."""
         empty = LessonProgress()._content()
-        return (self._saved_extent != (len(self.attempts), self.resets, self.restarts)
-                or any(_settled(lesson._content()) != _settled(self._saved_content.get(lesson_id, empty))
-                       for lesson_id, lesson in self.lessons.items()))
+        return bool(self._pending or self._state_dirty
+                    or any(_settled(lesson._content()) != _settled(self._saved_content.get(lesson_id, empty))
+                           for lesson_id, lesson in self.lessons.items()))
 
     def _warn(self, sentence: str) -> None:
         if sentence not in self.warnings:

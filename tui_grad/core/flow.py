@@ -241,7 +241,7 @@ class LessonSession:
             else:
                 text = f"Forward pass again, node by node   {pace}"
             return line(text)
-        elif phase == REPLAY and self.flow.exercise.current is not None:
+        elif phase == REPLAY and self.flow.hunting:
             text = "The buggy pass is done: which gradient is wrong?"
         elif phase == REPLAY:
             text = "Backward pass done: compare below."
@@ -455,7 +455,7 @@ class LessonSession:
             assert isinstance(self.flow, GradientsFlow)
             text, why = self.flow.describe(step)
             self.message = (line(Span(text, "bold")), line(why))
-            if replay.done and self.flow.exercise.current is None:
+            if replay.done and not self.flow.hunting:
                 self.message += (line(),) + comparison_message(self.flow.comparison(),  # type: ignore[attr-defined]
                                                                self.flow.exercise.output_name)
             return
@@ -511,7 +511,7 @@ class LessonSession:
         self._need(CONTINUE)
         if self.phase == INTRO:
             self._enter_part()
-        elif self.phase == REPLAY and self.flow.exercise.current is not None:  # a bug hunt: now find it
+        elif self.phase == REPLAY and self.flow.hunting:  # a bug hunt: now find it
             self.phase, self.replay = ANSWERING, None
             self.message = self._question_guide()
         elif self.phase == OUTRO:

@@ -32,6 +32,11 @@ class PartFlow:
     default_text: ClassVar[str] = "Work from the output back to the leaves."
     """What the part says first when its lesson file gives it no text of its own."""
 
+    @property
+    def hunting(self) -> bool:
+        """True while a replay shows a bug whose questions come after it (a bug hunt)."""
+        return False
+
     def __init__(self, tutor: Tutor) -> None:
         self.tutor = tutor
         self.part: Part = tutor.part

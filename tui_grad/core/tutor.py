@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from tui_grad.core.exercise import EARNED, SHOWN, GradientExercise, Hint, Verdict
+from tui_grad.core.bughunt import BugHuntExercise
 from tui_grad.core.lesson import Lesson, LessonError, Part
 from tui_grad.core.progress import LessonProgress, ProgressStore
 from tui_grad.core.update import UpdateExercise
@@ -97,8 +98,6 @@ class Tutor:
         """Make the current part's exercise and restore what was already answered."""
         part, state = self.part, self.record.part_progress(self.part_index)
         if part.kind == "bughunt":
-            from tui_grad.core.bughunt import BugHuntExercise
-
             self.exercise = BugHuntExercise(part, self.inputs())
         elif part.kind in ("gradients", "slope"):
             self.exercise = GradientExercise(part, self.inputs())

@@ -169,14 +169,10 @@ class LessonSession:
             return self.lesson.title
         return f"{self.lesson.title} · part {self.part_index + 1} of {count}"
 
-    def _replay_name(self) -> str:
-        """`the engine's backward pass`, or a bug hunt's buggy one."""
-        return self.flow.replay_name() if isinstance(self.flow, GradientsFlow) else "the engine's backward pass"
-
     @property
     def subtitle(self) -> str:
         """What the learner is doing, in a few words."""
-        return {INTRO: "introduction", OUTRO: "recap", FINISHED: "finished", REPLAY: self._replay_name(),
+        return {INTRO: "introduction", OUTRO: "recap", FINISHED: "finished", REPLAY: self.flow.replay_name(),
                 UPDATING: "update the parameters", DONE: "done", WATCH: "watch it train"}.get(
             self.phase, self.flow.subtitle)
 
@@ -237,7 +233,7 @@ class LessonSession:
                 step = self._steps()[replay.position - 1]
                 text = f"Step {replay.position} of {replay.length}   {step.node} → {step.child}   {pace}"
             elif replay.kind == "backward":
-                text = f"Now {self._replay_name()}, one edge at a time.   {pace}"
+                text = f"Now {self.flow.replay_name()}, one edge at a time.   {pace}"
             else:
                 text = f"Forward pass again, node by node   {pace}"
             return line(text)

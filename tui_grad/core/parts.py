@@ -37,6 +37,10 @@ class PartFlow:
         """True while a replay shows a bug whose questions come after it (a bug hunt)."""
         return False
 
+    def replay_name(self) -> str:
+        """What the backward replay shows, in a few words."""
+        return "the engine's backward pass"
+
     def __init__(self, tutor: Tutor) -> None:
         self.tutor = tutor
         self.part: Part = tutor.part
@@ -159,10 +163,6 @@ class GradientsFlow(PartFlow):
         return tuple(ComparisonRow(name, format_number(exercise.answers[name]), format_number(exercise.expected(name)),
                                    MARKS["earned" if exercise.status[name] == EARNED else "shown"])
                      for name in exercise.order)
-
-    def replay_name(self) -> str:
-        """What the backward replay shows, in a few words."""
-        return "the engine's backward pass"
 
     def replay_steps(self) -> list[BackwardStep]:
         """The backward steps the replay shows now: the engine's."""

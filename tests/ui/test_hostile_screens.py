@@ -3,6 +3,7 @@ reading, exercise, training, recap), its escapes as glyphs, and a broken file as
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
@@ -73,3 +74,25 @@ async def test_every_screen_of_the_lesson_shows_brackets_as_text(catalog, tmp_pa
         await finish_part(app, pilot)
         assert isinstance(app.screen, PageScreen)
         assert_shown_safely(app, "Outro " + " ".join(BRACKETS), "<U+009B>2J")
+
+
+async def test_a_warning_about_a_damaged_progress_file_is_shown_as_text(tmp_path):
+    """The progress file's own strings (here a lesson id with markup and escapes) reach the warning
+    toast as text: no MarkupError, nothing lost, nothing a terminal would obey."""
+    home = tmp_path / "p[" / "q]"  # the path itself reads "p[/q]"
+    home.parent.mkdir()
+    home.mkdir(mode=0o700)
+    damaged = {"format": "tui-grad-progress", "version": 1, "attempts": [],
+               "lessons": {"L[/x] w[i][j]\x1b[2J": {"part": 0, "parts": [{"status": {"N": 3}}], "finished": False,
+                                                     "seed": None, "updated": 1.0}}}
+    (home / "progress.json").write_text(json.dumps(damaged), encoding="utf-8")
+    store = ProgressStore(home).load()
+    assert store.warnings
+    app = TuiGradApp(load_catalog(), store=store)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await pilot.pause()
+        text = assert_shown_safely(app, "L[/x] w[i][j]␛[2J")
+        assert "Progress" in text
+        await pilot.press("down")  # the app still answers keys
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)

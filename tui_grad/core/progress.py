@@ -721,6 +721,9 @@ class ProgressStore:
                            for lesson_id, lesson in self.lessons.items()))
 
     def _warn(self, sentence: str) -> None:
+        """Record a warning for the learner; a file's strings (ids, paths) in it are made visible,
+        whoever prints it."""
+        sentence = _plain(sentence)
         if sentence not in self.warnings:
             self.warnings.append(sentence)
 

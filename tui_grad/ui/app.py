@@ -58,7 +58,7 @@ class TuiGradApp(App):
             Lifeline(self.exit, self._save_progress, terminal_fd=terminal).install()
         self.push_screen(HomeScreen(self.catalog, self.store))
         for warning in self.store.warnings if self.store else ():
-            self.notify(warning, title="Progress", severity="warning", timeout=12)
+            self.notify(warning, title="Progress", severity="warning", timeout=12, markup=False)
         if self.start_lesson:
             self.open_lesson(self.start_lesson)
         elif self.start is not None:

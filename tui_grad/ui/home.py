@@ -309,12 +309,12 @@ class HomeScreen(Screen):
         """Open a short review of the weakest skill, with fresh numbers where a lesson allows them."""
         due = skills_to_review(self.store.attempts if self.store else [])
         if not due:
-            self.notify("Nothing to review: every skill you have practised is mastered.", timeout=4)
+            self.notify("Nothing to review: every skill you have practised is mastered.", timeout=4, markup=False)
             return
         seed = random.randrange(1, 10_000)
         lesson = review_lesson(self.catalog, due[0], seed)
         if lesson is None:
-            self.notify(f"No lesson has a {due[0]} node to review.", severity="warning")
+            self.notify(f"No lesson has a {due[0]} node to review.", severity="warning", markup=False)
             return
         self.app.open_lesson(lesson.id, lesson, seed, review=due[0])
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from tui_grad.core.catalog import Catalog, check_lesson_files, load_catalog, shipped_lessons_dir
 from tui_grad.core.lesson import COMMAND_NAMES, Lesson
-from tui_grad.core.safe_text import safe_text
+from tui_grad.core.safe_text import safe_data, safe_text
 from tui_grad.web import served
 
 if TYPE_CHECKING:  # the app and the store load only for the commands that need them
@@ -335,8 +335,9 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def csv_cell(value: object) -> str:
-    """A cell that a spreadsheet shows as text, never runs as a formula (`=HYPERLINK(...)`)."""
-    text = "" if value is None else str(value)
+    """A cell that a spreadsheet shows as text, never runs as a formula (`=HYPERLINK(...)`), and that
+    a terminal shows, never obeys (its control characters as glyphs, as `safe_text` shows them)."""
+    text = "" if value is None else safe_text(str(value))
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
@@ -446,8 +447,10 @@ def export_attempts(attempts: list[dict], export_format: str, output: Path | Non
                         csv_cell(attempt.get("practice_skill")), csv_cell(attempt.get("formula"))])
             else:
                 for attempt in attempts:
-                    stream.write(json.dumps({"time": export_time(attempt["at"]), **attempt}, ensure_ascii=False)
-                                 + "\n")
+                    # Controls as glyphs rather than ensure_ascii's \u escapes: readable as `class --export`
+                    # is, and still safe once a reader decodes the JSON and prints a field.
+                    record = safe_data({"time": export_time(attempt["at"]), **attempt})
+                    stream.write(json.dumps(record, ensure_ascii=False) + "\n")
             stream.flush()
     except BrokenPipeError:
         if output is None:  # the reader went away: a quiet exit, as for any command-line tool

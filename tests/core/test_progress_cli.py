@@ -15,6 +15,7 @@ import pytest
 from tui_grad.cli import main
 from tui_grad.core.catalog import load_catalog
 from tui_grad.core.progress import FILE_NAME, ProgressStore
+from tui_grad.core.safe_text import safe_text, unsafe_characters
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 
@@ -108,15 +109,16 @@ def _record(home, **fields) -> None:
     assert store.save() is None
 
 
-@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
-def test_export_csv_neutralises_every_cell_a_spreadsheet_would_run(home, capsys, start):
+@pytest.mark.parametrize(("start", "shown"), [("=", "'="), ("+", "'+"), ("-", "'-"), ("@", "'@"), ("\t", "'\t"),
+                                             ("\r", "\u240d")])  # a CR is shown as ␍, which nothing runs
+def test_export_csv_neutralises_every_cell_a_spreadsheet_would_run(home, capsys, start, shown):
     _record(home, lesson=f"{start}lesson", node=f"{start}node", kind=f"{start}kind", text=f"{start}1+1",
             mistake=f"{start}cmd|' /C calc'!A0", skills=[f"{start}skill"], practice_skill=f"{start}chain",
             formula=f"{start}x**2", level=f"{start}2")
     assert main(["progress", "--export", "csv"]) == 0
     row = next(csv.DictReader(io.StringIO(capsys.readouterr().out, newline="")))
     for column in ("lesson", "node", "kind", "text", "mistake", "skills", "practice_skill", "formula", "level"):
-        assert row[column].startswith("'" + start), (column, row[column])
+        assert row[column].startswith(shown), (column, row[column])
 
 
 def test_export_survives_a_time_no_calendar_holds(home, capsys):
@@ -127,6 +129,29 @@ def test_export_survives_a_time_no_calendar_holds(home, capsys):
     assert times == ["not a date: 1e+20", "not a date: -1e+20", "2023-11-14T22:13:20.000Z"]
     assert main(["progress", "--export", "jsonl"]) == 0
     assert [json.loads(line)["time"] for line in capsys.readouterr().out.splitlines()][0] == "not a date: 1e+20"
+
+
+HOSTILE = "\x1b]0;pwned\x07\x1b[2J \x9b31m \u202eabc"
+"""An OSC title, a screen clear, a C1 control sequence introducer and a right-to-left override."""
+
+
+@pytest.mark.parametrize("export_format", ["csv", "jsonl"])
+def test_export_shows_a_progress_files_terminal_controls_as_glyphs(home, capsys, export_format):
+    _record(home, lesson=f"chain{HOSTILE}", node=f"L{HOSTILE}", kind=HOSTILE, text=HOSTILE, mistake=HOSTILE,
+            skills=[HOSTILE], level=HOSTILE, practice_skill=HOSTILE, formula=HOSTILE, **{f"note{HOSTILE}": [HOSTILE]})
+    assert main(["progress", "--export", export_format]) == 0
+    out = capsys.readouterr().out
+    assert not unsafe_characters(out.replace("\r\n", "\n")), out
+    shown = safe_text(HOSTILE)  # as `class --export` and every screen show them: ␛]0;pwned␇␛[2J <U+009B>31m …
+    if export_format == "csv":
+        row = next(csv.DictReader(io.StringIO(out, newline="")))
+        for column in ("kind", "text", "mistake", "skills", "level", "practice_skill", "formula"):
+            assert row[column] == shown, column
+        assert (row["lesson"], row["node"]) == (f"chain{shown}", f"L{shown}")
+    else:
+        line = json.loads(out)
+        assert (line["text"], line["skills"], line["lesson"]) == (shown, [shown], f"chain{shown}")
+        assert line[f"note{shown}"] == [shown]
 
 
 def test_export_carries_the_level_skill_and_seed_of_practice_answers_and_a_formula(home, capsys):

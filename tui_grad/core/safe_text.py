@@ -70,3 +70,15 @@ def unsafe_characters(text: str) -> list[str]:
     if text.isprintable():
         return []
     return list(dict.fromkeys(character for character in text if is_unsafe(character)))
+
+
+def safe_data(data: object) -> object:
+    """JSON-like data read from a file with `safe_text` applied to every string in it, keys included;
+    numbers, booleans and None as they are. For exports that print a file's records whole."""
+    if isinstance(data, str):
+        return safe_text(data)
+    if isinstance(data, dict):
+        return {safe_text(str(key)): safe_data(value) for key, value in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [safe_data(item) for item in data]
+    return data

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from tui_grad.core.catalog import Catalog, check_lesson_files, load_catalog, shipped_lessons_dir
 from tui_grad.core.lesson import COMMAND_NAMES, Lesson
-from tui_grad.core.safe_text import safe_data, safe_text
+from tui_grad.core.safe_text import csv_cell, safe_data, safe_text
 from tui_grad.web import served
 
 if TYPE_CHECKING:  # the app and the store load only for the commands that need them
@@ -330,17 +330,6 @@ def run_check(args: argparse.Namespace) -> int:
 EXPORT_FORMATS = ("csv", "jsonl")
 EXPORT_COLUMNS = ("time", "lesson", "part", "node", "kind", "text", "value", "result", "mistake", "hints",
                   "skills", "seed", "level", "practice_skill", "formula")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-"""What makes a spreadsheet read a cell as a formula: such a cell is exported with a ' in front."""
-
-
-def csv_cell(value: object) -> str:
-    """A cell that a spreadsheet shows as text, never runs as a formula (`=HYPERLINK(...)`), and that
-    a terminal shows, never obeys (its control characters as glyphs, as `safe_text` shows them)."""
-    text = "" if value is None else safe_text(str(value))
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 def export_time(moment: float) -> str:
     """An attempt's time in UTC, ISO 8601 to the millisecond; a time no calendar holds is shown as
     the number it is, so one odd record never stops the export."""
@@ -437,13 +426,12 @@ def export_attempts(attempts: list[dict], export_format: str, output: Path | Non
                 for attempt in attempts:
                     result = "shown" if attempt["shown"] else "right" if attempt["correct"] else "wrong"
                     value = "" if attempt["value"] is None else repr(attempt["value"])
-                    level = attempt.get("level")
                     writer.writerow([
                         csv_cell(export_time(attempt["at"])), csv_cell(attempt["lesson"]), attempt["part"],
                         csv_cell(attempt["node"]), csv_cell(attempt["kind"]), csv_cell(attempt["text"]), value,
                         result, csv_cell(attempt["mistake"]), attempt["hints"], csv_cell(" ".join(attempt["skills"])),
                         "" if attempt["seed"] is None else attempt["seed"],
-                        level if isinstance(level, int) and not isinstance(level, bool) else csv_cell(level),
+                        csv_cell(attempt.get("level")),
                         csv_cell(attempt.get("practice_skill")), csv_cell(attempt.get("formula"))])
             else:
                 for attempt in attempts:

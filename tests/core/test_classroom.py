@@ -94,6 +94,20 @@ def test_a_learner_name_with_terminal_controls_is_made_safe(tmp_path, catalog):
     assert "\x1b" not in view.learners[0].learner and "\x07" not in view.learners[0].learner
 
 
+@pytest.mark.parametrize(("start", "shown"), [("=", "'="), ("+", "'+"), ("-", "'-"), ("@", "'@"), ("\t", "'\t"),
+                                             ("\r", "\u240d")])  # a CR is shown as ␍, which nothing runs
+def test_csv_export_neutralises_every_cell_a_spreadsheet_would_run(tmp_path, catalog, start, shown):
+    lesson = f'{start}HYPERLINK("http://x")'
+    eve = ProgressStore(tmp_path / f"{start}eve").load()
+    answer(eve, f"{start}1+1", "1", False, 100.0, mistake=f"{start}SUM(A1)", lesson=lesson)
+    eve.lesson(lesson).part_progress(0).status["L"] = "earned"
+    assert eve.save() is None
+    learner, node = csv.DictReader(io.StringIO(export(read_class(tmp_path, catalog), "csv"), newline=""))
+    assert (learner["learner"], learner["now"]) == (f"{shown}eve", f'{shown}HYPERLINK("http://x"): part 1')
+    assert (node["lesson"], node["node"], node["mistakes"]) == (
+        f'{shown}HYPERLINK("http://x")', f"{shown}1+1", f"{shown}SUM(A1) ×1")
+
+
 def test_reading_the_class_leaves_no_trace_in_a_learners_folder(classroom, catalog):
     """The instructor's view reads: no lock file appears, a damaged file stays where the learner's
     own tutor will set it aside, and it is listed on every refresh."""

@@ -121,6 +121,13 @@ def test_export_csv_neutralises_every_cell_a_spreadsheet_would_run(home, capsys,
         assert row[column].startswith(shown), (column, row[column])
 
 
+def test_export_csv_leaves_negative_numbers_as_numbers(home, capsys):
+    _record(home, value=-2.5, seed=-6, level=-6)
+    assert main(["progress", "--export", "csv"]) == 0
+    row = next(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert (row["value"], row["seed"], row["level"]) == ("-2.5", "-6", "-6")  # no ' in front: a spreadsheet sums them
+
+
 def test_export_survives_a_time_no_calendar_holds(home, capsys):
     for moment in (1e20, -1e20, 1_700_000_000.0):
         _record(home, at=moment, text=str(moment))

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from tui_grad.core.catalog import Catalog
 from tui_grad.core.progress import ProgressStore, part_summary
-from tui_grad.core.safe_text import safe_text
+from tui_grad.core.safe_text import csv_cell, safe_text
 from tui_grad.core.skills import SKILLS, first_tries, mastery, right_first_time
 
 EXPORT_FORMATS = ("csv", "jsonl")
@@ -160,8 +160,8 @@ def mistakes_text(mistakes: tuple[tuple[str, int], ...]) -> str:
 
 
 def export(view: ClassView, export_format: str) -> str:
-    """The same tables as text: CSV (a 'table' column tells learner, node and unreadable rows apart)
-    or JSON lines (one object a row, with a 'table' key)."""
+    """The same tables as text: CSV (a 'table' column tells learner, node and unreadable rows apart,
+    and no cell is a formula) or JSON lines (one object a row, with a 'table' key)."""
     rows: list[dict] = []
     for learner in view.learners:
         rows.append({"table": "learner", **asdict(learner), "last_active": when(learner.last_active),
@@ -180,5 +180,5 @@ def export(view: ClassView, export_format: str) -> str:
     stream = io.StringIO()
     writer = csv.DictWriter(stream, columns, restval="")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({key: csv_cell(value) for key, value in row.items()} for row in rows)
     return stream.getvalue()

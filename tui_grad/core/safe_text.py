@@ -72,6 +72,23 @@ def unsafe_characters(text: str) -> list[str]:
     return list(dict.fromkeys(character for character in text if is_unsafe(character)))
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What makes a spreadsheet read a cell as a formula: such a cell is exported with a ' in front."""
+
+
+def csv_cell(value: object) -> object:
+    """A CSV cell from file data that a spreadsheet shows as text, never runs as a formula
+    (`=HYPERLINK(...)` gets a ' in front), and a terminal shows, never obeys (as `safe_text`).
+
+    A number stays a number (-6 is no formula) and None is an empty cell."""
+    if value is None:
+        return ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    text = safe_text(str(value))
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def safe_data(data: object) -> object:
     """JSON-like data read from a file with `safe_text` applied to every string in it, keys included;
     numbers, booleans and None as they are. For exports that print a file's records whole."""

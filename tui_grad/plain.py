@@ -368,7 +368,7 @@ class PlainTutor:
             self.say(f"{session.subtitle[:1].upper()}{session.subtitle[1:]}, one edge at a time:")
             while not session.replay.done:
                 session.advance()
-                first, *rest = session.message
+                first, *rest = session.message[len(session.lead):]  # the lead was printed with the part
                 self.say(f"{session.replay.position}. {self.render(first)}")
                 self.show(tuple(rest[:1]))
                 if session.replay.done:

@@ -438,3 +438,11 @@ def test_plain_reads_an_endless_line_in_pieces_and_goes_on(tmp_path):
     assert f"That line was over {MAX_LINE} characters long and was not read." in out
     assert "MemoryError" not in errors and errors == ""
     assert saved(tmp_path)[1].status.get("L") == "earned"  # the next line is read as usual
+
+
+def test_a_bug_hunt_prints_its_text_once_then_each_buggy_step(tmp_path):
+    """The part's text opens the bug hunt; the steps that follow are numbered lines of their own,
+    not the text again (the app keeps it above each step; line mode has already printed it)."""
+    status, out = run(["", "", "lessons"], tmp_path, lesson="two-bugs")
+    assert out.count("This engine's backward pass has bug 1") == 1
+    assert "1. b.grad = 1 × 1 = 1" in out and "5. a.grad = 6 × 1 = 6   (the 3 it held is lost)" in out

@@ -70,11 +70,14 @@ def test_the_bug_hunt_asks_which_node_then_its_real_gradient(tmp_path):
     session = LessonSession(LESSON, ProgressStore(tmp_path).load())
     session.go_on()  # the introduction
     assert session.phase == REPLAY and "buggy" in session.subtitle
+    told = "This engine's backward pass has bug 1"
     while session.replay is not None and not session.replay.done:
         session.advance()
+        assert text_of(session.message).startswith(told)  # the part's text stays above every step
     assert "(the 3 it held is lost)" in text_of(session.message)
     session.go_on()
     assert session.phase == ANSWERING and session.asked == WHICH
+    assert told not in text_of(session.message)
     assert session.prompt_line == "Which node's gradient is wrong?"
     session.answer("nosuch")
     assert "there is no node called 'nosuch'" in text_of(session.message)

@@ -142,7 +142,8 @@ class LessonSession:
         self.resumed = False
         """True when the learner came back to a part they had started."""
         self.lead: Message = ()
-        """Lines kept above an update's description (the verdict that set it off)."""
+        """Lines kept above each replay step's description: the verdict that set off an update, or
+        the text of a part that opens on a replay (a bug hunt). Already shown when the step is."""
         self.failure = ""
         """Why a training run stopped early (its numbers overflowed), once a face reports it."""
         if self.tutor.finished:
@@ -450,7 +451,7 @@ class LessonSession:
             step = self._steps()[replay.position - 1]
             assert isinstance(self.flow, GradientsFlow)
             text, why = self.flow.describe(step)
-            self.message = (line(Span(text, "bold")), line(why))
+            self.message = self.lead + (line(Span(text, "bold")), line(why))
             if replay.done and not self.flow.hunting:
                 self.message += (line(),) + comparison_message(self.flow.comparison(),  # type: ignore[attr-defined]
                                                                self.flow.exercise.output_name)
@@ -508,7 +509,7 @@ class LessonSession:
         if self.phase == INTRO:
             self._enter_part()
         elif self.phase == REPLAY and self.flow.hunting:  # a bug hunt: now find it
-            self.phase, self.replay = ANSWERING, None
+            self.phase, self.replay, self.lead = ANSWERING, None, ()
             self.message = self._question_guide()
         elif self.phase == OUTRO:
             self.phase = ""
@@ -551,7 +552,7 @@ class LessonSession:
         self.inputs = self.tutor.inputs()
         self.values = self._forward(self.inputs)
         self.history = [self.values[self.tutor.part.output]] if self.tutor.part.output in self.values else []
-        self.updates, self.nudges, self.replay = [], [], None
+        self.updates, self.nudges, self.replay, self.lead = [], [], None, ()
         self.phase = self.flow.first_phase()
         text = self.fill(self.tutor.part.text.strip() or self.flow.default_text, self.part_index)
         rows: list[Line] = [line(Span(text, "prose"))] if text else []
@@ -561,6 +562,8 @@ class LessonSession:
             self.message = tuple(rows) + self._question_guide()
         else:
             self.message = tuple(rows)
+            if self.phase == REPLAY and rows:  # a part that opens on a replay (a bug hunt): its text stays above
+                self.lead = tuple(rows) + (line(),)
             self._start_phase()
 
     def _question_guide(self) -> Message:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from tui_grad.core.catalog import Catalog, check_lesson_files, load_catalog, shipped_lessons_dir
 from tui_grad.core.lesson import COMMAND_NAMES, Lesson
-from tui_grad.core.safe_text import csv_cell, safe_data, safe_text
+from tui_grad.core.safe_text import csv_cell, safe_data, safe_text, utc_time
 from tui_grad.web import served
 
 if TYPE_CHECKING:  # the app and the store load only for the commands that need them
@@ -330,18 +330,6 @@ def run_check(args: argparse.Namespace) -> int:
 EXPORT_FORMATS = ("csv", "jsonl")
 EXPORT_COLUMNS = ("time", "lesson", "part", "node", "kind", "text", "value", "result", "mistake", "hints",
                   "skills", "seed", "level", "practice_skill", "formula")
-def export_time(moment: float) -> str:
-    """An attempt's time in UTC, ISO 8601 to the millisecond; a time no calendar holds is shown as
-    the number it is, so one odd record never stops the export."""
-    from datetime import datetime, timezone
-
-    try:
-        when = datetime.fromtimestamp(moment, timezone.utc)
-    except (OverflowError, OSError, ValueError):
-        return f"not a date: {moment!r}"
-    return when.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
 def load_progress():
     """The learner's saved progress, with any warning about the file said on standard error."""
     from tui_grad.core.progress import ProgressStore
@@ -427,7 +415,7 @@ def export_attempts(attempts: list[dict], export_format: str, output: Path | Non
                     result = "shown" if attempt["shown"] else "right" if attempt["correct"] else "wrong"
                     value = "" if attempt["value"] is None else repr(attempt["value"])
                     writer.writerow([
-                        csv_cell(export_time(attempt["at"])), csv_cell(attempt["lesson"]), attempt["part"],
+                        csv_cell(utc_time(attempt["at"])), csv_cell(attempt["lesson"]), attempt["part"],
                         csv_cell(attempt["node"]), csv_cell(attempt["kind"]), csv_cell(attempt["text"]), value,
                         result, csv_cell(attempt["mistake"]), attempt["hints"], csv_cell(" ".join(attempt["skills"])),
                         "" if attempt["seed"] is None else attempt["seed"],
@@ -437,7 +425,7 @@ def export_attempts(attempts: list[dict], export_format: str, output: Path | Non
                 for attempt in attempts:
                     # Controls as glyphs rather than ensure_ascii's \u escapes: readable as `class --export`
                     # is, and still safe once a reader decodes the JSON and prints a field.
-                    record = safe_data({"time": export_time(attempt["at"]), **attempt})
+                    record = safe_data({"time": utc_time(attempt["at"]), **attempt})
                     stream.write(json.dumps(record, ensure_ascii=False) + "\n")
             stream.flush()
     except BrokenPipeError:

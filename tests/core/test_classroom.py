@@ -108,6 +108,24 @@ def test_csv_export_neutralises_every_cell_a_spreadsheet_would_run(tmp_path, cat
         f'{shown}HYPERLINK("http://x")', f"{shown}1+1", f"{shown}SUM(A1) ×1")
 
 
+def test_exports_survive_a_time_no_calendar_holds(tmp_path, catalog):
+    for name, moment in (("far", 1e20), ("past", -1e20), ("now", 1_700_000_000.0)):
+        store = ProgressStore(tmp_path / name).load()
+        answer(store, "L", "1", True, moment)
+        assert store.save() is None
+    endless = ProgressStore(tmp_path / "endless").load()
+    endless.lesson("chain-rule").part_progress(0).status["L"] = "earned"
+    endless.lesson("chain-rule").updated = float("inf")  # saved as Infinity, which the loader takes back
+    assert endless.save() is None
+    view = read_class(tmp_path, catalog)
+    expected = {"endless": "not a date: inf", "far": "not a date: 1e+20", "now": "2023-11-14T22:13:20Z",
+                "past": "not a date: -1e+20"}
+    table = csv.DictReader(io.StringIO(export(view, "csv")))
+    assert {row["learner"]: row["last_active"] for row in table if row["table"] == "learner"} == expected
+    lines = [json.loads(line) for line in export(view, "jsonl").splitlines()]
+    assert {line["learner"]: line["last_active"] for line in lines if line["table"] == "learner"} == expected
+
+
 def test_reading_the_class_leaves_no_trace_in_a_learners_folder(classroom, catalog):
     """The instructor's view reads: no lock file appears, a damaged file stays where the learner's
     own tutor will set it aside, and it is listed on every refresh."""

@@ -13,12 +13,11 @@ import io
 import json
 from collections import Counter
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 
 from tui_grad.core.catalog import Catalog
 from tui_grad.core.progress import ProgressStore, part_summary
-from tui_grad.core.safe_text import csv_cell, safe_text
+from tui_grad.core.safe_text import csv_cell, safe_text, utc_time
 from tui_grad.core.skills import SKILLS, first_tries, mastery, right_first_time
 
 EXPORT_FORMATS = ("csv", "jsonl")
@@ -148,10 +147,9 @@ def node_rows(attempts_by_learner: dict[str, list[dict]], catalog: Catalog | Non
 
 
 def when(moment: float | None) -> str:
-    """A time as ISO 8601 in UTC to the second, or '' for never."""
-    if moment is None:
-        return ""
-    return datetime.fromtimestamp(moment, timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+    """A time as ISO 8601 in UTC to the second, '' for never, or 'not a date: 1e+20' for a time no
+    calendar holds (a progress file may say anything)."""
+    return "" if moment is None else utc_time(moment, "seconds")
 
 
 def mistakes_text(mistakes: tuple[tuple[str, int], ...]) -> str:

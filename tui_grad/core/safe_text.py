@@ -72,6 +72,18 @@ def unsafe_characters(text: str) -> list[str]:
     return list(dict.fromkeys(character for character in text if is_unsafe(character)))
 
 
+def utc_time(moment: float, timespec: str = "milliseconds") -> str:
+    """A time read from a file in UTC, ISO 8601 to `timespec`; a time no calendar holds (1e20, inf)
+    is shown as the number it is, so one odd record never stops an export or a screen."""
+    from datetime import datetime, timezone
+
+    try:
+        when = datetime.fromtimestamp(moment, timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        return f"not a date: {moment!r}"
+    return when.isoformat(timespec=timespec).replace("+00:00", "Z")
+
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """What makes a spreadsheet read a cell as a formula: such a cell is exported with a ' in front."""
 

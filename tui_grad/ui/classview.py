@@ -11,11 +11,12 @@ from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Static
 
 from tui_grad.core.catalog import Catalog
 from tui_grad.core.classroom import ClassView, mistakes_text, read_class
 from tui_grad.core.skills import SKILLS
+from tui_grad.ui.chrome import Footer, Header
 
 REFRESH_SECONDS = 5.0
 """How often the class is read again."""

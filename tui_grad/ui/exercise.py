@@ -14,12 +14,13 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Static
 
 from tui_grad.core.flow import LessonSession
 from tui_grad.core.parts import ANSWERING
 from tui_grad.core.views import ACTIONS, LEAVE, NodeView
 from tui_grad.ui.answer import AnswerEntry
+from tui_grad.ui.chrome import Footer, Header
 from tui_grad.ui.diagram import DiagramNode
 from tui_grad.ui.graph_view import GraphView
 from tui_grad.ui.render import SessionScreen, bindings, header_texts, line_content, message_content

@@ -11,10 +11,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Input, Static
 
 from tui_grad.core.home import FieldError, read_formula
 from tui_grad.core.safe_text import safe_text
+from tui_grad.ui.chrome import Footer, Header
 
 FIELDS = ("formula", "values")
 

@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.css.scalar import Scalar
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui_grad.core.catalog import Catalog
@@ -20,6 +20,7 @@ from tui_grad.core.home import (ENTRY_SUMMARIES, ENTRY_TITLES, FORMULA, PRACTICE
 from tui_grad.core.lesson import Lesson
 from tui_grad.core.progress import ProgressStore, part_summary
 from tui_grad.core.skills import SKILLS, mastery, skills_of_node, skills_to_review
+from tui_grad.ui.chrome import Footer, Header
 
 STATE_MARKS = {"finished": "✓", "not started": "·"}
 """The glyph before a lesson's state; anything else (in progress) gets ▸."""

@@ -7,10 +7,11 @@ from collections.abc import Callable
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Static
 
 from tui_grad.core.flow import LessonSession
 from tui_grad.core.views import CONTINUE, LEAVE, RESTART
+from tui_grad.ui.chrome import Footer, Header
 from tui_grad.ui.render import SessionScreen, bindings, header_texts, message_content
 
 

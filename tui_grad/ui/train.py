@@ -22,13 +22,14 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Static
 
 from tui_grad.core.flow import LessonSession
 from tui_grad.core.parts import WATCH
 from tui_grad.core.training import TrainingError, TrainStep, describe_loss, describe_params, loss_at, train_steps
 from tui_grad.core.views import CONTINUE, LEAVE, REPLAY_ACTIONS
 from tui_grad.ui import plot
+from tui_grad.ui.chrome import Footer, Header
 from tui_grad.ui.plot_view import PlotView
 from tui_grad.ui.prose import prose
 from tui_grad.ui.render import bindings, line_content

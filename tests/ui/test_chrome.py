@@ -36,6 +36,7 @@ async def test_answers_and_hints_leave_no_footer_keys_behind(tmp_path):
             await pilot.pause()
             counts.append(alive(FooterKey))
         assert counts[-1] == counts[0], counts
+        assert counts[-1] == len(app.screen.query(FooterKey))  # only the keys on screen
 
 
 async def test_leaving_lessons_leaves_no_headers_behind(tmp_path):
@@ -49,3 +50,32 @@ async def test_leaving_lessons_leaves_no_headers_behind(tmp_path):
             await pilot.pause()
             assert isinstance(app.screen, HomeScreen)
         assert alive(Header) == len(app.screen.query(Header)) == 1
+
+
+async def test_no_list_of_lessons_stays_under_a_lesson_and_it_comes_back_where_it_was(tmp_path):
+    app = TuiGradApp(load_catalog(), store=ProgressStore(tmp_path).load())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("down", "down")
+        await pilot.pause()
+        row = app.screen.query_one(OptionList).highlighted
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not isinstance(app.screen, HomeScreen)
+        assert alive(HomeScreen) == alive(OptionList) == 0 and alive(Footer) == 1  # the lesson's own footer
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        assert app.screen.query_one(OptionList).highlighted == row and app.screen.query_one(OptionList).has_focus
+
+
+async def test_a_tutor_opened_on_a_lesson_builds_the_list_only_when_the_learner_goes_there(tmp_path):
+    app = TuiGradApp(load_catalog(), store=ProgressStore(tmp_path).load(), start_lesson="two-paths")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert alive(HomeScreen) == 0
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        option_list = app.screen.query_one(OptionList)
+        assert option_list.get_option_at_index(option_list.highlighted).id == "two-paths"  # the one just left

@@ -16,6 +16,7 @@ from tui_grad.core.flow import LessonSession
 from tui_grad.core.lesson import load_lesson
 from tui_grad.core.parts import DONE as DONE_PHASE, NetworkFlow
 from tui_grad.ui import plot
+from tui_grad.ui.render import LeftLesson
 from tui_grad.ui.train import DONE, FAILED, PAUSED, TRAINING, TrainScreen
 
 from tests.core.test_network import NETWORK_LESSON
@@ -42,6 +43,9 @@ class TrainApp(App):
     def on_mount(self) -> None:
         self.set_interval(0.01, self.count_tick)
         self.push_screen(self.given_screen or TrainScreen(self.session, self.done, **self.options))
+
+    def on_left_lesson(self, _: LeftLesson) -> None:
+        self.pop_screen()
 
     def count_tick(self) -> None:
         self.ticks += 1

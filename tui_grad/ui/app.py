@@ -8,11 +8,13 @@ from collections.abc import Callable
 from textual import events
 from textual.app import App
 from textual.binding import Binding
+from textual.screen import Screen
 
 from typing import TYPE_CHECKING
 
 from tui_grad.ui.hangup import Lifeline
-from tui_grad.ui.home import HomeScreen
+from tui_grad.ui.home import HomePlace, HomeScreen
+from tui_grad.ui.render import LeftLesson
 from tui_grad.ui.too_small import TooSmallScreen, too_small
 
 if TYPE_CHECKING:  # the lesson and reading screens load when a lesson opens, not at start-up
@@ -50,13 +52,16 @@ class TuiGradApp(App):
         """No animation, no cursor blink, no mouse-motion tracking: for slow SSH links."""
         if low_bandwidth:
             self.animation_level = "none"
+        self.home_place = HomePlace()
+        """Where the learner stands on the list of lessons, kept while a lesson takes its place."""
 
     def on_mount(self) -> None:
         if not self.is_headless:  # a real terminal; tests drive a headless app and keep their own handlers
             # SIGTERM, SIGHUP or a terminal that has gone: save, leave cleanly, and never linger.
             terminal = sys.__stdin__.fileno() if sys.__stdin__ is not None else None
             Lifeline(self.exit, self._save_progress, terminal_fd=terminal).install()
-        self.push_screen(HomeScreen(self.catalog, self.store))
+        if not self.start_lesson and self.start is None:
+            self.show_lessons()
         for warning in self.store.warnings if self.store else ():
             self.notify(warning, title="Progress", severity="warning", timeout=12, markup=False)
         if self.start_lesson:
@@ -98,6 +103,8 @@ class TuiGradApp(App):
         lesson = lesson or self.catalog.find(lesson_id)
         if lesson is None:
             self.notify(f"No lesson called '{lesson_id}'.", severity="error", markup=False)
+            if len(self.screen_stack) < 2:
+                self.show_lessons()
             return
         self.show_session(LessonSession(lesson, self.store, self.seed if seed is None else seed, review=review))
 
@@ -109,15 +116,38 @@ class TuiGradApp(App):
         if session.phase in (INTRO, OUTRO, FINISHED):
             from tui_grad.ui.page import PageScreen
 
-            self.push_screen(PageScreen(session, self.follow))
+            self._show(PageScreen(session, self.follow))
         elif session.phase == WATCH:
             from tui_grad.ui.train import TrainScreen
 
-            self.push_screen(TrainScreen(session, self.follow, time_scale=self.step_interval / REPLAY_INTERVAL))
+            self._show(TrainScreen(session, self.follow, time_scale=self.step_interval / REPLAY_INTERVAL))
         else:
             from tui_grad.ui.exercise import ExerciseScreen
 
-            self.push_screen(ExerciseScreen(session, self.step_interval, on_change=self.follow))
+            self._show(ExerciseScreen(session, self.step_interval, on_change=self.follow))
+
+    def show_lessons(self) -> None:
+        """The list of lessons, built anew where the learner left it."""
+        self._show(HomeScreen(self.catalog, self.store, self.home_place))
+
+    def _show(self, screen: Screen) -> None:
+        """Put `screen` in place of the list or the lesson screen showing; one of them is ever open
+        (the formula form and the too-small notice go over it and come off again)."""
+        covered = isinstance(self.screen, TooSmallScreen)
+        if covered:
+            self.pop_screen()
+        # Started from the app's own context: a screen's message loop keeps the context it was started
+        # in, and with it the screen that was running then (the list, the previous page) for its life.
+        with self._context():
+            if len(self.screen_stack) < 2:  # only Textual's empty default screen: at start-up
+                self.push_screen(screen)
+            else:
+                self.switch_screen(screen)
+        if covered:
+            self.push_screen(TooSmallScreen())
+
+    def on_left_lesson(self, _: LeftLesson) -> None:
+        self.show_lessons()
 
     def open_practice(self, level: int | None = None, seed: int | None = None) -> None:
         """Start practice: the exercise left unfinished, or the next one at the learner's level."""
@@ -136,9 +166,9 @@ class TuiGradApp(App):
     def follow(self, session: LessonSession) -> None:
         """The session moved on: replace the lesson's screen with the next one, or go back to the
         lessons once the recap has been read."""
-        if not isinstance(self.screen, HomeScreen):
-            self.pop_screen()
         if session.over:
             session = session.successor()  # practice: the next exercise
-        if session is not None:
+        if session is None:
+            self.show_lessons()
+        else:
             self.show_session(session)

@@ -23,7 +23,7 @@ from tui_grad.ui.answer import AnswerEntry
 from tui_grad.ui.chrome import Footer, Header
 from tui_grad.ui.diagram import DiagramNode
 from tui_grad.ui.graph_view import GraphView
-from tui_grad.ui.render import SessionScreen, bindings, header_texts, line_content, message_content
+from tui_grad.ui.render import LeftLesson, SessionScreen, bindings, header_texts, line_content, message_content
 
 DIAGRAM_STATES = {"engine": "given", "hidden": "unknown"}
 """Core box states the diagram draws like another: the replay's numbers as given, a gradient
@@ -88,7 +88,7 @@ class ExerciseScreen(SessionScreen):
         if action == LEAVE:
             self.stop_timer()
             self.session.leave()
-            self.app.pop_screen()
+            self.post_message(LeftLesson())
             return
         method = {"continue": "go_on"}.get(action, action)
         getattr(self.session, method)()

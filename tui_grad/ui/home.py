@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from textual import on
 from textual.app import ComposeResult
@@ -51,6 +51,20 @@ def review_lesson(catalog: Catalog, skill: str, seed: int) -> Lesson | None:
                                 "new numbers."),))
 
 
+@dataclass
+class HomePlace:
+    """Where the learner stood on the list when a lesson took its place: the list is built anew
+    on the way back (a lab's hundred tutors sit in lessons; none keeps its list underneath)."""
+
+    highlighted: int | None = None
+    """The row the cursor was on; None the first time (the next lesson to do is offered)."""
+    finished_before: set[str] | None = None
+    """The lessons finished when the learner left: one finished while away hands the cursor on to
+    the next lesson not finished."""
+    formula_fields: tuple[str, str] = ("", "")
+    """What the learner last typed in the formula form (formula, values), kept for next time."""
+
+
 class HomeScreen(Screen):
     """Lists the lessons one row each with where the learner stands, then practice and the learner's
     own formula; the skills, what is due for review, and the highlighted entry's summary."""
@@ -73,15 +87,11 @@ class HomeScreen(Screen):
         Binding("q", "app.quit", "Quit", id="home.quit", show=False),
     ]
 
-    def __init__(self, catalog: Catalog, store: ProgressStore | None = None) -> None:
+    def __init__(self, catalog: Catalog, store: ProgressStore | None = None, place: HomePlace | None = None) -> None:
         super().__init__()
         self.catalog = catalog
         self.store = store
-        self.finished_before: set[str] | None = None
-        """The lessons finished when the learner left this screen: one finished while away hands
-        the cursor on to the next lesson not finished."""
-        self.formula_fields = ("", "")
-        """What the learner last typed in the formula form (formula, values), kept for next time."""
+        self.place = place or HomePlace()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -147,16 +157,20 @@ class HomeScreen(Screen):
         self.watch(option_list, "scroll_y", self._show_more, init=False)
         self.refresh_states()
         option_list.focus()
-        resume = self.resume_index()
+        resume = self.resume_index() if self.place.highlighted is None else self.place.highlighted
         option_list.highlighted = resume if resume is not None else 0
+        self._arrive()
 
     def on_screen_resume(self) -> None:
-        """Back from a lesson (by Escape or at its end): show what the learner just did; a lesson
-        just finished hands the cursor to the next one not finished."""
-        if not self.is_mounted:
-            return
-        self.refresh_states()
-        before, self.finished_before = self.finished_before, None
+        """Back from the formula form or a too-small window: show the progress as it is now."""
+        if self.is_mounted:
+            self.refresh_states()
+            self._arrive()
+
+    def _arrive(self) -> None:
+        """Back from a lesson (by Escape or at its end): a lesson just finished hands the cursor to
+        the next one not finished."""
+        before, self.place.finished_before = self.place.finished_before, None
         if before is None:
             return
         just_finished = [lesson_id for lesson_id in self.ids() if lesson_id in self._finished() - before]
@@ -166,7 +180,8 @@ class HomeScreen(Screen):
                 self.query_one(OptionList).highlighted = following
 
     def on_screen_suspend(self) -> None:
-        self.finished_before = self._finished()
+        self.place.highlighted = self.query_one(OptionList).highlighted
+        self.place.finished_before = self._finished()
 
     def _finished(self) -> set[str]:
         return {lesson_id for lesson_id, record in self.records().items() if record.finished}
@@ -187,7 +202,7 @@ class HomeScreen(Screen):
         self.call_after_refresh(self._show_more)
 
     def on_resize(self) -> None:
-        if self.is_mounted:
+        if self.is_mounted and self.query("#skills"):
             self.query_one("#skills", Static).update(self.skills_line())
             self.call_after_refresh(self._show_more)
 
@@ -207,6 +222,8 @@ class HomeScreen(Screen):
     def _show_more(self, *_: object) -> None:
         """A cue under the list when rows are hidden below (or above) it: a scrollbar alone is easy
         to miss, and invisible to a screen reader."""
+        if not self.is_attached or not self.query(OptionList):  # asked just before a lesson replaced the list
+            return
         self._fit_list()
         option_list = self.query_one(OptionList)
         below = option_list.max_scroll_y - round(option_list.scroll_y)
@@ -302,9 +319,9 @@ class HomeScreen(Screen):
 
         def opened(fields: tuple[str, str] | None) -> None:
             if fields is not None:
-                self.formula_fields = fields
+                self.place.formula_fields = fields
 
-        self.app.push_screen(FormulaForm(*self.formula_fields, on_change=opened))
+        self.app.push_screen(FormulaForm(*self.place.formula_fields, on_change=opened))
 
     def action_review(self) -> None:
         """Open a short review of the weakest skill, with fresh numbers where a lesson allows them."""

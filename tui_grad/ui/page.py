@@ -12,7 +12,7 @@ from textual.widgets import Static
 from tui_grad.core.flow import LessonSession
 from tui_grad.core.views import CONTINUE, LEAVE, RESTART
 from tui_grad.ui.chrome import Footer, Header
-from tui_grad.ui.render import SessionScreen, bindings, header_texts, message_content
+from tui_grad.ui.render import LeftLesson, SessionScreen, bindings, header_texts, message_content
 
 
 class PageScreen(SessionScreen):
@@ -65,7 +65,7 @@ class PageScreen(SessionScreen):
             return
         if action == LEAVE:
             self.session.leave()
-            self.app.pop_screen()
+            self.post_message(LeftLesson())
             return
         {CONTINUE: self.session.go_on, RESTART: self.session.restart}[action]()
         self.on_change(self.session)

@@ -5,8 +5,9 @@ a glyph and a word, so nothing rests on colour)."""
 from __future__ import annotations
 
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.content import Content
+from textual.message import Message as TextualMessage
+from textual.screen import Screen
 
 from tui_grad.core.flow import LessonSession
 from tui_grad.core.views import (CONTINUE, FASTER, HINT, LEAVE, NUDGE, PAUSE, RESTART, REVEAL, SKIP, SLOWER, STEP,
@@ -88,6 +89,10 @@ def header_texts(title: str, subtitle: str, width: int) -> tuple[str, str]:
     for it; the status line already says what is happening."""
     room = width - HEADER_MARGIN
     return (title, subtitle) if len(title) + 3 + len(subtitle) <= room else (title, "")
+
+
+class LeftLesson(TextualMessage):
+    """A lesson's screen was left for the list of lessons (Escape): the app decides what shows next."""
 
 
 class SessionScreen(Screen):

@@ -32,7 +32,7 @@ from tui_grad.ui import plot
 from tui_grad.ui.chrome import Footer, Header
 from tui_grad.ui.plot_view import PlotView
 from tui_grad.ui.prose import prose
-from tui_grad.ui.render import bindings, line_content
+from tui_grad.ui.render import LeftLesson, bindings, line_content
 
 TICK_BUDGET = 0.04
 """Seconds of formula training one timer tick may spend before it hands the keys back."""
@@ -443,7 +443,7 @@ class TrainScreen(Screen):
             self._stop_timer()
             self._stop_worker()
             session.leave()
-            self.app.pop_screen()
+            self.post_message(LeftLesson())
             return
         if action == CONTINUE:
             session.go_on()

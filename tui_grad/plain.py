@@ -231,17 +231,19 @@ class PlainTutor:
 
     # --- one lesson ------------------------------------------------------------------------
 
-    def run_lesson(self, lesson: Lesson) -> None:
-        """Work through a lesson from where the learner stands, to its recap."""
-        self.run_session(LessonSession(lesson, self.store, self.seed))
+    def run_lesson(self, lesson: Lesson) -> bool:
+        """Work through a lesson from where the learner stands, to its recap; False when the learner
+        went back to the lessons before."""
+        return self.run_session(LessonSession(lesson, self.store, self.seed))
 
-    def run_session(self, session: LessonSession | None) -> None:
+    def run_session(self, session: LessonSession | None) -> bool:
         """Render a session until the learner leaves or reads its recap; then its successor (the
-        next practice exercise), if it has one."""
+        next practice exercise), if it has one. False when the learner went back to the lessons."""
         while session is not None:
             if not self.render_session(session):
-                return
+                return False
             session = session.successor()
+        return True
 
     def render_session(self, session: LessonSession) -> bool:
         """One session, phase by phase; False when the learner chose to leave."""
@@ -271,7 +273,8 @@ class PlainTutor:
                 shown_part = session.part_index
                 self.part_header(session)
             if phase == ANSWERING:
-                self.answer_questions(session)
+                if not self.answer_questions(session):
+                    return False
             elif phase == WATCH:
                 LINE_RENDERERS[session.flow.kind](self, session)
             elif session.replay is not None and not session.replay.done:
@@ -315,8 +318,9 @@ class PlainTutor:
         if part.kind == "update":
             self.say(f"One {part.update.direction} step with step size {format_number(part.update.step_size)}.")
 
-    def answer_questions(self, session: LessonSession) -> None:
-        """Ask each question until it is answered or shown, taking commands on the way."""
+    def answer_questions(self, session: LessonSession) -> bool:
+        """Ask each question until it is answered or shown, taking commands on the way; False when
+        the learner went back to the lessons."""
         asked = None
         while session.phase == ANSWERING:
             name = session.asked
@@ -340,7 +344,7 @@ class PlainTutor:
             action = TYPED.get(command)
             if action == LEAVE:
                 session.leave()
-                raise Stop
+                return False
             if action == NUDGE and NUDGE not in session.allowed:
                 self.say("Nudging is for gradients and slopes; here, work out the new value from the update rule.")
                 continue
@@ -359,6 +363,7 @@ class PlainTutor:
                 session.answer(text)
             self.show(session.message)
             self.warn()
+        return True
 
     def replay(self, session: LessonSession) -> None:
         """A replay all at once: the backward pass step by step, or an update and its forward pass."""
@@ -561,9 +566,7 @@ def _run(session: PlainTutor, catalog: Catalog, lesson_id: str | None) -> int:
         session.say("There are no lessons to run.")
         return 1
     try:
-        if lesson is not None:
-            session.run_lesson(lesson)
-        else:
+        if lesson is None or not session.run_lesson(lesson):  # a lesson left for the lessons: the menu
             while (choice := session.choose()) is not None:
                 if choice == PRACTICE:
                     session.run_session(PracticeRun(session.store).session())

@@ -446,3 +446,20 @@ def test_a_bug_hunt_prints_its_text_once_then_each_buggy_step(tmp_path):
     status, out = run(["", "", "lessons"], tmp_path, lesson="two-bugs")
     assert out.count("This engine's backward pass has bug 1") == 1
     assert "1. b.grad = 1 × 1 = 1" in out and "5. a.grad = 6 × 1 = 6   (the 3 it held is lost)" in out
+
+
+def test_lessons_at_a_question_goes_back_to_the_menu_and_the_lesson_resumes_there(tmp_path):
+    """`lessons` at a question is what it says between steps: back to the list, progress saved; picking
+    the lesson again comes back to that question (it used to end line mode altogether)."""
+    status, out = run(["", "1", "lessons", "chain-rule", "lessons", "q"], tmp_path)
+    assert status == 0
+    after_leaving = out.split("dL/dd = lessons", 1)[1]
+    assert "Lessons:" in after_leaving and "[in progress (1 found)]" in after_leaving
+    assert "Resuming at part 1 of 1, question dL/dd." in after_leaving
+    record, progress = saved(tmp_path)
+    assert progress.status == {"L": "earned"}
+
+
+def test_a_lesson_opened_by_name_goes_back_to_the_menu_on_lessons(tmp_path):
+    status, out = run(["", "lessons", "q"], tmp_path, lesson="chain-rule")
+    assert status == 0 and "Lessons:" in out.split("dL/dL = lessons", 1)[1]

@@ -109,6 +109,9 @@ async def test_backward_animation_plays_step_by_step():
         assert screen.session.phase == BACKWARD
         await pilot.press("space")  # pause
         assert screen.session.replay.paused
+        await pilot.pause()
+        last_row = screen_text(app).splitlines()[-1]
+        assert "Resume" in last_row and "Pause" not in last_row  # the footer names what space does now
         position = screen.session.replay.position
         await pilot.press("n")
         assert screen.session.replay.position == position + 1

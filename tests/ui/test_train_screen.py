@@ -233,7 +233,13 @@ async def test_the_footer_lists_the_training_keys_only_while_they_apply(line_fit
         running = footer(app)
         for label in ("Pause", "Step", "Skip", "Faster", "Slower", "Lessons"):
             assert label in running, (label, running)
-        assert "Continue" not in running
+        assert "Continue" not in running and "Resume" not in running
+        await pilot.press("space")
+        await pilot.pause()
+        assert "Resume" in footer(app) and "Pause" not in footer(app)  # the key says what it will do
+        await pilot.press("space")
+        await pilot.pause()
+        assert "Pause" in footer(app) and "Resume" not in footer(app)
         await pilot.press("s")
         await pilot.pause()
         done = footer(app)

@@ -81,7 +81,7 @@ class ExerciseScreen(SessionScreen):
         if not right:
             self.query_one(AnswerEntry).offer_again(text)
 
-    def action_flow(self, action: str) -> None:
+    def action_flow(self, action: str, _face: str = "") -> None:
         """Send a key's action to the session, then draw what it says."""
         if action not in self.session.allowed:
             return

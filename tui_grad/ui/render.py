@@ -51,9 +51,33 @@ def key_label(action: str) -> str:
     return "+".join(part.capitalize() if len(part) > 1 else part.upper() for part in first.split("+"))
 
 
+RESUME = "resume"
+"""The pause key's second face: while a replay is paused the footer offers Resume, not Pause."""
+
+
 def bindings(*actions: str) -> list[Binding]:
-    """The footer bindings of these flow actions, each calling `action_flow('<name>')`."""
-    return [Binding(action_keys(a), f"flow('{a}')", KEYS[a][1], tooltip=KEYS[a][2], id=f"flow.{a}") for a in actions]
+    """The footer bindings of these flow actions, each calling `action_flow('<name>')` (the pause key
+    twice: as Pause, and as Resume while paused; `offered` shows one)."""
+    result = []
+    for a in actions:
+        result.append(Binding(action_keys(a), f"flow('{a}')", KEYS[a][1], tooltip=KEYS[a][2], id=f"flow.{a}"))
+        if a == PAUSE:
+            result.append(Binding(action_keys(a), f"flow('{a}', '{RESUME}')", "Resume", tooltip=KEYS[a][2],
+                                  id=f"flow.{a}.{RESUME}"))
+    return result
+
+
+def offered(session: LessonSession, action: str, parameters: tuple[object, ...]) -> bool:
+    """Whether a screen offers this key now: flow actions the session allows (Pause or Resume as the
+    replay stands); every other action."""
+    if action != "flow" or not parameters:
+        return True
+    if parameters[0] not in session.allowed:
+        return False
+    if parameters[0] == PAUSE:
+        paused = session.replay is not None and session.replay.paused
+        return paused == (parameters[1:] == (RESUME,))
+    return True
 
 
 STYLES = {"": "", "bold": "bold", "muted": "$text-muted", "right": "bold $success", "wrong": "bold $error",
@@ -102,6 +126,4 @@ class SessionScreen(Screen):
     session: LessonSession
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "flow" and parameters:
-            return parameters[0] in self.session.allowed
-        return True
+        return offered(self.session, action, parameters)

@@ -32,7 +32,7 @@ from tui_grad.ui import plot
 from tui_grad.ui.chrome import Footer, Header
 from tui_grad.ui.plot_view import PlotView
 from tui_grad.ui.prose import prose
-from tui_grad.ui.render import LeftLesson, bindings, line_content
+from tui_grad.ui.render import LeftLesson, bindings, line_content, offered
 
 TICK_BUDGET = 0.04
 """Seconds of formula training one timer tick may spend before it hands the keys back."""
@@ -72,7 +72,7 @@ class TrainScreen(Screen):
         self.timer_interval = 0.0
         self.catching_up = False
         """True while a formula's skip is computed in slices, one timer callback after another."""
-        self.footer_for: tuple[str, ...] = ()
+        self.footer_for: tuple[object, ...] = ()
         """The session's actions the footer shows now."""
         if part.kind == "network":
             from tui_grad.core.network import RemoteTrainer
@@ -158,8 +158,9 @@ class TrainScreen(Screen):
             self.timer = self.set_interval(max(interval, 0.001), self.tick)
         self._release()
         self.query_one("#status", Static).update(self.status_text())
-        if session.allowed != self.footer_for:  # the footer is rebuilt only when the keys change, not every tick
-            self.footer_for = session.allowed
+        keys = (session.allowed, replay is not None and replay.paused)  # Pause shows as Resume while paused
+        if keys != self.footer_for:  # the footer is rebuilt only when the keys change, not every tick
+            self.footer_for = keys
             self.refresh_bindings()
 
     def tick(self) -> None:
@@ -429,11 +430,9 @@ class TrainScreen(Screen):
     # --- actions ----------------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "flow" and parameters:
-            return parameters[0] in self.session.allowed
-        return True
+        return offered(self.session, action, parameters)
 
-    def action_flow(self, action: str) -> None:
+    def action_flow(self, action: str, _face: str = "") -> None:
         """Send a key's action to the session (pause, step, skip, faster, slower, continue, leave),
         then draw what it says: a new speed shows at once, paused or not."""
         session = self.session

@@ -27,7 +27,7 @@ from tui_grad.core.network import NetworkTrainer
 from tui_grad.core.parts import ANSWERING, DONE, REPLAY, UPDATING, WATCH, NetworkFlow, TrainFlow
 from tui_grad.core.progress import ProgressStore, part_summary
 from tui_grad.core.safe_text import safe_text
-from tui_grad.core.tutor import ANSWERED_KINDS
+from tui_grad.core.lesson import ANSWERED_KINDS
 from tui_grad.core.training import TrainingError, describe_loss, describe_params, train_steps
 from tui_grad.core.views import CONTINUE, HINT, KEY_GUIDE, LEAVE, NUDGE, RESTART, REVEAL, UPDATE, Line, Message
 

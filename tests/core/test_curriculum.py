@@ -13,7 +13,8 @@ from tui_grad.core.exercise import GradientExercise
 from tui_grad.core.lesson import distances_to_output
 from tui_grad.core.lesson import Lesson, load_lesson
 from tui_grad.core.trace import trace
-from tui_grad.core.tutor import ANSWERED_KINDS, draw_inputs
+from tui_grad.core.lesson import ANSWERED_KINDS
+from tui_grad.core.tutor import draw_inputs
 
 CURRICULUM = (
     "derivative-slope",

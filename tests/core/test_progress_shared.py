@@ -455,3 +455,19 @@ def test_without_locks_two_copies_appending_at_once_keep_each_answer_once(tmp_pa
     assert left.save() is None
     assert sorted(a["node"] for a in left.attempts) == ["a", "b", "c", "d"]
     assert sorted(a["node"] for a in ProgressStore(tmp_path).load().attempts) == ["a", "b", "c", "d"]
+
+
+def test_the_summary_of_a_run_to_watch_counts_nothing(tmp_path):
+    """A one-part lesson that trains a network asks no questions: left mid-run it is in progress,
+    not 'in progress (0 found)'."""
+    from tui_grad.core.flow import LessonSession
+
+    lesson = load_catalog().find("small-network")
+    store = ProgressStore(tmp_path).load()
+    session = LessonSession(lesson, store)
+    session.go_on()  # the introduction: the run begins
+    session.trained(session.replay.length)  # the face showed the whole run; the learner leaves before Enter
+    session.leave()
+    record = ProgressStore(tmp_path).load().lessons[lesson.id]
+    assert record.started and not record.finished
+    assert part_summary(lesson, record) == "in progress"

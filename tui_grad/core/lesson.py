@@ -23,6 +23,8 @@ from tui_grad.engine import EngineError, Value, backward_steps, topological_orde
 
 IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 PART_KINDS = ("gradients", "slope", "update", "train", "network", "bughunt")
+ANSWERED_KINDS = ("gradients", "slope", "update", "bughunt")
+"""Parts where the learner types answers; the others ("train", "network") are watched."""
 """What a part asks of the learner: gradients node by node, one slope (with nudges), the new
 parameter values after one update step, or watching many steps train (a formula or a network)."""
 DIRECTIONS = ("ascent", "descent")

@@ -18,8 +18,6 @@ from tui_grad.core.lesson import Lesson, LessonError, Part
 from tui_grad.core.progress import LessonProgress, ProgressStore
 from tui_grad.core.update import UpdateExercise
 
-ANSWERED_KINDS = ("gradients", "slope", "update", "bughunt")
-"""Parts where the learner types answers; the others ("train", "network") are watched."""
 
 
 def draw_inputs(part: Part, seed: int, salt: str = "") -> dict[str, float]:

@@ -113,13 +113,8 @@ def test_exports_survive_a_time_no_calendar_holds(tmp_path, catalog):
         store = ProgressStore(tmp_path / name).load()
         answer(store, "L", "1", True, moment)
         assert store.save() is None
-    endless = ProgressStore(tmp_path / "endless").load()
-    endless.lesson("chain-rule").part_progress(0).status["L"] = "earned"
-    endless.lesson("chain-rule").updated = float("inf")  # saved as Infinity, which the loader takes back
-    assert endless.save() is None
-    view = read_class(tmp_path, catalog)
-    expected = {"endless": "not a date: inf", "far": "not a date: 1e+20", "now": "2023-11-14T22:13:20Z",
-                "past": "not a date: -1e+20"}
+    view = read_class(tmp_path, catalog)  # (a record updated at inf or NaN is set aside by the loader)
+    expected = {"far": "not a date: 1e+20", "now": "2023-11-14T22:13:20Z", "past": "not a date: -1e+20"}
     table = csv.DictReader(io.StringIO(export(view, "csv")))
     assert {row["learner"]: row["last_active"] for row in table if row["table"] == "learner"} == expected
     lines = [json.loads(line) for line in export(view, "jsonl").splitlines()]

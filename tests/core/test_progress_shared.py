@@ -471,3 +471,17 @@ def test_the_summary_of_a_run_to_watch_counts_nothing(tmp_path):
     record = ProgressStore(tmp_path).load().lessons[lesson.id]
     assert record.started and not record.finished
     assert part_summary(lesson, record) == "in progress"
+
+
+def test_a_lesson_updated_at_a_time_no_clock_holds_is_set_aside_with_a_word(tmp_path):
+    """`updated` of NaN or infinity (JSON allows neither, Python's reader both) is a damaged field:
+    that record is set aside, said so, and the rest of the file kept."""
+    home = tmp_path
+    home.chmod(0o700)
+    (home / FILE_NAME).write_text('{"format": "tui-grad-progress", "version": 1, "attempts": [], "lessons": {'
+                                  '"chain-rule": {"part": 0, "parts": [], "finished": false, "seed": null, '
+                                  '"updated": NaN}, "two-paths": {"part": 1, "parts": [], "finished": false, '
+                                  '"seed": null, "updated": 5.0}}}', encoding="utf-8")
+    store = ProgressStore(home).load()
+    assert "chain-rule" not in store.lessons and store.lessons["two-paths"].part == 1
+    assert any("updated is not a finite number" in warning for warning in store.warnings), store.warnings

@@ -40,3 +40,13 @@ async def test_the_class_view_lists_learners_and_nodes_and_follows_new_answers(t
         nodes = cell_texts(screen.query_one("#nodes"))
         assert nodes[1][2] == "d" and nodes[1][5] == "sign ×1"
         assert "bob: progress.json is damaged" in str(screen.query_one("#unreadable").render())
+
+
+def test_times_from_a_learners_file_that_no_clock_shows_are_said_so():
+    from tui_grad.ui.classview import ago
+
+    now = 1_800_000_000.0
+    assert ago(now - 125, now) == "2 min ago" and ago(None, now) == "never"
+    assert ago(1e20, now) == ago(-1e20, now) == ago(float("nan"), now) == ago(float("inf"), now) == "not a date"
+    assert ago(now + 3600, now) == "ahead of this clock"  # a machine whose clock runs ahead
+    assert ago(now + 5, now) == "0 s ago"  # a few seconds of skew is not worth a word

@@ -187,7 +187,7 @@ class LessonProgress:
             parts=[PartProgress.from_json(part) for part in parts],
             finished=_flag(data.get("finished", False), "finished"),
             seed=None if seed is None else _integer(seed, "seed"),
-            updated=_number(data.get("updated", 0.0), "updated"),
+            updated=_moment(data.get("updated", 0.0), "updated"),
             generation=_count(data.get("generation", 0), "generation"),
         )
         others = _mapping(data.get("others", {}), "its other seeds")
@@ -965,10 +965,10 @@ def _number(value: Any, what: str) -> float:
     return float(value)
 
 
-def _moment(value: Any) -> float:
-    moment = _number(value, "an attempt's time")
+def _moment(value: Any, what: str = "an attempt's time") -> float:
+    moment = _number(value, what)
     if not math.isfinite(moment):
-        raise ValueError("an attempt's time is not a finite number")
+        raise ValueError(f"{what} is not a finite number")
     return moment
 
 

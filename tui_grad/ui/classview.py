@@ -3,6 +3,7 @@ read again every few seconds, so it follows the class as they work."""
 
 from __future__ import annotations
 
+import math
 import time
 from pathlib import Path
 
@@ -25,9 +26,14 @@ NODE_COLUMNS = ("lesson", "part", "node", "tried", "right 1st time", "common mis
 
 
 def ago(moment: float | None, now: float) -> str:
-    """'12 s ago', '5 min ago', '3 h ago', '2 d ago', or 'never'."""
+    """'12 s ago', '5 min ago', '3 h ago', '2 d ago', 'never', or what is odd about a time read from a
+    learner's file (a clock ahead of this one, a time no calendar holds)."""
     if moment is None:
         return "never"
+    if not math.isfinite(moment) or abs(now - moment) > 1e12:
+        return "not a date"
+    if moment - now > 60:
+        return "ahead of this clock"
     seconds = max(0, int(now - moment))
     for size, unit in ((86400, "d"), (3600, "h"), (60, "min")):
         if seconds >= size:

@@ -50,3 +50,24 @@ def test_times_from_a_learners_file_that_no_clock_shows_are_said_so():
     assert ago(1e20, now) == ago(-1e20, now) == ago(float("nan"), now) == ago(float("inf"), now) == "not a date"
     assert ago(now + 3600, now) == "ahead of this clock"  # a machine whose clock runs ahead
     assert ago(now + 5, now) == "0 s ago"  # a few seconds of skew is not worth a word
+
+
+async def test_a_learners_folder_name_and_answers_are_shown_as_text(tmp_path, catalog):
+    """A learner names their folder, and types their answers: brackets stay text, escapes glyphs (a
+    folder name cannot hold the / of a closing tag; an opening one would be eaten as markup)."""
+    from tui_grad.core.safe_text import is_unsafe
+    from tests.ui.screen_text import screen_text
+
+    eve = ProgressStore(tmp_path / "eve[bold]\x1b]0;pwned\x07").load()
+    eve.record({"lesson": "chain-rule", "part": 1, "node": "d", "text": "[/x] w[i][j]\x1b[2J", "value": 2.0,
+                "correct": False, "mistake": "sign", "at": 100.0})
+    assert eve.save() is None
+    (tmp_path / "mal[i]\x1b[2J").mkdir()
+    (tmp_path / "mal[i]\x1b[2J" / "progress.json").write_text("[/z]", encoding="utf-8")
+    app = ClassApp(tmp_path, catalog, interval=3600)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        text = screen_text(app)
+        assert not [character for character in text if is_unsafe(character)]
+        assert "eve[bold]␛]0;pwned␇" in text and "mal[i]␛[2J" in text

@@ -17,7 +17,7 @@ from tui_grad.ui.home import HomeScreen
 from tui_grad.ui.page import PageScreen
 from tui_grad.ui.train import TrainScreen
 
-from tests.core.test_hostile_lessons import BRACKETS, HOSTILE_LESSON
+from tests.core.test_hostile_lessons import ATTACKS, BRACKETS, HOSTILE_LESSON, WORDS
 from tests.ui.screen_text import screen_text
 from tests.ui.test_curriculum_walk import finish_part
 
@@ -96,3 +96,81 @@ async def test_a_warning_about_a_damaged_progress_file_is_shown_as_text(tmp_path
         await pilot.press("down")  # the app still answers keys
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
+
+
+OTHER_KINDS = f'''\
+id = "hostile-kinds"
+title = "Kinds {WORDS} {ATTACKS}"
+summary = "Every other kind of part"
+order = 2
+
+[text]
+intro = """Kinds intro"""
+outro = """Kinds outro {WORDS} {ATTACKS}"""
+
+[[parts]]
+title = "Slope {WORDS} {ATTACKS}"
+kind = "slope"
+text = """Slope text {WORDS} {ATTACKS}"""
+inputs = {{ x = 3.0 }}
+nodes = ["f = x * x"]
+output = "f"
+ask = ["x"]
+
+[[parts]]
+title = "Update {WORDS} {ATTACKS}"
+kind = "update"
+text = """Update text {WORDS} {ATTACKS}"""
+inputs = {{ a = 5.0, d = 2.0 }}
+nodes = ["L = a * d"]
+output = "L"
+parameters = ["a"]
+ask = ["a"]
+
+[[parts]]
+title = "Bug hunt {WORDS} {ATTACKS}"
+kind = "bughunt"
+text = """Bug hunt text {WORDS} {ATTACKS}"""
+inputs = {{ a = 3.0 }}
+nodes = ["b = a * a", "c = 3 * a", "L = b + c"]
+output = "L"
+
+[[parts]]
+title = "Network {WORDS} {ATTACKS}"
+kind = "network"
+text = """Network text {WORDS} {ATTACKS}"""
+dataset = "xor"
+samples = 8
+hidden = [3]
+steps = 10
+'''
+
+
+async def test_slope_update_bug_hunt_and_network_parts_show_brackets_as_text(tmp_path):
+    """The part kinds the first hostile lesson lacks, and the page of a finished lesson reopened."""
+    folder = tmp_path / "lessons"
+    folder.mkdir()
+    (folder / "kinds.toml").write_text(OTHER_KINDS, encoding="utf-8")
+    app = TuiGradApp(load_catalog(folder), step_interval=0.01, store=ProgressStore(tmp_path / "home").load())
+    async with app.run_test(size=(100, 40)) as pilot:
+        app.open_lesson("hostile-kinds")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        for kind in ("Slope", "Update", "Bug hunt"):
+            assert isinstance(app.screen, ExerciseScreen), kind
+            assert_shown_safely(app, f"{kind} text [/x] w[i][j] [TODO]")
+            await finish_part(app, pilot)
+        assert isinstance(app.screen, TrainScreen)
+        assert_shown_safely(app, "Network text [/x] w[i][j] [TODO]")
+        await finish_part(app, pilot)
+        assert isinstance(app.screen, PageScreen)
+        assert_shown_safely(app, "Kinds outro " + " ".join(BRACKETS))
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        assert_shown_safely(app, "Kinds [/x] w[i][j] [TODO]")
+        app.open_lesson("hostile-kinds")  # finished: the page offers to start again, with the outro
+        await pilot.pause()
+        assert isinstance(app.screen, PageScreen)
+        assert_shown_safely(app, "You finished this lesson before", "Kinds outro " + " ".join(BRACKETS))

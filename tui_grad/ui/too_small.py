@@ -31,7 +31,10 @@ class TooSmallScreen(ModalScreen[None]):
         self.show_size(self.app.size.width, self.app.size.height)
 
     def show_size(self, width: int, height: int) -> None:
-        """Say how big the window is and how big it needs to be."""
+        """Say how big the window is and how big it needs to be (once mounted: a resize can come
+        before the notice is built, and on_mount then says it)."""
+        if not self.is_mounted:
+            return
         self.query_one(Static).update(
             f"This window is {width}×{height}.\ntui-grad needs at least {MIN_WIDTH}×{MIN_HEIGHT}.\n"
             "Make the window larger; your place is kept.\n(Ctrl+Q quits.)"

@@ -136,6 +136,8 @@ class TuiGradApp(App):
         covered = isinstance(self.screen, TooSmallScreen)
         if covered:
             self.pop_screen()
+        if isinstance(self.screen, HomeScreen):
+            self.screen.remember_place()  # now: the list is removed as the lesson replaces it
         # Started from the app's own context: a screen's message loop keeps the context it was started
         # in, and with it the screen that was running then (the list, the previous page) for its life.
         with self._context():

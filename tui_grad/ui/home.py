@@ -180,7 +180,13 @@ class HomeScreen(Screen):
                 self.query_one(OptionList).highlighted = following
 
     def on_screen_suspend(self) -> None:
-        self.place.highlighted = self.query_one(OptionList).highlighted
+        self.remember_place()
+
+    def remember_place(self) -> None:
+        """Keep where the cursor is and what is finished, for the list built on the way back."""
+        lists = self.query(OptionList)
+        if lists:
+            self.place.highlighted = lists.first().highlighted
         self.place.finished_before = self._finished()
 
     def _finished(self) -> set[str]:

@@ -1,12 +1,19 @@
-"""Engine on large random graphs: build cost per node at 1e4..1e6 nodes (collector on, and paused
-as the tutor's training loops run), and forward + backward on a 100,000-node graph against
-micrograd, measured side by side in the same run.
+"""Engine on large graphs: build cost per node at 1e4..1e6 nodes, and forward + backward on a
+100,000-node random graph against micrograd, measured side by side in the same run.
 
-A random graph: 100 leaves, then one node per step, `+`, `*` or `relu` (what micrograd has) of operands drawn
-uniformly from every node so far (so it stays shallow: micrograd's backward recurses). The same
-seed gives both engines the very same graph; their outputs and leaf gradients are checked to agree
-before anything is timed. Each timed sample starts after a full collection; micrograd's graphs,
-whose closures make reference cycles, run with the collector on, as micrograd's users run them.
+Two shapes. "random": 100 leaves, then one node per step, `+`, `*` or `relu` (what micrograd has)
+of operands drawn uniformly from every node so far (shallow, since micrograd's backward recurses;
+at 1e6 nodes every operand is a cache miss). "layered": each node takes one of the last 1,000
+nodes and one of the 100 leaves, as a network's neurons take the layer before and their weights.
+The same seed gives both engines the very same graph; their outputs and leaf gradients are checked
+to agree before anything is timed. Each timed sample starts after a full collection.
+
+Build cost is measured with the cyclic collector on and paused (as the tutor's training loops run
+it), and against a control in the same run: the very same loop and operand picks building a
+plain tuple (value, left, right) per node instead of an engine node. The control costs what the
+loop and its access pattern cost (the interpreter and the memory hierarchy: at 1e6 random nodes
+every operand is a cache miss); the engine's own cost per node is the difference, and it is that
+which should stay flat as the graph grows.
 
     python bench/engine_graphs.py [--runs N] [--sizes 10000,100000,1000000]
 """
@@ -24,17 +31,22 @@ import common
 RANDOM_GRAPH = 100_000
 LEAVES = 100
 TAIL = 100
+WINDOW = 1000
+SHAPES = ("random", "layered")
 
 
-def random_graph(value_class, nodes: int, seed: int = 7):
-    """Build a random graph of `nodes` operations over LEAVES leaves; returns (output, leaves)."""
+def random_graph(value_class, nodes: int, seed: int = 7, shape: str = "random"):
+    """Build a graph of `nodes` operations over LEAVES leaves; returns (output, leaves)."""
     rng = random.Random(seed)
     leaves = [value_class(rng.uniform(-1.0, 1.0)) for _ in range(LEAVES)]
     pool = list(leaves)
     pick, draw = rng.randrange, rng.random
     for _ in range(nodes):
-        a, b = pool[pick(len(pool))], pool[pick(len(pool))]
         kind = draw()
+        if shape == "random":
+            a, b = pool[pick(len(pool))], pool[pick(len(pool))]
+        else:  # a recent node and a leaf: bounded values (|leaf| < 1), as in a network's layers
+            a, b = pool[len(pool) - 1 - pick(min(WINDOW, len(pool)))], leaves[pick(LEAVES)]
         if kind < 0.45:
             node = a + b
         elif kind < 0.85:
@@ -48,19 +60,48 @@ def random_graph(value_class, nodes: int, seed: int = 7):
     return output, leaves
 
 
-def build_per_node(value_class, nodes: int, paused: bool) -> float:
-    """Seconds per node to build a random graph of `nodes` nodes, collector on or paused."""
+def control_graph(nodes: int, seed: int = 7, shape: str = "random") -> list:
+    """The control: random_graph's loop with the very same operand picks, each node a plain tuple
+    (value, left, right) made in C: it touches the operands and allocates what a node at least is,
+    and nothing more."""
+    rng = random.Random(seed)
+    leaves = [(rng.uniform(-1.0, 1.0), None, None) for _ in range(LEAVES)]
+    pool = list(leaves)
+    pick, draw = rng.randrange, rng.random
+    for _ in range(nodes):
+        kind = draw()
+        if shape == "random":
+            a, b = pool[pick(len(pool))], pool[pick(len(pool))]
+        else:
+            a, b = pool[len(pool) - 1 - pick(min(WINDOW, len(pool)))], leaves[pick(LEAVES)]
+        if kind < 0.45:
+            node = (a[0] + b[0], a, b)
+        elif kind < 0.85:
+            node = (a[0] * b[0], a, b)
+        else:
+            node = (a[0] if a[0] > 0 else 0.0, a, None)
+        pool.append(node)
+    return pool
+
+
+def build_per_node(value_class, nodes: int, paused: bool, shape: str = "random") -> float:
+    """Seconds per node to build a graph of `nodes` nodes, collector on or paused; value_class
+    None builds the control."""
     from tui_grad.engine import collector_paused
+
+    def build():
+        return control_graph(nodes, shape=shape) if value_class is None else random_graph(value_class, nodes,
+                                                                                          shape=shape)
 
     gc.collect()
     if paused:
         with collector_paused():
             start = time.perf_counter()
-            output = random_graph(value_class, nodes)
+            output = build()
             elapsed = time.perf_counter() - start
     else:
         start = time.perf_counter()
-        output = random_graph(value_class, nodes)
+        output = build()
         elapsed = time.perf_counter() - start
     del output
     return elapsed / nodes
@@ -106,21 +147,31 @@ def main() -> int:
 
     check_same_numbers(Value, MicrogradValue)
     sizes = [int(size) for size in args.sizes.split(",")]
-    print("build cost per node (median, min..max over runs):")
-    results = []
-    for size in sizes:
-        on, paused = common.alternate(args.runs, lambda: build_per_node(Value, size, False),
-                                      lambda: build_per_node(Value, size, True))
-        theirs = [build_per_node(MicrogradValue, size, False) for _ in range(max(1, args.runs // 2))]
-        results.append((size, on, paused))
-        print(f"  {size:>9,} nodes: tui_grad collector on {common.spread(on, 1e9, ' ns')}")
-        print(f"  {size:>9,} nodes: tui_grad paused       {common.spread(paused, 1e9, ' ns')}")
-        print(f"  {size:>9,} nodes: micrograd             {common.spread(theirs, 1e9, ' ns')}")
-    smallest, largest = results[0], results[-1]
-    growth_on = common.median(largest[1]) / common.median(smallest[1])
-    growth_paused = common.median(largest[2]) / common.median(smallest[2])
-    print(f"per-node build cost, {largest[0]:,} vs {smallest[0]:,} nodes: collector on {growth_on:.2f}x, "
-          f"paused {growth_paused:.2f}x")
+    print("build cost per node (median, min..max over runs); engine's own = engine paused minus the control:")
+    growth = {}
+    for shape in SHAPES:
+        results = []
+        for size in sizes:
+            on, paused, control = [], [], []
+            sides = [(on, Value, False), (paused, Value, True), (control, None, True)]
+            for round_number in range(args.runs):  # one of each a round, the order rotating
+                turn = round_number % len(sides)
+                for samples, kind, pause in sides[turn:] + sides[:turn]:
+                    samples.append(build_per_node(kind, size, pause, shape))
+            own = [ours - theirs for ours, theirs in zip(paused, control)]  # the same round's pair
+            results.append((size, on, paused, control, own))
+            print(f"  {shape:>7} {size:>9,} nodes: tui_grad collector on {common.spread(on, 1e9, ' ns')}")
+            print(f"  {shape:>7} {size:>9,} nodes: tui_grad paused       {common.spread(paused, 1e9, ' ns')}")
+            print(f"  {shape:>7} {size:>9,} nodes: control (no engine)   {common.spread(control, 1e9, ' ns')}")
+            print(f"  {shape:>7} {size:>9,} nodes: engine's own          {common.spread(own, 1e9, ' ns')}")
+            if shape == "random":
+                theirs = [build_per_node(MicrogradValue, size, False) for _ in range(max(1, args.runs // 2))]
+                print(f"  {shape:>7} {size:>9,} nodes: micrograd             {common.spread(theirs, 1e9, ' ns')}")
+        smallest, largest = results[0], results[-1]
+        growth[shape] = [common.median(largest[column]) / common.median(smallest[column]) for column in (1, 2, 3, 4)]
+        print(f"  {shape}: per-node cost at {largest[0]:,} vs {smallest[0]:,} nodes: collector on "
+              f"{growth[shape][0]:.2f}x, paused {growth[shape][1]:.2f}x, control {growth[shape][2]:.2f}x, "
+              f"engine's own {growth[shape][3]:.2f}x")
     rounds = [[], [], []]
     for _ in range(args.runs):  # ours paused, ours with the collector on, micrograd: one of each a round
         rounds[0].append(forward_backward(Value, True))
@@ -132,8 +183,11 @@ def main() -> int:
     print(f"  micrograd 0.1.0           : {common.spread(rounds[2], 1000, ' ms')}")
     ratios = [theirs / ours for ours, theirs in zip(rounds[0], rounds[2])]
     print(f"  micrograd / tui_grad (paused), per round: {common.spread(ratios, 1, 'x')}")
-    met = [common.verdict("build cost flat", f"{growth_paused:.2f}x per node at {largest[0]:,} vs {smallest[0]:,}",
-                          "at most 1.3x", growth_paused <= 1.3)]
+    met = [common.verdict(f"build cost flat, {shape} graph",
+                          f"engine's own cost {growth[shape][3]:.2f}x per node at {sizes[-1]:,} vs {sizes[0]:,} "
+                          f"(paused {growth[shape][1]:.2f}x, control {growth[shape][2]:.2f}x)", "at most 1.3x",
+                          growth[shape][3] <= 1.3)
+           for shape in SHAPES]
     return common.finish(met)
 
 

@@ -286,13 +286,20 @@ def print_trace(lesson: Lesson, part_index: int, data: dict) -> None:
         nodes.add_row(Text(node["name"]), Text(node["op"] or "input"), Text(", ".join(node["children"])),
                       format_number(node["data"]), format_number(node["grad"]))
     console.print(nodes)
-    steps = Table(title="Backward pass, in the order the engine ran it", title_justify="left")
-    for column in ("#", "step", "local", "upstream", "contribution"):
-        steps.add_column(column, justify="left" if column == "step" else "right")
-    for number, step in enumerate(data["backward"], start=1):
-        steps.add_row(str(number), Text(f"{step['node']} → {step['child']}"), format_number(step["local_grad"]),
-                      format_number(step["upstream_grad"]), format_number(step["contribution"]))
-    console.print(steps)
+    passes = [("Backward pass, in the order the engine ran it", data["backward"])]
+    if "buggy_backward" in data:  # a bug hunt: the pass with `=` comes first, as the learner watches it
+        passes.insert(0, ("The buggy pass: = where += belongs", data["buggy_backward"]))
+    for title, records in passes:
+        lost_caption = "lost: what the child's gradient held before = overwrote it" if "lost" in records[0] else None
+        steps = Table(title=title, title_justify="left", caption=lost_caption, caption_justify="left")
+        columns = ("#", "step", "local", "upstream", "contribution") + (("lost",) if "lost" in records[0] else ())
+        for column in columns:
+            steps.add_column(column, justify="left" if column == "step" else "right")
+        for number, step in enumerate(records, start=1):
+            lost = (format_number(step["lost"]) if step["lost"] else "",) if "lost" in step else ()
+            steps.add_row(str(number), Text(f"{step['node']} → {step['child']}"), format_number(step["local_grad"]),
+                          format_number(step["upstream_grad"]), format_number(step["contribution"]), *lost)
+        console.print(steps)
     if data["updates"]:
         updates = Table(title=f"Updates ({part.update.direction}, step size "
                         f"{format_number(part.update.step_size)})", title_justify="left")

@@ -40,6 +40,22 @@ def test_trace_tables_for_people(capsys):
     assert "L → d" in out and "-7.286496" in out and "dL/dnode" in out
 
 
+def test_trace_of_a_bug_hunt_shows_the_buggy_pass_first(capsys):
+    """What the learner watches (`=` in place of `+=`: a's 3 from c is lost to b's 6), then the real pass."""
+    assert main(["trace", "two-bugs", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    buggy = data["buggy_backward"]
+    assert [(s["node"], s["child"]) for s in buggy] == [(s["node"], s["child"]) for s in data["backward"]]
+    assert buggy[-1] == {"node": "b", "child": "a", "local_grad": 6.0, "upstream_grad": 1.0, "contribution": 6.0,
+                         "lost": 3.0}
+    assert next(node["grad"] for node in data["nodes"] if node["name"] == "a") == 9.0
+    assert main(["trace", "two-bugs"]) == 0
+    out = capsys.readouterr().out
+    assert out.index("The buggy pass") < out.index("Backward pass, in the order the engine ran it")
+    assert main(["trace", "chain-rule", "--json"]) == 0
+    assert "buggy_backward" not in json.loads(capsys.readouterr().out)
+
+
 def test_unknown_lesson_is_a_message_not_a_traceback(capsys):
     assert main(["trace", "nope"]) == 2
     assert "no lesson called 'nope'" in capsys.readouterr().err

@@ -6,7 +6,7 @@ from typing import Any
 
 from tui_grad.core.lesson import Lesson
 from tui_grad.core.update import take_steps
-from tui_grad.engine import backward_steps
+from tui_grad.engine import BackwardStep, backward_steps
 
 
 def traceable_parts(lesson: Lesson) -> list[int]:
@@ -21,6 +21,12 @@ def trace(lesson: Lesson, steps: int | None = None, part_index: int | None = Non
     graph = part.build()
     records = backward_steps(graph.output)
     updates = take_steps(part, None, part.update.steps if steps is None else steps)
+    buggy = {}
+    if part.kind == "bughunt":  # what the learner watches first: the same steps with `=` for `+=`
+        from tui_grad.core.bughunt import buggy_steps
+
+        buggy = {"buggy_backward": [_step(record) | {"lost": record.child_grad_before}
+                                    for record in buggy_steps(records, graph.output.label)]}
     return {
         "lesson": lesson.id,
         "output": graph.output.label,
@@ -34,16 +40,8 @@ def trace(lesson: Lesson, steps: int | None = None, part_index: int | None = Non
             }
             for name, node in graph.nodes.items()
         ],
-        "backward": [
-            {
-                "node": record.node,
-                "child": record.child,
-                "local_grad": record.local_grad,
-                "upstream_grad": record.upstream_grad,
-                "contribution": record.contribution,
-            }
-            for record in records
-        ],
+        "backward": [_step(record) for record in records],
+        **buggy,
         "updates": [
             {
                 "step": update.step,
@@ -52,4 +50,14 @@ def trace(lesson: Lesson, steps: int | None = None, part_index: int | None = Non
             }
             for update in updates
         ],
+    }
+
+
+def _step(record: BackwardStep) -> dict[str, Any]:
+    return {
+        "node": record.node,
+        "child": record.child,
+        "local_grad": record.local_grad,
+        "upstream_grad": record.upstream_grad,
+        "contribution": record.contribution,
     }

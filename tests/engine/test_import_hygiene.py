@@ -43,3 +43,17 @@ def test_pure_module_does_not_import_textual_or_rich(module):
         timeout=60,
     )
     assert result.returncode == 0, f"importing {module} in a fresh interpreter failed:\n{result.stderr}"
+
+
+def test_a_tutor_opened_on_a_lesson_loads_no_list_of_lessons():
+    """The list (and practice, which its status line needs) loads when first shown: a lab's tutors
+    launched on a lesson carry none of it (bench/idle_lab.py measures what that saves)."""
+    environment = dict(os.environ)
+    environment["PYTHONPATH"] = os.pathsep.join([str(REPOSITORY), *filter(None, [environment.get("PYTHONPATH")])])
+    check = ("import sys, tui_grad.cli, tui_grad.ui.app, tui_grad.ui.page, tui_grad.ui.exercise; "
+             "loaded = [name for name in ('tui_grad.ui.home', 'tui_grad.core.home', 'tui_grad.core.practice', "
+             "'tui_grad.core.generator') if name in sys.modules]; "
+             "assert not loaded, loaded")
+    result = subprocess.run([sys.executable, "-c", check], cwd=REPOSITORY, env=environment, capture_output=True,
+                            text=True)
+    assert result.returncode == 0, result.stderr

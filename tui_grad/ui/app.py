@@ -13,15 +13,15 @@ from textual.screen import Screen
 from typing import TYPE_CHECKING
 
 from tui_grad.ui.hangup import Lifeline
-from tui_grad.ui.home import HomePlace, HomeScreen
 from tui_grad.ui.render import LeftLesson
 from tui_grad.ui.too_small import TooSmallScreen, too_small
 
-if TYPE_CHECKING:  # the lesson and reading screens load when a lesson opens, not at start-up
+if TYPE_CHECKING:  # the list and the lesson screens load when first shown, not at start-up
     from tui_grad.core.catalog import Catalog
     from tui_grad.core.lesson import Lesson
     from tui_grad.core.progress import ProgressStore
     from tui_grad.core.flow import LessonSession
+    from tui_grad.ui.home import HomePlace
 
 
 REPLAY_INTERVAL = 0.8
@@ -52,7 +52,7 @@ class TuiGradApp(App):
         """No animation, no cursor blink, no mouse-motion tracking: for slow SSH links."""
         if low_bandwidth:
             self.animation_level = "none"
-        self.home_place = HomePlace()
+        self.home_place: HomePlace | None = None
         """Where the learner stands on the list of lessons, kept while a lesson takes its place."""
 
     def on_mount(self) -> None:
@@ -128,6 +128,9 @@ class TuiGradApp(App):
 
     def show_lessons(self) -> None:
         """The list of lessons, built anew where the learner left it."""
+        from tui_grad.ui.home import HomePlace, HomeScreen  # not loaded by a tutor opened on a lesson until here
+
+        self.home_place = self.home_place or HomePlace()
         self._show(HomeScreen(self.catalog, self.store, self.home_place))
 
     def _show(self, screen: Screen) -> None:
@@ -136,8 +139,9 @@ class TuiGradApp(App):
         covered = isinstance(self.screen, TooSmallScreen)
         if covered:
             self.pop_screen()
-        if isinstance(self.screen, HomeScreen):
-            self.screen.remember_place()  # now: the list is removed as the lesson replaces it
+        remember = getattr(self.screen, "remember_place", None)  # the list: removed as the lesson replaces it
+        if remember is not None:
+            remember()
         # Started from the app's own context: a screen's message loop keeps the context it was started
         # in, and with it the screen that was running then (the list, the previous page) for its life.
         with self._context():

@@ -48,7 +48,7 @@ async def test_shrinking_mid_answer_keeps_what_was_typed(tmp_path):
         await pilot.press("-", "2")
         await pilot.resize_terminal(50, 15)
         await pilot.pause()
-        assert isinstance(app.screen, TooSmallScreen)
+        assert isinstance(app.screen, TooSmallScreen) and "This window is 50×15." in screen_text(app)
         await pilot.resize_terminal(80, 24)
         await pilot.pause()
         assert isinstance(app.screen, ExerciseScreen) and app.screen.query_one(AnswerInput).value == "-2"

@@ -25,17 +25,16 @@ class TooSmallScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Middle(), Center():
-            yield Static(id="too-small-message")
-
-    def on_mount(self) -> None:
-        self.show_size(self.app.size.width, self.app.size.height)
+            yield Static(size_message(self.app.size.width, self.app.size.height), id="too-small-message")
 
     def show_size(self, width: int, height: int) -> None:
-        """Say how big the window is and how big it needs to be (once mounted: a resize can come
-        before the notice is built, and on_mount then says it)."""
-        if not self.is_mounted:
-            return
-        self.query_one(Static).update(
-            f"This window is {width}×{height}.\ntui-grad needs at least {MIN_WIDTH}×{MIN_HEIGHT}.\n"
-            "Make the window larger; your place is kept.\n(Ctrl+Q quits.)"
-        )
+        """Say how big the window is now (a resize can come before the notice is built: compose then
+        says it)."""
+        for message in self.query("#too-small-message").results(Static):
+            message.update(size_message(width, height))
+
+
+def size_message(width: int, height: int) -> str:
+    """How big the window is and how big it needs to be."""
+    return (f"This window is {width}×{height}.\ntui-grad needs at least {MIN_WIDTH}×{MIN_HEIGHT}.\n"
+            "Make the window larger; your place is kept.\n(Ctrl+Q quits.)")

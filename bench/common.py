@@ -8,12 +8,37 @@ fails a build on a wall-clock figure.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 from pathlib import Path
 from typing import Callable
 
 REPOSITORY = Path(__file__).resolve().parents[1]
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def stat_fields(pid: int) -> list[str] | None:
+    """/proc/PID/stat after the command name, or None once the process has gone (or is a zombie)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    return None if fields[0] in ("Z", "X") else fields
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a process so far; 0 once it has gone."""
+    fields = stat_fields(pid)
+    return (int(fields[11]) + int(fields[12])) / TICKS if fields else 0.0
+
+
+def pss_bytes(pid: int) -> int:
+    """Proportional set size: shared pages counted once across the processes that share them."""
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1]) * 1024
+    raise RuntimeError(f"no Pss line for process {pid}")
 
 
 def parser(description: str, runs: int) -> argparse.ArgumentParser:

@@ -31,7 +31,6 @@ import common
 GOAL_CPU = 10.0  # % of one core, for 100 learners
 GOAL_PSS_GB = 3.0  # for 100 learners
 GOAL_LEARNERS = 100
-TICKS = os.sysconf("SC_CLK_TCK")
 WAIT = 300.0  # ceiling for a crowded machine to bring every window to its screen
 
 
@@ -86,28 +85,6 @@ class Lab:
         subprocess.run(["tmux", "-f", "/dev/null", "-L", self.socket, "kill-server"], capture_output=True)
 
 
-def stat_fields(pid: int) -> list[str] | None:
-    """/proc/PID/stat after the command name, or None once the process has gone (or is a zombie)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (FileNotFoundError, ProcessLookupError):
-        return None
-    return None if fields[0] in ("Z", "X") else fields
-
-
-def cpu_ticks(pid: int) -> int:
-    fields = stat_fields(pid)
-    return int(fields[11]) + int(fields[12]) if fields else 0
-
-
-def pss(pid: int) -> int:
-    """Proportional set size in bytes: shared pages counted once across the lab."""
-    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-        if line.startswith("Pss:"):
-            return int(line.split()[1]) * 1024
-    return 0
-
-
 def environment(home: Path) -> dict[str, str]:
     env = {"TERM": "xterm-256color", "COLORTERM": "truecolor", "TUI_GRAD_HOME": str(home),
            "PYTHONPATH": str(common.REPOSITORY)}
@@ -136,23 +113,23 @@ def measure(learners: int, tutor: bool, settle: float, window: float) -> LabFigu
         pids = [lab.pid(target) for target in targets]
         server = lab.server_pid()
         time.sleep(settle)
-        before = {pid: cpu_ticks(pid) for pid in [*pids, server]}
+        before = {pid: common.cpu_seconds(pid) for pid in [*pids, server]}
         started = time.monotonic()
         time.sleep(window)
-        after = {pid: cpu_ticks(pid) for pid in [*pids, server]}
+        after = {pid: common.cpu_seconds(pid) for pid in [*pids, server]}
         elapsed = time.monotonic() - started
-        memory = sum(pss(pid) for pid in pids)
+        memory = sum(common.pss_bytes(pid) for pid in pids)
         spent = sum(after[pid] - before[pid] for pid in pids)
         killed = time.monotonic()
         lab.kill()
         alive = set(pids)
         while alive and time.monotonic() - killed < 30:
-            alive = {pid for pid in alive if stat_fields(pid) is not None}
+            alive = {pid for pid in alive if common.stat_fields(pid) is not None}
             time.sleep(0.01)
         gone_after = time.monotonic() - killed
         for pid in alive:  # a program that outlived its terminal by 30 s: counted, then stopped
             os.kill(pid, 9)
-        return LabFigures(100 * spent / TICKS / elapsed, 100 * (after[server] - before[server]) / TICKS / elapsed,
+        return LabFigures(100 * spent / elapsed, 100 * (after[server] - before[server]) / elapsed,
                           memory, gone_after, len(alive))
     finally:
         lab.kill()

@@ -11,7 +11,7 @@ their browsers would, feeding each session's stream into a pyte screen. It measu
 - the baseline, in the same run: the minimal Textual app (bench/minimal_app.py) under the same web
   driver, its PSS and its time to first frame, alternated with single lab sessions.
 
-Needs the test extra (textual-serve, pyte).
+Needs the test extra (textual-serve, pyte); drives the lab with the web tests' own LabProcess and Tab.
 
     python bench/lab.py [--runs N] [--sessions N]
 """
@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import re
 import statistics
 import subprocess
 import sys
@@ -33,93 +32,47 @@ import pyte
 
 import common
 
+sys.path.insert(0, str(common.REPOSITORY))
+from tests.web.lab import LabProcess, Tab, open_tab  # noqa: E402  (the web tests' own driver of a lab)
+
 HOME_TEXT = "4. The chain rule by hand"
 WAIT = 60.0
-
-
-def pss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-        if line.startswith("Pss:"):
-            return int(line.split()[1])
-    raise RuntimeError("no Pss line")
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def children(pid: int) -> list[int]:
     return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
 
 
-class Lab:
-    def __init__(self, folder: Path, learners: int) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        roster = folder / "roster.txt"
-        roster.write_text("".join(f"learner {number}\n" for number in range(learners)))
-        env = {**os.environ, "TEXTUAL_ANIMATIONS": "none", "PYTHONPATH": str(common.REPOSITORY)}
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "tui_grad", "serve", "--roster", str(roster), "--homes", str(folder / "homes"),
-             "--port", "0", "--max-sessions", "1000"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            text=True, env=env)
-        self.links = []
-        for line in self.process.stdout:
-            found = re.match(r"learner \d+\s+(http://\S+)", line)
-            if found:
-                self.links.append(found.group(1))
-            if line.startswith("Ctrl+C"):
-                break
-
-    def stop(self) -> float:
-        started = time.monotonic()
-        self.process.send_signal(2)
-        self.process.wait(WAIT)
-        return time.monotonic() - started
+def start_lab(folder: Path, learners: int) -> tuple[LabProcess, list[str]]:
+    """A lab of `learners` learners, and their links (the instructor's is left out)."""
+    folder.mkdir(parents=True)
+    names = [f"learner {number}" for number in range(learners)]
+    lab = LabProcess(folder, names, "--max-sessions", "1000")
+    return lab, [lab.link(name) for name in names]
 
 
-class Tab:
-    def __init__(self, websocket) -> None:
-        self.websocket = websocket
-        self.screen = pyte.Screen(100, 30)
-        self.stream = pyte.ByteStream(self.screen)
-        self.changed = asyncio.Event()
-        self.reader = asyncio.create_task(self.read())
-
-    async def read(self) -> None:
-        async for message in self.websocket:
-            if message.type == aiohttp.WSMsgType.BINARY:
-                self.stream.feed(message.data)
-                self.changed.set()
-
-    async def wait_for(self, text: str) -> None:
-        deadline = time.monotonic() + WAIT
-        while text not in "\n".join(self.screen.display):
-            self.changed.clear()
-            await asyncio.wait_for(self.changed.wait(), max(deadline - time.monotonic(), 0.01))
-
-    async def keys(self, text: str) -> None:
-        await self.websocket.send_json(["stdin", text])
-
-
-async def open_tab(http, link: str) -> tuple[Tab, float]:
-    origin = re.match(r"http://[^/]+", link).group(0)
+def stop_lab(lab: LabProcess) -> float:
+    """Seconds from SIGINT (Ctrl+C) until the lab has exited, every session saved."""
     started = time.monotonic()
-    websocket = await http.ws_connect(link.replace("http://", "ws://") + "/ws?width=100&height=30",
-                                      headers={"Origin": origin})
-    tab = Tab(websocket)
-    await tab.wait_for(HOME_TEXT)
+    lab.stop()
+    return time.monotonic() - started
+
+
+async def open_timed(http, link: str) -> tuple[Tab, float]:
+    """A tab opened as a browser would, and the seconds until the lesson list was on its screen."""
+    started = time.monotonic()
+    tab = await open_tab(http, link)
+    await tab.wait_for(HOME_TEXT, timeout=WAIT)
     return tab, time.monotonic() - started
 
 
-async def single_session(lab: Lab) -> tuple[float, int]:
+async def single_session(lab: LabProcess, link: str) -> tuple[float, int]:
     """One session alone: seconds to the lesson list, and the tutor's PSS there (KiB)."""
     async with aiohttp.ClientSession() as http:
-        tab, seconds = await open_tab(http, lab.links[0])
+        tab, seconds = await open_timed(http, link)
         [tutor] = children(lab.process.pid)
-        memory = pss_kib(tutor)
-        await tab.websocket.close()
-        await tab.reader
+        memory = common.pss_bytes(tutor) // 1024
+        await tab.close()
     while children(lab.process.pid):  # wait for the tutor to quit before the next round
         await asyncio.sleep(0.05)
     return seconds, memory
@@ -144,31 +97,31 @@ def minimal_web_app() -> tuple[float, int]:
         if kind == b"D":
             stream.feed(payload)
     seconds = time.monotonic() - started
-    memory = pss_kib(process.pid)
+    memory = common.pss_bytes(process.pid) // 1024
     process.kill()
     process.wait()
     return seconds, memory
 
 
-async def whole_class(lab: Lab) -> dict:
+async def whole_class(lab: LabProcess, links: list[str]) -> dict:
     """Every learner opens a tab at once, opens chain-rule, and answers; then all answer at once."""
     async with aiohttp.ClientSession() as http:
         started = time.monotonic()
-        opened = await asyncio.gather(*(open_tab(http, link) for link in lab.links))
+        opened = await asyncio.gather(*(open_timed(http, link) for link in links))
         all_open = time.monotonic() - started
         tabs = [tab for tab, _seconds in opened]
         tutors = children(lab.process.pid)
-        home_pss = [pss_kib(pid) for pid in tutors]
+        home_pss = [common.pss_bytes(pid) // 1024 for pid in tutors]
         for tab in tabs:
             await tab.keys("\x1b[B\x1b[B\x1b[B\r")
         await asyncio.gather(*(tab.wait_for("Four numbers go in") for tab in tabs))
         for tab in tabs:
             await tab.keys("\r")
         await asyncio.gather(*(tab.wait_for("Find dL/dL") for tab in tabs))
-        before_idle = sum(cpu_seconds(pid) for pid in tutors)
+        before_idle = sum(common.cpu_seconds(pid) for pid in tutors)
         await asyncio.sleep(5.0)
-        idle = (sum(cpu_seconds(pid) for pid in tutors) - before_idle) / 5.0 / len(tutors)
-        before = sum(cpu_seconds(pid) for pid in tutors)
+        idle = (sum(common.cpu_seconds(pid) for pid in tutors) - before_idle) / 5.0 / len(tutors)
+        before = sum(common.cpu_seconds(pid) for pid in tutors)
         burst = time.monotonic()
 
         async def answer(tab: Tab) -> float:
@@ -178,9 +131,9 @@ async def whole_class(lab: Lab) -> dict:
 
         latencies = await asyncio.gather(*(answer(tab) for tab in tabs))
         await asyncio.sleep(1.0)  # let the saves after the answers finish before reading CPU again
-        answer_cpu = (sum(cpu_seconds(pid) for pid in tutors) - before - idle * len(tutors)) / len(tutors)
-        exercise_pss = [pss_kib(pid) for pid in tutors]
-        stop_seconds = lab.stop()
+        answer_cpu = (sum(common.cpu_seconds(pid) for pid in tutors) - before - idle * len(tutors)) / len(tutors)
+        exercise_pss = [common.pss_bytes(pid) // 1024 for pid in tutors]
+        stop_seconds = stop_lab(lab)
     return {"all_open": all_open, "first_screens": [seconds for _tab, seconds in opened], "home_pss": home_pss,
             "exercise_pss": exercise_pss, "idle_cpu": idle, "answer_cpu": answer_cpu, "latencies": latencies,
             "stop": stop_seconds}
@@ -191,10 +144,10 @@ def main() -> int:
     args.add_argument("--sessions", type=int, default=10, metavar="N", help="learners in the class (default 10)")
     args = args.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        lab = Lab(Path(folder) / "one", 1)
-        lab_runs, minimal_runs = common.alternate(args.runs, lambda: asyncio.run(single_session(lab)),
+        lab, [link] = start_lab(Path(folder) / "one", 1)
+        lab_runs, minimal_runs = common.alternate(args.runs, lambda: asyncio.run(single_session(lab, link)),
                                                   minimal_web_app)
-        lab.stop()
+        stop_lab(lab)
         print(f"one session, lesson list on screen : {common.spread([r[0] for r in lab_runs], 1000, ' ms')}")
         print(f"minimal app under the web driver   : {common.spread([r[0] for r in minimal_runs], 1000, ' ms')}")
         print(f"one session's PSS on the lesson list: {common.spread([r[1] for r in lab_runs], 1 / 1024, ' MiB')}")
@@ -202,7 +155,7 @@ def main() -> int:
         print(f"ratios (median lab / median minimal): time "
               f"{statistics.median(r[0] for r in lab_runs) / statistics.median(r[0] for r in minimal_runs):.2f}, "
               f"memory {statistics.median(r[1] for r in lab_runs) / statistics.median(r[1] for r in minimal_runs):.2f}")
-        figures = asyncio.run(whole_class(Lab(Path(folder) / "class", args.sessions)))
+        figures = asyncio.run(whole_class(*start_lab(Path(folder) / "class", args.sessions)))
     n = args.sessions
     print(f"{n} sessions opened at once: all on screen after {figures['all_open'] * 1000:.0f} ms; each "
           f"{common.spread(figures['first_screens'], 1000, ' ms')}")

@@ -179,11 +179,9 @@ class HomeScreen(Screen):
             if following is not None:
                 self.query_one(OptionList).highlighted = following
 
-    def on_screen_suspend(self) -> None:
-        self.remember_place()
-
     def remember_place(self) -> None:
-        """Keep where the cursor is and what is finished, for the list built on the way back."""
+        """Keep where the cursor is and what is finished, for the list built on the way back (the
+        app asks as a lesson replaces the list; a form or a notice over it leaves the list as it is)."""
         lists = self.query(OptionList)
         if lists:
             self.place.highlighted = lists.first().highlighted

@@ -12,11 +12,14 @@ from textual.screen import Screen
 
 from typing import TYPE_CHECKING
 
+from tui_grad.ui.driver import quiet_driver_class
 from tui_grad.ui.hangup import Lifeline
 from tui_grad.ui.render import LeftLesson
 from tui_grad.ui.too_small import TooSmallScreen, too_small
 
 if TYPE_CHECKING:  # the list and the lesson screens load when first shown, not at start-up
+    from textual.driver import Driver
+
     from tui_grad.core.catalog import Catalog
     from tui_grad.core.lesson import Lesson
     from tui_grad.core.progress import ProgressStore
@@ -54,6 +57,10 @@ class TuiGradApp(App):
             self.animation_level = "none"
         self.home_place: HomePlace | None = None
         """Where the learner stands on the list of lessons, kept while a lesson takes its place."""
+
+    def get_driver_class(self) -> type[Driver]:
+        # An idle tutor's input thread sleeps instead of waking ten times a second (driver.py).
+        return quiet_driver_class(super().get_driver_class())
 
     def on_mount(self) -> None:
         if not self.is_headless:  # a real terminal; tests drive a headless app and keep their own handlers

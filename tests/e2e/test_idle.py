@@ -1,0 +1,49 @@
+"""An idle learner costs the server nothing: once the exercise screen has settled (its cursor stops
+blinking 10 s after the last key), no thread of the tutor wakes. Textual's own input thread wakes
+ten times a second, forever; a lab has a hundred of them."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from tests.e2e.test_signals import open_exercise, tutor_pid, wait_until_idle
+from tests.e2e.tmux import TmuxTerminal, tutor_command, tutor_env
+
+
+def wakes(pid: int) -> int:
+    """How many times the process's threads have been put to sleep and woken so far."""
+    total = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for line in (task / "status").read_text().splitlines():
+            if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")):
+                total += int(line.split()[1])
+    return total
+
+
+def quiet_window(pid: int, seconds: float = 2.0, give_up: float = 40.0) -> int | None:
+    """The fewest wakes seen in any `seconds` window before one had at most 2, or until `give_up`
+    seconds have passed (a guard against a tutor that never settles; never a speed figure)."""
+    fewest: int | None = None
+    deadline = time.monotonic() + give_up
+    while time.monotonic() < deadline:
+        before = wakes(pid)
+        time.sleep(seconds)  # Textual's input loop alone wakes 20 times in 2 s
+        woken = wakes(pid) - before
+        fewest = woken if fewest is None else min(fewest, woken)
+        if fewest <= 2:
+            break
+    return fewest
+
+
+def test_an_idle_tutor_sleeps(tmp_path):
+    terminal = TmuxTerminal(tutor_command("chain-rule"), env=tutor_env(tmp_path))
+    try:
+        open_exercise(terminal)
+        pid = tutor_pid(terminal)
+        wait_until_idle(pid)
+        assert quiet_window(pid) <= 2
+        terminal.keys("Escape")  # and it still hears a lone Esc: back to the list
+        terminal.wait_for("Your own formula")
+    finally:
+        terminal.close()

@@ -17,7 +17,12 @@ from textual._xterm_parser import XTermParser
 from textual.drivers.linux_driver import LinuxDriver
 
 from tui_grad.ui import driver as quiet
-from tui_grad.ui.driver import WakingEvent, parser_wait, quiet_driver_class, run_quiet_input
+from tui_grad.ui.driver import (
+    WakingEvent,
+    parser_wait,
+    quiet_driver_class,
+    run_quiet_input,
+)
 
 HANG_GUARD = 20.0  # seconds before a test gives up on an event that never comes; never a speed figure
 

@@ -33,6 +33,26 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICKS if fields else 0.0
 
 
+def thread_totals(pid: int) -> tuple[float, int]:
+    """CPU seconds (nanosecond clock, /proc/PID/task/*/schedstat) and wakes (context switches)
+    of the process's live threads so far: finer than cpu_seconds' clock ticks, which round an idle
+    process's few microseconds to nothing; (0, 0) once it has gone. Threads that have ended are
+    not counted: for processes whose threads stay, as an idle tutor's do."""
+    seconds, wakes = 0.0, 0
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            try:
+                seconds += int((task / "schedstat").read_text().split()[0]) / 1e9
+                for line in (task / "status").read_text().splitlines():
+                    if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")):
+                        wakes += int(line.split()[1])
+            except (FileNotFoundError, ProcessLookupError):  # the thread ended meanwhile
+                continue
+    except (FileNotFoundError, ProcessLookupError):
+        return 0.0, 0
+    return seconds, wakes
+
+
 def pss_bytes(pid: int) -> int:
     """Proportional set size: shared pages counted once across the processes that share them."""
     for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():

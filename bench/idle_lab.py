@@ -2,12 +2,14 @@
 
 Each run starts N tutors (`tui-grad chain-rule`, default mode, 80x24, each with its own progress
 folder) as windows of one tmux server, takes every one to the first question, lets them sit for
-`--settle` seconds, then reads /proc: CPU as utime+stime over `--window` seconds (in % of one
-core, for all N together), memory as the sum of their PSS (/proc/PID/smaps_rollup). Then the
+`--settle` seconds, then reads /proc: CPU time over `--window` seconds (in % of one core, for all
+N together), memory as the sum of their PSS (/proc/PID/smaps_rollup). Then the
 server is killed, as when a lab's sessions end, and the time until the last of the N processes
 has gone is recorded. The baseline, measured the same way in the same invocation (alternated), is
 N copies of a minimal Textual app with one focused Input (bench/minimal_input_app.py). The tmux
-server's own CPU is shown apart: it is the lab's cost, not the tutors'.
+server's own CPU is shown apart: it is the lab's cost, not the tutors'. CPU is read from the
+threads' nanosecond run times (schedstat), with their wakes (context switches) beside it: clock
+ticks would round an idle tutor's cost to nothing.
 
     python bench/idle_lab.py [--learners N] [--runs R] [--settle S] [--window W]
 """
@@ -39,6 +41,7 @@ class LabFigures:
     """One run: CPU of the N programs and of tmux, their total PSS, and the hang-up time."""
 
     cpu_percent: float
+    wakes_per_second: float
     tmux_cpu_percent: float
     pss_bytes: int
     gone_after: float
@@ -113,13 +116,14 @@ def measure(learners: int, tutor: bool, settle: float, window: float) -> LabFigu
         pids = [lab.pid(target) for target in targets]
         server = lab.server_pid()
         time.sleep(settle)
-        before = {pid: common.cpu_seconds(pid) for pid in [*pids, server]}
+        before = {pid: common.thread_totals(pid) for pid in [*pids, server]}
         started = time.monotonic()
         time.sleep(window)
-        after = {pid: common.cpu_seconds(pid) for pid in [*pids, server]}
+        after = {pid: common.thread_totals(pid) for pid in [*pids, server]}
         elapsed = time.monotonic() - started
         memory = sum(common.pss_bytes(pid) for pid in pids)
-        spent = sum(after[pid] - before[pid] for pid in pids)
+        spent = sum(after[pid][0] - before[pid][0] for pid in pids)
+        wakes = sum(after[pid][1] - before[pid][1] for pid in pids)
         killed = time.monotonic()
         lab.kill()
         alive = set(pids)
@@ -129,7 +133,7 @@ def measure(learners: int, tutor: bool, settle: float, window: float) -> LabFigu
         gone_after = time.monotonic() - killed
         for pid in alive:  # a program that outlived its terminal by 30 s: counted, then stopped
             os.kill(pid, 9)
-        return LabFigures(100 * spent / elapsed, 100 * (after[server] - before[server]) / elapsed,
+        return LabFigures(100 * spent / elapsed, wakes / elapsed, 100 * (after[server][0] - before[server][0]) / elapsed,
                           memory, gone_after, len(alive))
     finally:
         lab.kill()
@@ -140,6 +144,7 @@ def report(name: str, runs: list[LabFigures], learners: int) -> None:
     print(f"{name}:")
     print(f"  CPU, all {learners}     : {common.spread([r.cpu_percent for r in runs], 1, '% of a core')}")
     print(f"  CPU per learner   : {common.spread([r.cpu_percent / learners for r in runs], 1, '% of a core')}")
+    print(f"  wakes per learner : {common.spread([r.wakes_per_second / learners for r in runs], 1, ' a second')}")
     print(f"  tmux server CPU   : {common.spread([r.tmux_cpu_percent for r in runs], 1, '% of a core')}")
     print(f"  PSS, all {learners}     : {common.spread([r.pss_bytes / 1e9 for r in runs], 1, ' GB')}")
     print(f"  PSS per learner   : {common.spread([r.pss_bytes / learners / 2**20 for r in runs], 1, ' MiB')}")

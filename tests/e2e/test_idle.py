@@ -4,10 +4,12 @@ ten times a second, forever; a lab has a hundred of them."""
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 from pathlib import Path
 
-from tests.e2e.test_signals import open_exercise, tutor_pid, wait_until_idle
+from tests.e2e.test_signals import GONE_WITHIN, open_exercise, tutor_pid, wait_until_idle
 from tests.e2e.tmux import TmuxTerminal, tutor_command, tutor_env
 
 
@@ -44,6 +46,35 @@ def test_an_idle_tutor_sleeps(tmp_path):
         wait_until_idle(pid)
         assert quiet_window(pid) <= 2
         terminal.keys("Escape")  # and it still hears a lone Esc: back to the list
+        terminal.wait_for("Your own formula")
+    finally:
+        terminal.close()
+
+
+def process_state(pid: int) -> str:
+    """The one-letter state in /proc/PID/stat (T: stopped)."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+
+
+def test_a_suspended_tutor_comes_back_hears_keys_and_sleeps_again(tmp_path):
+    """Ctrl+Z (SIGTSTP) and fg (SIGCONT): the input thread is stopped and started again."""
+    terminal = TmuxTerminal(tutor_command("chain-rule"), env=tutor_env(tmp_path))
+    try:
+        open_exercise(terminal)
+        pid = tutor_pid(terminal)
+        wait_until_idle(pid)
+        os.kill(pid, signal.SIGTSTP)
+        deadline = time.monotonic() + GONE_WITHIN
+        while process_state(pid) != "T" and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert process_state(pid) == "T"
+        os.kill(pid, signal.SIGCONT)
+        terminal.wait_for("Find dL/dL")
+        terminal.type("1")
+        terminal.wait_for("Right")
+        wait_until_idle(pid)
+        assert quiet_window(pid) <= 2
+        terminal.keys("Escape")
         terminal.wait_for("Your own formula")
     finally:
         terminal.close()

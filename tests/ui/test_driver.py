@@ -33,18 +33,25 @@ def readable(fd: int) -> bool:
 
 def test_a_waking_event_makes_its_pipe_readable_while_set():
     event = WakingEvent()
+    wake = event.open()
     try:
-        assert not readable(event.wake_fd)
+        assert not readable(wake)
         event.set()
         event.set()
-        assert event.is_set() and readable(event.wake_fd)
+        assert event.is_set() and readable(wake)
         event.clear()
-        assert not event.is_set() and not readable(event.wake_fd)
+        assert not event.is_set() and not readable(wake)
     finally:
         event.close()
     event.set()  # after closing, only the flag: no write to a file descriptor that may be reused
-    event.clear()
-    assert event.wake_fd == -1
+    assert event.is_set()
+    wake = event.open()  # a pipe opened while the event is set is readable at once
+    try:
+        assert readable(wake)
+        event.clear()
+        assert not readable(wake)
+    finally:
+        event.close()
 
 
 def test_the_parser_is_waited_on_only_while_it_waits_for_a_deadline():
@@ -119,7 +126,6 @@ def terminal(monkeypatch):
                 os.close(fd)
             except OSError:
                 pass
-        driver.exit_event.close()
 
 
 def test_keys_arrive_and_a_lone_esc_is_esc(terminal):
@@ -148,6 +154,25 @@ def test_the_exit_wakes_the_sleeping_thread(terminal):
     driver.exit_event.set()
     thread.join(HANG_GUARD)
     assert not thread.is_alive()
+
+
+def test_the_input_thread_starts_again_after_a_suspend(terminal):
+    """Ctrl+Z then fg: Textual sets the exit event, joins the thread, clears the event and later
+    starts a new thread on the same driver."""
+    driver, keyboard, thread = terminal
+    os.write(keyboard, b"a")
+    driver.wait_for_keys(1)
+    driver.exit_event.set()
+    thread.join(HANG_GUARD)
+    assert not thread.is_alive()
+    driver.exit_event.clear()
+    again = threading.Thread(target=run_quiet_input, args=(driver,), daemon=True)
+    again.start()
+    os.write(keyboard, b"b")
+    assert driver.wait_for_keys(2) == ["a", "b"]
+    driver.exit_event.set()
+    again.join(HANG_GUARD)
+    assert not again.is_alive()
 
 
 def test_a_terminal_that_ended_is_not_read_again(terminal):

@@ -34,19 +34,37 @@ Textual release that renamed it), so nothing is worse than Textual's own loop.""
 
 
 class WakingEvent(threading.Event):
-    """An Event that also makes a pipe readable while it is set, so a thread asleep in select()
-    on `wake_fd` wakes when it is set."""
+    """An Event that also makes a pipe readable when it is set, so a thread asleep in select() on
+    the pipe wakes. The pipe lives while a thread waits on it (`open`, `close`): Textual stops and
+    starts the input thread again around a suspend (Ctrl+Z, fg)."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.wake_fd, self._write_fd = os.pipe()
-        os.set_blocking(self.wake_fd, False)
-        os.set_blocking(self._write_fd, False)
+        self._read_fd = self._write_fd = -1
         self._fds_lock = threading.Lock()
 
-    def set(self) -> None:
-        super().set()
+    def open(self) -> int:
+        """Make the pipe (if there is none) and return its end to wait on."""
         with self._fds_lock:
+            if self._read_fd < 0:
+                self._read_fd, self._write_fd = os.pipe()
+                os.set_blocking(self._read_fd, False)
+                os.set_blocking(self._write_fd, False)
+                if self.is_set():
+                    os.write(self._write_fd, b"\0")
+            return self._read_fd
+
+    def close(self) -> None:
+        """Close the pipe; setting the event afterwards only sets it."""
+        with self._fds_lock:
+            for fd in (self._read_fd, self._write_fd):
+                if fd >= 0:
+                    os.close(fd)
+            self._read_fd = self._write_fd = -1
+
+    def set(self) -> None:
+        with self._fds_lock:  # held across both: open() sees the flag or the write lands in its pipe
+            super().set()
             if self._write_fd >= 0:
                 try:
                     os.write(self._write_fd, b"\0")
@@ -54,22 +72,14 @@ class WakingEvent(threading.Event):
                     pass
 
     def clear(self) -> None:
-        super().clear()
         with self._fds_lock:
-            if self.wake_fd >= 0:
+            super().clear()
+            if self._read_fd >= 0:
                 try:
-                    while os.read(self.wake_fd, 512):
+                    while os.read(self._read_fd, 512):
                         pass
                 except BlockingIOError:
                     pass
-
-    def close(self) -> None:
-        """Close the pipe; setting the event afterwards only sets it."""
-        with self._fds_lock:
-            for fd in (self.wake_fd, self._write_fd):
-                if fd >= 0:
-                    os.close(fd)
-            self.wake_fd = self._write_fd = -1
 
 
 def parser_wait(parser: XTermParser) -> float | None:
@@ -103,10 +113,6 @@ def quiet_driver_class(driver_class: type[Driver]) -> type[Driver]:
         def run_input_thread(self) -> None:
             run_quiet_input(self)
 
-        def close(self) -> None:
-            super().close()
-            self.exit_event.close()
-
     return QuietLinuxDriver
 
 
@@ -117,7 +123,7 @@ def run_quiet_input(driver) -> None:
     fileno = driver.fileno
     selector = selectors.SelectSelector()  # as Textual: macOS terminals do not work with kqueue
     selector.register(fileno, selectors.EVENT_READ, "terminal")
-    selector.register(exit_event.wake_fd, selectors.EVENT_READ, "wake")
+    selector.register(exit_event.open(), selectors.EVENT_READ, "wake")
     parser = XTermParser(driver._debug)
     decode = getincrementaldecoder("utf-8")().decode
     try:
@@ -142,6 +148,7 @@ def run_quiet_input(driver) -> None:
                 driver.process_message(event)
     finally:
         selector.close()
+        exit_event.close()
         try:
             for _event in parser.feed(""):
                 pass

@@ -9,6 +9,8 @@ import signal
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.e2e.test_signals import GONE_WITHIN, open_exercise, tutor_pid, wait_until_idle
 from tests.e2e.tmux import TmuxTerminal, tutor_command, tutor_env
 
@@ -38,17 +40,28 @@ def quiet_window(pid: int, seconds: float = 2.0, give_up: float = 40.0) -> int |
     return fewest
 
 
-def test_an_idle_tutor_sleeps(tmp_path):
+@pytest.fixture
+def tutor(tmp_path):
+    """A tutor in tmux on the chain-rule lesson's first question, settled; yields (terminal, pid)."""
     terminal = TmuxTerminal(tutor_command("chain-rule"), env=tutor_env(tmp_path))
     try:
         open_exercise(terminal)
         pid = tutor_pid(terminal)
         wait_until_idle(pid)
-        assert quiet_window(pid) <= 2
-        terminal.keys("Escape")  # and it still hears a lone Esc: back to the list
-        terminal.wait_for("Your own formula")
+        yield terminal, pid
     finally:
         terminal.close()
+
+
+def assert_asleep_and_listening(terminal: TmuxTerminal, pid: int) -> None:
+    """No thread wakes once the screen has settled, and a lone Esc still goes back to the list."""
+    assert quiet_window(pid) <= 2
+    terminal.keys("Escape")
+    terminal.wait_for("Your own formula")
+
+
+def test_an_idle_tutor_sleeps(tutor):
+    assert_asleep_and_listening(*tutor)
 
 
 def process_state(pid: int) -> str:
@@ -56,25 +69,17 @@ def process_state(pid: int) -> str:
     return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
 
 
-def test_a_suspended_tutor_comes_back_hears_keys_and_sleeps_again(tmp_path):
+def test_a_suspended_tutor_comes_back_hears_keys_and_sleeps_again(tutor):
     """Ctrl+Z (SIGTSTP) and fg (SIGCONT): the input thread is stopped and started again."""
-    terminal = TmuxTerminal(tutor_command("chain-rule"), env=tutor_env(tmp_path))
-    try:
-        open_exercise(terminal)
-        pid = tutor_pid(terminal)
-        wait_until_idle(pid)
-        os.kill(pid, signal.SIGTSTP)
-        deadline = time.monotonic() + GONE_WITHIN
-        while process_state(pid) != "T" and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert process_state(pid) == "T"
-        os.kill(pid, signal.SIGCONT)
-        terminal.wait_for("Find dL/dL")
-        terminal.type("1")
-        terminal.wait_for("Right")
-        wait_until_idle(pid)
-        assert quiet_window(pid) <= 2
-        terminal.keys("Escape")
-        terminal.wait_for("Your own formula")
-    finally:
-        terminal.close()
+    terminal, pid = tutor
+    os.kill(pid, signal.SIGTSTP)
+    deadline = time.monotonic() + GONE_WITHIN
+    while process_state(pid) != "T" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert process_state(pid) == "T"
+    os.kill(pid, signal.SIGCONT)
+    terminal.wait_for("Find dL/dL")
+    terminal.type("1")
+    terminal.wait_for("Right")
+    wait_until_idle(pid)
+    assert_asleep_and_listening(terminal, pid)

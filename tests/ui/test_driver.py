@@ -101,6 +101,12 @@ class FakeDriver:
             assert self.got.wait_for(lambda: len(self.keys()) >= count, HANG_GUARD), self.events
         return self.keys()
 
+    def stop(self, thread: threading.Thread) -> None:
+        """Set the exit event and see the input thread end."""
+        self.exit_event.set()
+        thread.join(HANG_GUARD)
+        assert not thread.is_alive()
+
     def keys(self) -> list[str]:
         return [event.key for event in self.events if isinstance(event, events.Key)]
 
@@ -151,9 +157,7 @@ def test_the_exit_wakes_the_sleeping_thread(terminal):
     driver, keyboard, thread = terminal
     os.write(keyboard, b"x")
     driver.wait_for_keys(1)
-    driver.exit_event.set()
-    thread.join(HANG_GUARD)
-    assert not thread.is_alive()
+    driver.stop(thread)
 
 
 def test_the_input_thread_starts_again_after_a_suspend(terminal):
@@ -162,17 +166,13 @@ def test_the_input_thread_starts_again_after_a_suspend(terminal):
     driver, keyboard, thread = terminal
     os.write(keyboard, b"a")
     driver.wait_for_keys(1)
-    driver.exit_event.set()
-    thread.join(HANG_GUARD)
-    assert not thread.is_alive()
+    driver.stop(thread)
     driver.exit_event.clear()
     again = threading.Thread(target=run_quiet_input, args=(driver,), daemon=True)
     again.start()
     os.write(keyboard, b"b")
     assert driver.wait_for_keys(2) == ["a", "b"]
-    driver.exit_event.set()
-    again.join(HANG_GUARD)
-    assert not again.is_alive()
+    driver.stop(again)
 
 
 def test_a_terminal_that_ended_is_not_read_again(terminal):
@@ -185,9 +185,7 @@ def test_a_terminal_that_ended_is_not_read_again(terminal):
         time.sleep(0.01)
     time.sleep(0.2)
     assert CountingSelector.calls == 3 and thread.is_alive()  # Textual's loop: thousands by now
-    driver.exit_event.set()
-    thread.join(HANG_GUARD)
-    assert not thread.is_alive()
+    driver.stop(thread)
 
 
 def test_the_tutor_runs_on_the_quiet_driver_only_in_place_of_textuals_terminal_driver():

@@ -122,11 +122,11 @@ def run_quiet_input(driver) -> None:
     exit_event: WakingEvent = driver.exit_event
     fileno = driver.fileno
     selector = selectors.SelectSelector()  # as Textual: macOS terminals do not work with kqueue
-    selector.register(fileno, selectors.EVENT_READ, "terminal")
-    selector.register(exit_event.open(), selectors.EVENT_READ, "wake")
     parser = XTermParser(driver._debug)
     decode = getincrementaldecoder("utf-8")().decode
     try:
+        selector.register(fileno, selectors.EVENT_READ, "terminal")
+        selector.register(exit_event.open(), selectors.EVENT_READ, "wake")
         while not exit_event.is_set():
             for key, _mask in selector.select(parser_wait(parser)):
                 if key.data != "terminal":

@@ -1,7 +1,7 @@
 """A full lab: N idle learners on the exercise screen in one tmux server; CPU, memory, and hang-up.
 
 Each run starts N tutors (`tui-grad chain-rule`, default mode, 80x24, each with its own progress
-folder) as windows of one tmux server, takes every one to the first question, lets them sit for
+folder; with --through-list, `tui-grad` and the lesson opened from the list) as windows of one tmux server, takes every one to the first question, lets them sit for
 `--settle` seconds, then reads /proc: CPU time over `--window` seconds (in % of one core, for all
 N together), memory as the sum of their PSS (/proc/PID/smaps_rollup). Then the
 server is killed, as when a lab's sessions end, and the time until the last of the N processes
@@ -11,7 +11,7 @@ server's own CPU is shown apart: it is the lab's cost, not the tutors'. CPU is r
 threads' nanosecond run times (schedstat), with their wakes (context switches) beside it: clock
 ticks would round an idle tutor's cost to nothing.
 
-    python bench/idle_lab.py [--learners N] [--runs R] [--settle S] [--window W]
+    python bench/idle_lab.py [--learners N] [--runs R] [--settle S] [--window W] [--through-list]
 """
 
 from __future__ import annotations
@@ -94,7 +94,11 @@ def environment(home: Path) -> dict[str, str]:
     return env
 
 
-def measure(learners: int, tutor: bool, settle: float, window: float) -> LabFigures:
+LIST_TO_CHAIN_RULE = ("Down", "Down", "Down", "Enter")
+"""From a fresh learner's list (the cursor on lesson 1) to lesson 4, the chain rule by hand."""
+
+
+def measure(learners: int, tutor: bool, settle: float, window: float, through_list: bool = False) -> LabFigures:
     """Start the lab, bring everyone to the screen, measure, kill the server, time the hang-up."""
     homes = Path(tempfile.mkdtemp(prefix="tui-grad-lab-"))
     lab = Lab()
@@ -103,10 +107,13 @@ def measure(learners: int, tutor: bool, settle: float, window: float) -> LabFigu
         for index in range(learners):
             home = homes / f"learner-{index}"
             home.mkdir()
-            argv = ([sys.executable, "-m", "tui_grad", "chain-rule"] if tutor
+            argv = ([sys.executable, "-m", "tui_grad", *([] if through_list else ["chain-rule"])] if tutor
                     else [sys.executable, str(apps.BENCH / "minimal_input_app.py")])
             targets.append(lab.open(argv, environment(home)))
         for target in targets:
+            if tutor and through_list:
+                lab.wait_for(target, "Your own formula")
+                lab.run("send-keys", "-t", target, *LIST_TO_CHAIN_RULE)
             if tutor:
                 lab.wait_for(target, "Four numbers go in")
                 lab.run("send-keys", "-t", target, "Enter")
@@ -159,12 +166,17 @@ def main() -> int:
     parser.add_argument("--settle", type=float, default=15.0, metavar="S",
                         help="seconds idle before measuring (default 15: a learner thinking)")
     parser.add_argument("--window", type=float, default=30.0, metavar="W", help="seconds measured (default 30)")
+    parser.add_argument("--through-list", action="store_true",
+                        help="start each tutor on the list of lessons and open the lesson from there, as a "
+                        "learner who types only 'tui-grad' does (default: started on the lesson)")
     args = parser.parse_args()
     if shutil.which("tmux") is None:
         return common.not_available("idle lab", "tmux is not installed")
-    tutors, baseline = common.alternate(args.runs, lambda: measure(args.learners, True, args.settle, args.window),
+    tutors, baseline = common.alternate(args.runs, lambda: measure(args.learners, True, args.settle, args.window,
+                                                                   args.through_list),
                                         lambda: measure(args.learners, False, args.settle, args.window))
-    report(f"tui-grad, {args.learners} learners idle on the exercise screen", tutors, args.learners)
+    route = "come through the list" if args.through_list else "started on the lesson"
+    report(f"tui-grad, {args.learners} learners idle on the exercise screen ({route})", tutors, args.learners)
     report(f"minimal Textual app with an Input, {args.learners} copies (baseline)", baseline, args.learners)
     cpu = common.median([r.cpu_percent for r in tutors])
     base_cpu = common.median([r.cpu_percent for r in baseline])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 
+from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList
 from textual.widgets._footer import FooterKey
 
@@ -79,3 +80,34 @@ async def test_a_tutor_opened_on_a_lesson_builds_the_list_only_when_the_learner_
         assert isinstance(app.screen, HomeScreen)
         option_list = app.screen.query_one(OptionList)
         assert option_list.get_option_at_index(option_list.highlighted).id == "two-paths"  # the one just left
+
+
+async def test_the_screen_left_is_freed_before_the_next_one_is_built(tmp_path):
+    """The list's memory is given back before the lesson's screen takes any: built while the list
+    was still alive, the lesson took fresh memory and left the list's as holes (1.5 MB a learner)."""
+    app = TuiGradApp(load_catalog(), store=ProgressStore(tmp_path).load())
+    seen: list[tuple[str, int]] = []
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        push_screen = app.push_screen
+
+        def watched_push(screen, *args, **kwargs):
+            gc.disable()  # count what is alive now, not what a collection here would free
+            try:  # screens other than Textual's default one and the one arriving, and the list's parts
+                left = [thing for thing in gc.get_objects() if isinstance(thing, (Screen, OptionList))
+                        and thing is not screen and thing.id != "_default"]
+                seen.append((type(screen).__name__, [type(thing).__name__ for thing in left]))
+                del left
+            finally:
+                gc.enable()
+            return push_screen(screen, *args, **kwargs)
+
+        app.push_screen = watched_push
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("escape")  # and back: the lesson's screen is freed before the list is built
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+    assert [name for name, _ in seen] == ["PageScreen", "HomeScreen"], seen
+    assert [left for _, left in seen] == [[], []], seen

@@ -300,6 +300,7 @@ class HomeScreen(Screen):
 
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()  # handled here; bubbled on to the app, it would keep the list alive past its screen
         option_id = event.option.id or ""
         if option_id == f"@{PRACTICE}":
             self.action_practice()

@@ -57,3 +57,20 @@ def test_a_tutor_opened_on_a_lesson_loads_no_list_of_lessons():
     result = subprocess.run([sys.executable, "-c", check], cwd=REPOSITORY, env=environment, capture_output=True,
                             text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_the_list_of_a_learner_who_has_not_practised_loads_no_practice():
+    """Practice's modules (its generator above all) load when the learner has practised: the list's
+    status line says "starts at level 1" and no review is due without them."""
+    environment = dict(os.environ)
+    environment["PYTHONPATH"] = os.pathsep.join([str(REPOSITORY), *filter(None, [environment.get("PYTHONPATH")])])
+    check = ("import sys; from tui_grad.core.home import due_for_review, practice_status; "
+             "lesson = [{'lesson': 'chain-rule', 'node': 'L', 'correct': True, 'at': 1.0}]; "
+             "assert practice_status(lesson) == 'starts at level 1', practice_status(lesson); "
+             "assert due_for_review(lesson) == ''; "
+             "assert 'tui_grad.core.practice' not in sys.modules and 'tui_grad.core.generator' not in sys.modules; "
+             "practised = [{'lesson': 'practice', 'level': 1, 'seed': 0, 'node': 'L', 'correct': True, 'at': 1.0}]; "
+             "assert practice_status(practised).startswith('level 1'), practice_status(practised)")
+    result = subprocess.run([sys.executable, "-c", check], cwd=REPOSITORY, env=environment, capture_output=True,
+                            text=True)
+    assert result.returncode == 0, result.stderr

@@ -25,9 +25,8 @@ from typing import Any
 from tui_grad.core.exercise import asking_order
 from tui_grad.core.generator import LEVELS, generate, level_of, skills_of_part
 from tui_grad.core.lesson import Lesson, Part
+from tui_grad.core.progress import PRACTICE_ID, practice_attempts
 
-PRACTICE_ID = "practice"
-"""The lesson id practice attempts are saved under (a reserved word: no lesson file may use it)."""
 STREAK_TO_LEVEL_UP = 3
 REVIEW_DAYS = (1, 3, 7, 21)
 """Days until a practised skill comes due again, by how many separate days it was practised."""
@@ -86,12 +85,6 @@ class PracticeState:
             days = len(self.practised_days.get(skill, ()))
             moments.append((skill, last + REVIEW_DAYS[min(days, len(REVIEW_DAYS)) - 1] * DAY))
         return sorted(moments, key=lambda item: item[1])
-
-
-def practice_attempts(attempts: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    """The practice attempts among a learner's attempts, in the store's order (its log's, which a
-    clock set wrong cannot shuffle)."""
-    return [a for a in attempts if a.get("lesson") == PRACTICE_ID and isinstance(a.get("level"), int)]
 
 
 def replay(attempts: Iterable[Mapping[str, Any]]) -> PracticeState:

@@ -30,7 +30,7 @@ import json
 import math
 import time
 import zlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,6 +50,8 @@ TEMP_SUFFIX = ".tmp"
 LOCK_WAIT = 5.0
 """Seconds a save waits for another copy of the tutor to finish saving before giving up."""
 EVERY_LESSON = "*"
+PRACTICE_ID = "practice"
+"""The lesson id practice attempts are saved under (a reserved word: no lesson file may use it)."""
 """The key in `resets` for a reset of every lesson (lesson ids are lowercase words and '-')."""
 STATUSES = ("earned", "shown")
 """What a node's status can be: found by the learner, or its answer shown (earned wins a merge)."""
@@ -1019,3 +1021,9 @@ def _fingerprint(raw: bytes) -> tuple[int, int, int]:
     """Length and two checksums of the file's bytes: enough to tell whether it changed since this
     copy last read or wrote it (hashlib would load OpenSSL, half a megabyte for every learner)."""
     return len(raw), zlib.crc32(raw), zlib.adler32(raw)
+
+
+def practice_attempts(attempts: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """The practice attempts among a learner's attempts, in the store's order (its log's, which a
+    clock set wrong cannot shuffle)."""
+    return [a for a in attempts if a.get("lesson") == PRACTICE_ID and isinstance(a.get("level"), int)]

@@ -28,42 +28,34 @@ CHECK = (
 )
 
 
+def run_fresh(code: str, *args: str) -> subprocess.CompletedProcess:
+    """Run `code` in a fresh interpreter that imports this checkout's tui_grad."""
+    environment = dict(os.environ)
+    environment["PYTHONPATH"] = os.pathsep.join([str(REPOSITORY), *filter(None, [environment.get("PYTHONPATH")])])
+    return subprocess.run([sys.executable, "-c", code, *args], cwd=REPOSITORY, env=environment,
+                          capture_output=True, text=True, timeout=60)
+
+
 @pytest.mark.parametrize("module", PURE_MODULES)
 def test_pure_module_does_not_import_textual_or_rich(module):
-    environment = dict(os.environ)
-    environment["PYTHONPATH"] = os.pathsep.join(
-        [str(REPOSITORY), *filter(None, [environment.get("PYTHONPATH")])]
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", CHECK, module],
-        cwd=REPOSITORY,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_fresh(CHECK, module)
     assert result.returncode == 0, f"importing {module} in a fresh interpreter failed:\n{result.stderr}"
 
 
 def test_a_tutor_opened_on_a_lesson_loads_no_list_of_lessons():
     """The list (and practice, which its status line needs) loads when first shown: a lab's tutors
     launched on a lesson carry none of it (bench/idle_lab.py measures what that saves)."""
-    environment = dict(os.environ)
-    environment["PYTHONPATH"] = os.pathsep.join([str(REPOSITORY), *filter(None, [environment.get("PYTHONPATH")])])
     check = ("import sys, tui_grad.cli, tui_grad.ui.app, tui_grad.ui.page, tui_grad.ui.exercise; "
              "loaded = [name for name in ('tui_grad.ui.home', 'tui_grad.core.home', 'tui_grad.core.practice', "
              "'tui_grad.core.generator') if name in sys.modules]; "
              "assert not loaded, loaded")
-    result = subprocess.run([sys.executable, "-c", check], cwd=REPOSITORY, env=environment, capture_output=True,
-                            text=True)
+    result = run_fresh(check)
     assert result.returncode == 0, result.stderr
 
 
 def test_the_list_of_a_learner_who_has_not_practised_loads_no_practice():
     """Practice's modules (its generator above all) load when the learner has practised: the list's
     status line says "starts at level 1" and no review is due without them."""
-    environment = dict(os.environ)
-    environment["PYTHONPATH"] = os.pathsep.join([str(REPOSITORY), *filter(None, [environment.get("PYTHONPATH")])])
     check = ("import sys; from tui_grad.core.home import due_for_review, practice_status; "
              "lesson = [{'lesson': 'chain-rule', 'node': 'L', 'correct': True, 'at': 1.0}]; "
              "assert practice_status(lesson) == 'starts at level 1', practice_status(lesson); "
@@ -71,6 +63,5 @@ def test_the_list_of_a_learner_who_has_not_practised_loads_no_practice():
              "assert 'tui_grad.core.practice' not in sys.modules and 'tui_grad.core.generator' not in sys.modules; "
              "practised = [{'lesson': 'practice', 'level': 1, 'seed': 0, 'node': 'L', 'correct': True, 'at': 1.0}]; "
              "assert practice_status(practised).startswith('level 1'), practice_status(practised)")
-    result = subprocess.run([sys.executable, "-c", check], cwd=REPOSITORY, env=environment, capture_output=True,
-                            text=True)
+    result = run_fresh(check)
     assert result.returncode == 0, result.stderr

@@ -1,15 +1,16 @@
 """A full lab: N idle learners on the exercise screen in one tmux server; CPU, memory, and hang-up.
 
 Each run starts N tutors (`tui-grad chain-rule`, default mode, 80x24, each with its own progress
-folder; with --through-list, `tui-grad` and the lesson opened from the list) as windows of one tmux server, takes every one to the first question, lets them sit for
-`--settle` seconds, then reads /proc: CPU time over `--window` seconds (in % of one core, for all
-N together), memory as the sum of their PSS (/proc/PID/smaps_rollup). Then the
-server is killed, as when a lab's sessions end, and the time until the last of the N processes
-has gone is recorded. The baseline, measured the same way in the same invocation (alternated), is
-N copies of a minimal Textual app with one focused Input (bench/minimal_input_app.py). The tmux
-server's own CPU is shown apart: it is the lab's cost, not the tutors'. CPU is read from the
-threads' nanosecond run times (schedstat), with their wakes (context switches) beside it: clock
-ticks would round an idle tutor's cost to nothing.
+folder; with --through-list, `tui-grad` and the lesson opened from the list) as windows of one
+tmux server, takes every one to the first question, lets them sit for `--settle` seconds, then
+reads /proc: CPU time over `--window` seconds (in % of one core, for all N together), memory as
+the sum of their PSS (/proc/PID/smaps_rollup). Then the server is killed, as when a lab's
+sessions end, and the time until the last of the N processes has gone is recorded. The baseline,
+measured the same way in the same invocation (alternated), is N copies of a minimal Textual app
+with one focused Input (bench/minimal_input_app.py). The tmux server's own CPU is shown apart: it
+is the lab's cost, not the tutors'. CPU is read from the threads' nanosecond run times
+(schedstat), with their wakes (context switches) beside it: clock ticks would round an idle
+tutor's cost to nothing.
 
     python bench/idle_lab.py [--learners N] [--runs R] [--settle S] [--window W] [--through-list]
 """
@@ -140,8 +141,9 @@ def measure(learners: int, tutor: bool, settle: float, window: float, through_li
         gone_after = time.monotonic() - killed
         for pid in alive:  # a program that outlived its terminal by 30 s: counted, then stopped
             os.kill(pid, 9)
-        return LabFigures(100 * spent / elapsed, wakes / elapsed, 100 * (after[server][0] - before[server][0]) / elapsed,
-                          memory, gone_after, len(alive))
+        tmux_spent = after[server][0] - before[server][0]
+        return LabFigures(100 * spent / elapsed, wakes / elapsed, 100 * tmux_spent / elapsed, memory, gone_after,
+                          len(alive))
     finally:
         lab.kill()
         shutil.rmtree(homes, ignore_errors=True)

@@ -50,9 +50,9 @@ TEMP_SUFFIX = ".tmp"
 LOCK_WAIT = 5.0
 """Seconds a save waits for another copy of the tutor to finish saving before giving up."""
 EVERY_LESSON = "*"
+"""The key in `resets` for a reset of every lesson (lesson ids are lowercase words and '-')."""
 PRACTICE_ID = "practice"
 """The lesson id practice attempts are saved under (a reserved word: no lesson file may use it)."""
-"""The key in `resets` for a reset of every lesson (lesson ids are lowercase words and '-')."""
 STATUSES = ("earned", "shown")
 """What a node's status can be: found by the learner, or its answer shown (earned wins a merge)."""
 ATTEMPT_KEYS = ("lesson", "part", "node", "kind", "text", "value", "correct", "shown", "mistake",

@@ -85,12 +85,10 @@ class WakingEvent(threading.Event):
 def parser_wait(parser: XTermParser) -> float | None:
     """Seconds the input thread may sleep with nothing to read: until the parser's deadline if it
     has one (the wait after an Esc), without end if it has none."""
-    deadline = getattr(parser, "_timeout_time", TEXTUAL_TICK)
-    if deadline is TEXTUAL_TICK:  # no such attribute in this Textual: poll as Textual does
+    if not hasattr(parser, "_timeout_time"):  # a Textual that renamed it: poll as Textual does
         return TEXTUAL_TICK
-    if deadline is None:
-        return None
-    return max(0.0, deadline - get_time())
+    deadline = parser._timeout_time
+    return None if deadline is None else max(0.0, deadline - get_time())
 
 
 def quiet_driver_class(driver_class: type[Driver]) -> type[Driver]:

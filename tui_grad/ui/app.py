@@ -154,9 +154,7 @@ class TuiGradApp(App):
         # in, and with it the screen that was running then (the list, the previous page) for its life.
         with self._context():
             if len(self.screen_stack) < 2:  # only Textual's empty default screen: at start-up
-                self.push_screen(screen)
-                if covered:
-                    self.push_screen(TooSmallScreen())
+                self._push_shown(screen, covered)
             else:
                 self.call_later(self._replace_screen_with, screen, covered)
 
@@ -171,9 +169,13 @@ class TuiGradApp(App):
         with self.batch_update():
             await self.pop_screen()
             gc.collect()
-            self.push_screen(screen)
-            if covered:
-                self.push_screen(TooSmallScreen())
+            self._push_shown(screen, covered)
+
+    def _push_shown(self, screen: Screen, covered: bool) -> None:
+        """Show `screen`, under the too-small notice again if it was up."""
+        self.push_screen(screen)
+        if covered:
+            self.push_screen(TooSmallScreen())
 
     def on_left_lesson(self, _: LeftLesson) -> None:
         self.show_lessons()

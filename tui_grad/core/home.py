@@ -46,22 +46,24 @@ def next_unfinished(lesson_ids: Sequence[str], records: Mapping[str, Any], after
 
 def practice_status(attempts: Sequence[Mapping[str, Any]]) -> str:
     """`level 2 · streak 1 of 3`, or `starts at level 1` before any practice."""
-    if not practice_attempts(attempts):  # practice's modules load once the learner practises
+    practised = practice_attempts(attempts)
+    if not practised:  # practice's modules load once the learner practises
         return "starts at level 1"
     from tui_grad.core.practice import STREAK_TO_LEVEL_UP, replay
 
-    state = replay(attempts)
+    state = replay(practised)
     return f"level {state.level} · streak {state.streak} of {STREAK_TO_LEVEL_UP}"
 
 
 def due_for_review(attempts: Sequence[Mapping[str, Any]], now: float | None = None) -> str:
     """Which practised skills come due for spaced review, and when: `Due for review: paths now,
     chain in 2 days.` ("" before any practice)."""
-    if not practice_attempts(attempts):
+    practised = practice_attempts(attempts)
+    if not practised:
         return ""
     from tui_grad.core.practice import describe_due, replay
 
-    return describe_due(replay(attempts), now)
+    return describe_due(replay(practised), now)
 
 
 @dataclass(frozen=True, slots=True)

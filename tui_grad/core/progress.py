@@ -25,6 +25,7 @@ How it stays safe:
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import math
@@ -635,7 +636,7 @@ class ProgressStore:
             parsed = [_loads_or_error(line) for line in body]
         read = []
         last = self._last_seq
-        for line, data in zip(body, parsed):
+        for line, data in zip(body, parsed, strict=True):
             try:
                 if isinstance(data, _Unreadable):
                     raise data.error
@@ -847,9 +848,9 @@ class ProgressStore:
         head = {"format": FORMAT, "version": VERSION, "generation": generation, "lessons": lessons,
                 "resets": {key: marker.to_json() for key, marker in sorted(self.resets.items())},
                 "restarts": {key: marker.to_json() for key, marker in sorted(self.restarts.items())}}
-        data = json.dumps(head, indent=1, ensure_ascii=False).encode("utf-8") + b"\n"
-        home.write_atomically(FILE_NAME, [data], TEMP_PREFIX, TEMP_SUFFIX)
-        self._generation, self._state_digest, self._state_dirty = generation, _fingerprint(data), False
+        state = json.dumps(head, indent=1, ensure_ascii=False).encode("utf-8") + b"\n"
+        home.write_atomically(FILE_NAME, [state], TEMP_PREFIX, TEMP_SUFFIX)
+        self._generation, self._state_digest, self._state_dirty = generation, _fingerprint(state), False
 
     def _compact_log(self, home: Home) -> None:
         """Rewrite the log with only the attempts no reset removed (renamed over the old one). The
@@ -865,10 +866,8 @@ class ProgressStore:
         """Temporary files left by a copy that was killed mid-write (only ever called under the lock)."""
         for name in home.names():
             if name.startswith(TEMP_PREFIX) and name.endswith(TEMP_SUFFIX):
-                try:
+                with contextlib.suppress(OSError):
                     home.unlink(name)
-                except OSError:
-                    pass
 
 
 def _parse_state(data: Mapping[str, Any], version: int) -> _OnDisk:

@@ -19,15 +19,23 @@ from tui_grad.core.catalog import Catalog
 from tui_grad.core.exercise import format_number
 from tui_grad.core.flow import ACTION_WORDS, FINISHED, INTRO, OUTRO, LessonSession
 from tui_grad.core.formula import formula_lesson
-from tui_grad.core.home import (ENTRY_SUMMARIES, ENTRY_TITLES, FORMULA, PRACTICE, FieldError, due_for_review,
-                                practice_status, read_formula, resume_index)
-from tui_grad.core.practice import PracticeRun
-from tui_grad.core.lesson import Lesson
+from tui_grad.core.home import (
+    ENTRY_SUMMARIES,
+    ENTRY_TITLES,
+    FORMULA,
+    PRACTICE,
+    FieldError,
+    due_for_review,
+    practice_status,
+    read_formula,
+    resume_index,
+)
+from tui_grad.core.lesson import ANSWERED_KINDS, Lesson
 from tui_grad.core.network import NetworkTrainer
-from tui_grad.core.parts import ANSWERING, DONE, REPLAY, UPDATING, WATCH, NetworkFlow, TrainFlow
+from tui_grad.core.parts import ANSWERING, WATCH, NetworkFlow, TrainFlow
+from tui_grad.core.practice import PracticeRun
 from tui_grad.core.progress import ProgressStore, part_summary
 from tui_grad.core.safe_text import safe_text
-from tui_grad.core.lesson import ANSWERED_KINDS
 from tui_grad.core.training import TrainingError, describe_loss, describe_params, train_steps
 from tui_grad.core.views import CONTINUE, HINT, KEY_GUIDE, LEAVE, NUDGE, RESTART, REVEAL, UPDATE, Line, Message
 
@@ -194,8 +202,8 @@ class PlainTutor:
                 return suggested
             if choice.isdigit() and 1 <= int(choice) <= len(lessons):
                 return lessons[int(choice) - 1]
-            if (lesson := self.catalog.find(choice)) is not None:
-                return lesson
+            if (found := self.catalog.find(choice)) is not None:
+                return found
             if choice:
                 self.say(f"No lesson '{choice}'. Type a number from 1 to {len(lessons)}, an id, p, f or q.")
 
@@ -399,7 +407,8 @@ class PlainTutor:
                 raise Stop
             action = TYPED.get(typed)
             if action not in choices:
-                self.say(f"Type one of: {', '.join(COMMANDS[a] if a != CONTINUE else 'nothing (Enter)' for a in choices)}.")
+                names = (COMMANDS[a] if a != CONTINUE else "nothing (Enter)" for a in choices)
+                self.say(f"Type one of: {', '.join(names)}.")
                 continue
             if action == LEAVE:
                 session.leave()
@@ -576,7 +585,7 @@ def _run(session: PlainTutor, catalog: Catalog, lesson_id: str | None) -> int:
                         formula, values = typed
                         session.run_session(LessonSession(formula_lesson(formula, values), session.store,
                                                           transient=True, extra={"formula": formula}))
-                else:
+                elif isinstance(choice, Lesson):
                     session.run_lesson(choice)
                 session.say()
     except Stop:
@@ -643,7 +652,7 @@ def rewrap(text: str, width: int) -> str:
         if width <= 20:
             lines.append(joined)
             continue
-        indent = " " * (len(ITEM.match(joined).group(0)) if ITEM.match(joined) else 0)
+        indent = " " * (len(item.group(0)) if (item := ITEM.match(joined)) else 0)
         lines.extend(textwrap.wrap(joined, width - 1, subsequent_indent=indent, break_long_words=False,
                                    break_on_hyphens=False) or [""])
     return "\n".join(lines).strip("\n")

@@ -210,7 +210,7 @@ def build_graph(lesson: Part, inputs: dict[str, float]) -> Graph:
 
 def _build(formula: ex.Expr, values: dict[str, Value], top: str = "") -> Value:
     """Turn a parsed formula into engine Values; constant sub-expressions become constant leaves."""
-    if not ex.names_in(formula):
+    if isinstance(formula, ex.Num) or not ex.names_in(formula):
         node = Value(ex.evaluate_number(formula), label=ex.to_text(formula))
     elif isinstance(formula, ex.Name):
         return values[formula.name]
@@ -317,8 +317,8 @@ def deepest_nesting(source: str) -> int | None:
             end = _MULTILINE_BASIC_END.match(source, position)
             position = end.end() if end else len(source)
         elif token in ("'", "'''"):
-            end = source.find(token, position)
-            position = len(source) if end < 0 else end + len(token)
+            closing = source.find(token, position)
+            position = len(source) if closing < 0 else closing + len(token)
         elif token in "[{":
             depth += 1
             if depth > MAX_NESTING:
@@ -396,7 +396,7 @@ class _Reader:
         value = table[key]
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
-        if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+        if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
             raise self.fail(f"'{key}' has the wrong type (write it like: {example})", key)
         return value
 
@@ -507,7 +507,7 @@ class _Reader:
             raise self.fail("'inputs' is empty: name at least one input value", "inputs")
         if len(table) > MAX_NODES:
             raise self.fail(self.too_many_nodes(len(table)), "inputs")
-        inputs = {}
+        inputs: dict[str, float] = {}
         for name, value in table.items():
             self.check_name(name, inputs)
             if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
@@ -609,7 +609,8 @@ class _Reader:
             if name not in inputs:
                 raise self.fail(f"randomize: '{name}' is not an input ({', '.join(inputs)})", "randomize")
             if (not isinstance(bounds, list) or len(bounds) != 2
-                    or not all(isinstance(b, int) and not isinstance(b, bool) for b in bounds) or bounds[0] >= bounds[1]):
+                    or not all(isinstance(b, int) and not isinstance(b, bool) for b in bounds)
+                    or bounds[0] >= bounds[1]):
                 raise self.fail(f"randomize: '{name}' needs two whole numbers, low then high, like {name} = [-5, 5]",
                                 "randomize")
             result[name] = (float(bounds[0]), float(bounds[1]))

@@ -12,12 +12,11 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from tui_grad.core.exercise import EARNED, SHOWN, GradientExercise, Hint, Verdict
 from tui_grad.core.bughunt import BugHuntExercise
+from tui_grad.core.exercise import EARNED, SHOWN, GradientExercise, Hint, Verdict
 from tui_grad.core.lesson import Lesson, LessonError, Part
 from tui_grad.core.progress import LessonProgress, ProgressStore
 from tui_grad.core.update import UpdateExercise
-
 
 
 def draw_inputs(part: Part, seed: int, salt: str = "") -> dict[str, float]:
@@ -124,8 +123,8 @@ class Tutor:
     def hint(self) -> Hint:
         """The next hint for the current question; the last one reveals the answer."""
         exercise = self._exercise()
-        node = exercise.current
         hint = exercise.hint()
+        node = hint.node
         if exercise.status.get(node) == SHOWN:
             self._log(Verdict(node, False, exercise.answers[node], hint.text, shown=True), "")
         else:

@@ -48,6 +48,7 @@ class ExerciseScreen(SessionScreen):
         recap, a training run, or back to the lessons)."""
         self.part_index = session.part_index
         self.timer: Timer | None = None
+        self.timer_interval = 0.0
         self.warned = ""
 
     def compose(self) -> ComposeResult:

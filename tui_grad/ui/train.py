@@ -11,6 +11,7 @@ and colours them with theme variables.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import threading
 import time
@@ -77,10 +78,12 @@ class TrainScreen(Screen):
         if part.kind == "network":
             from tui_grad.core.network import RemoteTrainer
 
-            self.trainer = RemoteTrainer(part.network)
+            network = part.network
+            assert network is not None  # a network part always carries its spec (see core/lesson.py)
+            self.trainer = RemoteTrainer(network)
             self.trainer_lock = threading.Lock()
             """One call at a time to the training process (the worker and a redraw after a resize)."""
-            self.total_steps = part.network.steps
+            self.total_steps = network.steps
             self.accuracy = math.nan
             self.allowed = 0
             """The steps the worker may take: the session's position, copied for its thread."""
@@ -132,8 +135,8 @@ class TrainScreen(Screen):
                                       f"{plot.PLUS_REGION * 2} predicted +1"
             self.call_after_refresh(self._start_network)  # once laid out, so the grid fits the view
         else:
-            if isinstance(picture := self.query_one_optional("#picture"), PlotView):
-                picture.border_subtitle = (f"{plot.POINT} points  ┊ errors" if self.part.plot is not None
+            if isinstance(shown := self.query_one_optional("#picture"), PlotView):
+                shown.border_subtitle = (f"{plot.POINT} points  ┊ errors" if self.part.plot is not None
                                            else f"{plot.BALL} now  {plot.TRAIL} earlier steps")
             self._catch_up()  # the start: step 0, before any update
         self.sync()
@@ -293,12 +296,10 @@ class TrainScreen(Screen):
         self.run_worker(self._train_network, thread=True, exit_on_error=False, group="training",
                         name="train network")
 
-    def _post(self, callback: Callable, *args) -> None:
+    def _post(self, callback: Callable[..., object], *args: object) -> None:
         """Run `callback(*args)` on the interface's thread, unless the screen or app is gone."""
-        try:
+        with contextlib.suppress(RuntimeError):  # the app stopped while the worker was still stepping
             self.app.call_from_thread(callback, *args)
-        except RuntimeError:  # the app stopped while the worker was still stepping
-            pass
 
     def _network_failed(self, steps_taken: int, reason: str) -> None:
         if not self.is_attached:
@@ -376,9 +377,9 @@ class TrainScreen(Screen):
             return lambda w, h: plot.boundary(plot.fit_grid(grid, w, h), data.points, data.labels, data.bounds())
         if self.latest is None:
             return None
-        if part.plot is not None:
-            slope, intercept = self.latest.params[part.plot.slope], self.latest.params[part.plot.intercept]
-            return lambda w, h: plot.line_fit(part.plot.points, slope, intercept, w, h)
+        if (line := part.plot) is not None:
+            slope, intercept = self.latest.params[line.slope], self.latest.params[line.intercept]
+            return lambda w, h: plot.line_fit(line.points, slope, intercept, w, h)
         name, trail = part.parameters[0], list(self.trail)
         low, high = self._landscape_span()
         inputs = {**self.inputs, **self.latest.params}

@@ -242,7 +242,7 @@ async def test_the_footer_lists_the_training_keys_only_while_they_apply(line_fit
         await pilot.pause()
         assert "Pause" in footer(app) and "Resume" not in footer(app)
         await pilot.press("s")
-        await pilot.pause()
+        await wait_until(pilot, lambda: app.screen.state == DONE)  # a skip goes in slices of TICK_BUDGET
         done = footer(app)
         assert "Continue" in done and "Lessons" in done
         for label in ("Pause", "Step", "Skip", "Faster", "Slower"):
@@ -256,7 +256,8 @@ async def test_formula_skip_finishes_at_once(line_fit):
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
         await pilot.press("s")
-        assert screen.state == DONE and screen.step_count == 800
+        await wait_until(pilot, lambda: screen.state == DONE)  # no key needed: the slices run on their own
+        assert screen.step_count == 800
         assert screen.latest.params["m"] == pytest.approx(2.0, abs=0.01)
 
 
@@ -289,8 +290,8 @@ async def test_no_animations_means_finished_on_arrival(line_fit):
     app = TrainApp(line_fit, time_scale=NEVER)
     app.animation_level = "none"
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        assert app.screen.state == DONE and app.screen.step_count == 800
+        await wait_until(pilot, lambda: app.screen.state == DONE)  # no key pressed: it skips on its own
+        assert app.screen.step_count == 800
 
 
 async def test_a_diverging_run_says_why(write_lesson):
@@ -298,7 +299,7 @@ async def test_a_diverging_run_says_why(write_lesson):
     app = TrainApp(session, time_scale=NEVER)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("s")
-        assert app.screen.state == FAILED
+        await wait_until(pilot, lambda: app.screen.state == FAILED)
         assert "too large" in status(app.screen) and "✗ stopped" in status(app.screen)
         assert "too large" in session.failure
         await pilot.press("enter")
@@ -322,7 +323,9 @@ async def test_text_toggle_shows_the_whole_part_text(write_lesson):
 async def test_log_scale_toggle(line_fit):
     app = TrainApp(line_fit, time_scale=NEVER)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("s", "l")
+        await pilot.press("s")
+        await wait_until(pilot, lambda: app.screen.state == DONE)
+        await pilot.press("l")
         assert "loss (log scale)" in screen_text(app)
         assert "1e-6" in app.screen.query_one("#loss").text()
 
@@ -529,6 +532,8 @@ async def test_leaving_mid_run_and_coming_back_starts_the_run_again(write_lesson
         screen = app.screen
         assert isinstance(screen, TrainScreen) and screen.step_count == 0 and screen.state == TRAINING
         assert "Pause" in footer(app) and "speed 1×" in status(screen)
-        await pilot.press("s", "enter")
+        await pilot.press("s")
+        await wait_until(pilot, lambda: screen.state == DONE)
+        await pilot.press("enter")
         await pilot.pause()
         assert store.lessons["one-weight"].finished and not isinstance(app.screen, TrainScreen)  # the recap

@@ -7,18 +7,26 @@ needs to know something about a part asks `kind_of(part)`.
 
 How to add a kind:
 
-1. Write one module in `tui_grad/core/kinds/`, say `mykind.py`, with a `Kind` subclass (a
-   `GraphKind` for a part that is a formula graph) whose `name` is the `kind = "..."` of lesson
-   files, a `PartFlow` subclass as its `flow_type` (phases, prompts, boxes, replay), its `read`
-   (or `ask_default` / `read_ask` / `check`) to validate its table with file and line, `exercise`
-   to build its questions (a `tui_grad.core.exercise.Questions`), and the flags the rest of the
-   tutor asks (`asks`, `reviewable`, `attempt_kind`, `skills_of`...). End it with
-   `KIND = MyKind()`.
-2. Add the module to `BUILT_IN` below.
-3. Only if the faces must draw it differently: one renderer in the app (a screen or widget keyed
-   by the flow type) and one in line mode; a kind that asks questions on a graph needs neither.
+1. Write one module in `tui_grad/core/kinds/`, say `mykind.py`, holding a `Kind` subclass (a
+   `GraphKind` when the part is a formula graph read from `inputs` and `nodes`) and ending with
+   `KIND = MyKind()`. Give it:
+   - `name`: the `kind = "..."` of lesson files;
+   - `read` (a GraphKind: `ask_default`, `ask_allowed`, `read_ask`, `check`) to validate its table,
+     raising `reader.fail(message, needle)` so the error names the file and line;
+   - `exercise(part, inputs)`: its questions, a `tui_grad.core.exercise.Questions` subclass
+     (None for a kind the learner only watches, with `asks = False`);
+   - `flow_type`: a `PartFlow` subclass (`kinds/base.py`) for its phases, prompts, status line,
+     boxes and replay;
+   - what the rest of the tutor asks: `reviewable`, `asks_the_step`, `attempt_kind`, `skills_of`,
+     `questions`, `answers_use_step`, `trace_extras`.
+2. Add the module's `KIND` to `BUILT_IN` below.
+3. The faces: a kind that asks questions is shown by the exercise screen and line mode's question
+   loop as it is (its flow's `nodes()` fill the graph, or `draws_graph = False` with `picture()`
+   shows two lines in its place). Only a kind drawn some other way needs one renderer per face,
+   keyed by its flow type (line mode: `LINE_RENDERERS` in `tui_grad/plain.py`).
 
-`tests/core/test_kinds.py` checks every registered kind and that no name is tested elsewhere.
+`tests/core/test_kinds.py` checks the registered kinds against the shipped lessons, and
+`tests/core/test_house.py` fails when a kind's name is tested anywhere outside this package.
 """
 
 from __future__ import annotations

@@ -114,11 +114,7 @@ class Questions:
     answers: dict[str, float]
     hints: dict[str, int]
     attempts: list[Attempt]
-
-    @property
-    def output_name(self) -> str:
-        """The node whose gradients are asked for."""
-        raise NotImplementedError
+    output_name: str
 
     def _start(self, order: tuple[str, ...]) -> None:
         self.order = order
@@ -268,32 +264,12 @@ class GradientExercise(Questions):
         return self.chain_rule(name)
 
     def hint_texts(self, name: str) -> dict[int, str]:
-        if self.lesson.kind == "slope":
-            return self.slope_hints(name)
         return {1: self.think_about(name), 2: self.local_rules(name), 3: self.chain_product(name)}
 
     def diagnose(self, name: str, answer: float) -> Diagnosis | None:
         """Which slip gives exactly this wrong answer, if any rule explains it."""
-        if self.lesson.kind == "slope":
-            for h in NUDGE_SIZES[:4]:
-                try:
-                    estimate = self.nudge(name, h).estimate
-                except ex.ExprError:  # the nudge leaves the function's domain: no estimate to match
-                    continue
-                if math.isclose(answer, estimate, rel_tol=1e-4) and not self.is_close(estimate, self.expected(name)):
-                    return Diagnosis("coarse-estimate",
-                                     f"{format_number(answer)} is the estimate with h = {format_number(h)}. A "
-                                     "smaller h gets closer to the slope itself: keep nudging.")
         nodes = list(self.graph.nodes.values())
-        found = diagnose(self.graph.nodes[name], answer, nodes, self.graph.output, self.is_close, format_number)
-        if self.lesson.kind == "slope" and found is not None:  # no graph on screen: speak of terms, not paths
-            out = self.output_name
-            if found.code == "one-path":
-                return Diagnosis("one-term", f"{format_number(answer)} is the slope of only some of the terms of "
-                                             f"{out} that contain {name}. "
-                                             "Each of them adds its own slope: add them all.")
-            return found if found.code == "sign" else None
-        return found
+        return diagnose(self.graph.nodes[name], answer, nodes, self.graph.output, self.is_close, format_number)
 
     def nudge(self, name: str, h: float) -> Nudge:
         """Move `name` by h, run the forward pass again, and report the output before and after.
@@ -313,10 +289,6 @@ class GradientExercise(Questions):
     def chain_rule(self, name: str) -> str:
         """The chain rule for `name` with this graph's numbers: dL/dc = dL/dd · ∂d/∂c = -2 · 1 = -2."""
         out = self.output_name
-        if self.lesson.kind == "slope":
-            return (f"As h shrinks, ({out}({name}+h) − {out}({name}))/h settles on "
-                    f"{format_number(self.expected(name))}: "
-                    f"the slope of {out} at {name} = {format_number(self.graph.nodes[name].data)}.")
         if name == out:
             return f"d{out}/d{out} = 1: {out} changes exactly as much as itself."
         return f"d{out}/d{name} = {self.chain_terms(name)} = {format_number(self.expected(name))}"
@@ -331,9 +303,6 @@ class GradientExercise(Questions):
     def pointer(self, name: str) -> str:
         """A nudge toward the chain rule for `name`, naming what is already known."""
         out = self.output_name
-        if self.lesson.kind == "slope":
-            return (f"Nudge {name} by smaller and smaller h (Ctrl+N) and watch where ({out}({name}+h) − "
-                    f"{out}({name}))/h settles.")
         if name == out:
             return f"How much does {out} change when {out} itself changes by a little?"
         parents = self.parents(name)
@@ -341,24 +310,6 @@ class GradientExercise(Questions):
         local = " and ".join(f"the local derivative {local_symbol(p, name, out)}" for p, _ in parents)
         paths = " Add up every path." if len(parents) > 1 else ""
         return f"Use the chain rule: you know {known}; multiply by {local}.{paths}"
-
-    def slope_hints(self, name: str) -> dict[int, str]:
-        """The ladder for a slope: what a slope is, nudges small enough to read it, each term's share."""
-        out = self.output_name
-        try:
-            small = [self.nudge(name, h) for h in (0.001, 0.0001)]
-        except ex.ExprError:
-            small = []
-        shares = [step.contribution for step in self.steps if step.child == name]
-        return {
-            1: f"The slope says how much {out} moves per unit of {name}, for a tiny move: nudge {name} by h, "
-               f"see how far {out} moves, and divide by h.",
-            2: ("With h = " + " and h = ".join(f"{format_number(n.h)} the estimate is {format_number(n.estimate)}"
-                                              for n in small) + ". Where is it heading?") if small else
-               f"{name} cannot be nudged here without leaving where {out} is defined: think of each term's slope.",
-            3: f"Each term of {out} that contains {name} adds its own slope: "
-               + written_sum(sorted(shares, reverse=True)) + ". Work it out.",
-        }
 
     def think_about(self, name: str) -> str:
         """Hint 1: where the node sits and the question to ask."""
@@ -374,8 +325,7 @@ class GradientExercise(Questions):
         if len(parents) > 1:
             return (f"{name} is used {len(parents)} times: by {via}. You know {known}; find how each of "
                     f"them reacts to {name}, and add up every path.")
-        return (f"{name} reaches {out} only through {via}. You know {known}; "
-                f"how does {parents[0][0].label} react to {name}?")
+        return f"{name} reaches {out} only through {via}. You know {known}; how does {parents[0][0].label} react to {name}?"
 
     def local_rules(self, name: str) -> str:
         """Hint 2: the local derivative rule of each parent's operation, with this graph's numbers."""
@@ -416,14 +366,13 @@ def local_symbol(parent: Value, child: str, output: str) -> str:
 def local_rule(parent: Value, child: Value, output: str = "") -> str:
     """The local derivative ∂parent/∂child in words and numbers, from the parent's operation."""
     p, c, op = parent.label, child.label, parent.op
-    local = sum(g for kid, g in zip(parent.children, parent.local_grads, strict=True) if kid is child)
+    local = sum(g for kid, g in zip(parent.children, parent.local_grads) if kid is child)
     value = format_number(local)
     where = f"{local_symbol(parent, c, output)} = "
     if op == "+":
         return f"{p} is a sum: nudging {c} moves {p} by the same amount, so {where}1."
     if op == "-":
-        subtracted = parent.children[-1] is child and parent.children[0] is not child
-        side = "subtracted, so it moves the other way" if subtracted else "added"
+        side = "subtracted, so it moves the other way" if parent.children[-1] is child and parent.children[0] is not child else "added"
         return f"{p} is a difference and {c} is {side}: {where}{value}."
     if op == "*":
         if parent.children[0] is parent.children[1]:

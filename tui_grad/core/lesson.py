@@ -11,6 +11,7 @@ import math
 import os
 import re
 import stat
+import sys
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -253,11 +254,41 @@ def load_lesson(path: Path | str) -> Lesson:
         raise LessonError(path, line, f"not valid TOML{column}: {reason}") from None
     except RecursionError:  # a safety net: deepest_nesting should have refused the file already
         raise LessonError(path, None, "the file is nested too deeply to read") from None
+    except ValueError:  # Python refuses to read a whole number of more than 4300 digits
+        raise LessonError(path, _line_of_long_number(source), TOO_BIG) from None
+    if _holds_number_too_big(data):
+        raise LessonError(path, _line_of_long_number(source), TOO_BIG)
     found: list[UnsafeCharacter] = []
     lesson = _Reader(path, source, _made_safe(data, found)).lesson()
     notices = tuple(LessonError(path, _line_of_character(source, unsafe.character), str(unsafe))
                     for unsafe in found)
     return replace(lesson, notices=notices) if notices else lesson
+
+
+TOO_BIG = "a whole number here is too big to compute with; numbers in a lesson stay below 1.8e308"
+_LONG_NUMBER = re.compile(r"(?<![\w.])[+-]?(?:0[xob])?[0-9a-fA-F_]{256,}")
+
+
+def _holds_number_too_big(data: dict[str, Any]) -> bool:
+    """True when some whole number in the parsed file, at any depth, is beyond what a float holds.
+
+    The one gate every number of a lesson file passes, before any field is read: without it
+    `float()`, `math.isfinite()` and the engine raise OverflowError wherever the number is used."""
+    stack: list[dict | list] = [data]
+    while stack:
+        container = stack.pop()
+        for value in container.values() if isinstance(container, dict) else container:
+            if isinstance(value, dict | list):
+                stack.append(value)
+            elif isinstance(value, int) and abs(value) > sys.float_info.max:
+                return True
+    return False
+
+
+def _line_of_long_number(source: str) -> int | None:
+    """The first line holding a run of digits long enough to be a number too big for a float."""
+    match = _LONG_NUMBER.search(source)
+    return source.count("\n", 0, match.start()) + 1 if match else None
 
 
 def read_lesson_source(path: Path) -> str:

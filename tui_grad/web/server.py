@@ -17,7 +17,7 @@ import os
 import signal
 import string
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -152,6 +152,8 @@ class LabServer:
         self.per_learner = per_learner
         self.total = total
         self.sessions: dict[str, set[Session]] = {}
+        self.seats: dict[str, int] = {}
+        """Tutors each learner (and the instructor) may have running: a seat is taken before its tutor starts."""
         self.sockets: set[web.WebSocketResponse] = set()
         self.origins = {origin_of(self.public_url)} if public_url else set()
 
@@ -226,13 +228,26 @@ class LabServer:
         return self.page("tui-grad · the class", f"/c/{self.lab.instructor_token}/ws", request)
 
     def check_limits(self, who: str) -> None:
-        """429 when this learner or the whole lab has as many tutors open as allowed."""
-        mine = len(self.sessions.get(who, ()))
+        """429 when this learner or the whole lab has as many seats taken as allowed."""
+        mine = self.seats.get(who, 0)
         if mine >= self.per_learner:
             raise web.HTTPTooManyRequests(text=f"You have {mine} tui-grad tabs open already: close one and "
                                           "reload this page.\n")
-        if sum(len(group) for group in self.sessions.values()) >= self.total:
+        if self.open_count() >= self.total:
             raise web.HTTPTooManyRequests(text="The lab is full right now: try again in a minute.\n")
+
+    @contextlib.contextmanager
+    def seat(self, who: str) -> Iterator[None]:
+        """A seat for one tutor, counted the moment it is granted (no await between the check and the
+        count, so connections arriving together cannot all pass) and given back on every way out."""
+        self.check_limits(who)
+        self.seats[who] = self.seats.get(who, 0) + 1
+        try:
+            yield
+        finally:
+            self.seats[who] -= 1
+            if not self.seats[who]:
+                del self.seats[who]
 
     def check_origin(self, request: web.Request) -> None:
         """403 unless the websocket comes from this lab's own page (a browser always says where from)."""
@@ -273,9 +288,16 @@ class LabServer:
 
     async def socket(self, request: web.Request, who: str, environment: dict[str, str], cwd: Path,
                      arguments: list[str] | None = None) -> web.WebSocketResponse:
-        """Check the origin and the limits, start a tutor sized to the browser, relay until either ends."""
+        """Check the origin, take a seat, start a tutor sized to the browser, relay until either ends."""
         self.check_origin(request)
-        self.check_limits(who)
+        with self.seat(who):
+            websocket = await self.session(request, who, environment, cwd, arguments)
+        log.info("session ended for %s, %d open", who, self.open_count())
+        return websocket
+
+    async def session(self, request: web.Request, who: str, environment: dict[str, str], cwd: Path,
+                      arguments: list[str] | None) -> web.WebSocketResponse:
+        """Start the tutor of a seated tab and relay until either ends."""
         width, height = (_clamp(request.query.get(name), low, high, default)
                          for name, (low, high), default in (("width", SIZE_LIMITS[0], 80),
                                                             ("height", SIZE_LIMITS[1], 24)))
@@ -284,10 +306,15 @@ class LabServer:
         if self.lessons is not None:
             command += ["--lessons", str(self.lessons)]
         command += arguments or []
-        cwd.mkdir(parents=True, exist_ok=True)
-        process = await asyncio.create_subprocess_exec(
-            *command, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE, env=environment, cwd=cwd, start_new_session=True)
+        try:
+            cwd.mkdir(parents=True, exist_ok=True)
+            process = await asyncio.create_subprocess_exec(
+                *command, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE, env=environment, cwd=cwd, start_new_session=True)
+        except OSError as error:  # out of processes or descriptors: this tab waits, the lab goes on
+            log.warning("cannot start a tutor for %s: %s", who, error.strerror or error)
+            raise web.HTTPServiceUnavailable(text="The lab cannot start a tutor right now: try again in a "
+                                             "minute.\n") from None
         session = Session(who, process)
         websocket = web.WebSocketResponse(heartbeat=15, max_msg_size=MAX_MESSAGE)
         try:
@@ -311,7 +338,6 @@ class LabServer:
             if status not in (0, -signal.SIGKILL, None):
                 tail = session.stderr_tail.decode("utf-8", "replace").strip().splitlines()[-3:]
                 log.warning("session of %s ended with status %s: %s", who, status, " | ".join(tail))
-            log.info("session ended for %s, %d open", who, self.open_count())
         return websocket
 
     async def relay(self, websocket: web.WebSocketResponse, session: Session) -> None:
@@ -335,7 +361,8 @@ class LabServer:
                 await session.meta({"type": kind})
 
     def open_count(self) -> int:
-        return sum(len(group) for group in self.sessions.values())
+        """Seats taken in the whole lab: tutors running or about to start."""
+        return sum(self.seats.values())
 
     async def close_all(self, _app: web.Application | None = None) -> None:
         """Stop every tutor (each saves and quits, or is killed after a couple of seconds), close every tab."""

@@ -1,0 +1,81 @@
+"""The lab under a burst and an unlucky day: limits that hold when connections arrive together,
+tutors that do not outlive their server, and malformed requests refused without a traceback."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from tests.web.lab import WAIT, LabProcess, open_tab
+
+ADA, ALAN = "Ada Lovelace", "Alan Turing"
+
+
+@pytest.fixture
+def lab_factory(tmp_path):
+    labs = []
+
+    def start(*extra: str, names=(ADA, ALAN), env=None) -> LabProcess:
+        lab = LabProcess(tmp_path, list(names), *extra, env=env)
+        labs.append(lab)
+        return lab
+
+    yield start
+    for lab in labs:
+        lab.stop()
+
+
+def children(pid: int) -> list[int]:
+    """The processes `pid` started that are still there."""
+    listing = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(child) for child in listing.read_text().split()] if listing.exists() else []
+
+
+def descriptors(pid: int) -> int:
+    return len(os.listdir(f"/proc/{pid}/fd"))
+
+
+async def wait_until(condition, what: str) -> None:
+    """Poll `condition` until it holds; fail saying `what` if it never does within WAIT."""
+    deadline = asyncio.get_running_loop().time() + WAIT
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"never: {what}")
+        await asyncio.sleep(0.05)
+
+
+async def burst(http: aiohttp.ClientSession, link: str, count: int) -> tuple[list, list[int]]:
+    """`count` websocket connections to one link, all at once: the tabs let in, the statuses refused."""
+    results = await asyncio.gather(*(open_tab(http, link) for _ in range(count)), return_exceptions=True)
+    opened = [result for result in results if not isinstance(result, BaseException)]
+    refused = [result for result in results if isinstance(result, BaseException)]
+    assert all(isinstance(error, aiohttp.WSServerHandshakeError) for error in refused), refused[:3]
+    return opened, [error.status for error in refused]
+
+
+async def test_a_burst_of_100_connections_on_one_link_never_passes_the_limits(lab_factory):
+    lab = lab_factory("--per-learner", "3", "--max-sessions", "4")
+    server = lab.process.pid
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
+        await wait_until(lambda: not children(server), "the lab idle before the burst")
+        baseline = descriptors(server)
+        opened, statuses = await burst(http, lab.link(ADA), 100)
+        assert len(opened) == 3 and statuses == [429] * 97, (len(opened), sorted(set(statuses)))
+        assert len(children(server)) == 3, "a tutor for each tab let in, none for a refused one"
+        more, statuses = await burst(http, lab.link(ALAN), 100)  # the lab's total of 4 is now the limit
+        assert len(more) == 1 and statuses == [429] * 99, (len(more), sorted(set(statuses)))
+        assert len(children(server)) == 4
+        for tab in [*opened, *more]:
+            await tab.wait_for("tui-grad ·")
+            await tab.close()
+        await wait_until(lambda: not children(server), "every tutor gone after its tab closed")
+        await wait_until(lambda: descriptors(server) <= baseline,
+                         f"the server's descriptors back to {baseline} (now {descriptors(server)})")
+        again, _statuses = await burst(http, lab.link(ADA), 3)  # every seat was given back
+        assert len(again) == 3
+        for tab in again:
+            await tab.close()

@@ -105,7 +105,7 @@ def print_links(pairs: list[tuple[str, str]]) -> None:
 
 
 def serve_lab(lab, args: argparse.Namespace) -> int:
-    """Run the web server in this process until SIGINT or SIGTERM; every tutor is stopped first."""
+    """Run the web server in this process until SIGINT, SIGTERM or SIGHUP; every tutor is stopped first."""
     import asyncio
     import logging
     import signal
@@ -127,7 +127,7 @@ def serve_lab(lab, args: argparse.Namespace) -> int:
     async def main() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
-        for number in (signal.SIGINT, signal.SIGTERM):
+        for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # SIGHUP: the instructor's terminal closed
             loop.add_signal_handler(number, stop.set)
         await run(server, args.host, args.port, ready, stop)
 
@@ -137,7 +137,10 @@ def serve_lab(lab, args: argparse.Namespace) -> int:
         print(f"tui-grad serve: cannot listen on {safe_text(args.host)}:{args.port}: {error.strerror or error}",
               file=sys.stderr)
         return 1
-    print("tui-grad lab: stopped.", flush=True)
+    try:
+        print("tui-grad lab: stopped.", flush=True)
+    except OSError:  # after a hang-up the terminal may be gone; stopping cleanly is what matters
+        pass
     return 0
 
 

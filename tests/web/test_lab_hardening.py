@@ -11,6 +11,7 @@ import aiohttp
 import pytest
 
 from tests.web.lab import WAIT, LabProcess, open_tab
+from tui_grad.core.progress import ProgressStore
 
 ADA, ALAN = "Ada Lovelace", "Alan Turing"
 
@@ -79,3 +80,49 @@ async def test_a_burst_of_100_connections_on_one_link_never_passes_the_limits(la
         assert len(again) == 3
         for tab in again:
             await tab.close()
+
+
+def gone(pid: int) -> bool:
+    """True once `pid` has exited (a zombie waiting for a reaper counts as gone)."""
+    try:
+        return "\nState:\tZ" in Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return True
+
+
+async def answer_the_first_node(tab) -> None:
+    """Open the chain rule and answer dL/dL, so the tutor has progress to keep."""
+    await tab.wait_for("4. The chain rule by hand")
+    await tab.keys("Down", "Down", "Down", "Enter")
+    await tab.wait_for("Four numbers go in")
+    await tab.keys("Enter")
+    await tab.wait_for("Find dL/dL")
+    await tab.type("1")
+    await tab.wait_for("Find dL/dd")
+
+
+@pytest.mark.parametrize("signal_number", [1, 9], ids=["SIGHUP", "SIGKILL"])
+async def test_tutors_end_with_their_server_whatever_ends_it(lab_factory, signal_number):
+    lab = lab_factory()
+    async with aiohttp.ClientSession() as http:
+        tabs = [await open_tab(http, lab.link(ADA)), await open_tab(http, lab.link(ALAN))]
+        await answer_the_first_node(tabs[0])
+        await tabs[1].wait_for("tui-grad · Alan Turing")
+        tutors = children(lab.process.pid)
+        assert len(tutors) == 2
+        os.kill(lab.process.pid, signal_number)
+        status = lab.process.wait(WAIT)
+        try:
+            await wait_until(lambda: all(gone(pid) for pid in tutors), "every tutor ended after its server did")
+        finally:  # an orphan must not outlive a failed test
+            for pid in tutors:
+                if not gone(pid):
+                    os.kill(pid, 9)
+        for tab in tabs:
+            await tab.wait_closed()
+    if signal_number == 1:  # closing the instructor's terminal stops the lab as Ctrl+C does
+        assert status == 0, lab.stderr()
+        assert "stopped" in "".join(lab.process.stdout.readlines())
+        assert "Traceback" not in lab.stderr()
+    saved = ProgressStore(lab.homes / "ada-lovelace").load()
+    assert [attempt["text"] for attempt in saved.attempts] == ["1"]

@@ -302,7 +302,7 @@ class LabServer:
                          for name, (low, high), default in (("width", SIZE_LIMITS[0], 80),
                                                             ("height", SIZE_LIMITS[1], 24)))
         environment = {**environment, "COLUMNS": str(width), "ROWS": str(height), "LINES": str(height)}
-        command = [sys.executable, "-m", "tui_grad.web.session"]
+        command = [sys.executable, "-m", "tui_grad.web.session", "--parent", str(os.getpid())]
         if self.lessons is not None:
             command += ["--lessons", str(self.lessons)]
         command += arguments or []

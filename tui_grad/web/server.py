@@ -252,7 +252,11 @@ class LabServer:
     def check_origin(self, request: web.Request) -> None:
         """403 unless the websocket comes from this lab's own page (a browser always says where from)."""
         origin = request.headers.get("Origin")
-        if origin is None or origin_of(origin) not in self.origins:
+        try:
+            allowed = origin is not None and origin_of(origin) in self.origins
+        except ValueError:  # a port that is no number, a broken [IPv6] host: no page of this lab
+            allowed = False
+        if not allowed:
             raise web.HTTPForbidden(text="This session can only be opened from the lab's own page.\n")
 
     async def learner_socket(self, request: web.Request) -> web.WebSocketResponse:
@@ -341,16 +345,20 @@ class LabServer:
         return websocket
 
     async def relay(self, websocket: web.WebSocketResponse, session: Session) -> None:
-        """The browser's keys, sizes and focus to the tutor; anything malformed is dropped."""
+        """The browser's keys, sizes and focus to the tutor; anything malformed is dropped, the session kept."""
         async for message in websocket:
             if message.type != WSMsgType.TEXT:
                 continue
             try:
                 kind, data = json.loads(message.data)[:2]
-            except (ValueError, TypeError):
+            except (ValueError, TypeError, RecursionError):  # not JSON, not a [kind, data] list, nested too deep
                 continue
             if kind == "stdin" and isinstance(data, str):
-                await session.send(b"D", data.encode("utf-8"))
+                try:
+                    keys = data.encode("utf-8")
+                except UnicodeEncodeError:  # a lone surrogate: no key a browser sends
+                    continue
+                await session.send(b"D", keys)
             elif kind == "resize" and isinstance(data, dict):
                 width = _clamp(data.get("width"), *SIZE_LIMITS[0], 80)
                 height = _clamp(data.get("height"), *SIZE_LIMITS[1], 24)
@@ -383,7 +391,7 @@ def _secure(headers, socket_origin: str) -> None:
 def _clamp(value: object, low: int, high: int, default: int) -> int:
     try:
         number = int(value)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # not a number, NaN, infinite
         return default
     return min(max(number, low), high)
 

@@ -14,6 +14,7 @@ import html
 import json
 import logging
 import os
+import re
 import signal
 import string
 import sys
@@ -40,7 +41,11 @@ MAX_MESSAGE = 64 * 1024
 PASSED_THROUGH = ("TEXTUAL_ANIMATIONS", "TUI_GRAD_THEME", "TUI_GRAD_LOW_BANDWIDTH", "NO_COLOR")
 """The only settings a session takes from the server's environment: the instructor's choices."""
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+INSTRUCTOR = "the instructor"
+"""Whose the class view's seats are: no folder name has a space, so no learner shares them."""
 STATIC = "/static"
+LOOKS_LIKE_A_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,}")
+"""A run of a link's alphabet long enough to be a secret, or most of one (a link's is 24 characters)."""
 PAGE = string.Template((Path(__file__).with_name("page.html")).read_text(encoding="utf-8"))
 
 
@@ -63,14 +68,13 @@ def static_folder() -> Path:
 
 
 class RedactedAccessLog(AbstractAccessLogger):
-    """One line a request, the secret part of the path replaced by '…': links never reach a log."""
+    """One line a request, anything in the path that looks like a secret replaced by '…': links never
+    reach a log, however the path around them is bent (/l//TOKEN, /L/TOKEN, /TOKEN.x)."""
 
     def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
         path = request.path
-        for prefix in ("/l/", "/c/"):
-            if path.startswith(prefix):
-                rest = path[len(prefix):]
-                path = prefix + "…" + (rest[rest.index("/"):] if "/" in rest else "")
+        if not (path.startswith(f"{STATIC}/") and response.status < 400):  # the package's own files are no secret
+            path = LOOKS_LIKE_A_TOKEN.sub("…", path)
         self.logger.info("%s %s %s %.0f ms", request.method, path, response.status, time * 1000)
 
 
@@ -79,7 +83,7 @@ class Session:
     """One browser tab's tutor: a child process speaking Textual's web-driver packets on its pipes."""
 
     who: str
-    """The learner's folder name, or 'instructor': for limits and the log, never a secret."""
+    """The learner's folder name, or INSTRUCTOR: for limits and the log, never a secret."""
     process: asyncio.subprocess.Process
     stderr_tail: bytearray = field(default_factory=bytearray)
 
@@ -267,7 +271,7 @@ class LabServer:
     async def class_socket(self, request: web.Request) -> web.WebSocketResponse:
         self.instructor(request)
         environment = self.base_environment(str(self.lab.homes))
-        return await self.socket(request, "instructor", environment, cwd=self.lab.homes,
+        return await self.socket(request, INSTRUCTOR, environment, cwd=self.lab.homes,
                                  arguments=["--class", str(self.lab.homes)])
 
     # --- sessions ---

@@ -126,3 +126,55 @@ async def test_tutors_end_with_their_server_whatever_ends_it(lab_factory, signal
         assert "Traceback" not in lab.stderr()
     saved = ProgressStore(lab.homes / "ada-lovelace").load()
     assert [attempt["text"] for attempt in saved.attempts] == ["1"]
+
+
+async def test_a_learner_named_instructor_takes_none_of_the_instructors_seats(lab_factory):
+    lab = lab_factory("--per-learner", "1", names=("Instructor", ADA))
+    async with aiohttp.ClientSession() as http:
+        learner = await open_tab(http, lab.link("Instructor"))
+        await learner.wait_for("tui-grad · Instructor")
+        teacher = await open_tab(http, lab.link("instructor (class view)"))  # was 429: one seat count for both
+        await teacher.wait_for("ada-lovelace")
+        with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+            await open_tab(http, lab.link("Instructor"))
+        assert refused.value.status == 429
+        for tab in (learner, teacher):
+            await tab.close()
+
+
+async def test_malformed_origins_and_messages_are_refused_and_the_session_kept(lab_factory):
+    lab = lab_factory()
+    port = lab.url.rsplit(":", 1)[1]
+    async with aiohttp.ClientSession() as http:
+        for origin in (f"http://127.0.0.1:{port}.evil.example", "http://127.0.0.1:99999999", "http://[::1"):
+            with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+                await open_tab(http, lab.link(ADA), origin=origin)
+            assert refused.value.status == 403, origin
+        tab = await open_tab(http, lab.link(ADA))
+        await tab.wait_for("tui-grad · Ada Lovelace")
+        for message in ('["stdin", "\\udcff"]', '["resize", {"width": 1e400, "height": -1e400}]',
+                        '["resize", {"width": NaN}]', "[" * 30_000 + "]" * 30_000, '{"stdin": 1}',
+                        '[["stdin"], "x"]', "[]", "null"):
+            await tab.websocket.send_str(message)
+        await answer_the_first_node(tab)  # the session outlived every one of them
+        await tab.close()
+    lab.stop()
+    assert "Traceback" not in lab.stderr() and "Error handling request" not in lab.stderr(), lab.stderr()
+
+
+async def test_the_access_log_never_shows_a_link_however_its_path_is_bent(lab_factory):
+    lab = lab_factory()
+    secrets = [lab.link(ADA).rsplit("/", 1)[1], lab.link("instructor (class view)").rsplit("/", 1)[1]]
+    async with aiohttp.ClientSession() as http:
+        for token in secrets:
+            for path in (f"/l//{token}", f"/l/x/{token}", f"/L/{token}", f"/c/{token}/x", f"/{token}",
+                         f"/static/{token}", f"/l/{token}.x", f"/l/{token}/ws/y"):
+                async with http.get(lab.url + path) as response:
+                    assert response.status in (200, 404, 405), path
+        async with http.get(lab.url + "/static/fonts/RobotoMono-VariableFont_wght.ttf") as response:
+            assert response.status == 200
+    lab.stop()
+    log = lab.stderr()
+    assert "GET /static/fonts/RobotoMono-VariableFont_wght.ttf 200" in log  # the lab's own files stay readable
+    assert "GET /L/… 404" in log and "GET /l/x/… 404" in log
+    assert not any(token in log for token in secrets)

@@ -291,9 +291,10 @@ def _line_of_long_number(source: str) -> int | None:
     return source.count("\n", 0, match.start()) + 1 if match else None
 
 
-def read_lesson_source(path: Path) -> str:
-    """The text of a lesson file, read so that nothing can hang or flood the reader: a FIFO,
-    a device, a folder or anything over MAX_FILE_BYTES is refused with the reason."""
+def read_lesson_source(path: Path, what: str = "a lesson file") -> str:
+    """The text of a lesson file (or another small text file, `what`: a roster), read so that nothing
+    can hang or flood the reader: a FIFO, a device, a folder or anything over MAX_FILE_BYTES is
+    refused with the reason."""
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
     try:
         descriptor = os.open(path, flags)  # non-blocking: opening a FIFO returns at once
@@ -305,7 +306,7 @@ def read_lesson_source(path: Path) -> str:
             kind = ("a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode) or
                     stat.S_ISBLK(mode) else "a folder" if stat.S_ISDIR(mode) else "a socket" if stat.S_ISSOCK(mode)
                     else "not a regular file")
-            raise LessonError(path, None, f"this is {kind}, not a lesson file; only regular files are read")
+            raise LessonError(path, None, f"this is {kind}, not {what}; only regular files are read")
         chunks, size = [], 0
         while size <= MAX_FILE_BYTES:  # at most one byte past the cap, whatever size fstat gave
             chunk = os.read(descriptor, MAX_FILE_BYTES + 1 - size)
@@ -318,8 +319,9 @@ def read_lesson_source(path: Path) -> str:
     finally:
         os.close(descriptor)
     if size > MAX_FILE_BYTES:
-        raise LessonError(path, None, f"the file is larger than {MAX_FILE_BYTES // 1024} KiB, the most a lesson "
-                          "file may be; split it into several lessons")
+        advice = "; split it into several lessons" if what == "a lesson file" else ""
+        raise LessonError(path, None, f"the file is larger than {MAX_FILE_BYTES // 1024} KiB, the most {what} "
+                          f"may be{advice}")
     try:
         return b"".join(chunks).decode("utf-8")
     except UnicodeDecodeError:

@@ -14,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from tui_grad.core.lesson import LessonError, read_lesson_source
 from tui_grad.core.safe_text import safe_text
 
 TOKENS_FILE = ".lab-links.json"
@@ -69,11 +70,10 @@ def folder_name(name: str) -> str:
 
 def read_roster(path: Path) -> list[tuple[str, str]]:
     """(folder, name) for each learner in a roster file: one name a line, '#' starts a comment."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        reason = getattr(error, "strerror", None) or str(error)
-        raise LabError(f"cannot read the roster {safe_text(str(path))}: {reason}") from None
+    try:  # a FIFO, a device or a huge file is refused as a lesson file would be, never read
+        text = read_lesson_source(path, "a roster")
+    except LessonError as error:
+        raise LabError(f"cannot read the roster {safe_text(str(path))}: {error.message}") from None
     learners: list[tuple[str, str]] = []
     seen: dict[str, int] = {}
     for number, line in enumerate(text.splitlines(), start=1):

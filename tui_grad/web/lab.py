@@ -118,7 +118,7 @@ def open_lab(roster: Path, homes: Path) -> Lab:
     if instructor != data_instructor or any(known.get(folder) != token for folder, token in tokens.items()):
         save_links(links_file, {**known, **tokens}, instructor)  # one taken off the roster keeps theirs for a return
     for folder in tokens:  # every learner is in the class view from the start, even before their first visit
-        (homes / folder).mkdir(exist_ok=True)
+        (homes / folder).mkdir(mode=0o700, exist_ok=True)  # a learner's answers are theirs and the instructor's
     return Lab(homes, tuple(Learner(folder, name, tokens[folder]) for folder, name in learners), instructor)
 
 

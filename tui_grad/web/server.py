@@ -315,7 +315,7 @@ class LabServer:
             command += ["--lessons", str(self.lessons)]
         command += arguments or []
         try:
-            cwd.mkdir(parents=True, exist_ok=True)
+            cwd.mkdir(mode=0o700, parents=True, exist_ok=True)
             process = await asyncio.create_subprocess_exec(
                 *command, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE, env=environment, cwd=cwd, start_new_session=True)

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import aiohttp
 import pytest
 
-from tests.web.lab import WAIT, LabProcess, open_tab
+from tests.web.lab import REPOSITORY, WAIT, LabProcess, open_tab
+from tui_grad.core.lesson import MAX_FILE_BYTES
 from tui_grad.core.progress import ProgressStore
 
 ADA, ALAN = "Ada Lovelace", "Alan Turing"
@@ -178,3 +181,32 @@ async def test_the_access_log_never_shows_a_link_however_its_path_is_bent(lab_fa
     assert "GET /static/fonts/RobotoMono-VariableFont_wght.ttf 200" in log  # the lab's own files stay readable
     assert "GET /L/… 404" in log and "GET /l/x/… 404" in log
     assert not any(token in log for token in secrets)
+
+
+def serve_links(*arguments: str, cwd: Path) -> subprocess.CompletedProcess:
+    """`tui-grad serve ... --links` in its own process; the timeout is a hang guard, not a speed test."""
+    return subprocess.run([sys.executable, "-m", "tui_grad", "serve", *arguments, "--links"], capture_output=True,
+                          text=True, cwd=cwd, timeout=120, check=False,
+                          env={**os.environ, "PYTHONPATH": str(REPOSITORY)})
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_roster_is_read_with_the_limits_of_a_lesson_file(tmp_path):
+    fifo, huge = tmp_path / "fifo.txt", tmp_path / "huge.txt"
+    os.mkfifo(fifo)
+    huge.write_text(f"{ADA}\n" * (MAX_FILE_BYTES // len(ADA)), encoding="utf-8")
+    for roster, reason in (("/dev/zero", "this is a device, not a roster"), (fifo, "a named pipe (FIFO), not a roster"),
+                           (huge, f"larger than {MAX_FILE_BYTES // 1024} KiB, the most a roster may be"),
+                           (tmp_path, "this is a folder, not a roster")):
+        result = serve_links("--roster", str(roster), "--homes", str(tmp_path / "homes"), cwd=tmp_path)
+        assert result.returncode == 2 and reason in result.stderr, (roster, result.stderr)
+        assert "Traceback" not in result.stderr
+
+
+def test_learner_folders_are_private_to_the_instructor(tmp_path):
+    roster = tmp_path / "roster.txt"
+    roster.write_text(f"{ADA}\n{ALAN}\n", encoding="utf-8")
+    homes = tmp_path / "homes"
+    assert serve_links("--roster", str(roster), "--homes", str(homes), cwd=tmp_path).returncode == 0
+    for folder in ("ada-lovelace", "alan-turing"):
+        assert oct((homes / folder).stat().st_mode & 0o777) == "0o700", folder

@@ -382,3 +382,12 @@ def test_a_number_too_big_leaves_the_other_lessons_loading_in_check_list_trace_a
     output = io.StringIO()
     run_plain(load_catalog(folder), None, None, stdin=io.StringIO("1\n\n"), stdout=output)
     assert "numbers.toml" in output.getvalue() and "A tiny lesson" in output.getvalue()
+
+
+def test_plain_mode_echoes_a_piped_in_line_escaped_like_everything_else(hostile_dir):
+    typed = "\x1b]0;pwned\x07 \x9b2J \u202eevil \x1b[2J"
+    stdout = io.StringIO()
+    run_plain(load_catalog(hostile_dir), "hostile", None, stdin=io.StringIO(f"\n{typed}\n"), stdout=stdout)
+    shown = stdout.getvalue()
+    assert not unsafe_in(shown)
+    assert safe_text(typed) in shown  # the line is still echoed, every escape as its glyph

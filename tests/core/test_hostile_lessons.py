@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from tests.conftest import GOOD_LESSON
 from tui_grad.cli import COMMANDS, main
 from tui_grad.core.catalog import check_lesson_files, load_catalog, shipped_lessons_dir
-from tui_grad.core.lesson import COMMAND_NAMES, MAX_FILE_BYTES, MAX_NESTING, MAX_NODES, LessonError, load_lesson
+from tui_grad.core.lesson import (COMMAND_NAMES, MAX_FILE_BYTES, MAX_NESTING, MAX_NODES, MAX_TRAINING_WORK, LessonError,
+                                  load_lesson)
 from tui_grad.core.safe_text import is_unsafe, safe_text
 from tui_grad.plain import run_plain
 
@@ -391,3 +392,29 @@ def test_plain_mode_echoes_a_piped_in_line_escaped_like_everything_else(hostile_
     shown = stdout.getvalue()
     assert not unsafe_in(shown)
     assert safe_text(typed) in shown  # the line is still echoed, every escape as its glyph
+
+
+def training_lesson(steps: int, terms: int) -> str:
+    """A train part of `steps` steps on a loss of `terms` squared terms (4 nodes for one, 24 for six)."""
+    loss = " + ".join(["(w - 3) ** 2"] * terms)
+    return (f'id = "long"\ntitle = "A long run"\nsummary = "s"\n\n[[parts]]\nkind = "train"\ninputs = {{ w = 1.0 }}\n'
+            f'nodes = ["L = {loss}"]\nstep_size = 0.001\nsteps = {steps}\n')
+
+
+@pytest.mark.parametrize(("steps", "terms"), [(100_000, 1), (10_000, 6)])
+def test_a_training_run_too_long_to_trace_is_refused_saying_the_limit(write_lesson, steps, terms):
+    with pytest.raises(LessonError) as caught:
+        load_lesson(write_lesson(training_lesson(steps, terms)))
+    assert caught.value.line == 10
+    assert f"at most {MAX_TRAINING_WORK}" in caught.value.message and f"{steps} steps" in caught.value.message
+
+
+def test_the_longest_shipped_run_fits_the_training_limit_with_room(catalog):
+    work = max(part.update.steps * len(part.build().nodes) for lesson in catalog.lessons for part in lesson.parts
+               if part.assignments)
+    assert 2 * work <= MAX_TRAINING_WORK
+
+
+def test_a_training_run_exactly_at_the_limit_loads(write_lesson):
+    steps = MAX_TRAINING_WORK // 4  # one squared term: 4 nodes
+    assert load_lesson(write_lesson(training_lesson(steps, 1))).parts[0].update.steps == steps

@@ -35,6 +35,9 @@ MAX_LEVELS, MAX_TALL = 5, 4
 """The largest graph an 80x24 screen draws: five box columns, four boxes high (constants get no box)."""
 MAX_FILE_BYTES = 256 * 1024
 """The largest lesson file read: the shipped ones are under 5 KiB; anything near this is a mistake or an attack."""
+MAX_TRAINING_WORK = 50_000
+"""The most steps × graph nodes a part may run: about a second of `trace` (25 µs a node-step), three
+times the longest shipped run (line-fit: 800 steps on 22 nodes)."""
 MAX_NESTING = 16
 """The deepest nesting of [ ] and { } a lesson file may have (lessons need 3); checked before the TOML parser."""
 COMMAND_NAMES = ("list", "trace", "check", "progress", "reset", "practice", "serve", "class", "help")
@@ -508,6 +511,12 @@ class _Reader:
             raise self.fail(f"'{unused[0]}' does not feed the output '{output}'; use it or remove it", unused[0])
         if len(graph_built.nodes) > MAX_NODES:
             raise self.fail(self.too_many_nodes(len(graph_built.nodes)), "nodes")
+        work = part.update.steps * len(graph_built.nodes)
+        if work > MAX_TRAINING_WORK:  # each step is a forward and a backward pass over the whole graph
+            raise self.fail(f"{part.update.steps} steps on a graph of {len(graph_built.nodes)} nodes is {work} "
+                            f"node-steps; at most {MAX_TRAINING_WORK}, about a second to trace. Use fewer steps "
+                            f"(at most {MAX_TRAINING_WORK // len(graph_built.nodes)} on this graph) or a smaller graph",
+                            "steps")
         if kind in ("gradients", "update", "bughunt"):
             self.check_drawable(graph_built)
         if kind == "bughunt" and not _bug_shows(graph_built):

@@ -16,8 +16,15 @@ from hypothesis import strategies as st
 from tests.conftest import GOOD_LESSON
 from tui_grad.cli import COMMANDS, main
 from tui_grad.core.catalog import check_lesson_files, load_catalog, shipped_lessons_dir
-from tui_grad.core.lesson import (COMMAND_NAMES, MAX_FILE_BYTES, MAX_NESTING, MAX_NODES, MAX_TRAINING_WORK, LessonError,
-                                  load_lesson)
+from tui_grad.core.lesson import (
+    COMMAND_NAMES,
+    MAX_FILE_BYTES,
+    MAX_NESTING,
+    MAX_NODES,
+    MAX_TRAINING_WORK,
+    LessonError,
+    load_lesson,
+)
 from tui_grad.core.safe_text import is_unsafe, safe_text
 from tui_grad.plain import run_plain
 

@@ -7,12 +7,17 @@ class view needs nothing more than the tutor.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import ipaddress
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from tui_grad.core.safe_text import safe_text
+
+if TYPE_CHECKING:  # the lab loads only when it is served
+    from tui_grad.web.lab import Lab
 
 INSTALL_WEB = "pip install 'tui-grad[web]'"
 
@@ -104,7 +109,7 @@ def print_links(pairs: list[tuple[str, str]]) -> None:
         print(f"{who:<{width}}  {link}", flush=True)
 
 
-def serve_lab(lab, args: argparse.Namespace) -> int:
+def serve_lab(lab: Lab, args: argparse.Namespace) -> int:
     """Run the web server in this process until SIGINT, SIGTERM or SIGHUP; every tutor is stopped first."""
     import asyncio
     import logging
@@ -137,10 +142,8 @@ def serve_lab(lab, args: argparse.Namespace) -> int:
         print(f"tui-grad serve: cannot listen on {safe_text(args.host)}:{args.port}: {error.strerror or error}",
               file=sys.stderr)
         return 1
-    try:
+    with contextlib.suppress(OSError):  # after a hang-up the terminal may be gone; stopping cleanly is what matters
         print("tui-grad lab: stopped.", flush=True)
-    except OSError:  # after a hang-up the terminal may be gone; stopping cleanly is what matters
-        pass
     return 0
 
 

@@ -12,9 +12,10 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tests.web.lab import REPOSITORY, WAIT, LabProcess, open_tab
 from tui_grad.core.lesson import MAX_FILE_BYTES
 from tui_grad.core.progress import ProgressStore
+
+from tests.web.lab import REPOSITORY, WAIT, LabProcess, open_tab
 
 ADA, ALAN = "Ada Lovelace", "Alan Turing"
 

@@ -58,7 +58,11 @@ def is_loopback(host: str) -> bool:
 
 def check_public_url(url: str) -> str | None:
     """Why `url` cannot be the lab's public address, or None when it can."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        _port = parts.port  # a port that is no number, or out of range, raises here and not in the server
+    except ValueError:
+        return "--public-url has a malformed host or port, such as https://lab.example.org:8443"
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return "--public-url must be an http:// or https:// address, such as https://lab.example.org"
     if parts.path not in ("", "/") or parts.query or parts.fragment:

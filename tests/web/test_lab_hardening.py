@@ -211,3 +211,13 @@ def test_learner_folders_are_private_to_the_instructor(tmp_path):
     assert serve_links("--roster", str(roster), "--homes", str(homes), cwd=tmp_path).returncode == 0
     for folder in ("ada-lovelace", "alan-turing"):
         assert oct((homes / folder).stat().st_mode & 0o777) == "0o700", folder
+
+
+def test_a_public_url_with_a_malformed_port_or_host_is_refused_with_the_reason(tmp_path):
+    roster = tmp_path / "roster.txt"
+    roster.write_text(f"{ADA}\n", encoding="utf-8")
+    for url in ("http://lab.example.org:99999", "https://lab.example.org:8791.evil.example", "http://[::1"):
+        result = serve_links("--roster", str(roster), "--homes", str(tmp_path / "homes"), "--public-url", url,
+                             cwd=tmp_path)
+        assert result.returncode == 2 and "--public-url" in result.stderr, (url, result.stderr)
+        assert "Traceback" not in result.stderr

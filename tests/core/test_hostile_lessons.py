@@ -21,8 +21,8 @@ from tui_grad.core.lesson import (
     MAX_NODES,
     MAX_TRAINING_WORK,
     LessonError,
-    load_lesson,
 )
+from tui_grad.core.lesson_file import load_lesson
 from tui_grad.core.safe_text import is_unsafe, safe_text
 from tui_grad.plain import run_plain
 
@@ -271,7 +271,7 @@ def test_many_inputs_are_refused_before_anything_is_built(write_lesson):
 
 
 def test_the_node_limit_counts_what_is_built_exactly(catalog):
-    from tui_grad.core.lesson import _node_count
+    from tui_grad.core.tables import _node_count
 
     for lesson in catalog.lessons:
         for part in lesson.parts:

@@ -14,7 +14,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from tui_grad.core.lesson import LessonError, read_lesson_source
+from tui_grad.core.lesson import LessonError
+from tui_grad.core.lesson_file import read_lesson_source
 from tui_grad.core.safe_text import safe_text
 
 TOKENS_FILE = ".lab-links.json"

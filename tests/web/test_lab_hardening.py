@@ -221,3 +221,16 @@ def test_a_public_url_with_a_malformed_port_or_host_is_refused_with_the_reason(t
                              cwd=tmp_path)
         assert result.returncode == 2 and "--public-url" in result.stderr, (url, result.stderr)
         assert "Traceback" not in result.stderr
+
+
+async def test_a_plain_request_to_a_websocket_address_starts_no_tutor(lab_factory):
+    lab = lab_factory()
+    async with aiohttp.ClientSession() as http:
+        for _ in range(3):
+            async with http.get(lab.link(ADA) + "/ws", headers={"Origin": lab.url}) as response:
+                assert response.status == 400
+        tab = await open_tab(http, lab.link(ADA))  # the seats it held are free again
+        await tab.wait_for("tui-grad · Ada Lovelace")
+        await tab.close()
+    lab.stop()
+    assert lab.stderr().count("session started for ada-lovelace") == 1, lab.stderr()

@@ -299,6 +299,8 @@ class LabServer:
                      arguments: list[str] | None = None) -> web.WebSocketResponse:
         """Check the origin, take a seat, start a tutor sized to the browser, relay until either ends."""
         self.check_origin(request)
+        if not web.WebSocketResponse().can_prepare(request).ok:  # before a tutor starts, not after
+            raise web.HTTPBadRequest(text="This address is the lab page's connection; open the page itself.\n")
         with self.seat(who):
             websocket = await self.session(request, who, environment, cwd, arguments)
         log.info("session ended for %s, %d open", who, self.open_count())

@@ -135,7 +135,7 @@ class PlainTutor:
                 self.say()
                 raise Stop
             if self.echo:  # from a pipe or a file nothing shows what was typed
-                self.say(line.rstrip("\r\n"))
+                self.say(safe_text(line.rstrip("\r\n")))  # escapes shown as glyphs, never obeyed
             return line.strip()
 
     def _write(self, text: str) -> None:

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from tui_grad.core.exercise import Questions, asking_order, format_number
-from tui_grad.core.lesson import MAX_NODES, Graph, Part
+from tui_grad.core.lesson import MAX_NODES, MAX_TRAINING_WORK, Graph, Part
 from tui_grad.core.parts import ANSWERING, DONE
 from tui_grad.core.tables import TableReader
 from tui_grad.core.views import NodeView
@@ -210,6 +210,12 @@ class GraphKind(Kind):
             raise reader.fail(f"'{unused[0]}' does not feed the output '{output}'; use it or remove it", unused[0])
         if len(graph.nodes) > MAX_NODES:
             raise reader.fail(reader.too_many_nodes(len(graph.nodes)), "nodes")
+        work = part.update.steps * len(graph.nodes)
+        if work > MAX_TRAINING_WORK:  # each step is a forward and a backward pass over the whole graph
+            raise reader.fail(f"{part.update.steps} steps on a graph of {len(graph.nodes)} nodes is {work} "
+                              f"node-steps; at most {MAX_TRAINING_WORK}, about a second to trace. Use fewer steps "
+                              f"(at most {MAX_TRAINING_WORK // len(graph.nodes)} on this graph) or a smaller graph",
+                              "steps")
         if self.drawn:
             reader.check_drawable(graph)
         self.check(reader, part, graph)

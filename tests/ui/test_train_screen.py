@@ -268,11 +268,11 @@ async def test_a_long_skip_goes_in_slices_redrawn_between(write_lesson, monkeypa
     monkeypatch.setattr(train, "TICK_BUDGET", 0.0)  # each slice: the smallest batch of steps
     session = session_of(write_lesson(ONE_WEIGHT.replace("STEP_SIZE", "0.1").replace("STEPS", "5000")))
     app = TrainApp(session, time_scale=NEVER)
+    seen: list[str] = []  # the status on screen each time a slice's steps are handed to the session
+    drawn = session.drawn
+    monkeypatch.setattr(session, "drawn", lambda steps: (seen.append(status(app.screen)), drawn(steps)))
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
-        seen: list[str] = []
-        draw = screen._draw
-        screen._draw = lambda: (draw(), seen.append(status(screen)))
         # Skip, then pause at once (Pilot.press waits for the app to go idle, which a skip in slices
         # only does at its end): pausing a skip holds it too.
         screen.action_flow("skip")
@@ -431,11 +431,11 @@ async def test_network_that_blows_up_says_why(tiny_network):
         assert "✗ stopped" in status(screen) and "step 2" in status(screen) and "too large" in status(screen)
 
 
-async def test_network_finishing_at_once_still_shows_the_start_and_the_end(tiny_network):
+async def test_network_finishing_at_once_still_shows_the_start_and_the_end(tiny_network, monkeypatch):
     screen = TrainScreen(tiny_network)
-    shown: list[int] = []
-    progress = screen._network_progress
-    screen._network_progress = lambda steps, *rest: (shown.append(steps), progress(steps, *rest))
+    shown: list[int] = []  # each step count the screen draws and tells the session it drew
+    drawn = tiny_network.drawn
+    monkeypatch.setattr(tiny_network, "drawn", lambda steps: (shown.append(steps), drawn(steps)))
     app = TrainApp(screen=screen)
     app.animation_level = "none"
     async with app.run_test(size=(80, 24)) as pilot:

@@ -88,13 +88,13 @@ class TuiGradApp(App):
 
     def check_size(self, width: int, height: int) -> None:
         """Cover the screen with a notice while the window is too small; lift it when it grows."""
-        covered = isinstance(self.screen, TooSmallScreen)
+        screen = self.screen
         if too_small(width, height):
-            if covered:
-                self.screen.show_size(width, height)
+            if isinstance(screen, TooSmallScreen):
+                screen.show_size(width, height)
             else:
                 self.push_screen(TooSmallScreen())
-        elif covered:
+        elif isinstance(screen, TooSmallScreen):
             self.pop_screen()
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
@@ -198,9 +198,8 @@ class TuiGradApp(App):
     def follow(self, session: LessonSession) -> None:
         """The session moved on: replace the lesson's screen with the next one, or go back to the
         lessons once the recap has been read."""
-        if session.over:
-            session = session.successor()  # practice: the next exercise
-        if session is None:
+        following = session.successor() if session.over else session  # practice: the next exercise
+        if following is None:
             self.show_lessons()
         else:
-            self.show_session(session)
+            self.show_session(following)

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import math
 
-from tests.core.test_training import LINE_FIT, ONE_WEIGHT
 from tui_grad.core.flow import LessonSession
 from tui_grad.core.kinds.network import NetworkRun
 from tui_grad.core.kinds.train import FormulaRun, TrainFlow
 from tui_grad.core.lesson_file import load_lesson, part_from_table
 from tui_grad.core.network import NetworkTrainer
+
+from tests.core.test_training import LINE_FIT, ONE_WEIGHT
 
 
 def formula_run(write_lesson, text: str) -> FormulaRun:

@@ -473,7 +473,8 @@ class LessonSession:
             text, why = self.flow.describe(step)
             self.message = self.lead + (line(Span(text, "bold")), line(why))
             if replay.done and not self.flow.hunting:
-                self.message += (line(),) + comparison_message(self.flow.comparison(), self.flow.exercise.output_name)
+                self.message += (line(), *comparison_message(self.flow.comparison(),
+                                                             self.flow.exercise.output_name))
             return
         update = self.updates[-1]
         name, value = update.forward[replay.position - 1]

@@ -114,8 +114,8 @@ def deepest_nesting(source: str) -> int | None:
             end = _MULTILINE_BASIC_END.match(source, position)
             position = end.end() if end else len(source)
         elif token in ("'", "'''"):
-            end = source.find(token, position)
-            position = len(source) if end < 0 else end + len(token)
+            closing = source.find(token, position)
+            position = len(source) if closing < 0 else closing + len(token)
         elif token in "[{":
             depth += 1
             if depth > MAX_NESTING:

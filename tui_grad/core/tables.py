@@ -61,7 +61,7 @@ class TableReader:
         value = table[key]
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
-        if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+        if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
             raise self.fail(f"'{key}' has the wrong type (write it like: {example})", key)
         return value
 
@@ -190,7 +190,8 @@ class TableReader:
             if name not in inputs:
                 raise self.fail(f"randomize: '{name}' is not an input ({', '.join(inputs)})", "randomize")
             if (not isinstance(bounds, list) or len(bounds) != 2
-                    or not all(isinstance(b, int) and not isinstance(b, bool) for b in bounds) or bounds[0] >= bounds[1]):
+                    or not all(isinstance(b, int) and not isinstance(b, bool) for b in bounds)
+                    or bounds[0] >= bounds[1]):
                 raise self.fail(f"randomize: '{name}' needs two whole numbers, low then high, like {name} = [-5, 5]",
                                 "randomize")
             result[name] = (float(bounds[0]), float(bounds[1]))

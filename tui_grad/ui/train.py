@@ -11,6 +11,7 @@ with theme variables.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import threading
 import time
@@ -278,12 +279,10 @@ class TrainScreen(Screen):
         self.run_worker(self._train_network, thread=True, exit_on_error=False, group="training",
                         name="train network")
 
-    def _post(self, callback: Callable, *args) -> None:
+    def _post(self, callback: Callable[..., object], *args: object) -> None:
         """Run `callback(*args)` on the interface's thread, unless the screen or app is gone."""
-        try:
+        with contextlib.suppress(RuntimeError):  # the app stopped while the worker was still stepping
             self.app.call_from_thread(callback, *args)
-        except RuntimeError:  # the app stopped while the worker was still stepping
-            pass
 
     def _network_failed(self, frame: Frame) -> None:
         if not self.is_attached:

@@ -68,7 +68,7 @@ class GradientsFlow(PartFlow):
             elif status is None:
                 shown = finished or name in needed
                 state, grad = ("given", format_number(node.grad)) if shown else ("hidden", "")
-            elif status == EARNED or status == SHOWN:
+            elif status in (EARNED, SHOWN):
                 state = "found" if status == EARNED else "shown"
                 grad = format_number(exercise.answers[name])
             else:

@@ -267,7 +267,8 @@ class LessonSession:
         replay = self.replay
         if self.phase == WATCH and replay is not None:
             state = "⏸ paused" if replay.paused else "▶ finishing" if replay.skipping else "▶ training"
-            return line(Span(state, "bold"), "  " + progress if progress else "", Span(f"  speed {replay.speed}", "bold"))
+            return line(Span(state, "bold"), "  " + progress if progress else "",
+                        Span(f"  speed {replay.speed}", "bold"))
         if self.failure:
             head, progress = Span("✗ stopped", "wrong"), self.failure
         else:
@@ -351,7 +352,7 @@ class LessonSession:
         if verdict.correct:
             self._next_question()
             if self.phase == UPDATING:  # the step the learner just worked out runs at once: keep the verdict
-                self.lead = verdict_message(verdict, text) + (line(),)
+                self.lead = (*verdict_message(verdict, text), line())
                 self.message = self.lead + self.message
         return verdict.correct
 
@@ -379,9 +380,9 @@ class LessonSession:
         name = exercise.current
         if h is None:
             if len(self.nudges) >= len(NUDGE_SIZES):
-                self.message = self._nudge_table(self.nudges) + (line(
+                self.message = (*self._nudge_table(self.nudges), line(
                     f"h = {format_number(NUDGE_SIZES[-1])} is as small as the ladder goes: below it, rounding "
-                    "in the computer's arithmetic starts to blur the estimate."),)
+                    "in the computer's arithmetic starts to blur the estimate."))
                 return
             h = NUDGE_SIZES[len(self.nudges)]
         try:
@@ -471,7 +472,7 @@ class LessonSession:
         if replay.kind == BACKWARD:
             step = self._steps()[replay.position - 1]
             text, why = self.flow.describe(step)
-            self.message = self.lead + (line(Span(text, "bold")), line(why))
+            self.message = (*self.lead, line(Span(text, "bold")), line(why))
             if replay.done and not self.flow.hunting:
                 self.message += (line(), *comparison_message(self.flow.comparison(),
                                                              self.flow.exercise.output_name))
@@ -592,7 +593,7 @@ class LessonSession:
         else:
             self.message = tuple(rows)
             if self.phase == REPLAY and rows:  # a part that opens on a replay (a bug hunt): its text stays above
-                self.lead = tuple(rows) + (line(),)
+                self.lead = (*rows, line())
             self._start_phase()
 
     def _part_flow(self) -> PartFlow:

@@ -168,6 +168,7 @@ class LessonReader(TableReader):
     """Reads a whole lesson file: its header, then each part by its kind."""
 
     def lesson(self) -> Lesson:
+        """The whole lesson: its id, title, summary, order, text and parts."""
         data = self.data
         lesson_id = self.field(data, "id", str, "", 'id = "chain-rule"')
         if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", lesson_id):

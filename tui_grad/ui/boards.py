@@ -28,6 +28,7 @@ class GraphBoard(VerticalScroll):
         super().__init__(id="graph-area", can_focus=False)
 
     def compose(self) -> ComposeResult:
+        """The graph's view, filled by `show`."""
         yield GraphView(id="graph")
 
     def show(self, session: LessonSession) -> None:

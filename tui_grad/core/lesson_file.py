@@ -147,8 +147,8 @@ def deepest_nesting(source: str) -> int | None:
             end = _MULTILINE_BASIC_END.match(source, position)
             position = end.end() if end else len(source)
         elif token in ("'", "'''"):
-            end = source.find(token, position)
-            position = len(source) if end < 0 else end + len(token)
+            closing = source.find(token, position)
+            position = len(source) if closing < 0 else closing + len(token)
         elif token in "[{":
             depth += 1
             if depth > MAX_NESTING:
@@ -201,6 +201,7 @@ class LessonReader(TableReader):
     """Reads a whole lesson file: its header, then each part by its kind."""
 
     def lesson(self) -> Lesson:
+        """The whole lesson: its id, title, summary, order, text and parts."""
         data = self.data
         lesson_id = self.field(data, "id", str, "", 'id = "chain-rule"')
         if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", lesson_id):

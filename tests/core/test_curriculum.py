@@ -96,6 +96,16 @@ def test_text_about_backward_says_it_starts_from_zero(lessons):
                 assert "zero" in text and "zero_grad()" in text, lesson.id
 
 
+def test_micrograd_adding_across_calls_is_said_once_where_paths_add_up(lessons):
+    """Every seed builds micrograd, whose backward() adds into .grad across calls, like PyTorch's: a
+    learner moving on must hear it, once, in the lesson about adding up paths."""
+    saying = [lesson.id for lesson in lessons.values()
+              for text in (lesson.intro, lesson.outro, *(part.text for part in lesson.parts))
+              if "micrograd" in text and "zero_grad()" in text]
+    assert saying == ["two-paths"]
+    assert "so does micrograd" in lessons["two-paths"].outro
+
+
 # --- lesson by lesson, against the seeds ------------------------------------------------------
 
 

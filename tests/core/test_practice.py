@@ -14,6 +14,7 @@ from tui_grad.core.formula import FormulaError, formula_lesson, formula_part, pa
 from tui_grad.core.generator import graph_key
 from tui_grad.core.practice import DAY, PracticeRun, easier_level, replay
 from tui_grad.core.progress import ProgressStore
+from tui_grad.core.skills import skills_of_node
 from tui_grad.plain import run_plain_series
 
 
@@ -57,6 +58,21 @@ def test_three_right_in_a_row_move_up_and_a_miss_brings_an_easier_graph_of_the_s
     assert "a miss" in state.events[-1]
     run.session()
     assert run.item.skill == skill and run.item.level == easier_level(skill, 3)
+
+
+def test_a_miss_lowers_the_level_by_the_skill_of_the_node_missed_not_the_exercises_tag(tmp_path):
+    run = PracticeRun(ProgressStore(tmp_path).load(), level=3)
+    session = run.session()
+    session.answer(format_number(session.flow.exercise.expected(session.asked)))  # dL/dL, no skill of its own
+    graph = session.flow.exercise.graph
+    missed = session.asked
+    assert skills_of_node(graph.nodes[missed], graph.nodes, graph.output) == ("product",)
+    work(session, wrong=True)
+    attempts = [dict(a, practice_skill="paths") for a in ProgressStore(tmp_path).load().attempts]
+    state = replay(attempts)  # tagged "paths", which no easier level trains: the tag alone would keep level 3
+    assert state.level == easier_level("product", 3) == 2
+    assert state.easier_for == "product"
+    assert state.events[-1] == "level 3 → 2 (a miss: an easier graph for product next)"
 
 
 def test_a_hint_breaks_the_streak(tmp_path):

@@ -86,3 +86,23 @@ def test_an_op_without_a_rule_is_named():
     loss = x.log()
     loss.label = "L"
     assert "the op 'log' is not one you wrote a rule for" in run_your_engine(loss, RIGHT).verdict()
+
+
+def test_the_rules_a_graph_needs_and_those_missing():
+    from tui_grad.core.your_engine import missing_rules, rules_needed
+
+    output = lesson_output("neuron")
+    assert rules_needed(output) == ("tanh:self", "add:self", "add:other", "mul:self", "mul:other")
+    assert missing_rules(output, {"tanh:self": RIGHT["tanh:self"], "add:self": ""}) == (
+        "add:self", "add:other", "mul:self", "mul:other")
+
+
+def test_each_step_reads_side_by_side_with_a_word_and_a_glyph():
+    from tui_grad.core.your_engine import describe_step
+
+    rules = dict(RIGHT, **{"mul:other": "other.grad += other.data * out.grad"})
+    run = run_your_engine(lesson_output("chain-rule"), rules)
+    assert describe_step(run.steps[0]) == "L → d   self.grad += other.data * out.grad   yours -2 · engine -2  ✓ same"
+    assert describe_step(run.steps[1]).endswith("yours -2 · engine 4  ✗ differs")
+    missing = run_your_engine(lesson_output("chain-rule"), {})
+    assert "yours: none · engine -2  ✗ you have no rule for mul:self yet" in describe_step(missing.steps[0])

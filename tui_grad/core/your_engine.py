@@ -145,3 +145,29 @@ def _apply(op: str | None, key: str, text: str, node: Value, children: tuple[Val
     if written is not wanted:
         return None, f"your rule {key} writes to {target}.grad instead"
     return after, ""
+
+
+def rules_needed(output: Value) -> tuple[str, ...]:
+    """The rule keys a backward pass over output's graph calls, in the order it first calls them."""
+    needed: list[str] = []
+    for node in reversed(topological_order(output)):
+        for position, _ in enumerate(node.children):
+            key = rule_key(op_key(node.op) or node.op, "self" if position == 0 else "other")
+            if key not in needed:
+                needed.append(key)
+    return tuple(needed)
+
+
+def missing_rules(output: Value, rules: Mapping[str, str]) -> tuple[str, ...]:
+    """The rules this graph needs that the learner has not written yet."""
+    return tuple(key for key in rules_needed(output) if not rules.get(key))
+
+
+def describe_step(step: EngineStep) -> str:
+    """One edge side by side: `e → a   mul:self   yours -4 · engine -4  ✓ same`."""
+    engine = format_number(step.engine)
+    if step.yours is None:
+        return f"{step.node} → {step.child}   {step.rule}   yours: none · engine {engine}  ✗ {step.problem}"
+    mark = "✓ same" if step.agrees else "✗ differs"
+    return (f"{step.node} → {step.child}   {step.text}   yours {format_number(step.yours)} · engine {engine}  "
+            f"{mark}")

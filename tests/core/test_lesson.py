@@ -6,7 +6,8 @@ import pytest
 
 from tests.conftest import GOOD_LESSON
 from tui_grad.core.catalog import load_catalog
-from tui_grad.core.lesson import LessonError, load_lesson
+from tui_grad.core.lesson import LessonError
+from tui_grad.core.lesson_file import load_lesson
 
 
 def test_chain_rule_lesson_has_the_design_graph(chain_rule):

@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 from tui_grad.core.catalog import Catalog
 from tui_grad.core.home import (ENTRY_SUMMARIES, ENTRY_TITLES, FORMULA, PRACTICE, due_for_review, next_unfinished,
                                 practice_status, resume_index)
+from tui_grad.core.kinds.registry import kind_of
 from tui_grad.core.lesson import Lesson
 from tui_grad.core.progress import ProgressStore, part_summary
 from tui_grad.core.skills import SKILLS, mastery, skills_of_node, skills_to_review
@@ -33,7 +34,7 @@ def review_lesson(catalog: Catalog, skill: str, seed: int) -> Lesson | None:
     candidates = []
     for lesson in catalog.lessons:
         for part in lesson.parts:
-            if part.kind != "gradients":
+            if not kind_of(part).reviewable:
                 continue
             graph = part.build()
             graph.output.backward()

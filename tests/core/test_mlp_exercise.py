@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tui_grad.core.exercise import EARNED, format_number
-from tui_grad.core.lesson import part_from_table
+from tui_grad.core.lesson_file import part_from_table
 from tui_grad.core.mlp_exercise import MlpStepExercise
 from tui_grad.core.mlp_step import DEFAULT_NUMBERS, run, update
 

@@ -51,12 +51,15 @@ def test_hints_climb_to_the_answer_which_counts_as_shown():
     assert exercise.status["tanh:self"] == SHOWN and exercise.done
 
 
-def test_restore_keeps_lines_that_still_check_and_asks_again_for_others():
+def test_restore_then_remember_keeps_lines_that_still_check_and_asks_again_for_others():
     exercise = RuleExercise(("add", "exp"))
-    exercise.restore({"add:self": EARNED, "add:other": EARNED, "exp:self": SHOWN, "relu:self": EARNED},
-                     {"add:self": "self.grad += out.grad", "add:other": "other.grad = out.grad"},
+    exercise.restore({"add:self": EARNED, "add:other": EARNED, "exp:self": SHOWN, "relu:self": EARNED}, {},
                      {"add:other": 2, "nope": 9})
+    assert exercise.status == {"add:self": EARNED, "add:other": EARNED, "exp:self": SHOWN}
+    exercise.remember([log("add:self", "self.grad += out.grad", correct=True),
+                       log("add:other", "other.grad = out.grad", correct=True)])  # an edited log
     assert exercise.status == {"add:self": EARNED, "add:other": PENDING, "exp:self": SHOWN}
+    assert exercise.texts["add:self"] == "self.grad += out.grad"
     assert exercise.texts["exp:self"] == answer_of("exp:self")
     assert exercise.hints == {"add:other": 2}
     assert exercise.current == "add:other"

@@ -241,9 +241,7 @@ class LessonSession:
             text = (f"Step {last.step}: {self.flow.exercise.output_name} went {format_number(last.output_before)} "
                     f"→ {format_number(last.output_after)}.")
         elif phase == DONE and self.flow.asks:
-            exercise = self.flow.exercise
-            found = exercise.order[0]
-            text = f"Found: d{exercise.output_name}/d{found} = {format_number(exercise.expected(found))}."
+            text = self.flow.done_line()
         elif phase == FINISHED:
             text = "You finished this lesson."
         else:
@@ -563,7 +561,7 @@ class LessonSession:
     def _part_flow(self) -> PartFlow:
         """The flow of the part in front of the learner, made by its kind."""
         tutor = self.tutor
-        return tutor.kind.flow(tutor.part, tutor.exercise, tutor.following)
+        return tutor.kind.flow(tutor.part, tutor.exercise, tutor.following, tutor.history())
 
     def _question_guide(self) -> Message:
         """The line that names the keys of the questions."""
@@ -574,7 +572,7 @@ class LessonSession:
         return (line(*keys),)
 
     def _forward(self, inputs: dict[str, float]) -> dict[str, float]:
-        if not self.flow.asks:
+        if not self.flow.asks or not self.tutor.part.assignments:  # no graph: a watched run, rules as code
             return dict(inputs)
         return {name: node.data for name, node in self.tutor.part.build(inputs).nodes.items()}
 

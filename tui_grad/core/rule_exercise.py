@@ -21,6 +21,7 @@ from tui_grad.core.exercise import (
     SHOWN,
     Attempt,
     Hint,
+    Questions,
     Verdict,
 )
 from tui_grad.core.rule_checker import OPS, SYNTAX, check_rule
@@ -66,7 +67,7 @@ def answer_of(key: str) -> str:
 
 
 @dataclass
-class RuleExercise:
+class RuleExercise(Questions):
     """The learner's rules for some ops, asked one line at a time, with hints and a kept log."""
 
     ops: tuple[str, ...]
@@ -76,6 +77,9 @@ class RuleExercise:
     """Each answered rule as the learner wrote it (micrograd's line when shown)."""
     hints: dict[str, int] = field(init=False)
     attempts: list[Attempt] = field(init=False)
+    answers: dict[str, float] = field(init=False)
+    """Always empty: a rule is text, kept in `texts` and in the attempt log, never a number."""
+    output_name: str = field(init=False, default="out")
 
     def __post_init__(self) -> None:
         unknown = [op for op in self.ops if op not in OPS]
@@ -83,7 +87,7 @@ class RuleExercise:
             raise ValueError(f"no backward rule is taught for {unknown[0]!r}; the ops are {', '.join(OPS)}")
         self.order = rule_keys(self.ops)
         self.status = {key: PENDING for key in self.order}
-        self.texts, self.hints, self.attempts = {}, {}, []
+        self.texts, self.hints, self.attempts, self.answers = {}, {}, [], {}
 
     @property
     def current(self) -> str | None:
@@ -113,9 +117,10 @@ class RuleExercise:
         if verdict.correct:
             self.attempts.append(Attempt(key, text, None, True, False, now, hints=hints))
             self.status[key], self.texts[key] = EARNED, text.strip()
-            return Verdict(key, True, None, f"✓ Right. {verdict.message}", _why(key))
+            return Verdict(key, True, None, f"your line adds the right share (micrograd writes it "
+                                            f"{answer_of(key)}).", _why(key))
         self.attempts.append(Attempt(key, text, None, False, False, now, verdict.mistake, hints))
-        return Verdict(key, False, None, f"✗ Not yet: {verdict.message}", mistake=verdict.mistake)
+        return Verdict(key, False, None, verdict.message, mistake=verdict.mistake)
 
     def reveal(self) -> Verdict:
         """Show micrograd's line for the current rule; it counts as shown, not earned."""
@@ -137,20 +142,27 @@ class RuleExercise:
             return Hint(key, level, texts[level])
         return Hint(key, level, self.reveal().message + " (marked as shown, not earned)")
 
-    def restore(self, status: Mapping[str, str], texts: Mapping[str, str], hints: Mapping[str, int]) -> None:
-        """Pick up a saved session: rules written or shown, and hints used. A saved line that no longer
-        checks (a damaged file) is asked again rather than trusted."""
+    def restore(self, status: Mapping[str, str], answers: Mapping[str, float], hints: Mapping[str, int]) -> None:
+        """Pick up a saved session: rules written or shown, and hints used (the saved record keeps no
+        text: `remember` brings the lines back from the attempt log)."""
         for key, state in status.items():
-            if key not in self.status or state not in (EARNED, SHOWN):
-                continue
-            if state == SHOWN:
-                self.status[key], self.texts[key] = SHOWN, answer_of(key)
-                continue
-            text = str(texts.get(key, ""))
-            op, target = split_key(key)
-            if check_rule(op, target, text).correct:
-                self.status[key], self.texts[key] = EARNED, text.strip()
+            if key in self.status and state in (EARNED, SHOWN):
+                self.status[key] = state
+                self.texts[key] = answer_of(key) if state == SHOWN else ""
         self.hints.update({key: max(0, int(count)) for key, count in hints.items() if key in self.status})
+
+    def remember(self, attempts: Iterable[Mapping[str, Any]]) -> None:
+        """The lines of earned rules, from this part's attempts in the log. A line that no longer
+        checks (a damaged or edited log) is asked again rather than trusted."""
+        found = learner_rules(attempts, lesson=None)
+        for key, state in self.status.items():
+            if state != EARNED or key not in found:
+                continue
+            op, target = split_key(key)
+            if check_rule(op, target, found[key]).correct:
+                self.texts[key] = found[key]
+            else:
+                self.status[key], self.texts[key] = PENDING, ""
 
     def _asked(self) -> str:
         key = self.current
@@ -164,12 +176,13 @@ def _why(key: str) -> str:
     return _LOCAL[op] + " Times out.grad (the chain rule), added with += (a node used twice gets both shares)."
 
 
-def learner_rules(attempts: Iterable[Mapping[str, Any]], lesson: str = RULES_LESSON) -> dict[str, str]:
-    """The rules a learner wrote, from their attempt log: for each rule key, the text of their last
-    right attempt, or micrograd's line if they asked to see it. Keys never got right are left out."""
+def learner_rules(attempts: Iterable[Mapping[str, Any]], lesson: str | None = RULES_LESSON) -> dict[str, str]:
+    """The rules a learner wrote, from their attempt log (of `lesson`, or of any when None): for each
+    rule key, the text of their last right attempt, or micrograd's line if they asked to see it.
+    Keys never got right are left out."""
     rules: dict[str, str] = {}
     for attempt in attempts:
-        if attempt.get("lesson") != lesson or attempt.get("kind") != RULE_ATTEMPT_KIND:
+        if lesson is not None and attempt.get("lesson") != lesson or attempt.get("kind") != RULE_ATTEMPT_KIND:
             continue
         key = str(attempt.get("node", ""))
         op, target = split_key(key)

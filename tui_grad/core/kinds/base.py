@@ -168,6 +168,10 @@ class Kind:
         """The step size the answers depend on, when they do (two exercises differing only in it differ)."""
         return None
 
+    def trace_without_graph(self, part: Part) -> dict[str, Any] | None:
+        """What `tui-grad trace --json` shows of a part with no formula graph (None: nothing)."""
+        return None
+
     def trace_extras(self, graph: Graph, steps: list[BackwardStep]) -> dict[str, Any]:
         """What `tui-grad trace --json` adds for this kind beyond the graph, backward pass and updates."""
         return {}

@@ -10,7 +10,7 @@ from typing import Any
 from tui_grad.core.exercise import EARNED, SHOWN, Questions
 from tui_grad.core.kinds.base import Kind, PartFlow
 from tui_grad.core.lesson import Part
-from tui_grad.core.rule_checker import OPS
+from tui_grad.core.rule_checker import OPS, points
 from tui_grad.core.rule_exercise import (
     RULE_ATTEMPT_KIND,
     RuleExercise,
@@ -101,6 +101,17 @@ class RulesKind(Kind):
 
     def skills_of(self, exercise: Questions, node: str) -> tuple[str, ...]:
         return (RULES_SKILL,)
+
+    def trace_without_graph(self, part: Part) -> dict[str, Any] | None:
+        """Each rule asked: its op, micrograd's line, and the points a learner's line is checked at."""
+        rules = []
+        for key in part.ask:
+            op, target = split_key(key)
+            checked = points(OPS[op])
+            rules.append({"rule": key, "op": OPS[op].forward, "answer": OPS[op].answers[target],
+                          "local_grads": [OPS[op].local[target](point) for point in checked],
+                          "points": checked})
+        return {"rules": rules}
 
     def remember(self, exercise: Questions, attempts: Sequence[Mapping[str, Any]]) -> None:
         if isinstance(exercise, RuleExercise):

@@ -1,0 +1,52 @@
+"""The lessons that build the engine, in the app: leaving mid-lesson and coming back finds the
+learner where they were, with what they wrote (line mode's journeys are in tests/core)."""
+
+from __future__ import annotations
+
+from tests.ui.screen_text import screen_text
+from tui_grad.core.catalog import load_catalog
+from tui_grad.core.progress import ProgressStore
+from tui_grad.ui.app import TuiGradApp
+from tui_grad.ui.exercise import ExerciseScreen
+from tui_grad.ui.home import HomeScreen
+from tui_grad.ui.page import PageScreen
+
+CATALOG = load_catalog()
+
+
+def flat(app) -> str:
+    """The screen's words with line breaks and padding folded into single spaces."""
+    return " ".join(screen_text(app).split())
+
+
+async def type_line(pilot, text: str) -> None:
+    await pilot.press(*text)
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def test_backward_rules_left_mid_part_comes_back_with_the_lines_written(tmp_path):
+    app = TuiGradApp(CATALOG, step_interval=0.01, store=ProgressStore(tmp_path).load())
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_lesson("backward-rules")
+        await pilot.pause()
+        assert isinstance(app.screen, PageScreen)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ExerciseScreen)
+        await type_line(pilot, "self.grad = out.grad")
+        assert "path through the other use is lost" in flat(app)
+        await type_line(pilot, "self.grad += out.grad")
+        assert app.screen.session.asked == "add:other"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+
+        app.open_lesson("backward-rules")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ExerciseScreen) and screen.session.asked == "add:other"
+        assert "✓ self.grad += out.grad ▶ other's line" in flat(app)
+        assert "You are back where you left off" in flat(app)
+        await type_line(pilot, "other.grad += out.grad")
+        assert screen.session.asked == "mul:self"

@@ -29,6 +29,7 @@ CURRICULUM = (
     "small-network",
     "two-bugs",
     "backward-rules",
+    "mlp-step",
 )
 """Lesson ids in teaching order, as the curriculum issue lists them."""
 

@@ -50,3 +50,22 @@ async def test_backward_rules_left_mid_part_comes_back_with_the_lines_written(tm
         assert "You are back where you left off" in flat(app)
         await type_line(pilot, "other.grad += out.grad")
         assert screen.session.asked == "mul:self"
+
+
+async def test_mlp_step_left_mid_part_comes_back_at_the_next_question(tmp_path):
+    app = TuiGradApp(CATALOG, step_interval=0.01, store=ProgressStore(tmp_path).load())
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_lesson("mlp-step")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "h1 = tanh(z1) = 0.4621" in flat(app)
+        await type_line(pilot, "-1.8521")
+        await type_line(pilot, "-1.8521 * 0.4621")
+        assert app.screen.session.asked == "v2"
+        await pilot.press("escape")
+        await pilot.pause()
+        app.open_lesson("mlp-step")
+        await pilot.pause()
+        assert isinstance(app.screen, ExerciseScreen) and app.screen.session.asked == "v2"
+        assert "You are back where you left off" in flat(app)

@@ -96,16 +96,16 @@ class MlpStepExercise(GradientExercise):
         grad, before, step = self.grad(parameter), self.graph.nodes[parameter].data, self.step_size
         if name.endswith(AGAIN):
             if self.is_close(answer, grad):
-                return Diagnosis("zero-grad-replaced", "that is what tui-grad's backward() leaves, since it starts "
+                return Diagnosis("zero-grad-replaced", "That is what tui-grad's backward() leaves, since it starts "
                                                        "from zero. micrograd's only adds with +=, so without "
                                                        "zero_grad() the old gradient is still there.")
             return None
         slips = [
-            ("update-wrong-way", before + step * grad, ("that steps along the gradient, which raises the loss: "
+            ("update-wrong-way", before + step * grad, ("That steps along the gradient, which raises the loss: "
                                                        "subtract step × gradient")),
-            ("update-no-step-size", before - grad, ("that subtracts the whole gradient: multiply it by the step "
+            ("update-no-step-size", before - grad, ("That subtracts the whole gradient: multiply it by the step "
                                                    f"size {format_number(step)} first")),
-            ("update-change-only", -step * grad, (f"that is only the change; add it to {parameter}'s value "
+            ("update-change-only", -step * grad, (f"That is only the change; add it to {parameter}'s value "
                                                  f"{format_number(before)}")),
         ]
         return next((Diagnosis(code, message) for code, number, message in slips if self.is_close(answer, number)),

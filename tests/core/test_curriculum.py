@@ -4,6 +4,7 @@ graded against, a number that is not the one the lesson's text promises."""
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 
@@ -187,7 +188,7 @@ def test_loss_of_lesson_6_from_one_step_to_thirty(lessons):
     assert len(updates) == train.update.steps
     assert updates[-1]["params"]["w"] == pytest.approx(2, abs=0.01)
     losses = [update["output"] for update in updates]
-    assert all(later < earlier for earlier, later in zip(losses, losses[1:]))
+    assert all(later < earlier for earlier, later in itertools.pairwise(losses))
 
 
 def test_tanh_neuron_of_lesson_7(lessons):

@@ -48,7 +48,7 @@ def test_forward_values_match_plain_arithmetic():
     assert round(result.values["yhat"], 4) == 1.074 and round(result.loss, 4) == 0.8575
 
 
-@pytest.mark.parametrize("name", PARAMETERS + ("x1", "x2", "y"))
+@pytest.mark.parametrize("name", (*PARAMETERS, "x1", "x2", "y"))
 def test_every_gradient_matches_central_differences(name):
     result = run()
     assert math.isclose(result.grads[name], central_difference(dict(DEFAULT_NUMBERS), name), rel_tol=1e-6,

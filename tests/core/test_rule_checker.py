@@ -84,7 +84,8 @@ def test_each_mistake_is_named(op, target, line, mistake):
 
 
 def test_every_named_mistake_is_exercised():
-    named = {value for name, value in vars(rc).items() if name.isupper() and not name.startswith("_") and isinstance(value, str)} - {rc.RIGHT}
+    named = {value for name, value in vars(rc).items()
+             if name.isupper() and not name.startswith("_") and isinstance(value, str)} - {rc.RIGHT}
     assert len(named) >= 20
     assert named <= {mistake for *_, mistake in MISTAKES}
 
@@ -141,7 +142,7 @@ def test_the_checkers_truth_is_the_engines_local_gradient_and_central_difference
         x, y, k = point["self.data"], point["other.data"], point.get("k", 2.0)
         out = engine_op(key, Value(x), Value(y), k)
         assert math.isclose(out.data, point["out.data"], rel_tol=1e-12)
-        for target, engine_local in zip(op.inputs, out.local_grads):
+        for target, engine_local in zip(op.inputs, out.local_grads, strict=True):
             assert math.isclose(op.local[target](point), engine_local, rel_tol=1e-12, abs_tol=1e-15)
             h = 1e-6
             shifted = {"self": (x + h, y), "other": (x, y + h)}[target]

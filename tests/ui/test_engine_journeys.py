@@ -3,13 +3,14 @@ learner where they were, with what they wrote (line mode's journeys are in tests
 
 from __future__ import annotations
 
-from tests.ui.screen_text import screen_text
 from tui_grad.core.catalog import load_catalog
 from tui_grad.core.progress import ProgressStore
 from tui_grad.ui.app import TuiGradApp
 from tui_grad.ui.exercise import ExerciseScreen
 from tui_grad.ui.home import HomeScreen
 from tui_grad.ui.page import PageScreen
+
+from tests.ui.screen_text import screen_text
 
 CATALOG = load_catalog()
 

@@ -126,7 +126,8 @@ class MlpStepExercise(GradientExercise):
         grad, before = self.grad(parameter), self.graph.nodes[parameter].data
         if name.endswith(AFTER):
             return {1: "A descent step moves each parameter against its gradient, by the step size times it.",
-                    2: f"{parameter} ← {parameter} − {format_number(self.step_size)} × d{self.output_name}/d{parameter}.",
+                    2: f"{parameter} ← {parameter} − {format_number(self.step_size)} × "
+                       f"d{self.output_name}/d{parameter}.",
                     3: f"{format_number(before)} − {format_number(self.step_size)} × {signed(grad)}. Work it out."}
         return {1: "In micrograd every _backward adds with +=, and backward() never sets .grad back to 0.",
                 2: f"The first backward() left {parameter}.grad = {format_number(grad)}; the second adds its "

@@ -261,26 +261,26 @@ def check_rule(op_key: str, target: str, text: str) -> RuleVerdict:
         except RuleEvaluationError as error:
             return RuleVerdict(False, ARITHMETIC, f"at {_where(op, point)} your line fails: {error}")
     shares = [point[f"{target}.grad"] for point in checks]
-    expected = [share + local(point) * point["out.grad"] for share, point in zip(shares, checks)]
+    expected = [share + local(point) * point["out.grad"] for share, point in zip(shares, checks, strict=True)]
     shown, wanted, got = checks[0], expected[0], results[0]
-    if all(close(result, right) for result, right in zip(results, expected)):
+    if all(close(result, right) for result, right in zip(results, expected, strict=True)):
         return RuleVerdict(True, RIGHT, "right: " + _explain(op, target), expected=wanted, got=got)
     if op.key == "pow" and close(got, wanted):
         return RuleVerdict(False, POWER_FIXED_K, f"right for k = {format_number(shown['k'])} only: write k "
                                                   "(micrograd calls it other), so the rule holds for every power",
                            expected=wanted, got=got)
-    added = [result - share if line.mode != "=" else result for result, share in zip(results, shares)]
+    added = [result - share if line.mode != "=" else result for result, share in zip(results, shares, strict=True)]
     if line.mode == "-=":
         added = [-value for value in added]
     truths = [local(point) * point["out.grad"] for point in checks]
-    if all(close(value, truth) for value, truth in zip(added, truths)):
+    if all(close(value, truth) for value, truth in zip(added, truths, strict=True)):
         if line.mode == "=":
             return RuleVerdict(False, ASSIGN, _lost_path(target, shown, truths[0]), expected=wanted, got=got)
         return RuleVerdict(False, SUBTRACT, f"-= takes the share away; a rule adds it: {target}.grad += ...",
                            expected=wanted, got=got)
     fix = "" if line.mode == "+=" else f" Also: add with +=, not {line.mode}, or a node used twice loses a path."
     for mistake in _all_mistakes(op, target, local):
-        if all(close(value, mistake.adds(point)) for value, point in zip(added, checks)):
+        if all(close(value, mistake.adds(point)) for value, point in zip(added, checks, strict=True)):
             return RuleVerdict(False, mistake.name, mistake.message + "." + fix, expected=wanted, got=got)
     message = (f"at {_where(op, shown)} the rule adds {format_number(truths[0])} to {target}.grad; your line "
                f"adds {format_number(added[0])}. The local slope is d(out)/d({target}); times out.grad.{fix}")

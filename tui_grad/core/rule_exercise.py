@@ -182,7 +182,7 @@ def learner_rules(attempts: Iterable[Mapping[str, Any]], lesson: str | None = RU
     Keys never got right are left out."""
     rules: dict[str, str] = {}
     for attempt in attempts:
-        if lesson is not None and attempt.get("lesson") != lesson or attempt.get("kind") != RULE_ATTEMPT_KIND:
+        if (lesson is not None and attempt.get("lesson") != lesson) or attempt.get("kind") != RULE_ATTEMPT_KIND:
             continue
         key = str(attempt.get("node", ""))
         op, target = split_key(key)

@@ -124,7 +124,7 @@ def run_order(output: Value, order: Sequence[str]) -> OrderRun:
         node = nodes[name]
         upstream = grads[name]
         contributions = []
-        for child, local in zip(node.children, node.local_grads):
+        for child, local in zip(node.children, node.local_grads, strict=True):
             amount = local * upstream
             grads[child.label] += amount
             contributions.append((child.label, amount))

@@ -30,6 +30,7 @@ CURRICULUM = (
     "small-network",
     "two-bugs",
     "backward-rules",
+    "your-engine",
     "mlp-step",
 )
 """Lesson ids in teaching order, as the curriculum issue lists them."""

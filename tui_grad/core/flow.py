@@ -548,6 +548,8 @@ class LessonSession:
         self.phase = self.flow.first_phase()
         text = self.fill(self.tutor.part.text.strip() or self.flow.default_text, self.part_index)
         rows: list[Line] = [line(Span(text, "prose"))] if text else []
+        if opening := self.flow.opening():
+            rows.append(line(Span(opening, "bold")))
         if resumed:
             rows.append(line("You are back where you left off."))
         if self.phase == ANSWERING:

@@ -103,6 +103,10 @@ class PartFlow:
         text = next((a.text for a in self.part.assignments if a.name == name), None)
         return text or f"{name} is an input ({format_number(values[name])})"
 
+    def opening(self) -> str:
+        """A sentence the part opens with under its text, when the part has one to add ("" by default)."""
+        return ""
+
     def done_line(self) -> str:
         """The status line once every answer is in: `Found: dL/dL = 1.`"""
         exercise = self.exercise

@@ -30,6 +30,7 @@ CURRICULUM = (
     "small-network",
     "two-bugs",
     "backward-rules",
+    "topological-order",
     "your-engine",
     "mlp-step",
 )

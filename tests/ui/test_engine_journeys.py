@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from tui_grad.core.catalog import load_catalog
 from tui_grad.core.progress import ProgressStore
+from tui_grad.core.views import text_of
 from tui_grad.ui.app import TuiGradApp
 from tui_grad.ui.exercise import ExerciseScreen
 from tui_grad.ui.home import HomeScreen
@@ -70,3 +71,39 @@ async def test_mlp_step_left_mid_part_comes_back_at_the_next_question(tmp_path):
         await pilot.pause()
         assert isinstance(app.screen, ExerciseScreen) and app.screen.session.asked == "v2"
         assert "You are back where you left off" in flat(app)
+
+
+async def test_topological_order_left_after_a_hint_comes_back_to_the_question(tmp_path):
+    app = TuiGradApp(CATALOG, step_interval=0.01, store=ProgressStore(tmp_path).load())
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_lesson("topological-order")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        await type_line(pilot, "L d e a b c")
+        assert "a = -12 (should be 6)" in flat(app)
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        app.open_lesson("topological-order")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ExerciseScreen) and screen.session.asked == "order"
+        await type_line(pilot, "L e d c b a")
+        assert "build_topo(d): already visited, skip" in text_of(screen.session.message)
+        assert "Order found by you" in flat(app)
+
+
+async def test_your_engine_without_rules_says_where_to_write_them(tmp_path):
+    app = TuiGradApp(CATALOG, step_interval=0.01, store=ProgressStore(tmp_path).load())
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_lesson("your-engine")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ExerciseScreen)
+        assert "write them in the lesson 'backward-rules' first" in flat(app)
+        await pilot.press("enter")  # nothing to answer: Enter goes on, the hidden answer line never takes it
+        await pilot.pause()
+        assert app.screen.session.part_index == 1

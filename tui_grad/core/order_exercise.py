@@ -19,6 +19,7 @@ from tui_grad.core.exercise import (
     SHOWN,
     Attempt,
     Hint,
+    Questions,
     Verdict,
 )
 from tui_grad.core.topo_order import (
@@ -26,6 +27,7 @@ from tui_grad.core.topo_order import (
     OrderRun,
     TopoStep,
     build_topo_steps,
+    describe_topo_step,
     explain,
     named_nodes,
     read_order,
@@ -41,7 +43,7 @@ EARLY_NODE, LEAF_OUT_OF_ORDER = "early-node", "leaf-out-of-order"
 
 
 @dataclass
-class OrderExercise:
+class OrderExercise(Questions):
     """The backward pass's order for one graph, arranged and submitted by the learner."""
 
     output: Value
@@ -54,14 +56,16 @@ class OrderExercise:
     attempts: list[Attempt] = field(init=False)
     last_run: OrderRun | None = field(init=False, default=None)
     """The last order submitted, as run."""
+    answers: dict[str, float] = field(init=False)
+    """Always empty: an order is a list of names, kept in the attempt log as text."""
 
     def __post_init__(self) -> None:
         self.names = tuple(named_nodes(self.output))
         self.arrangement = sorted(self.names, key=lambda name: (name.lower(), name))
         self.status = {ORDER: PENDING}
-        self.hints, self.attempts = {}, []
-
-    order = (ORDER,)
+        self.hints, self.attempts, self.answers = {}, [], {}
+        self.order = (ORDER,)
+        self.output_name = self.output.label
 
     @property
     def current(self) -> str | None:
@@ -98,10 +102,10 @@ class OrderExercise:
         if result.valid:
             self.attempts.append(Attempt(ORDER, written, None, True, False, time.time(), hints=hints))
             self.status[ORDER] = EARNED
-            return Verdict(ORDER, True, None, f"✓ Right. {explain(result)}.")
+            return Verdict(ORDER, True, None, f"{explain(result)}.", self.topo_text())
         mistake = EARLY_NODE if result.wrong else LEAF_OUT_OF_ORDER
         self.attempts.append(Attempt(ORDER, written, None, False, False, time.time(), mistake, hints))
-        return Verdict(ORDER, False, None, f"✗ Not yet: {explain(result)}", mistake=mistake)
+        return Verdict(ORDER, False, None, explain(result), mistake=mistake)
 
     def reveal(self) -> Verdict:
         """Show the reversed build_topo order; counted as shown."""
@@ -111,7 +115,8 @@ class OrderExercise:
         self.attempts.append(Attempt(ORDER, "", None, False, True, time.time(), hints=self.hints.get(ORDER, 0)))
         self.status[ORDER], self.arrangement = SHOWN, list(right)
         self.last_run = run_order(self.output, right)
-        return Verdict(ORDER, False, None, f"Shown: {' '.join(right)} (build_topo's list, reversed)", shown=True)
+        return Verdict(ORDER, False, None, f"Shown: {' '.join(right)} (build_topo's list, reversed)",
+                       self.topo_text(), shown=True)
 
     def hint(self) -> Hint:
         """What to think about, which node is used twice, the first node, then the answer."""
@@ -131,21 +136,28 @@ class OrderExercise:
             return Hint(ORDER, level, texts[level])
         return Hint(ORDER, level, self.reveal().message + " (marked as shown, not earned)")
 
-    def restore(self, status: Mapping[str, str], texts: Mapping[str, str], hints: Mapping[str, int]) -> None:
-        """Pick up a saved session; a saved order is checked again, never trusted."""
+    def restore(self, status: Mapping[str, str], answers: Mapping[str, float], hints: Mapping[str, int]) -> None:
+        """Pick up a saved session: a found or shown order comes back as build_topo's (the saved record
+        keeps no names; any right order is as good as another)."""
         state = status.get(ORDER)
-        if state == SHOWN:
-            self.status[ORDER], self.arrangement = SHOWN, list(self.right_order())
-        elif state == EARNED:
-            try:
-                order = read_order(str(texts.get(ORDER, "")), self.names)
-            except OrderError:
-                order = ()
-            if order and run_order(self.output, order).valid:
-                self.status[ORDER], self.arrangement = EARNED, list(order)
+        if state in (EARNED, SHOWN):
+            self.status[ORDER], self.arrangement = state, list(self.right_order())
         if ORDER in hints:
             self.hints[ORDER] = max(0, int(hints[ORDER]))
 
     def topo_replay(self) -> list[TopoStep]:
         """build_topo on this graph, step by step, for the replay after the answer."""
         return build_topo_steps(self.output)
+
+    def topo_text(self) -> str:
+        """How micrograd finds a right order by itself: build_topo's walk, one numbered step a line."""
+        steps = self.topo_replay()
+        lines = [f"{number}. {describe_topo_step(step)}" for number, step in enumerate(steps, start=1)]
+        return ("micrograd finds an order by itself: build_topo visits a node's inputs first, then appends it "
+                "(depth first). On this graph:\n" + "\n".join(lines) + "\nbackward() runs that list reversed: "
+                + " ".join(reversed(steps[-1].topo)) + ".")
+
+    def graph_nodes(self) -> dict[str, Value]:
+        """Every node by name, with the engine's gradients."""
+        self.output.backward()
+        return named_nodes(self.output)

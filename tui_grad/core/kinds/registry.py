@@ -36,6 +36,7 @@ from tui_grad.core.kinds import (
     gradients,
     mlp_step,
     network,
+    order,
     rules,
     slope,
     train,
@@ -46,7 +47,7 @@ from tui_grad.core.kinds.base import Kind
 from tui_grad.core.lesson import Part
 
 BUILT_IN: tuple[Kind, ...] = (gradients.KIND, slope.KIND, update.KIND, train.KIND, network.KIND, bughunt.KIND,
-                               rules.KIND, mlp_step.KIND, your_engine.KIND)
+                               rules.KIND, order.KIND, mlp_step.KIND, your_engine.KIND)
 """The kinds shipped, in the order `check` and errors list them."""
 KINDS: dict[str, Kind] = {kind.name: kind for kind in BUILT_IN}
 """Every kind by its name."""

@@ -222,7 +222,14 @@ def run_list(args: argparse.Namespace) -> int:
     table.add_column("id")
     table.add_column("title")
     table.add_column("summary", overflow="fold")
+    from tui_grad.core.home import group_headings
+
+    headings = group_headings(catalog.lessons)
     for number, lesson in enumerate(catalog.lessons, start=1):  # Text: a lesson's words are never markup
+        if number - 1 in headings:
+            if number > 1:
+                table.add_section()
+            table.add_row("", "", Text(headings[number - 1], style="bold"), "")
         table.add_row(str(number), Text(lesson.id), Text(lesson.title), Text(lesson.summary))
     console = Console()
     console.print(table)

@@ -31,6 +31,7 @@ from tui_grad.core.home import (
     ENTRY_TITLES,
     FORMULA,
     PRACTICE,
+    group_headings,
     FieldError,
     due_for_review,
     practice_status,
@@ -205,7 +206,10 @@ class PlainTutor:
         records = self.store.lessons if self.store else {}
         attempts = self.store.attempts if self.store else []
         self.say("Lessons:")
+        headings = group_headings(lessons)
         for number, lesson in enumerate(lessons, start=1):
+            if number - 1 in headings:
+                self.say(f"{headings[number - 1]}:")
             self.say(f"{number}. {lesson.title} ({lesson.id}): {lesson.summary} "
                      f"[{part_summary(lesson, records.get(lesson.id))}]")
         for error in self.catalog.broken:

@@ -19,8 +19,8 @@ from typing import Any
 from tui_grad.core.kinds.registry import DEFAULT_KIND, find_kind, kind_names
 from tui_grad.core.lesson import (
     COMMAND_NAMES,
-    MAX_GROUP_LENGTH,
     MAX_FILE_BYTES,
+    MAX_GROUP_LENGTH,
     MAX_NESTING,
     Lesson,
     LessonError,

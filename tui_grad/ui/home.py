@@ -21,8 +21,8 @@ from tui_grad.core.home import (
     ENTRY_TITLES,
     FORMULA,
     PRACTICE,
-    group_headings,
     due_for_review,
+    group_headings,
     next_unfinished,
     practice_status,
     resume_index,
@@ -140,10 +140,10 @@ class HomeScreen(Screen):
         state = part_summary(lesson, self.records().get(lesson.id))
         mark = STATE_MARKS.get(state, "▸")
         width = max(len(item.title) for item in self.catalog.lessons) + 2
+        row = Content.assemble(("▶ " if highlighted else "  ", "bold"), (f"{number:>2}. ", "bold"),
+                               (f"{lesson.title:<{width}}", "bold"), (f"{mark} {state}", _STATE_STYLE.get(state, "")))
         heading = group_headings(self.catalog.lessons).get(number - 1)  # a group's first row carries its name
-        return Content.assemble(*([(f"── {heading} ──", "bold $text-muted"), "\n"] if heading else []),
-                                ("▶ " if highlighted else "  ", "bold"), (f"{number:>2}. ", "bold"),
-                                (f"{lesson.title:<{width}}", "bold"), (f"{mark} {state}", _STATE_STYLE.get(state, "")))
+        return Content.assemble((f"── {heading} ──", "bold $text-muted"), "\n", row) if heading else row
 
     def entry_prompt(self, entry: str, highlighted: bool = False) -> Content:
         """Practice or the own-formula entry, as one row."""

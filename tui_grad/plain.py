@@ -33,6 +33,7 @@ from tui_grad.core.home import (
     PRACTICE,
     FieldError,
     due_for_review,
+    group_headings,
     practice_status,
     read_formula,
     resume_index,
@@ -198,7 +199,10 @@ class PlainTutor:
         records = self.store.lessons if self.store else {}
         attempts = self.store.attempts if self.store else []
         self.say("Lessons:")
+        headings = group_headings(lessons)
         for number, lesson in enumerate(lessons, start=1):
+            if number - 1 in headings:
+                self.say(f"{headings[number - 1]}:")
             self.say(f"{number}. {lesson.title} ({lesson.id}): {lesson.summary} "
                      f"[{part_summary(lesson, records.get(lesson.id))}]")
         for error in self.catalog.broken:
@@ -335,6 +339,8 @@ class PlainTutor:
         if not session.flow.asks:
             return
         values = session.values
+        if not part.assignments:  # no graph (rules written as code): the flow's picture stands in
+            return
         self.say("Inputs: " + ", ".join(f"{name} = {format_number(values[name])}" for name in part.inputs
                                         if name in values))
         for assignment in part.assignments:
@@ -356,6 +362,9 @@ class PlainTutor:
                 asked = name
                 order = session.flow.exercise.order
                 self.say(f"Question {order.index(name) + 1} of {len(order)}.")
+                if not session.tutor.part.assignments:  # no graph: the picture of what is being written
+                    for row in session.flow.picture(session.values):
+                        self.say(row)
             text = self.ask(session.prompt_line + " ")
             if len(text) > 200:
                 self.say("That answer is over 200 characters long; type a shorter one.")
@@ -585,8 +594,31 @@ INLINE = (
 
 
 def markdown_to_text(markdown: str) -> str:
-    """Lesson Markdown as plain lines: no `#`, `**` or backticks; bullets and numbering kept."""
-    text = "\n".join(line for line in markdown.strip().splitlines() if not line.lstrip().startswith("```"))
+    """Lesson Markdown as plain lines: no `#`, `**` or backticks; bullets and numbering kept. The
+    lines of a fenced code block are kept as written, each marked with CODE_LINE for `rewrap`."""
+    out: list[str] = []
+    prose: list[str] = []
+    fenced = False
+    for raw in markdown.strip().splitlines():
+        if raw.lstrip().startswith("```"):
+            if not fenced and prose:
+                out.append(_plain_prose("\n".join(prose)))
+                prose = []
+            fenced = not fenced
+        elif fenced:
+            out.append(CODE_LINE + raw.rstrip())
+        else:
+            prose.append(raw)
+    if prose:
+        out.append(_plain_prose("\n".join(prose)))
+    return "\n".join(out)
+
+
+CODE_LINE = "\x00"
+"""Marks a line of a code block, which `rewrap` leaves as it is (a lesson's text never holds NUL)."""
+
+
+def _plain_prose(text: str) -> str:
     text = BULLET.sub(r"\1- ", HEADING.sub(r"\1", text))
     pieces = re.split(r"`([^`\n]*)`", text)  # odd pieces are code: their `*` stays multiplication
     for index in range(0, len(pieces), 2):
@@ -603,9 +635,11 @@ def rewrap(text: str, width: int) -> str:
     (0: leave it one line, for screen readers and scripts). Words are never split."""
     blocks: list[list[str]] = []
     for raw in text.splitlines():
-        if not raw.strip():
+        if raw.startswith(CODE_LINE):  # a line of code: its own block, never joined or wrapped
+            blocks.append([raw])
+        elif not raw.strip():
             blocks.append([])
-        elif ITEM.match(raw) or not blocks or not blocks[-1]:
+        elif ITEM.match(raw) or not blocks or not blocks[-1] or blocks[-1][0].startswith(CODE_LINE):
             blocks.append([raw.rstrip()])
         else:
             blocks[-1].append(raw.strip())
@@ -615,6 +649,9 @@ def rewrap(text: str, width: int) -> str:
             lines.append("")
             continue
         joined = " ".join(block)
+        if joined.startswith(CODE_LINE):
+            lines.append("    " + joined[1:])
+            continue
         if width <= 20:
             lines.append(joined)
             continue

@@ -248,9 +248,7 @@ class LessonSession:
             text = (f"Step {last.step}: {self.flow.exercise.output_name} went {format_number(last.output_before)} "
                     f"→ {format_number(last.output_after)}.")
         elif phase == DONE and self.flow.asks:
-            exercise = self.flow.exercise
-            found = exercise.order[0]
-            text = f"Found: d{exercise.output_name}/d{found} = {format_number(exercise.expected(found))}."
+            text = self.flow.done_line()
         elif phase == FINISHED:
             text = "You finished this lesson."
         else:
@@ -586,6 +584,8 @@ class LessonSession:
         self.phase = self.flow.first_phase()
         text = self.fill(self.tutor.part.text.strip() or self.flow.default_text, self.part_index)
         rows: list[Line] = [line(Span(text, "prose"))] if text else []
+        if opening := self.flow.opening():
+            rows.append(line(Span(opening, "bold")))
         if resumed:
             rows.append(line("You are back where you left off."))
         if self.phase == ANSWERING:
@@ -599,7 +599,7 @@ class LessonSession:
     def _part_flow(self) -> PartFlow:
         """The flow of the part in front of the learner, made by its kind."""
         tutor = self.tutor
-        return tutor.kind.flow(tutor.part, tutor.exercise, tutor.following)
+        return tutor.kind.flow(tutor.part, tutor.exercise, tutor.following, tutor.history())
 
     def _question_guide(self) -> Message:
         """The line that names the keys of the questions."""
@@ -610,7 +610,7 @@ class LessonSession:
         return (line(*keys),)
 
     def _forward(self, inputs: dict[str, float]) -> dict[str, float]:
-        if not self.flow.asks:
+        if not self.flow.asks or not self.tutor.part.assignments:  # no graph: a watched run, rules as code
             return dict(inputs)
         return {name: node.data for name, node in self.tutor.part.build(inputs).nodes.items()}
 

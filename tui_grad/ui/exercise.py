@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.timer import Timer
@@ -64,6 +65,12 @@ class ExerciseScreen(SessionScreen):
 
     def on_mount(self) -> None:
         self.sync()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """A hidden answer line never keeps focus: Enter must reach the screen (a part that opens
+        with nothing to answer, such as your-engine without rules, took focus here before)."""
+        if not self.query_one(AnswerEntry).display:
+            self.set_focus(None)
 
     def on_resize(self) -> None:
         session = self.session

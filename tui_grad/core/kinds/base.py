@@ -11,7 +11,7 @@ kind's name; everything asks the kind.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 from tui_grad.core.exercise import Questions, asking_order, format_number
@@ -137,6 +137,16 @@ class PartFlow:
         text = next((a.text for a in self.part.assignments if a.name == name), None)
         return text or f"{name} is an input ({format_number(values[name])})"
 
+    def opening(self) -> str:
+        """A sentence the part opens with under its text, when the part has one to add ("" by default)."""
+        return ""
+
+    def done_line(self) -> str:
+        """The status line once every answer is in: `Found: dL/dL = 1.`"""
+        exercise = self.exercise
+        found = exercise.order[0]
+        return f"Found: d{exercise.output_name}/d{found} = {format_number(exercise.expected(found))}."
+
     def nodes(self, values: dict[str, float], replay: dict[str, float] | None = None,
               active: str | None = None, finished: bool = False) -> tuple[NodeView, ...]:
         """Every box: by hand, the learner's answers and the gradients they need; in a replay, the
@@ -157,6 +167,10 @@ class Kind:
     """True when a review may take questions from parts of this kind (nodes asked by the chain rule)."""
     asks_the_step: ClassVar[bool] = False
     """True when the learner works out an update step by hand: the part before must not take it."""
+    drawn: ClassVar[bool] = False
+    """True when the exercise screen draws the part's graph, so it must fit 80x24."""
+    remembers: ClassVar[bool] = False
+    """True when a restored exercise needs the attempt log (`remember`): its answers are text."""
     attempt_kind: ClassVar[str] = "gradient"
     """What an attempt at a question of this kind is filed as in the attempt log."""
 
@@ -170,9 +184,15 @@ class Kind:
         kind that asks none."""
         return None
 
-    def flow(self, part: Part, exercise: Questions | None, following: Kind | None) -> PartFlow:
-        """The flow of one part in front of the learner (`following`: the next part's kind, if any)."""
+    def flow(self, part: Part, exercise: Questions | None, following: Kind | None,
+             history: Sequence[Mapping[str, Any]] = ()) -> PartFlow:
+        """The flow of one part in front of the learner (`following`: the next part's kind, if any;
+        `history`: the learner's attempt log, for a kind that shows what they did elsewhere)."""
         return self.flow_type(part, exercise, following)
+
+    def remember(self, exercise: Questions, attempts: Sequence[Mapping[str, Any]]) -> None:
+        """Give a restored exercise what only the attempt log holds (this part's attempts, oldest
+        first): the text of answers that are not numbers. Nothing by default."""
 
     def questions(self, part: Part) -> tuple[str, ...]:
         """The questions a part asks, in the order it asks them, without building its exercise."""
@@ -184,6 +204,10 @@ class Kind:
 
     def answers_use_step(self, part: Part) -> float | None:
         """The step size the answers depend on, when they do (two exercises differing only in it differ)."""
+        return None
+
+    def trace_without_graph(self, part: Part) -> dict[str, Any] | None:
+        """What `tui-grad trace --json` shows of a part with no formula graph (None: nothing)."""
         return None
 
     def trace_extras(self, graph: Graph, steps: list[BackwardStep]) -> dict[str, Any]:

@@ -33,11 +33,23 @@ How to add a kind:
 
 from __future__ import annotations
 
-from tui_grad.core.kinds import bughunt, gradients, network, slope, train, update
+from tui_grad.core.kinds import (
+    bughunt,
+    gradients,
+    mlp_step,
+    network,
+    order,
+    rules,
+    slope,
+    train,
+    update,
+    your_engine,
+)
 from tui_grad.core.kinds.base import Kind
 from tui_grad.core.lesson import Part
 
-BUILT_IN: tuple[Kind, ...] = (gradients.KIND, slope.KIND, update.KIND, train.KIND, network.KIND, bughunt.KIND)
+BUILT_IN: tuple[Kind, ...] = (gradients.KIND, slope.KIND, update.KIND, train.KIND, network.KIND, bughunt.KIND,
+                               rules.KIND, order.KIND, mlp_step.KIND, your_engine.KIND)
 """The kinds shipped, in the order `check` and errors list them."""
 KINDS: dict[str, Kind] = {kind.name: kind for kind in BUILT_IN}
 """Every kind by its name."""

@@ -29,6 +29,10 @@ class GradientsFlow(PartFlow):
     def after_answers(self) -> str:
         return REPLAY
 
+    def can_nudge(self, name: str) -> bool:
+        exercise = self.exercise
+        return isinstance(exercise, GradientExercise) and name in exercise.graph.nodes
+
     def can_update(self) -> bool:
         """Only a part with parameters and an update rule, and never the step the next part asks
         for by hand (that would give its answers away)."""

@@ -244,6 +244,8 @@ async def test_the_footer_lists_the_training_keys_only_while_they_apply(line_fit
         assert "Pause" in footer(app) and "Resume" not in footer(app)
         await pilot.press("s")
         await wait_until(pilot, lambda: app.screen.state == DONE)  # a skip goes in slices of TICK_BUDGET
+        # the footer's bindings are refreshed after the state changes, once the screen is idle
+        await wait_until(pilot, lambda: "Continue" in footer(app))
         done = footer(app)
         assert "Continue" in done and "Lessons" in done
         for label in ("Pause", "Step", "Skip", "Faster", "Slower"):
@@ -471,8 +473,10 @@ async def test_the_boundary_is_scored_again_at_the_new_size(tiny_network, finish
         assert (len(screen.grid[0]), len(screen.grid)) == big
         for size in ((80, 24), (120, 40)):
             await pilot.resize_terminal(*size)
-            await wait_until(pilot, lambda: (len(screen.grid[0]), len(screen.grid)) == tuple(view.content_size))
-            assert tuple(view.content_size) != big
+            # the picture takes its new size, then the grid is scored again at it (the old grid
+            # matches the old size until the layout has caught up, so wait for both)
+            await wait_until(pilot, lambda: tuple(view.content_size) != big
+                             and (len(screen.grid[0]), len(screen.grid)) == tuple(view.content_size))
             lines = view.text().splitlines()
             assert len(lines) == view.content_size.height and all(len(row) == view.content_size.width for row in lines)
         assert screen.step_count == (30 if finished else 2)

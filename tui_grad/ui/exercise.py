@@ -112,11 +112,9 @@ class ExerciseScreen(SessionScreen):
         if session.flow.kind == "slope":
             self.draw_function()
         else:
-            view = self.query_one(GraphView)
-            view.nodes = tuple(diagram_node(node) for node in session.nodes())
-            view.active_edge = session.active_edge
-            view.highlight = session.highlight
-        self.query_one("#status", Static).update(line_content(session.status()))
+            nodes = tuple(diagram_node(node) for node in session.nodes())
+            self.query_one(GraphView).show(nodes, session.active_edge, session.highlight)
+        self.query_one("#status", Static).update(line_content(session.status()), layout=False)  # one line always
         entry = self.query_one(AnswerEntry)
         entry.display = session.phase == ANSWERING
         if session.asked:

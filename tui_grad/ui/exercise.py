@@ -122,9 +122,18 @@ class ExerciseScreen(SessionScreen):
             entry.focus_input()
         elif self.focused is not None:  # a hidden answer line must not take Enter from the screen
             self.set_focus(None)
-        self.query_one("#feedback", Static).update(message_content(session.message))
+        self.show_feedback(message_content(session.message))
         self.refresh_bindings()
         self.run_timer()
+
+    def show_feedback(self, content: Content) -> None:
+        """Put `content` in the feedback, laying the screen out again only if it takes another
+        number of lines: a layout is most of the time an answer takes to show."""
+        feedback = self.query_one("#feedback", Static)
+        feedback.update(content, layout=False)
+        width = feedback.size.width
+        if not width or feedback.get_content_height(self.size, self.size, width) != feedback.size.height:
+            feedback.refresh(layout=True)
 
     def draw_function(self) -> None:
         """A slope part shows its function and point, not a graph whose boxes give the answer away."""

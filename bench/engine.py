@@ -61,7 +61,7 @@ class Network:
         for neurons, nonlinear in self.layers:
             outputs = []
             for weights, bias in neurons:
-                activation = sum((w * x for w, x in zip(weights, inputs)), bias)
+                activation = sum((w * x for w, x in zip(weights, inputs, strict=True)), bias)
                 outputs.append(activation.relu() if nonlinear else activation)
             inputs = outputs
         return inputs[0]
@@ -70,7 +70,7 @@ class Network:
         """micrograd's demo loss: mean hinge loss plus 1e-4 times the sum of squared parameters."""
         inputs = [list(map(self.value_class, row)) for row in xs]
         scores = list(map(self, inputs))
-        losses = [(1 + -y * score).relu() for y, score in zip(ys, scores)]
+        losses = [(1 + -y * score).relu() for y, score in zip(ys, scores, strict=True)]
         data_loss = sum(losses) * (1.0 / len(losses))
         reg_loss = 1e-4 * sum(p * p for p in self.parameters())
         return data_loss + reg_loss
@@ -96,7 +96,7 @@ def check_same_numbers(ours: Network, theirs: Network, xs, ys) -> None:
     our_loss.backward()
     their_loss.backward()
     assert math.isclose(our_loss.data, their_loss.data, rel_tol=1e-9), (our_loss.data, their_loss.data)
-    for mine, yours in zip(ours.parameters(), theirs.parameters()):
+    for mine, yours in zip(ours.parameters(), theirs.parameters(), strict=True):
         assert math.isclose(mine.grad, yours.grad, rel_tol=1e-9, abs_tol=1e-12), (mine.grad, yours.grad)
 
 

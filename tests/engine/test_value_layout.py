@@ -5,8 +5,7 @@ from __future__ import annotations
 import gc
 
 import pytest
-from hypothesis import assume, given, settings
-from hypothesis import strategies as st
+from hypothesis import assume, given, settings, strategies as st
 
 from tui_grad.engine import EngineError, Value, topological_order
 
@@ -40,8 +39,8 @@ def build(steps) -> Value:
     nodes = [Value(0.5, label="x"), Value(-1.5, label="y"), Value(2.0, label="z")]
     for op, first, second in steps:
         a, b = nodes[-1 - first % len(nodes)], nodes[-1 - second % len(nodes)]
-        nodes.append({"+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b,
-                      "tanh": lambda: a.tanh(), "neg": lambda: -a, "relu": lambda: a.relu()}[op]())
+        nodes.append({"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
+                      "tanh": lambda a, _: a.tanh(), "neg": lambda a, _: -a, "relu": lambda a, _: a.relu()}[op](a, b))
     return nodes[-1]
 
 
@@ -110,7 +109,7 @@ def textbook_backward(output: Value) -> dict[Value, float]:
     grads = dict.fromkeys(order, 0.0)
     grads[output] = 1.0
     for node in reversed(order):
-        for child, local_grad in zip(node.children, node.local_grads):
+        for child, local_grad in zip(node.children, node.local_grads, strict=True):
             grads[child] += local_grad * grads[node]
     return grads
 

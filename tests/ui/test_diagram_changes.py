@@ -3,6 +3,8 @@ a terminal keeps it, must leave exactly the new drawing, whatever changed betwee
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from tui_grad.ui.diagram import Diagram, DiagramNode, changed_spans, draw
@@ -44,7 +46,7 @@ def test_each_answer_repaints_to_exactly_the_new_drawing(label, part):
     nodes = diagram_nodes(part, dict(part.inputs))
     width = 76
     drawings = [draw(list(states_of(nodes, asked)), width) for asked in range(len(nodes) + 1)]
-    for old, new in zip(drawings, drawings[1:]):
+    for old, new in itertools.pairwise(drawings):
         assert len(old.lines) == len(new.lines)
         assert repaint(old, new, width) == screen(new, width)
 

@@ -23,8 +23,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.dom import DOMNode
 from textual.screen import Screen
-from textual.widgets import Footer as TextualFooter
-from textual.widgets import Header as TextualHeader
+from textual.widgets import Footer as TextualFooter, Header as TextualHeader
 
 
 def forget_watchers(watched: DOMNode, attribute: str, gone: object = None) -> None:

@@ -13,9 +13,10 @@ that never change here, so every widget they let go stayed alive:
 Both subclasses drop those entries themselves. `tests/ui/test_chrome.py` counts the widgets alive
 after many answers and screens, so a Textual that changes how it keeps watchers shows up there.
 
-The footer also rebuilds only when the keys it would show differ from the ones it shows: the
-screen announces its bindings after every answer whether or not they changed, and a rebuild (ten
-new widgets, styled and laid out again) was a third of the work between Enter and the verdict.
+The exercise screen's footer (`SteadyFooter`) also rebuilds only when the keys it would show differ
+from the ones it shows: the screen announces its bindings after every answer whether or not they
+changed, and a rebuild (ten new widgets, styled and laid out again) was a third of the work between
+Enter and the verdict.
 """
 
 from __future__ import annotations
@@ -41,7 +42,17 @@ def shown_keys(screen: Screen) -> tuple:
 
 
 class Footer(TextualFooter):
-    """Textual's footer; it rebuilds only when its keys change, and a rebuild lets the old keys go."""
+    """Textual's footer; a rebuild lets the old keys go."""
+
+    async def recompose(self) -> None:
+        await super().recompose()
+        forget_watchers(self, "compact")
+
+
+class SteadyFooter(Footer):
+    """A footer that rebuilds only when the keys it would show change: the exercise screen's, which
+    announces its bindings after every answer. (Only there: the list of lessons is laid out by the
+    rebuilds it gets at start, and its screen scrolled without them.)"""
 
     _composed_keys: tuple | None = None
     """The keys the footer's widgets show now (None before the first build)."""
@@ -55,10 +66,6 @@ class Footer(TextualFooter):
         if self._composed_keys is not None and screen is self.screen and shown_keys(screen) == self._composed_keys:
             return  # announced, but nothing the learner would see differs
         super().bindings_changed(screen)
-
-    async def recompose(self) -> None:
-        await super().recompose()
-        forget_watchers(self, "compact")
 
 
 class Header(TextualHeader):

@@ -183,3 +183,4 @@ async def test_the_feedback_on_screen_grows_and_shrinks_with_the_message(app):
             assert " ".join(" ".join(shown).split()) == " ".join(str(box.render()).split()), keys
             heights.add(needed)
         assert heights == {1, 2, 3}  # the message took one, two and three lines
+

@@ -116,23 +116,27 @@ class ExerciseScreen(SessionScreen):
         self.board.show(session)
         self.query_one("#status", Static).update(line_content(session.status()), layout=False)  # one line always
         entry = self.query_one(AnswerEntry)
-        entry.display = session.phase == ANSWERING
+        shown = session.phase == ANSWERING
+        moved = entry.display != shown  # the answer line comes or goes: everything under it moves
+        entry.display = shown
         if session.asked:
             entry.question, entry.hint = session.prompt_line, session.answer_hint
             entry.focus_input()
         elif self.focused is not None:  # a hidden answer line must not take Enter from the screen
             self.set_focus(None)
-        self.show_feedback(message_content(session.message))
+        self.show_feedback(message_content(session.message), relayout=moved)
         self.refresh_bindings()
         self.run_timer()
 
-    def show_feedback(self, content: Content) -> None:
+    def show_feedback(self, content: Content, relayout: bool = False) -> None:
         """Put `content` in the feedback, laying the screen out again only if it takes another
-        number of lines: a layout is most of the time an answer takes to show."""
+        number of lines or `relayout` says something above it changed size (hiding the answer
+        line alone does not lay the screen out again in Textual): a layout is most of the time an
+        answer takes to show."""
         feedback = self.query_one("#feedback", Static)
         feedback.update(content, layout=False)
         width = feedback.size.width
-        if not width or feedback.get_content_height(self.size, self.size, width) != feedback.size.height:
+        if relayout or not width or feedback.get_content_height(self.size, self.size, width) != feedback.size.height:
             feedback.refresh(layout=True)
 
     def run_timer(self) -> None:

@@ -22,7 +22,8 @@ from tui_grad.core.flow import (
     BACKWARD,
     FINISHED,
     INTRO,
-    OUTRO,
+    PAGE,
+    RUN,
     LessonSession,
 )
 from tui_grad.core.formula import formula_lesson
@@ -289,25 +290,23 @@ class PlainTutor:
         self.warn()
         shown_part = -1 if session.phase in (INTRO, FINISHED) else None
         while not session.over:
-            phase = session.phase
-            if phase in (INTRO, OUTRO):
+            if session.screen == PAGE:  # the introduction and the recap read on; a finished lesson asks
                 self.show(session.message)
+                if CONTINUE not in session.allowed:
+                    if self.choose_next(session) == LEAVE:
+                        return False
+                    continue
                 session.act(CONTINUE)
                 if session.over and session.context is None:
                     self.say(f"Lesson finished: {lesson.title}.")
                 continue
-            if phase == FINISHED:
-                self.show(session.message)
-                if self.choose_next(session) == LEAVE:
-                    return False
-                continue
             if shown_part != session.part_index:
                 shown_part = session.part_index
                 self.part_header(session)
-            if phase == ANSWERING:
+            if session.phase == ANSWERING:
                 if not self.answer_questions(session):
                     return False
-            elif phase == WATCH:
+            elif session.screen == RUN and session.phase == WATCH:
                 show_run(self, session)
             elif session.replay is not None and not session.replay.done:
                 self.replay(session)

@@ -4,16 +4,15 @@ graded against, a number that is not the one the lesson's text promises."""
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import pytest
 
 from tui_grad.core.catalog import load_catalog, shipped_lessons_dir
 from tui_grad.core.exercise import GradientExercise
-from tui_grad.core.lesson import distances_to_output
-from tui_grad.core.lesson import Lesson, load_lesson
+from tui_grad.core.lesson import ANSWERED_KINDS, Lesson, distances_to_output, load_lesson
 from tui_grad.core.trace import trace
-from tui_grad.core.lesson import ANSWERED_KINDS
 from tui_grad.core.tutor import draw_inputs
 
 CURRICULUM = (
@@ -174,7 +173,7 @@ def test_loss_of_lesson_6_from_one_step_to_thirty(lessons):
     assert len(updates) == train.update.steps
     assert updates[-1]["params"]["w"] == pytest.approx(2, abs=0.01)
     losses = [update["output"] for update in updates]
-    assert all(later < earlier for earlier, later in zip(losses, losses[1:]))
+    assert all(later < earlier for earlier, later in itertools.pairwise(losses))
 
 
 def test_tanh_neuron_of_lesson_7(lessons):

@@ -7,8 +7,8 @@ import pytest
 from tui_grad.core.bughunt import WHICH, BugHuntExercise
 from tui_grad.core.catalog import load_catalog
 from tui_grad.core.exercise import GradientExercise, format_number
-from tui_grad.core.progress import ProgressStore
 from tui_grad.core.lesson import ANSWERED_KINDS
+from tui_grad.core.progress import ProgressStore
 from tui_grad.ui.app import TuiGradApp
 from tui_grad.ui.exercise import ExerciseScreen
 from tui_grad.ui.home import HomeScreen

@@ -7,6 +7,7 @@ To show that a paused run stands still, the tests wait for an unrelated timer to
 
 from __future__ import annotations
 
+import itertools
 import threading
 
 import pytest
@@ -126,7 +127,7 @@ async def test_one_weight_trains_to_two_and_enter_goes_on(one_weight):
         await wait_until(pilot, lambda: screen.state == DONE)
         assert screen.step_count == 30 and len(screen.losses) == 31
         assert screen.latest.params["w"] == pytest.approx(2 * (1 - 0.8 ** 30))
-        assert all(later < earlier for earlier, later in zip(screen.losses, screen.losses[1:]))
+        assert all(later < earlier for earlier, later in itertools.pairwise(screen.losses))
         text = screen_text(app)
         assert "✓ done  step 30 of 30 · loss 6.13e-6 · w = 2.00   Enter: continue" in text
         assert "loss as w moves" in text and plot.BALL in screen.query_one("#picture").text()
@@ -355,7 +356,7 @@ async def test_network_waits_for_the_pace_and_steps_one_at_a_time(tiny_network):
         assert screen.trainer.steps_taken == 0 and screen.step_count == 0
         for expected in (1, 2, 3):
             await pilot.press("n")
-            await wait_until(pilot, lambda: screen.step_count == expected and screen.worker_waiting)
+            await wait_until(pilot, lambda expected=expected: screen.step_count == expected and screen.worker_waiting)
             assert screen.trainer.steps_taken == expected
         assert screen.state == PAUSED and "⏸ paused" in status(screen) and "step 3 of 30" in status(screen)
         await pilot.press("minus")

@@ -363,13 +363,15 @@ def _chain(key: tuple, rng: random.Random) -> dict[str, Any]:
     ops, a, b = key
     inputs = {"a": float(a), "b": float(b)}
     nodes, previous = [f"e = a {ops[0]} b"], "e"
-    for op, name, operand in zip(ops[1:], ["d", "g"][:len(ops) - 2] + ["L"], ("c", "f", "h")):
+    # a chain of three operations uses two of the three operands: zip stops at the shorter on purpose
+    for op, name, operand in zip(ops[1:], [*["d", "g"][:len(ops) - 2], "L"], ("c", "f", "h"), strict=False):
         inputs[operand] = float(rng.choice(_FACTORS if op == "*" else _INTEGERS))
         left, right = (previous, operand) if rng.randrange(2) else (operand, previous)
         nodes.append(f"{name} = {left} {op} {right}")
         previous = name
     return {"inputs": inputs, "nodes": nodes,
-            "text": "Work back from L one node at a time: each gradient is the one above it times the local derivative."}
+            "text": "Work back from L one node at a time: "
+                    "each gradient is the one above it times the local derivative."}
 
 
 _TWICE_SHAPES = (
@@ -395,9 +397,9 @@ def _twice_feasible(shape: int, x: int, a: int) -> bool:
     or 2x in u·x (found to leave no fair b); and the smallest completion (b = +-2) stays within the
     size limit."""
     sums = shape in (0, 2, 4, 5)
-    if sums and abs(x + a) <= 1 or not sums and abs(x) == abs(a):
+    if (sums and abs(x + a) <= 1) or (not sums and abs(x) == abs(a)):
         return False
-    if shape in (0, 4) and a in (-3 * x, -2 * x, x, 2 * x, -1.5 * x) or shape == 1 and a == -2:
+    if (shape in (0, 4) and a in (-3 * x, -2 * x, x, 2 * x, -1.5 * x)) or (shape == 1 and a == -2):
         return False
     smallest = {0: abs((x + a) * x) * 2, 1: abs(x * a + x) * 2, 2: (x + a) ** 2 * 2, 3: abs(x * a * x) * 2,
                 4: abs((x + a) * x) * 2, 5: abs(x + a) * 2}[shape]

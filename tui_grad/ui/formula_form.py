@@ -5,6 +5,7 @@ for the next time the form opens."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING, cast
 
 from textual import on
 from textual.app import ComposeResult
@@ -17,6 +18,9 @@ from tui_grad.core.home import FieldError, read_formula
 from tui_grad.core.safe_text import safe_text
 from tui_grad.ui.chrome import Footer, Header
 from tui_grad.ui.in_order_input import InOrderInput
+
+if TYPE_CHECKING:  # the app imports this screen
+    from tui_grad.ui.app import TuiGradApp
 
 FIELDS = ("formula", "values")
 
@@ -66,7 +70,7 @@ class FormulaForm(Screen):
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
-        formula, values = self.fields()
+        _, values = self.fields()
         if event.input.id == "formula" and not values.strip():  # Enter in the first field: on to the second
             self.query_one("#values", Input).focus()
             return
@@ -81,7 +85,7 @@ class FormulaForm(Screen):
             self.show_error(result)
             return
         self.show_error(None)
-        app = self.app
+        app = cast("TuiGradApp", self.app)
         app.pop_screen()
         app.open_formula(formula, result)
 

@@ -10,8 +10,22 @@ from textual.message import Message as TextualMessage
 from textual.screen import Screen
 
 from tui_grad.core.flow import LessonSession
-from tui_grad.core.views import (CONTINUE, FASTER, HINT, LEAVE, NUDGE, PAUSE, RESTART, REVEAL, SKIP, SLOWER, STEP,
-                                 UPDATE, Line, Message)
+from tui_grad.core.views import (
+    CONTINUE,
+    FASTER,
+    HINT,
+    LEAVE,
+    NUDGE,
+    PAUSE,
+    RESTART,
+    REVEAL,
+    SKIP,
+    SLOWER,
+    STEP,
+    UPDATE,
+    Line,
+    Message,
+)
 from tui_grad.ui.prose import prose
 from tui_grad.web import served
 

@@ -9,11 +9,12 @@ from textual import events
 from textual.app import App, ComposeResult
 from textual.keys import _character_to_key
 
-from tests.ui.test_exercise_app import open_exercise
 from tui_grad.core.catalog import load_catalog
 from tui_grad.ui.answer import AnswerInput
 from tui_grad.ui.app import TuiGradApp
 from tui_grad.ui.in_order_input import InOrderInput
+
+from tests.ui.test_exercise_app import open_exercise
 
 
 def burst(app: App, *keys: str) -> None:

@@ -43,6 +43,18 @@ PASSED_THROUGH = ("TEXTUAL_ANIMATIONS", "TUI_GRAD_THEME", "TUI_GRAD_LOW_BANDWIDT
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 STATIC = "/static"
 PAGE = string.Template((Path(__file__).with_name("page.html")).read_text(encoding="utf-8"))
+PAGE_SCRIPT = Path(__file__).with_name("lab.js")
+"""The page's own script: says why a session ended (see `why`)."""
+ENDED = {
+    "ended": "This session has ended; your progress is saved.",
+    "not_started": "The session could not start; your progress is saved. Try again in a moment.",
+    "stopped": "The lab's server has stopped; your progress is saved. Start again once your instructor has "
+               "started the lab again.",
+    "gone": "This link no longer opens a session here: ask your instructor for yours.",
+}
+"""What the page says when its session ends, by what happened (lab.js picks one)."""
+WRONG_PAGE = ("This link is not for this page: open the lab at {address}, with the link exactly as your "
+              "instructor gave it.")
 
 
 def origin_of(url: str) -> str:
@@ -170,9 +182,15 @@ class LabServer:
         app = web.Application(middlewares=[self.headers], client_max_size=MAX_MESSAGE)
         app.add_routes([
             web.get("/l/{token}", self.learner_page),
+            web.get("/l/{token}/", self.learner_page),
             web.get("/l/{token}/ws", self.learner_socket),
+            web.post("/l/{token}/why", self.learner_why),
             web.get("/c/{token}", self.class_page),
+            web.get("/c/{token}/", self.class_page),
             web.get("/c/{token}/ws", self.class_socket),
+            web.post("/c/{token}/why", self.class_why),
+            web.get("/lab.js", page_script),
+            web.get("/favicon.ico", favicon),
             web.static(STATIC, static_folder()),
         ])
         app.on_shutdown.append(self.close_all)
@@ -204,7 +222,8 @@ class LabServer:
         except ValueError:
             font_size = 16
         text = PAGE.substitute(title=html.escape(heading), heading=html.escape(heading), font_size=font_size,
-                               websocket=html.escape(f"{scheme}://{base.netloc}{base.path}{websocket_path}"))
+                               websocket=html.escape(f"{scheme}://{base.netloc}{base.path}{websocket_path}"),
+                               **{name: html.escape(words) for name, words in ENDED.items()})
         return web.Response(text=text, content_type="text/html")
 
     def learner(self, request: web.Request) -> Learner:
@@ -225,6 +244,27 @@ class LabServer:
     async def class_page(self, request: web.Request) -> web.Response:
         self.instructor(request)
         return self.page("tui-grad · the class", f"/c/{self.lab.instructor_token}/ws", request)
+
+    async def learner_why(self, request: web.Request) -> web.Response:
+        return self.why(request, self.learner(request).folder)
+
+    async def class_why(self, request: web.Request) -> web.Response:
+        self.instructor(request)
+        return self.why(request, "instructor")
+
+    def why(self, request: web.Request, who: str) -> web.Response:
+        """Why this page's websocket would be refused now (a browser is told nothing of a refused
+        websocket): {"why": "origin" | "limit" | "", "text": what to tell the learner}. The page asks
+        (a POST, so the browser says where from) when its session ends."""
+        reason = text = ""
+        try:
+            self.check_origin(request)
+            self.check_limits(who)
+        except web.HTTPForbidden:
+            reason, text = "origin", WRONG_PAGE.format(address=self.public_url)
+        except web.HTTPTooManyRequests as refusal:
+            reason, text = "limit", (refusal.text or "").strip()
+        return web.json_response({"why": reason, "text": text})
 
     def check_limits(self, who: str) -> None:
         """429 when this learner or the whole lab has as many tutors open as allowed."""
@@ -344,6 +384,16 @@ class LabServer:
         await asyncio.gather(*(session.stop() for session in sessions), return_exceptions=True)
         await asyncio.gather(*(socket.close(code=WSCloseCode.GOING_AWAY, message=b"server stopping")
                                for socket in list(self.sockets)), return_exceptions=True)
+
+
+async def page_script(_request: web.Request) -> web.FileResponse:
+    """The page's own script, lab.js."""
+    return web.FileResponse(PAGE_SCRIPT, headers={"Content-Type": "text/javascript"})
+
+
+async def favicon(_request: web.Request) -> web.Response:
+    """No icon, and no 404 in the log for every page load."""
+    return web.Response(status=204)
 
 
 def _secure(headers: MutableMapping[str, str], socket_origin: str) -> None:

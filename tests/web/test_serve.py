@@ -199,8 +199,9 @@ def test_links_are_kept_and_reprinted_and_options_checked(tmp_path):
     roster = tmp_path / "roster.txt"
     roster.write_text(f"# lab 3\n{ADA}\n\n{ALAN}  # second row\n", encoding="utf-8")
     homes = tmp_path / "homes"
-    first = run_cli("serve", "--roster", str(roster), "--homes", str(homes), "--links", cwd=tmp_path)
-    again = run_cli("serve", "--roster", str(roster), "--homes", str(homes), "--links", cwd=tmp_path)
+    address = ("--public-url", "https://lab.example.org")  # never served: its links need an address
+    first = run_cli("serve", "--roster", str(roster), "--homes", str(homes), "--links", *address, cwd=tmp_path)
+    again = run_cli("serve", "--roster", str(roster), "--homes", str(homes), "--links", *address, cwd=tmp_path)
     assert first.returncode == 0 and first.stdout == again.stdout
     lines = first.stdout.splitlines()
     assert [line.split("  ")[0].strip() for line in lines] == ["instructor (class view)", ADA, ALAN]

@@ -18,6 +18,8 @@ from tui_grad.core.safe_text import safe_text
 
 TOKENS_FILE = ".lab-links.json"
 """Where the links are kept, in the homes folder (a dot name: the class view skips it)."""
+ADDRESS_FILE = ".lab-address"
+"""Where the address the lab was last served at is kept, so links printed again are the ones it serves."""
 TOKEN_BYTES = 18
 """Random bytes in each link's secret: 144 bits, as long as a link stays short enough to paste."""
 MAX_NAME = 80
@@ -131,6 +133,22 @@ def save_links(links_file: Path, learners: dict[str, str], instructor: str) -> N
         json.dump({"instructor": instructor, "learners": dict(sorted(learners.items()))}, stream, indent=1)
         stream.write("\n")
     os.replace(temporary, links_file)
+
+
+def remember_address(homes: Path, address: str) -> None:
+    """Keep the address the lab serves at (its port, or its public URL) for `serve --links`."""
+    temporary = homes / f".{ADDRESS_FILE}.{os.getpid()}.tmp"
+    temporary.write_text(address + "\n", encoding="utf-8")
+    os.replace(temporary, homes / ADDRESS_FILE)
+
+
+def served_address(homes: Path) -> str | None:
+    """The address the lab was last served at, or None if it never was (or the file is not one)."""
+    try:
+        address = (homes / ADDRESS_FILE).read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return address if re.fullmatch(r"https?://[A-Za-z0-9.:\[\]-]+", address) else None
 
 
 def links(lab: Lab, public_url: str) -> list[tuple[str, str]]:

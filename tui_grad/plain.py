@@ -29,11 +29,17 @@ from tui_grad.core.progress import ProgressStore, part_summary
 from tui_grad.core.safe_text import safe_text
 from tui_grad.core.lesson import ANSWERED_KINDS
 from tui_grad.core.training import TrainingError, describe_loss, describe_params, train_steps
-from tui_grad.core.views import CONTINUE, HINT, KEY_GUIDE, LEAVE, NUDGE, RESTART, REVEAL, UPDATE, Line, Message
+from tui_grad.core.views import (CONTINUE, HINT, KEY_GUIDE, LEAVE, NUDGE, RESTART, REVEAL, UPDATE, Line, Message,
+                                 name_keys)
 
 COMMANDS = {HINT: "hint", NUDGE: "nudge", REVEAL: "show", UPDATE: "update", CONTINUE: "Enter",
             RESTART: "restart", LEAVE: "lessons"}
 """The typed command of each action: what line mode says wherever the app names a key."""
+
+
+def command(action: str) -> str:
+    """What line mode types for `action`, for a key a text names as `{{key:action}}`."""
+    return COMMANDS.get(action, action)
 TYPED = {"hint": HINT, "nudge": NUDGE, "show": REVEAL, "reveal": REVEAL, "update": UPDATE, "u": UPDATE,
          "": CONTINUE, "continue": CONTINUE, "next": CONTINUE, "restart": RESTART, "lessons": LEAVE,
          "back": LEAVE}
@@ -129,9 +135,9 @@ class PlainTutor:
             elif span.role == "key":
                 pieces.append(COMMANDS.get(span.text, span.text))
             elif span.role == "prose":
-                pieces.append(self.prose(span.text))
+                pieces.append(self.prose(name_keys(span.text, command)))
             else:
-                pieces.append(span.text)
+                pieces.append(name_keys(span.text, command))
         return "".join(pieces)
 
     def prose(self, markdown: str) -> str:

@@ -326,7 +326,7 @@ class GradientExercise(Questions):
         """A nudge toward the chain rule for `name`, naming what is already known."""
         out = self.output_name
         if self.lesson.kind == "slope":
-            return (f"Nudge {name} by smaller and smaller h (Ctrl+N) and watch where ({out}({name}+h) − "
+            return (f"Nudge {name} by smaller and smaller h ({{{{key:nudge}}}}) and watch where ({out}({name}+h) − "
                     f"{out}({name}))/h settles.")
         if name == out:
             return f"How much does {out} change when {out} itself changes by a little?"

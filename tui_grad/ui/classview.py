@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 from rich.text import Text
 from textual import work
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
@@ -18,6 +19,7 @@ from tui_grad.core.catalog import Catalog
 from tui_grad.core.classroom import ClassView, mistakes_text, read_class
 from tui_grad.core.skills import SKILLS
 from tui_grad.ui.chrome import Footer, Header
+from tui_grad.ui.render import palette_commands
 
 REFRESH_SECONDS = 5.0
 """How often the class is read again."""
@@ -131,6 +133,9 @@ class ClassApp(App):
         self.folder = folder
         self.catalog = catalog
         self.interval = interval
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        return palette_commands(super().get_system_commands(screen))
 
     def on_mount(self) -> None:
         self.push_screen(ClassScreen(self.folder, self.catalog, self.interval))

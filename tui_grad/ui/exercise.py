@@ -18,12 +18,21 @@ from textual.widgets import Static
 
 from tui_grad.core.flow import LessonSession
 from tui_grad.core.parts import ANSWERING
-from tui_grad.core.views import ACTIONS, LEAVE, NodeView
+from tui_grad.core.views import ACTIONS, LEAVE, REVEAL, REVEAL_ASK, NodeView, name_keys
 from tui_grad.ui.answer import AnswerEntry
 from tui_grad.ui.chrome import Footer, Header
 from tui_grad.ui.diagram import DiagramNode
 from tui_grad.ui.graph_view import GraphView
-from tui_grad.ui.render import LeftLesson, SessionScreen, bindings, header_texts, line_content, message_content
+from tui_grad.ui.render import (
+    LeftLesson,
+    SessionScreen,
+    bindings,
+    header_texts,
+    key_label,
+    line_content,
+    message_content,
+)
+from tui_grad.web import served
 
 DIAGRAM_STATES = {"engine": "given", "hidden": "unknown"}
 """Core box states the diagram draws like another: the replay's numbers as given, a gradient
@@ -49,6 +58,8 @@ class ExerciseScreen(SessionScreen):
         self.part_index = session.part_index
         self.timer: Timer | None = None
         self.warned = ""
+        self.reveal_asked = ""
+        """The question whose show-answer key a browser has asked about once already."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -89,6 +100,10 @@ class ExerciseScreen(SessionScreen):
             self.stop_timer()
             self.session.leave()
             self.post_message(LeftLesson())
+            return
+        if action == REVEAL and served() and self.reveal_asked != self.session.prompt:
+            self.reveal_asked = self.session.prompt  # a browser asks once: a stray F4 would cost the credit
+            self.notify(name_keys(REVEAL_ASK, key_label), title="Show the answer?", timeout=8)
             return
         method = {"continue": "go_on"}.get(action, action)
         getattr(self.session, method)()

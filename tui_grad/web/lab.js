@@ -1,7 +1,15 @@
-// The lab page's own script (before textual.js): when the tab's session ends, say why, asking the
-// server when it can (a refused websocket tells the page nothing) and what to do next.
+// The lab page's own script (before textual.js): leave the browser its reload key, and when the
+// tab's session ends, say why, asking the server when it can (a refused websocket tells the page
+// nothing) and what to do next.
 (() => {
   "use strict";
+  // Ctrl+R reloads the page, as in any tab, instead of reaching the tutor through xterm.js (the
+  // tutor binds it to nothing in a browser; a reload ends the session, every answer saved).
+  window.addEventListener("keydown", (event) => {
+    if (event.ctrlKey && !event.altKey && !event.metaKey && event.key.toLowerCase() === "r") {
+      event.stopImmediatePropagation();
+    }
+  }, true);
   let opened = false;
   let explained = false;
   const Native = window.WebSocket;

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import aiohttp
 
+from tui_grad.core.catalog import load_catalog
+from tui_grad.core.progress import ProgressStore
+from tui_grad.ui.app import TuiGradApp
+
 from tests.core.test_plain import run
 from tests.ui.screen_text import screen_text
 from tests.web.lab import LabProcess, open_tab
 from tests.web.test_serve import ADA, open_chain_rule
-from tui_grad.core.catalog import load_catalog
-from tui_grad.core.progress import ProgressStore
-from tui_grad.ui.app import TuiGradApp
 
 F4, CTRL_R, CTRL_P = "\x1bOS", "\x12", "\x10"
 

@@ -12,6 +12,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from tui_grad.core.activity import Activity
 from tui_grad.ui.driver import quiet_driver_class
 from tui_grad.ui.hangup import Lifeline
 from tui_grad.ui.render import LeftLesson, palette_commands
@@ -57,6 +58,13 @@ class TuiGradApp(App):
             self.animation_level = "none"
         self.home_place: HomePlace | None = None
         """Where the learner stands on the list of lessons, kept while a lesson takes its place."""
+        self.activity = Activity(store.folder if store is not None else None)
+        """Marks the learner active on any key or click, for the class view's "last active"."""
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseDown)):
+            self.activity.mark()  # a clock reading a key; the file is touched at most once a minute
+        await super().on_event(event)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         return palette_commands(super().get_system_commands(screen))

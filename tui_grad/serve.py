@@ -162,9 +162,11 @@ def class_parser() -> argparse.ArgumentParser:
     """The command line of `tui-grad class`."""
     parser = argparse.ArgumentParser(
         prog="tui-grad class",
-        description="The class at a glance: one row per learner and one per lesson node, from DIR holding each "
-        "learner's progress folder (as 'tui-grad serve --homes' lays them out, or TUI_GRAD_HOME=DIR/$USER).")
-    parser.add_argument("folder", type=Path, metavar="DIR", help="the folder of learners' progress folders")
+        description="The class at a glance: one row per learner, one per lesson node and one per learner per node, "
+        "from each DIR holding learners' progress folders (as 'tui-grad serve --homes' lays them out, or "
+        "TUI_GRAD_HOME=DIR/$USER); several DIRs for a lab split over several servers.")
+    parser.add_argument("folders", type=Path, nargs="+", metavar="DIR",
+                        help="a folder of learners' progress folders (one per lab server)")
     parser.add_argument("--export", choices=("csv", "jsonl"), help="write the tables as CSV or JSON lines")
     parser.add_argument("--output", type=Path, metavar="FILE", help="write the export to FILE (default: standard "
                         "output)")
@@ -178,9 +180,10 @@ def run_class(argv: list[str]) -> int:
     if args.output and not args.export:
         print("tui-grad class: --output goes with --export csv or --export jsonl", file=sys.stderr)
         return 2
-    if not args.folder.is_dir():
-        print(f"tui-grad class: {safe_text(str(args.folder))} is not a folder", file=sys.stderr)
-        return 2
+    for folder in args.folders:
+        if not folder.is_dir():
+            print(f"tui-grad class: {safe_text(str(folder))} is not a folder", file=sys.stderr)
+            return 2
     from tui_grad.core.catalog import load_catalog, shipped_lessons_dir
 
     catalog = load_catalog(shipped_lessons_dir(), *([args.lessons] if args.lessons else []))
@@ -188,7 +191,7 @@ def run_class(argv: list[str]) -> int:
         from tui_grad.core.classroom import export, read_class
 
         try:
-            view = read_class(args.folder, catalog)
+            view = read_class(tuple(args.folders), catalog)
         except ValueError as error:
             print(f"tui-grad class: {error}", file=sys.stderr)
             return 1
@@ -206,6 +209,6 @@ def run_class(argv: list[str]) -> int:
         return 0
     from tui_grad.ui.classview import ClassApp
 
-    app = ClassApp(args.folder, catalog)
+    app = ClassApp(tuple(args.folders), catalog)
     app.run()
     return app.return_code or 0

@@ -14,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from tui_grad.core.classroom import ROSTER_NAMES, roster_names
 from tui_grad.core.safe_text import safe_text
 
 TOKENS_FILE = ".lab-links.json"
@@ -119,6 +120,9 @@ def open_lab(roster: Path, homes: Path) -> Lab:
         instructor = secrets.token_urlsafe(TOKEN_BYTES)
     if instructor != data_instructor or any(known.get(folder) != token for folder, token in tokens.items()):
         save_links(links_file, {**known, **tokens}, instructor)  # one taken off the roster keeps theirs for a return
+    names = {**roster_names(homes), **dict(learners)}  # one taken off the roster keeps their name too
+    if names != roster_names(homes):
+        save_json(homes / ROSTER_NAMES, dict(sorted(names.items())), mode=0o644)
     for folder in tokens:  # every learner is in the class view from the start, even before their first visit
         (homes / folder).mkdir(exist_ok=True)
     return Lab(homes, tuple(Learner(folder, name, tokens[folder]) for folder, name in learners), instructor)
@@ -133,6 +137,16 @@ def save_links(links_file: Path, learners: dict[str, str], instructor: str) -> N
         json.dump({"instructor": instructor, "learners": dict(sorted(learners.items()))}, stream, indent=1)
         stream.write("\n")
     os.replace(temporary, links_file)
+
+
+def save_json(path: Path, data: object, mode: int) -> None:
+    """Write `data` as JSON to `path` atomically, with these permissions."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, mode)
+    with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        json.dump(data, stream, indent=1, ensure_ascii=False)
+        stream.write("\n")
+    os.replace(temporary, path)
 
 
 def remember_address(homes: Path, address: str) -> None:

@@ -128,7 +128,8 @@ class BrowserPage(Page):
 
 def test_a_phone_gets_the_size_notice_and_ended_pages_say_what_happened(tmp_path):
     """In Chromium: a phone's page lays out at the phone's width and the tutor asks for the size it
-    needs; a page at an address the lab does not serve from says so; a stopped server says so."""
+    needs; a page at an address the lab does not serve from says so; the palette opens; a stopped
+    server says so."""
     from playwright.sync_api import sync_playwright
 
     executable = chromium()
@@ -154,6 +155,10 @@ def test_a_phone_gets_the_size_notice_and_ended_pages_say_what_happened(tmp_path
 
                 desk = BrowserPage(browser, lab.link(ALAN), lab.url, blocked)
                 desk.wait_for("tui-grad · Alan Turing")
+                desk.page.focus(".xterm-helper-textarea")
+                desk.press("Control+p")  # the footer's ^p palette works in a page, without a Screenshot
+                screen = desk.wait_for("Quit the application")
+                assert "Screenshot" not in screen and "Theme" in screen
                 lab.stop()
                 assert "server has stopped" in desk.notice_becomes("server has stopped")
             finally:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
+from collections import Counter
 from pathlib import Path
 
 import aiohttp
@@ -68,9 +69,11 @@ def saved_answers_blocking(home: Path, count: int) -> list[str]:
 
 
 def assert_saved_as_typed(typed: list[str], saved: list[str]) -> None:
-    changed = [(want, got) for want, got in zip(typed, saved, strict=False) if want != got]
-    assert not changed and len(saved) == len(typed), \
-        f"{len(changed)} of {len(typed)} answers changed on the way, such as {changed[:5]}; {len(saved)} saved"
+    """Every answer saved, exactly as typed, in order; else how many were not, and some of them."""
+    lost = Counter(typed) - Counter(saved)
+    garbled = Counter(saved) - Counter(typed)
+    assert saved == typed, (f"{sum(lost.values())} of {len(typed)} answers not saved as typed, such as "
+                            f"{list(lost)[:5]}; saved instead: {list(garbled)[:5]}; {len(saved)} saved")
 
 
 async def test_answers_typed_after_backspaces_at_a_few_ms_a_key_arrive_exactly(tmp_path):

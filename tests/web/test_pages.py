@@ -128,8 +128,8 @@ class BrowserPage(Page):
 
 def test_a_phone_gets_the_size_notice_and_ended_pages_say_what_happened(tmp_path):
     """In Chromium: a phone's page lays out at the phone's width and the tutor asks for the size it
-    needs; a page at an address the lab does not serve from says so; the palette opens; a stopped
-    server says so."""
+    needs; a page at an address the lab does not serve from says so; the palette opens; a tutor
+    quit says the session ended, a stopped server that it stopped."""
     from playwright.sync_api import sync_playwright
 
     executable = chromium()
@@ -159,8 +159,13 @@ def test_a_phone_gets_the_size_notice_and_ended_pages_say_what_happened(tmp_path
                 desk.press("Control+p")  # the footer's ^p palette works in a page, without a Screenshot
                 screen = desk.wait_for("Quit the application")
                 assert "Screenshot" not in screen and "Theme" in screen
+                desk.press("Escape", "Control+q")
+                assert desk.notice_becomes("ended") == "This session has ended; your progress is saved."
+
+                last = BrowserPage(browser, lab.link(ADA), lab.url, blocked)
+                last.wait_for("tui-grad · Ada Lovelace")
                 lab.stop()
-                assert "server has stopped" in desk.notice_becomes("server has stopped")
+                assert "server has stopped" in last.notice_becomes("server has stopped")
             finally:
                 browser.close()
     finally:

@@ -24,6 +24,7 @@
   async function reason(code) {
     const notice = document.getElementById("ended").dataset;
     if (code === 1001) return notice.stopped;  // the server closed every tab as it stopped
+    if (opened && code === 1000) return notice.ended;  // the tutor quit: nothing to ask
     let response;
     try {
       const page = window.location.pathname.replace(/\/+$/, "");

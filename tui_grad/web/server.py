@@ -167,6 +167,8 @@ class LabServer:
         self.sessions: dict[str, set[Session]] = {}
         self.sockets: set[web.WebSocketResponse] = set()
         self.origins = {origin_of(self.public_url)} if public_url else set()
+        self.end_code: int = WSCloseCode.OK
+        """How a tab is closed when its tutor ends: GOING_AWAY once the lab is stopping (the page says so)."""
 
     def bound(self, host: str, port: int) -> None:
         """Listening on `port`: without a public address, the lab is this loopback address, reached as
@@ -337,7 +339,7 @@ class LabServer:
             log.info("session started for %s (%dx%d), %d open", who, width, height, self.open_count())
             await websocket.prepare(request)
             pump = asyncio.create_task(session.pump(websocket.send_bytes))
-            pump.add_done_callback(lambda _task: asyncio.ensure_future(websocket.close()))
+            pump.add_done_callback(lambda _task: asyncio.ensure_future(websocket.close(code=self.end_code)))
             await self.relay(websocket, session)
             await session.stop()
             await pump
@@ -380,6 +382,7 @@ class LabServer:
 
     async def close_all(self, _app: web.Application | None = None) -> None:
         """Stop every tutor (each saves and quits, or is killed after a couple of seconds), close every tab."""
+        self.end_code = WSCloseCode.GOING_AWAY
         sessions = [session for group in self.sessions.values() for session in group]
         await asyncio.gather(*(session.stop() for session in sessions), return_exceptions=True)
         await asyncio.gather(*(socket.close(code=WSCloseCode.GOING_AWAY, message=b"server stopping")

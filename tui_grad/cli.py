@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from tui_grad.core.catalog import Catalog, check_lesson_files, load_catalog, shipped_lessons_dir
 from tui_grad.core.lesson import COMMAND_NAMES, Lesson
 from tui_grad.core.safe_text import csv_cell, safe_data, safe_text, utc_time
-from tui_grad.web import served
+from tui_grad.terminal import served
 
 if TYPE_CHECKING:  # the app and the store load only for the commands that need them
     from tui_grad.core.progress import LessonProgress, ProgressStore

@@ -11,7 +11,9 @@ import pytest
 
 from tui_grad.core.catalog import load_catalog, shipped_lessons_dir
 from tui_grad.core.exercise import GradientExercise
-from tui_grad.core.lesson import ANSWERED_KINDS, Lesson, distances_to_output, load_lesson
+from tui_grad.core.kinds.registry import kind_of
+from tui_grad.core.lesson import Lesson, distances_to_output
+from tui_grad.core.lesson_file import load_lesson
 from tui_grad.core.trace import trace
 from tui_grad.core.tutor import draw_inputs
 
@@ -78,7 +80,7 @@ def test_every_lesson_has_its_texts(lessons, lesson_id):
 @pytest.mark.parametrize("lesson_id", CURRICULUM)
 def test_every_answered_graph_fits_an_80_column_terminal(lessons, lesson_id):
     for part in lessons[lesson_id].parts:
-        if part.kind not in ANSWERED_KINDS:
+        if not kind_of(part).asks:
             continue
         graph = part.build()
         columns = max(distances_to_output(graph).values()) + 1

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tui_grad.core.catalog import load_catalog
-from tui_grad.core.lesson import LessonError, load_lesson
+from tui_grad.core.lesson import LessonError
+from tui_grad.core.lesson_file import load_lesson
 
 from tests.conftest import GOOD_LESSON
 

@@ -6,7 +6,8 @@ import math
 
 import pytest
 
-from tui_grad.core.lesson import DATASETS, NetworkSpec, load_lesson
+from tui_grad.core.lesson import DATASETS, NetworkSpec
+from tui_grad.core.lesson_file import load_lesson
 from tui_grad.core.network import MLP, NetworkTrainer, make_dataset
 from tui_grad.engine import Value
 

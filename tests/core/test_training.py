@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tui_grad.core.lesson import load_lesson
+from tui_grad.core.lesson_file import load_lesson
 from tui_grad.core.training import TrainingError, describe_loss, describe_params, line_through, loss_at, train_steps
 from tui_grad.core.update import take_steps
 

@@ -7,7 +7,7 @@ import io
 
 from tui_grad.core.catalog import load_catalog
 from tui_grad.core.flow import LessonSession
-from tui_grad.core.lesson import load_lesson
+from tui_grad.core.lesson_file import load_lesson
 from tui_grad.core.parts import DONE, WATCH
 from tui_grad.core.progress import ProgressStore
 from tui_grad.core.views import CONTINUE, LEAVE, REPLAY_ACTIONS, text_of

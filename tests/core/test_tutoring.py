@@ -9,7 +9,7 @@ import pytest
 
 from tui_grad.core.catalog import load_catalog
 from tui_grad.core.exercise import SHOWN, GradientExercise
-from tui_grad.core.lesson import load_lesson
+from tui_grad.core.lesson_file import load_lesson
 from tui_grad.core.progress import ProgressStore
 from tui_grad.core.tutor import Tutor, draw_inputs
 from tui_grad.core.update import UpdateExercise

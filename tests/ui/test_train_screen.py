@@ -13,9 +13,10 @@ import threading
 import pytest
 from textual.app import App
 
-from tui_grad.core.flow import LessonSession
-from tui_grad.core.lesson import load_lesson
-from tui_grad.core.parts import DONE as DONE_PHASE, NetworkFlow
+from tui_grad.core.flow import TRAINING as TRAINING_RUN, LessonSession
+from tui_grad.core.kinds.network import NetworkFlow
+from tui_grad.core.lesson_file import load_lesson
+from tui_grad.core.parts import DONE as DONE_PHASE
 from tui_grad.ui import plot
 from tui_grad.ui.render import LeftLesson
 from tui_grad.ui.train import DONE, FAILED, PAUSED, TRAINING, TrainScreen
@@ -155,7 +156,7 @@ def test_the_small_network_is_slow_enough_to_watch(write_lesson):
 
     session = LessonSession(load_catalog().find("small-network"))
     session.go_on()  # past the introduction
-    assert isinstance(session.flow, NetworkFlow) and session.replay.kind == "train"
+    assert isinstance(session.flow, NetworkFlow) and session.replay.kind == TRAINING_RUN
     assert session.flow.steps_per_tick(0) == 1 and session.flow.total_steps == 100
     assert session.tick_seconds * 100 >= 10  # seconds for the run at 1×
     session.slower()

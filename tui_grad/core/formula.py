@@ -11,7 +11,8 @@ import math
 from collections.abc import Mapping
 
 from tui_grad.core import expr as ex
-from tui_grad.core.lesson import Lesson, LessonError, Part, part_from_table
+from tui_grad.core.lesson import Lesson, LessonError, Part
+from tui_grad.core.lesson_file import part_from_table
 from tui_grad.engine import EngineError, Value
 
 STEP_NAMES = ("u", "v", "w", "p", "q", "r", "s", "t", "g", "h", "k", "m", "n", "z")

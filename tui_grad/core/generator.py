@@ -42,9 +42,11 @@ from itertools import product
 from typing import Any
 
 from tui_grad.core.diagnosis import uses_of
-from tui_grad.core.exercise import GradientExercise, asking_order, format_number
-from tui_grad.core.lesson import LessonError, Part, part_from_table
-from tui_grad.core.skills import SKILLS, skills_of_node
+from tui_grad.core.exercise import GradientExercise, format_number
+from tui_grad.core.kinds.registry import kind_of
+from tui_grad.core.lesson import LessonError, Part
+from tui_grad.core.lesson_file import part_from_table
+from tui_grad.core.skills import SKILLS
 from tui_grad.core.update import UpdateExercise
 
 
@@ -129,18 +131,15 @@ def level_of(number: int) -> Level:
 
 def skills_of_part(part: Part) -> tuple[str, ...]:
     """The skills answering this part exercises, in the order of `skills.SKILLS`."""
-    if part.kind == "update":
-        return ("update",)
-    graph = part.build()
-    found = {skill for name in asking_order(graph, part.ask)
-             for skill in skills_of_node(graph.nodes[name], graph.nodes, graph.output)}
+    kind, exercise = kind_of(part), _exercise(part)
+    found = {skill for name in exercise.order for skill in kind.skills_of(exercise, name)}
     return tuple(skill for skill in SKILLS if skill in found)
 
 
 def graph_key(part: Part) -> tuple:
     """What makes two exercises the same: the formulas and the input values (for repeat checks)."""
     return (part.kind, tuple(a.text for a in part.assignments), tuple(sorted(part.inputs.items())),
-            part.update.step_size if part.kind == "update" else None)
+            kind_of(part).answers_use_step(part))
 
 
 # --- mistakes and fairness ----------------------------------------------------------------------
@@ -158,7 +157,9 @@ def fairness_problems(part: Part) -> list[str]:
 
 
 def _exercise(part: Part) -> GradientExercise | UpdateExercise:
-    return UpdateExercise(part) if part.kind == "update" else GradientExercise(part)
+    exercise = kind_of(part).exercise(part)
+    assert isinstance(exercise, GradientExercise | UpdateExercise), "practice generates parts that ask questions"
+    return exercise
 
 
 def _mistakes(exercise: GradientExercise | UpdateExercise, name: str) -> Iterator[tuple[str, float]]:

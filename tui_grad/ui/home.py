@@ -26,6 +26,7 @@ from tui_grad.core.home import (
     practice_status,
     resume_index,
 )
+from tui_grad.core.kinds.registry import kind_of
 from tui_grad.core.lesson import Lesson
 from tui_grad.core.progress import ProgressStore, part_summary
 from tui_grad.core.skills import SKILLS, mastery, skills_of_node, skills_to_review
@@ -45,7 +46,7 @@ def review_lesson(catalog: Catalog, skill: str, seed: int) -> Lesson | None:
     candidates = []
     for lesson in catalog.lessons:
         for part in lesson.parts:
-            if part.kind != "gradients":
+            if not kind_of(part).reviewable:
                 continue
             graph = part.build()
             graph.output.backward()

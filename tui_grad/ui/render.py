@@ -30,8 +30,8 @@ from tui_grad.core.views import (
     Message,
     name_keys,
 )
+from tui_grad.terminal import served
 from tui_grad.ui.prose import prose
-from tui_grad.web import served
 
 KEYS: dict[str, tuple[str, str, str]] = {
     HINT: ("ctrl+g,f2", "Hint", "A hint that goes one step further each time (also F2)"),

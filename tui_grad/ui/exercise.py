@@ -19,6 +19,7 @@ from textual.widgets import Static
 from tui_grad.core.flow import LessonSession
 from tui_grad.core.parts import ANSWERING
 from tui_grad.core.views import ACTIONS, LEAVE, REVEAL, REVEAL_ASK, NodeView, name_keys
+from tui_grad.terminal import served
 from tui_grad.ui.answer import AnswerEntry
 from tui_grad.ui.chrome import Footer, Header
 from tui_grad.ui.diagram import DiagramNode
@@ -32,7 +33,6 @@ from tui_grad.ui.render import (
     line_content,
     message_content,
 )
-from tui_grad.web import served
 
 DIAGRAM_STATES = {"engine": "given", "hidden": "unknown"}
 """Core box states the diagram draws like another: the replay's numbers as given, a gradient

@@ -4,6 +4,7 @@ trailing slash work, the favicon is no 404, and `serve --links` prints the links
 
 from __future__ import annotations
 
+import os
 import re
 
 import aiohttp
@@ -172,3 +173,22 @@ def test_a_phone_gets_the_size_notice_and_ended_pages_say_what_happened(tmp_path
         lab.stop()
         other.stop()
     assert blocked == [], blocked
+
+
+def test_a_noted_address_that_is_no_address_is_not_used(tmp_path):
+    """The address file is read as untrusted: a FIFO, a link, a control character or a path is ignored."""
+    from tui_grad.web.lab import ADDRESS_FILE, remember_address, served_address
+
+    remember_address(tmp_path, "http://127.0.0.1:18401")
+    assert served_address(tmp_path) == "http://127.0.0.1:18401"
+    note = tmp_path / ADDRESS_FILE
+    for bad in ("http://127.0.0.1:1\x1b[2J", "https://lab.example.org/elsewhere", "javascript:alert(1)", ""):
+        note.write_text(bad, encoding="utf-8")
+        assert served_address(tmp_path) is None, bad
+    note.unlink()
+    (tmp_path / "elsewhere").write_text("http://127.0.0.1:9", encoding="utf-8")
+    note.symlink_to(tmp_path / "elsewhere")
+    assert served_address(tmp_path) is None
+    note.unlink()
+    os.mkfifo(note)
+    assert served_address(tmp_path) is None  # at once: a FIFO with no writer is not waited on

@@ -140,27 +140,34 @@ def save_links(links_file: Path, learners: dict[str, str], instructor: str) -> N
     os.replace(temporary, links_file)
 
 
-def save_json(path: Path, data: object, mode: int) -> None:
-    """Write `data` as JSON to `path` atomically, with these permissions."""
+def save_text(path: Path, text: str, mode: int) -> None:
+    """Write `text` to `path` atomically, with these permissions, never through a link."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, mode)
     with os.fdopen(handle, "w", encoding="utf-8") as stream:
-        json.dump(data, stream, indent=1, ensure_ascii=False)
-        stream.write("\n")
+        stream.write(text)
     os.replace(temporary, path)
+
+
+def save_json(path: Path, data: object, mode: int) -> None:
+    """Write `data` as JSON to `path` atomically, with these permissions."""
+    save_text(path, json.dumps(data, indent=1, ensure_ascii=False) + "\n", mode)
 
 
 def remember_address(homes: Path, address: str) -> None:
     """Keep the address the lab serves at (its port, or its public URL) for `serve --links`."""
-    temporary = homes / f".{ADDRESS_FILE}.{os.getpid()}.tmp"
-    temporary.write_text(address + "\n", encoding="utf-8")
-    os.replace(temporary, homes / ADDRESS_FILE)
+    save_text(homes / ADDRESS_FILE, address + "\n", mode=0o644)
 
 
 def served_address(homes: Path) -> str | None:
-    """The address the lab was last served at, or None if it never was (or the file is not one)."""
+    """The address the lab was last served at, or None if it never was (or the file is not one: read
+    without following a link or waiting on a FIFO, a few hundred bytes at most)."""
     try:
-        address = (homes / ADDRESS_FILE).read_text(encoding="utf-8").strip()
+        handle = os.open(homes / ADDRESS_FILE, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        try:
+            address = os.read(handle, 512).decode("utf-8").strip()
+        finally:
+            os.close(handle)
     except (OSError, UnicodeDecodeError):
         return None
     return address if re.fullmatch(r"https?://[A-Za-z0-9.:\[\]-]+", address) else None

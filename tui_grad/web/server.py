@@ -258,7 +258,7 @@ class LabServer:
 
     async def class_why(self, request: web.Request) -> web.Response:
         self.instructor(request)
-        return self.why(request, "instructor")
+        return self.why(request, INSTRUCTOR)
 
     def why(self, request: web.Request, who: str) -> web.Response:
         """Why this page's websocket would be refused now (a browser is told nothing of a refused

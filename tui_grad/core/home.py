@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tui_grad.core.formula import FormulaError, formula_lesson, parse_values
+from tui_grad.core.lesson import FIRST_GROUP, Lesson
 from tui_grad.core.progress import practice_attempts
 
 PRACTICE, FORMULA = "practice", "formula"
@@ -18,6 +19,15 @@ ENTRY_TITLES = {PRACTICE: "Practice", FORMULA: "Your own formula"}
 ENTRY_SUMMARIES = {PRACTICE: "Endless fresh exercises at your level; missed skills come back more often.",
                    FORMULA: "Type a formula and its values (like (x+2)**2 + x**3 at x=5) and work it."}
 """One line each (at most 76 characters, so the home screen keeps it to one row at 80 columns)."""
+
+
+def group_headings(lessons: Sequence[Lesson]) -> dict[int, str]:
+    """Where each group of lessons starts in the list (index from 0) and its heading; nothing when
+    every lesson is in one group, so a folder of one's own lessons lists as it always did."""
+    titles = [lesson.group or FIRST_GROUP for lesson in lessons]
+    if len(set(titles)) < 2:
+        return {}
+    return {index: title for index, title in enumerate(titles) if index == 0 or titles[index - 1] != title}
 
 
 def resume_index(lesson_ids: Sequence[str], records: Mapping[str, Any]) -> int | None:

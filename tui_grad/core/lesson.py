@@ -151,6 +151,13 @@ class Lesson:
     parts: tuple[Part, ...]
     notices: tuple[LessonError, ...] = ()
     """Problems that do not stop the lesson (control characters, shown as visible glyphs): `check` reports them."""
+    group: str = ""
+    """The group the lesson is listed under ("Build the engine"); "" for the first, FIRST_GROUP."""
+
+
+FIRST_GROUP = "Backpropagation by hand"
+"""The heading of the lessons whose file names no group (the shipped lessons 1 to 10)."""
+MAX_GROUP_LENGTH = 40
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from tui_grad.core.kinds.registry import DEFAULT_KIND, find_kind, kind_names
 from tui_grad.core.lesson import (
     COMMAND_NAMES,
     MAX_FILE_BYTES,
+    MAX_GROUP_LENGTH,
     MAX_NESTING,
     Lesson,
     LessonError,
@@ -147,8 +148,8 @@ def deepest_nesting(source: str) -> int | None:
             end = _MULTILINE_BASIC_END.match(source, position)
             position = end.end() if end else len(source)
         elif token in ("'", "'''"):
-            end = source.find(token, position)
-            position = len(source) if end < 0 else end + len(token)
+            closing = source.find(token, position)
+            position = len(source) if closing < 0 else closing + len(token)
         elif token in "[{":
             depth += 1
             if depth > MAX_NESTING:
@@ -201,6 +202,7 @@ class LessonReader(TableReader):
     """Reads a whole lesson file: its header, then each part by its kind."""
 
     def lesson(self) -> Lesson:
+        """The whole lesson: its id, title, summary, order, text and parts."""
         data = self.data
         lesson_id = self.field(data, "id", str, "", 'id = "chain-rule"')
         if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", lesson_id):
@@ -214,7 +216,10 @@ class LessonReader(TableReader):
         order = self.field(data, "order", int, "", "order = 4", default=1000)
         intro = self.field(text, "intro", str, "[text]", 'intro = """Markdown"""', default="")
         outro = self.field(text, "outro", str, "[text]", 'outro = """Markdown"""', default="")
-        return Lesson(lesson_id, title, summary, self.path, order, intro, outro, self.parts(title))
+        group = self.field(data, "group", str, "", 'group = "Build the engine"', default="").strip()
+        if len(group) > MAX_GROUP_LENGTH or "\n" in group:
+            raise self.fail(f"'group' is a heading of at most {MAX_GROUP_LENGTH} characters on one line", "group")
+        return Lesson(lesson_id, title, summary, self.path, order, intro, outro, self.parts(title), group=group)
 
     def parts(self, title: str) -> tuple[Part, ...]:
         """The `[[parts]]` of the file, or its one part written as [graph], [exercise] and [update]."""

@@ -12,14 +12,18 @@ from tui_grad.engine import backward_steps
 
 
 def traceable_parts(lesson: Lesson) -> list[int]:
-    """The indexes of the parts that have a formula graph to trace (a network part has none)."""
-    return [index for index, part in enumerate(lesson.parts) if part.assignments]
+    """The indexes of the parts that have something to trace: a formula graph, or what their kind
+    traces without one (the rules of a rules part; a network part has nothing)."""
+    return [index for index, part in enumerate(lesson.parts)
+            if part.assignments or kind_of(part).trace_without_graph(part) is not None]
 
 
 def trace(lesson: Lesson, steps: int | None = None, part_index: int | None = None) -> dict[str, Any]:
     """The whole run of a lesson part (the first with a graph by default) in the shape `trace --json`
     prints, which instructors' scripts read."""
     part = lesson.parts[traceable_parts(lesson)[0] if part_index is None else part_index]
+    if not part.assignments:
+        return {"lesson": lesson.id, "kind": part.kind, **(kind_of(part).trace_without_graph(part) or {})}
     graph = part.build()
     records = backward_steps(graph.output)
     updates = take_steps(part, None, part.update.steps if steps is None else steps)

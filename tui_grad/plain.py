@@ -59,11 +59,17 @@ from tui_grad.core.views import (
     UPDATE,
     Line,
     Message,
+    name_keys,
 )
 
 COMMANDS = {HINT: "hint", NUDGE: "nudge", REVEAL: "show", UPDATE: "update", CONTINUE: "Enter",
             RESTART: "restart", LEAVE: "lessons"}
 """The typed command of each action: what line mode says wherever the app names a key."""
+
+
+def command(action: str) -> str:
+    """What line mode types for `action`, for a key a text names as `{{key:action}}`."""
+    return COMMANDS.get(action, action)
 TYPED = {"hint": HINT, "nudge": NUDGE, "show": REVEAL, "reveal": REVEAL, "update": UPDATE, "u": UPDATE,
          "": CONTINUE, "continue": CONTINUE, "next": CONTINUE, "restart": RESTART, "lessons": LEAVE,
          "back": LEAVE}
@@ -159,9 +165,9 @@ class PlainTutor:
             elif span.role == "key":
                 pieces.append(COMMANDS.get(span.text, span.text))
             elif span.role == "prose":
-                pieces.append(self.prose(span.text))
+                pieces.append(self.prose(name_keys(span.text, command)))
             else:
-                pieces.append(span.text)
+                pieces.append(name_keys(span.text, command))
         return "".join(pieces)
 
     def prose(self, markdown: str) -> str:

@@ -103,6 +103,13 @@ class PartFlow:
         text = next((a.text for a in self.part.assignments if a.name == name), None)
         return text or f"{name} is an input ({format_number(values[name])})"
 
+    arranges: ClassVar[bool] = False
+    """True when the answer is arranged with keys in the app (pick a node, move it): `arrange`."""
+
+    def arrange(self, action: str) -> None:
+        """Pick a node or move the picked one (views.ARRANGE_ACTIONS); only a flow that arranges."""
+        raise RuntimeError(f"a {self.part.kind} part has nothing to arrange")
+
     def opening(self) -> str:
         """A sentence the part opens with under its text, when the part has one to add ("" by default)."""
         return ""

@@ -126,3 +126,16 @@ def test_the_class_view_and_the_export_show_the_lines_as_text(tmp_path):
     lines = [json.loads(row) for row in export.stdout.splitlines()]
     assert [(row["node"], row["text"], row["mistake"]) for row in lines] == [
         ("add:self", "self.grad = out.grad", "assign"), ("add:self", "self.grad += out.grad", None)]
+
+
+def test_a_review_of_the_rules_skill_asks_rules_from_the_lesson():
+    from tui_grad.ui.home import review_lesson
+
+    lesson = review_lesson(CATALOG, "rules", 3)
+    assert lesson is not None and lesson.id == "review-rules"
+    [part] = lesson.parts
+    assert part.kind == "rules" and part.ask and all(":" in key for key in part.ask)
+    session = LessonSession(lesson, None, review="rules")
+    assert session.asked == part.ask[0]
+    for key in part.ask:
+        assert session.answer(answer_of(key))

@@ -179,6 +179,11 @@ class Kind:
         """The step size the answers depend on, when they do (two exercises differing only in it differ)."""
         return None
 
+    def reviews_without_graph(self, part: Part, skill: str) -> bool:
+        """True when a short review of `skill` may ask this part's own questions as they are (a part
+        with no graph); graph parts are reviewed node by node where the kind is `reviewable`."""
+        return False
+
     def trace_without_graph(self, part: Part) -> dict[str, Any] | None:
         """What `tui-grad trace --json` shows of a part with no formula graph (None: nothing)."""
         return None

@@ -21,8 +21,7 @@ from tui_grad.core.exercise import (
 )
 from tui_grad.core.expr import ExprError
 from tui_grad.core.kinds.base import PartFlow
-from tui_grad.core.kinds.gradients import GradientsFlow
-from tui_grad.core.kinds.train import TrainFlow
+from tui_grad.core.kinds.train import Frame
 from tui_grad.core.lesson import Lesson, LessonError
 from tui_grad.core.parts import ANSWERING, DONE, REPLAY, UPDATING, WATCH, first_update
 from tui_grad.core.progress import ProgressStore
@@ -64,6 +63,8 @@ BACKWARD, FORWARD, TRAINING = "backward", "forward", "training"
 """What a replay shows: the backward pass, the forward pass after an update, or a training run."""
 INTRO, OUTRO, FINISHED = "intro", "outro", "finished"
 """The phases around the parts: the introduction, the recap, and a finished lesson reopened."""
+PAGE, EXERCISE, RUN = "page", "exercise", "run"
+"""The screens a session is shown on: a page to read, a part's questions, a training run to watch."""
 SPEEDS = (4.0, 2.0, 1.0, 0.5, 0.25, 0.1)
 """Replay pause multipliers, slowest first; 1.0 is the lesson's own pace."""
 
@@ -71,6 +72,12 @@ ACTION_WORDS = {HINT: "hint", NUDGE: "nudge", REVEAL: "show the answer", PAUSE: 
                 SKIP: "skip to the end", FASTER: "faster", SLOWER: "slower", UPDATE: "update step",
                 CONTINUE: "continue", RESTART: "start again", LEAVE: "go back to the lessons"}
 """What each action does, in a word or two, for status lines and line mode's list of commands."""
+
+
+ACTION_METHODS = {HINT: "hint", REVEAL: "reveal", PAUSE: "toggle_pause", STEP: "step", SKIP: "skip",
+                  FASTER: "faster", SLOWER: "slower", UPDATE: "update", CONTINUE: "go_on", RESTART: "restart",
+                  LEAVE: "leave"}
+"""The method of `LessonSession` each action without an argument calls."""
 
 
 class SessionContext(Protocol):
@@ -210,8 +217,8 @@ class LessonSession:
         if phase == FINISHED:
             return RESTART, LEAVE
         if phase == ANSWERING:
-            exercise = self.flow.exercise
-            nudge = (NUDGE,) if isinstance(exercise, GradientExercise) and self.asked in exercise.graph.nodes else ()
+            asked = self.asked
+            nudge = (NUDGE,) if asked is not None and self.flow.can_nudge(asked) else ()
             arrange = ARRANGE_ACTIONS if self.flow.arranges else ()
             return (ANSWER, HINT, *nudge, REVEAL, *arrange, LEAVE)
         if replay is not None and not replay.done:
@@ -224,7 +231,7 @@ class LessonSession:
     def status(self) -> Line:
         """The status line: what is asked or shown now, and the next keys where there is a choice."""
         phase, replay = self.phase, self.replay
-        if isinstance(self.flow, TrainFlow) and phase in (WATCH, DONE):
+        if not self.flow.asks and phase in (WATCH, DONE):
             return self.training_status()
         if phase == ANSWERING and self.asked:
             text = self.flow.status(self.asked, self.values)
@@ -264,7 +271,8 @@ class LessonSession:
         replay = self.replay
         if self.phase == WATCH and replay is not None:
             state = "⏸ paused" if replay.paused else "▶ finishing" if replay.skipping else "▶ training"
-            return line(Span(state, "bold"), "  " + progress if progress else "", Span(f"  speed {replay.speed}", "bold"))
+            return line(Span(state, "bold"), "  " + progress if progress else "",
+                        Span(f"  speed {replay.speed}", "bold"))
         if self.failure:
             head, progress = Span("✗ stopped", "wrong"), self.failure
         else:
@@ -279,7 +287,7 @@ class LessonSession:
         if not self.flow.asks or self.phase in (INTRO, OUTRO, FINISHED):
             return ()
         replay = self.replay
-        if self.phase == REPLAY and isinstance(self.flow, GradientsFlow) and replay is not None:
+        if self.phase == REPLAY and replay is not None:
             grads = self.flow.replay_grads(replay.position)
             step = self._steps()[replay.position - 1] if replay.position and not replay.done else None
             return self.flow.nodes(self.values, grads, step.node if step else None, finished=replay.done)
@@ -312,8 +320,30 @@ class LessonSession:
     @property
     def tick_seconds(self) -> float:
         """Seconds between two ticks of a training run at the speed the learner chose."""
-        flow = self.flow
-        return flow.tick_seconds() * self.interval_factor if isinstance(flow, TrainFlow) else 0.0
+        return self.flow.tick_seconds() * self.interval_factor
+
+    @property
+    def screen(self) -> str:
+        """Which screen shows the session now (PAGE, EXERCISE or RUN): the one place that decides it."""
+        if self.phase in (INTRO, OUTRO, FINISHED, ""):
+            return PAGE
+        return EXERCISE if self.flow.asks else RUN
+
+    # --- the one way in ------------------------------------------------------------------------
+
+    def act(self, action: str, argument: str | float | None = None) -> bool:
+        """Take `action` with its argument (an answer's text, a nudge's h, None for the next on the
+        ladder): the one call both faces make for what the learner did. Returns False when the
+        action is not open now or an answer was wrong, True otherwise."""
+        if action not in self.allowed:
+            return False
+        if action == ANSWER:
+            return self.answer(str(argument if argument is not None else ""))
+        if action == NUDGE:
+            self.nudge(float(argument) if argument is not None else None)
+            return True
+        getattr(self, ACTION_METHODS[action])()
+        return True
 
     # --- answering ----------------------------------------------------------------------------
 
@@ -326,7 +356,7 @@ class LessonSession:
         if verdict.correct:
             self._next_question()
             if self.phase == UPDATING:  # the step the learner just worked out runs at once: keep the verdict
-                self.lead = verdict_message(verdict, text) + (line(),)
+                self.lead = (*verdict_message(verdict, text), line())
                 self.message = self.lead + self.message
         return verdict.correct
 
@@ -374,9 +404,9 @@ class LessonSession:
         name = exercise.current
         if h is None:
             if len(self.nudges) >= len(NUDGE_SIZES):
-                self.message = self._nudge_table(self.nudges) + (line(
+                self.message = (*self._nudge_table(self.nudges), line(
                     f"h = {format_number(NUDGE_SIZES[-1])} is as small as the ladder goes: below it, rounding "
-                    "in the computer's arithmetic starts to blur the estimate."),)
+                    "in the computer's arithmetic starts to blur the estimate."))
                 return
             h = NUDGE_SIZES[len(self.nudges)]
         try:
@@ -409,7 +439,6 @@ class LessonSession:
         if replay is None or replay.done:
             return
         if replay.kind == TRAINING:  # a tick of a training run: the flow says how many update steps
-            assert isinstance(self.flow, TrainFlow)
             replay.position = min(replay.position + self.flow.steps_per_tick(replay.position), replay.length)
             return
         replay.position += 1
@@ -459,7 +488,6 @@ class LessonSession:
 
     def _steps(self) -> list[BackwardStep]:
         """The backward steps the replay shows (the engine's, or the bug's in a bug hunt)."""
-        assert isinstance(self.flow, GradientsFlow)
         return self.flow.replay_steps()
 
     def _show_replay_step(self) -> None:
@@ -467,12 +495,11 @@ class LessonSession:
         assert replay is not None
         if replay.kind == BACKWARD:
             step = self._steps()[replay.position - 1]
-            assert isinstance(self.flow, GradientsFlow)
             text, why = self.flow.describe(step)
-            self.message = self.lead + (line(Span(text, "bold")), line(why))
+            self.message = (*self.lead, line(Span(text, "bold")), line(why))
             if replay.done and not self.flow.hunting:
-                self.message += (line(),) + comparison_message(self.flow.comparison(),  # type: ignore[attr-defined]
-                                                               self.flow.exercise.output_name)
+                self.message += (line(), *comparison_message(self.flow.comparison(),
+                                                             self.flow.exercise.output_name))
             return
         update = self.updates[-1]
         name, value = update.forward[replay.position - 1]
@@ -513,6 +540,15 @@ class LessonSession:
         """The face has computed and drawn `steps` update steps of the training run."""
         if self.replay is not None and self.replay.kind == TRAINING:
             self.replay.shown = steps
+
+    def painted(self, frame: Frame) -> bool:
+        """A face has drawn (or printed) `frame` of the training run: the steps it shows now. A frame
+        that ends the run (every step taken, or stopped early) is remembered, and Enter goes on;
+        returns True then."""
+        self.drawn(frame.step)
+        if frame.over:
+            self.trained(frame.step, frame.failure)
+        return frame.over
 
     def trained(self, steps: int, failure: str = "") -> None:
         """A training run the face showed is over after `steps` update steps (stopped early, with
@@ -583,7 +619,7 @@ class LessonSession:
         else:
             self.message = tuple(rows)
             if self.phase == REPLAY and rows:  # a part that opens on a replay (a bug hunt): its text stays above
-                self.lead = tuple(rows) + (line(),)
+                self.lead = (*rows, line())
             self._start_phase()
 
     def _part_flow(self) -> PartFlow:
@@ -612,7 +648,6 @@ class LessonSession:
         if self.phase == REPLAY:
             self.replay = Replay(BACKWARD, len(self._steps()))
         elif self.phase == WATCH:
-            assert isinstance(self.flow, TrainFlow)
             self.replay, self.failure = Replay(TRAINING, self.flow.total_steps), ""
         elif self.phase == UPDATING and not self.updates:
             self._take_step()

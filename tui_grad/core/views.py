@@ -18,8 +18,12 @@ from tui_grad.core.exercise import Verdict, format_number
 ANSWER, HINT, NUDGE, REVEAL = "answer", "hint", "nudge", "reveal"
 PAUSE, STEP, SKIP, FASTER, SLOWER = "toggle_pause", "step", "skip", "faster", "slower"
 UPDATE, CONTINUE, RESTART, LEAVE = "update", "continue", "restart", "leave"
+PICK_UP, PICK_DOWN, MOVE_UP, MOVE_DOWN = "pick_up", "pick_down", "move_up", "move_down"
 REPLAY_ACTIONS = (PAUSE, STEP, SKIP, FASTER, SLOWER)
-ACTIONS = (ANSWER, HINT, NUDGE, REVEAL, *REPLAY_ACTIONS, UPDATE, CONTINUE, RESTART, LEAVE)
+ARRANGE_ACTIONS = (PICK_UP, PICK_DOWN, MOVE_UP, MOVE_DOWN)
+"""Picking a node of an arranged answer (the order of the backward pass) and moving it: the app's
+keys; line mode types the whole order instead."""
+ACTIONS = (ANSWER, HINT, NUDGE, REVEAL, *ARRANGE_ACTIONS, *REPLAY_ACTIONS, UPDATE, CONTINUE, RESTART, LEAVE)
 
 REVEAL_ASK = "Press {{key:reveal}} again to show this answer: it will count as shown, not earned."
 """Said in a browser at the first press of the show-answer key on a question, which costs its credit."""

@@ -15,6 +15,7 @@ import textwrap
 from collections.abc import Callable
 from typing import TextIO
 
+from tui_grad.core.activity import Activity
 from tui_grad.core.catalog import Catalog
 from tui_grad.core.exercise import format_number
 from tui_grad.core.flow import (
@@ -114,6 +115,8 @@ class PlainTutor:
         """The message printed last, so a replay's end adds only what is new."""
         self.formula_fields = ("", "")
         """The formula and values typed last, offered again (Enter keeps them)."""
+        self.activity = Activity(store.folder if store is not None else None)
+        """Marks the learner active on every line, for the class view's "last active"."""
 
     # --- lines in and out -----------------------------------------------------------------
 
@@ -128,6 +131,7 @@ class PlainTutor:
             self._write(prompt)
             self.stdout.flush()
             line = self.read_line()
+            self.activity.mark()  # a clock reading a line; the file is touched at most once a minute
             if line is None:
                 self.say()
                 self.say(f"That line was over {MAX_LINE} characters long and was not read.")

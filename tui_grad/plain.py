@@ -608,8 +608,17 @@ def markdown_to_text(markdown: str) -> str:
     out: list[str] = []
     prose: list[str] = []
     fenced = False
-    for raw in markdown.strip().splitlines():
-        if raw.lstrip().startswith("```"):
+    after_blank = True
+    for raw in markdown.strip("\n").splitlines():
+        indented = raw.startswith("    ") and raw.strip() and (after_blank or (out and out[-1].startswith(CODE_LINE)
+                                                                              and not prose))
+        after_blank = not raw.strip()
+        if indented and not fenced:  # an indented code block: its lines kept, like a fenced one
+            if prose:
+                out.append(_plain_prose("\n".join(prose)))
+                prose = []
+            out.append(CODE_LINE + raw[4:].rstrip())
+        elif raw.lstrip().startswith("```"):
             if not fenced and prose:
                 out.append(_plain_prose("\n".join(prose)))
                 prose = []

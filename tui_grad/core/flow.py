@@ -76,7 +76,8 @@ ACTION_WORDS = {HINT: "hint", NUDGE: "nudge", REVEAL: "show the answer", PAUSE: 
 
 ACTION_METHODS = {HINT: "hint", REVEAL: "reveal", PAUSE: "toggle_pause", STEP: "step", SKIP: "skip",
                   FASTER: "faster", SLOWER: "slower", UPDATE: "update", CONTINUE: "go_on", RESTART: "restart",
-                  LEAVE: "leave"}
+                  LEAVE: "leave", PICK_UP: "pick_up", PICK_DOWN: "pick_down", MOVE_UP: "move_up",
+                  MOVE_DOWN: "move_down"}
 """The method of `LessonSession` each action without an argument calls."""
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from textual import on
 from textual.app import ComposeResult
@@ -126,6 +126,13 @@ class HomeScreen(Screen):
         yield Static(id="more")
         yield Static(id="detail")
         yield Footer()
+
+    def _scroll_to(self, x: float | None = None, y: float | None = None, *, animate: bool = True,
+                   **kwargs: Any) -> bool:
+        """The screen itself scrolls at once, never animated: with the shipped list longer than the
+        screen, focusing it scrolled the screen for 0.2 s, and the animation kept the list alive
+        while the lesson opened from it was built (test_chrome's freeing test caught it)."""
+        return super()._scroll_to(x, y, animate=False, **kwargs)
 
     # --- the list --------------------------------------------------------------------------------
 

@@ -370,7 +370,7 @@ def run_progress(args: argparse.Namespace) -> int:
     from rich.table import Table
     from rich.text import Text
 
-    from tui_grad.core.skills import SKILLS, mastery, skills_to_review
+    from tui_grad.core.skills import SKILLS
 
     catalog = catalog_for(args)
     lessons = Table(title="Your lessons", title_justify="left")
@@ -388,14 +388,14 @@ def run_progress(args: argparse.Namespace) -> int:
     for column in ("skill", "what it is", "right", "level", "state"):
         skills.add_column(column, justify="right" if column in ("right", "level") else "left",
                           overflow="fold")
-    for skill, known_skill in mastery(store.attempts).items():
+    for skill, known_skill in store.history.mastery().items():
         state = "✓ mastered" if known_skill.mastered else "practising" if known_skill.practised else "not tried"
         skills.add_row(skill, SKILLS[skill], f"{known_skill.correct} of {known_skill.recent}",
                        f"{known_skill.level:.0%}", state)
     console = Console()
     console.print(lessons)
     console.print(skills)
-    review = skills_to_review(store.attempts)
+    review = store.history.to_review()
     if review:
         console.print(f"To review next time: {', '.join(review)}.", markup=False, highlight=False)
     where = store.path if store.path.exists() else f"{store.path} (nothing saved yet)"

@@ -20,12 +20,12 @@ from tui_grad.core.exercise import format_number
 from tui_grad.core.flow import ACTION_WORDS, FINISHED, INTRO, OUTRO, LessonSession
 from tui_grad.core.formula import formula_lesson
 from tui_grad.core.home import (ENTRY_SUMMARIES, ENTRY_TITLES, FORMULA, PRACTICE, FieldError, due_for_review,
-                                practice_status, read_formula, resume_index)
+                                part_summary, practice_status, read_formula, resume_index)
 from tui_grad.core.practice import PracticeRun
 from tui_grad.core.lesson import Lesson
 from tui_grad.core.network import NetworkTrainer
 from tui_grad.core.parts import ANSWERING, DONE, REPLAY, UPDATING, WATCH, NetworkFlow, TrainFlow
-from tui_grad.core.progress import ProgressStore, part_summary
+from tui_grad.core.progress import ProgressStore
 from tui_grad.core.safe_text import safe_text
 from tui_grad.core.lesson import ANSWERED_KINDS
 from tui_grad.core.training import TrainingError, describe_loss, describe_params, train_steps
@@ -168,16 +168,16 @@ class PlainTutor:
         lesson, PRACTICE or FORMULA, or None for `q`."""
         lessons = self.catalog.lessons
         records = self.store.lessons if self.store else {}
-        attempts = self.store.attempts if self.store else []
+        history = self.store.history if self.store else None
         self.say("Lessons:")
         for number, lesson in enumerate(lessons, start=1):
             self.say(f"{number}. {lesson.title} ({lesson.id}): {lesson.summary} "
                      f"[{part_summary(lesson, records.get(lesson.id))}]")
         for error in self.catalog.broken:
             self.say(f"Unavailable: {error}")
-        self.say(f"p. {ENTRY_TITLES[PRACTICE]}: {ENTRY_SUMMARIES[PRACTICE]} [{practice_status(attempts)}]")
+        self.say(f"p. {ENTRY_TITLES[PRACTICE]}: {ENTRY_SUMMARIES[PRACTICE]} [{practice_status(history)}]")
         self.say(f"f. {ENTRY_TITLES[FORMULA]}: {ENTRY_SUMMARIES[FORMULA]}")
-        if due := due_for_review(attempts):
+        if due := due_for_review(history):
             self.say(f"{due} Practice (p) takes them first.")
         index = resume_index([lesson.id for lesson in lessons], records) if lessons else None
         suggested = lessons[index] if index is not None else None

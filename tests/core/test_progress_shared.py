@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from tui_grad.core import progress
+from tui_grad.core import attempt_log, progress
 from tui_grad.core.catalog import load_catalog
-from tui_grad.core.progress import FILE_NAME, LOG_NAME, ProgressStore, part_summary
+from tui_grad.core.home import part_summary
+from tui_grad.core.progress import FILE_NAME, LOG_NAME, ProgressStore
 from tui_grad.core.tutor import Tutor
 
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -391,7 +392,7 @@ LOGGED = {**attempt("L", at=1_700_000_000.5), "seq": 3}
     {key: value for key, value in LOGGED.items() if key != "mistake"},
 ])
 def test_the_quick_check_of_a_log_line_agrees_with_the_full_one(line):
-    quick = progress._logged_attempt(json.loads(json.dumps(line)))
+    quick = attempt_log.logged_attempt(json.loads(json.dumps(line)))
     full = progress.normalize_attempt(json.loads(json.dumps(line)))
     assert quick == full and list(quick) == list(full)
 
@@ -400,7 +401,7 @@ def test_the_quick_check_of_a_log_line_agrees_with_the_full_one(line):
                                     {"skills": "product"}, {"part": -1}, {"node": ""}, {"hints": 1.5}])
 def test_the_quick_check_refuses_what_the_full_one_refuses(change):
     with pytest.raises(ValueError):
-        progress._logged_attempt({**LOGGED, **change})
+        attempt_log.logged_attempt({**LOGGED, **change})
 
 
 def test_a_version_1_file_moves_its_attempts_to_the_log_once_even_after_a_crash_midway(tmp_path, monkeypatch):

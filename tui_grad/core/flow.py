@@ -610,10 +610,8 @@ class LessonSession:
         return tuple(rows) + ((line(), line(Span(text, "prose"))) if text else ())
 
     def _mastery(self) -> dict[str, float]:
-        from tui_grad.core.skills import mastery
-
         store = self.tutor.store
-        return {skill: m.level for skill, m in mastery(store.attempts if store else []).items()}
+        return {skill: m.level for skill, m in store.history.mastery().items()} if store else {}
 
     def _review_summary(self) -> Message:
         from tui_grad.core.skills import SKILLS

@@ -16,10 +16,10 @@ from textual.widgets.option_list import Option
 
 from tui_grad.core.catalog import Catalog
 from tui_grad.core.home import (ENTRY_SUMMARIES, ENTRY_TITLES, FORMULA, PRACTICE, due_for_review, next_unfinished,
-                                practice_status, resume_index)
+                                part_summary, practice_status, resume_index)
 from tui_grad.core.lesson import Lesson
-from tui_grad.core.progress import ProgressStore, part_summary
-from tui_grad.core.skills import SKILLS, mastery, skills_of_node, skills_to_review
+from tui_grad.core.progress import ProgressStore
+from tui_grad.core.skills import SKILLS, mastery, skills_of_node
 from tui_grad.ui.chrome import Footer, Header
 
 STATE_MARKS = {"finished": "✓", "not started": "·"}
@@ -131,7 +131,7 @@ class HomeScreen(Screen):
         """Practice or the own-formula entry, as one row."""
         status = ""
         if entry == PRACTICE:
-            status = practice_status(self.store.attempts if self.store else [])
+            status = practice_status(self.store.history if self.store else None)
         key = {PRACTICE: "P", FORMULA: "F"}[entry]
         width = max((len(item.title) for item in self.catalog.lessons), default=16) + 2
         return Content.assemble(("▶ " if highlighted else "  ", "bold"), (f" {key}. ", "bold"),
@@ -245,8 +245,7 @@ class HomeScreen(Screen):
 
     def skills_line(self) -> Content:
         """Each practised skill with a five-dot meter and a mark, wrapped between skills only."""
-        attempts = self.store.attempts if self.store else []
-        table = mastery(attempts)
+        table = self.store.history.mastery() if self.store else mastery([])
         practised = [m for m in table.values() if m.practised]
         if not practised:
             return Content("Skills appear here as you answer: product, sum, chain, paths, function, update.")
@@ -266,11 +265,11 @@ class HomeScreen(Screen):
 
     def due_line(self) -> Content:
         """Skills due for spaced review (and when), and the short review of a skill not mastered."""
-        attempts = self.store.attempts if self.store else []
+        history = self.store.history if self.store else None
         lines = []
-        if due := due_for_review(attempts):
+        if due := due_for_review(history):
             lines.append(f"{due.removesuffix('.')} — P: practice")
-        if weak := skills_to_review(attempts):
+        if weak := (history.to_review() if history else []):
             lines.append(f"Review due: {weak[0]} (not yet mastered) — R: a short review")
         return Content("\n".join(lines))
 
@@ -330,7 +329,7 @@ class HomeScreen(Screen):
 
     def action_review(self) -> None:
         """Open a short review of the weakest skill, with fresh numbers where a lesson allows them."""
-        due = skills_to_review(self.store.attempts if self.store else [])
+        due = self.store.history.to_review() if self.store else []
         if not due:
             self.notify("Nothing to review: every skill you have practised is mastered.", timeout=4, markup=False)
             return

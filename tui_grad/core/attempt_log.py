@@ -16,6 +16,7 @@ from typing import Any
 
 from tui_grad.core.home_files import Refused
 from tui_grad.core.records import (
+    LARGEST,
     read_count,
     read_flag,
     read_integer,
@@ -90,7 +91,8 @@ def logged_attempt(data: Any) -> dict[str, Any]:
                 and (mistake is None or type(mistake) is str) and type(hints) is int and hints >= 0
                 and type(skills) is list and all(type(skill) is str for skill in skills)
                 and (seed is None or type(seed) is int) and type(at) in _NUMBER_TYPES and math.isfinite(at)
-                and type(seq) is int and seq > 0):
+                and type(seq) is int and 0 < seq < LARGEST and part < LARGEST and hints < LARGEST
+                and (seed is None or -LARGEST < seed < LARGEST)):
             if type(value) is int:
                 data["value"] = float(value)
             if type(at) is int:

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+LARGEST = 2**63
+"""No count, seed or place in a progress file comes near this: a whole number beyond it is damage."""
 STATUSES = ("earned", "shown")
 """What a node's status can be: found by the learner, or its answer shown (earned wins a merge)."""
 
@@ -244,6 +246,8 @@ def read_moment(value: Any, what: str = "an attempt's time") -> float:
 def read_integer(value: Any, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError(f"{what} is not a whole number")
+    if not -LARGEST < value < LARGEST:
+        raise ValueError(f"{what} is too big a number")
     return value
 
 

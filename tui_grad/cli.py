@@ -9,7 +9,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -365,7 +365,7 @@ def run_progress(args: argparse.Namespace) -> int:
         return 2
     store = load_progress()
     if args.export:
-        return export_attempts(store.attempts, args.export, args.output)
+        return export_attempts(store.each_attempt(), args.export, args.output)
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
@@ -403,14 +403,16 @@ def run_progress(args: argparse.Namespace) -> int:
     return 0
 
 
-def export_attempts(attempts: list[dict], export_format: str, output: Path | None) -> int:
-    """Write every attempt as CSV (with a header row) or JSON lines, to a file or standard output.
+def export_attempts(attempts: Iterable[dict], export_format: str, output: Path | None) -> int:
+    """Write every attempt as CSV (with a header row) or JSON lines, to a file or standard output,
+    one at a time as they are read (a long log is never held whole).
 
     Practice answers carry their level, seed and skill, a learner's own formula its formula. A
     reader that goes away (`| head`) ends the export quietly, with status 0."""
     import contextlib
     import csv
 
+    written = 0
     try:
         with contextlib.ExitStack() as stack:
             stream = (stack.enter_context(open(output, "w", encoding="utf-8", newline=""))
@@ -418,7 +420,7 @@ def export_attempts(attempts: list[dict], export_format: str, output: Path | Non
             if export_format == "csv":
                 writer = csv.writer(stream)
                 writer.writerow(EXPORT_COLUMNS)
-                for attempt in attempts:
+                for written, attempt in enumerate(attempts, start=1):
                     result = "shown" if attempt["shown"] else "right" if attempt["correct"] else "wrong"
                     value = "" if attempt["value"] is None else repr(attempt["value"])
                     writer.writerow([
@@ -429,7 +431,7 @@ def export_attempts(attempts: list[dict], export_format: str, output: Path | Non
                         csv_cell(attempt.get("level")),
                         csv_cell(attempt.get("practice_skill")), csv_cell(attempt.get("formula"))])
             else:
-                for attempt in attempts:
+                for written, attempt in enumerate(attempts, start=1):
                     # Controls as glyphs rather than ensure_ascii's \u escapes: readable as `class --export`
                     # is, and still safe once a reader decodes the JSON and prints a field.
                     record = safe_data({"time": utc_time(attempt["at"]), **attempt})
@@ -446,7 +448,7 @@ def export_attempts(attempts: list[dict], export_format: str, output: Path | Non
               file=sys.stderr)
         return 1
     if output:
-        print(f"tui-grad: wrote {len(attempts)} attempts to {output}", file=sys.stderr)
+        print(f"tui-grad: wrote {written} attempts to {output}", file=sys.stderr)
     return 0
 
 

@@ -128,3 +128,16 @@ def test_an_answer_recorded_shows_in_the_summaries_before_it_is_saved(tmp_path):
     store = saved_home(tmp_path, 0)
     store.record({**attempt(1), "at": time.time()})
     assert store.history.count == 1 and store.history.mastery()["chain"].recent == 1
+
+
+def test_an_export_walks_the_same_answers_as_the_whole_list(tmp_path):
+    saved_home(tmp_path, 50)
+    store = ProgressStore(tmp_path).load()
+    store.reset("practice", attempts=False)  # a restart: its answers stay
+    other = ProgressStore(tmp_path).load()
+    other.reset("chain-rule")
+    assert other.save() is None
+    store.record({**attempt(51), "lesson": "neuron"})  # not saved yet: last
+    walked = list(ProgressStore(tmp_path).load().each_attempt())
+    assert walked == ProgressStore(tmp_path).load().attempts and len(walked) == 17
+    assert list(store.each_attempt())[-1]["lesson"] == "neuron"

@@ -32,9 +32,9 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from tui_grad.core.attempt_log import (
     ATTEMPT_KEYS,
@@ -76,6 +76,8 @@ EVERY_LESSON = "*"
 """The key in `resets` for a reset of every lesson (lesson ids are lowercase words and '-')."""
 PLACE_CHECK = 4_096
 """Bytes read before the summaries' place in the log, to check the line there is the one they end with."""
+STREAM_BLOCK = 1 << 20
+"""Bytes of the log an export reads at a time."""
 UNTOLD_LIMIT = 200
 """Answers logged since the summaries were last written before a save writes them anyway (a start
 reads the log from where they end)."""
@@ -400,6 +402,36 @@ class ProgressStore:
         attempts[position:position] = fresh
         self._log_inode, self._log_offset = inode, start + end
 
+    def each_attempt(self) -> Iterator[dict[str, Any]]:
+        """Every answer, in the log's order and those not saved yet last, read a block at a time
+        rather than all held at once: what an export walks, however long the log."""
+        if self._loaded:
+            yield from self._attempts
+            return
+        waiting = list(self._attempts)
+        try:
+            home = Home.open(self.folder, create=False, own=not self._read_only)
+        except (Refused, OSError):
+            home = None  # said at load already
+        if home is not None:
+            with home:
+                stream = home.open_reader(LOG_NAME)
+                if stream is not None:
+                    with stream:
+                        yield from self._stream(stream)
+        yield from waiting
+
+    def _stream(self, stream: BinaryIO) -> Iterator[dict[str, Any]]:
+        hidden = self.resets and self._hidden
+        header, last, rest = True, 0, b""
+        while block := stream.read(STREAM_BLOCK):
+            data = rest + block
+            end = data.rfind(b"\n") + 1
+            rest = data[end:]
+            chunk = parse_lines(data[:end].split(b"\n")[:-1], header=header, last_seq=last, where=self.log_path)
+            header, last = False, chunk.last_seq
+            yield from (attempt for attempt in chunk.attempts if not (hidden and hidden(attempt)))
+
     def _adopt_history(self, stored: Any) -> bool:
         """At a start: take the state file's summaries and read the log only from where they end."""
         found = History.from_json(stored)
@@ -422,9 +454,11 @@ class ProgressStore:
         self.history = History.rebuild(self._attempts)
         self._stale, self._untold = False, len(self._attempts) or 1
 
-    def _read_everything(self, home: Home, *, damage_known: bool = False) -> None:
+    def _read_everything(self, home: Home, *, damage_known: bool = False,
+                         summarised: tuple[int | None, int] | None = None) -> None:
         """Read the whole log again into `attempts` (those not logged yet stay last) and rebuild the
-        summaries; `damage_known`: what cannot be read was set aside already."""
+        summaries, unless they cover it already (`summarised`: the log and place they end at, and
+        the log read ends there too); `damage_known`: what cannot be read was set aside already."""
         known = self._damaged_lines, self._damaged_line_reasons
         self._damaged_lines, self._damaged_line_reasons = [], []
         del self._attempts[: len(self._attempts) - self._pending]
@@ -433,7 +467,10 @@ class ProgressStore:
         self._read_log(home)
         if damage_known:
             self._damaged_lines, self._damaged_line_reasons = known
-        self._rebuild_history()
+        if summarised is not None and summarised == (self._log_inode, self._log_offset):
+            self._stale = False
+        else:
+            self._rebuild_history()
 
     def _load_everything(self) -> None:
         """Read every logged attempt, the first time `attempts` is asked for after a start."""
@@ -443,7 +480,7 @@ class ProgressStore:
             if home is None:
                 return
             with home:
-                self._read_everything(home)
+                self._read_everything(home, summarised=(self._log_inode, self._log_offset))
         except Refused as refusal:
             self._warn(refusal.sentence)
         except OSError as error:

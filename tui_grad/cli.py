@@ -147,7 +147,15 @@ def run_app(args: argparse.Namespace, catalog: Catalog, store: ProgressStore, st
             return 2
         app.theme = theme
     app.run(mouse=not low_bandwidth)
-    return app.return_code or 0  # Textual sets 1 when the app failed
+    if app.return_code:
+        return app.return_code  # Textual sets 1 when the app failed
+    from tui_grad.core.progress import exit_status
+
+    status = exit_status(store)
+    if status:
+        print(f"tui-grad: progress could not be saved in {safe_text(str(store.folder))}: the answers since the "
+              "last save are lost.", file=sys.stderr)
+    return status
 
 
 def formula_from_args(args: argparse.Namespace, command: str) -> Lesson | None:

@@ -25,7 +25,7 @@ from tui_grad.core.practice import PracticeRun
 from tui_grad.core.lesson import Lesson
 from tui_grad.core.network import NetworkTrainer
 from tui_grad.core.parts import ANSWERING, DONE, REPLAY, UPDATING, WATCH, NetworkFlow, TrainFlow
-from tui_grad.core.progress import ProgressStore
+from tui_grad.core.progress import ProgressStore, exit_status
 from tui_grad.core.safe_text import safe_text
 from tui_grad.core.lesson import ANSWERED_KINDS
 from tui_grad.core.training import TrainingError, describe_loss, describe_params, train_steps
@@ -148,17 +148,20 @@ class PlainTutor:
                 self.warned.add(sentence)
                 self.say(f"Warning: {sentence}")
 
-    def close(self) -> None:
-        """Save once more and say where progress stands."""
+    def close(self) -> int:
+        """Save once more, say where progress stands, and return the exit status (not 0 when
+        progress could not be saved)."""
         if self.session is not None:
             self.session.leave()
             self.warn()
+        status = exit_status(self.store)
         if self.store is None:
             self.say("Progress is not saved in this session.")
-        elif self.session is not None and self.session.tutor.problem:
+        elif status or (self.session is not None and self.session.tutor.problem):
             self.say("Progress could not be saved (see the warning above).")
         else:
             self.say(f"Progress is saved in {self.store.path}.")
+        return status
 
     # --- choosing a lesson ----------------------------------------------------------------
 
@@ -549,8 +552,7 @@ def run_plain_series(first: Callable[[], LessonSession], store: ProgressStore | 
             plain.session.leave()
         silence_closed_stdout(stdout)
         return 0
-    plain.close()
-    return 0
+    return plain.close()
 
 
 def _run(session: PlainTutor, catalog: Catalog, lesson_id: str | None) -> int:
@@ -581,8 +583,7 @@ def _run(session: PlainTutor, catalog: Catalog, lesson_id: str | None) -> int:
                 session.say()
     except Stop:
         pass
-    session.close()
-    return 0
+    return session.close()
 
 
 def silence_closed_stdout(stdout: TextIO) -> None:

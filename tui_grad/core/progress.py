@@ -704,6 +704,18 @@ class ProgressStore:
                     pass
 
 
+UNSAVED_STATUS = 1
+"""The exit status of a tutor that leaves with progress it could not save (the disk still full)."""
+
+
+def exit_status(store: ProgressStore | None) -> int:
+    """How a tutor that is done should exit, in both faces: 0 when everything is saved (or nothing
+    is kept), UNSAVED_STATUS when a last save still cannot write what the learner did."""
+    if store is None or not store.unsaved():
+        return 0
+    return UNSAVED_STATUS if store.save() is not None else 0
+
+
 def _last_seq_in(data: bytes) -> int | None:
     """The seq of the last whole line in `data` (ending in a newline), or a header's base; None if none."""
     if not data.endswith(b"\n"):

@@ -166,6 +166,29 @@ def test_two_windows_with_different_seeds_keep_their_own_statuses_and_seeds(tmp_
     assert again.exercise.status == left.exercise.status
 
 
+@pytest.mark.parametrize("order", ["earned first", "shown first"])
+def test_found_in_either_tab_beats_shown_whatever_the_order(tmp_path, order):
+    """Two tabs at the same question: one finds it, the other gets it wrong and shows it. Before: the
+    tab that showed it wrote 'shown' over the other tab's 'earned' when it saved last."""
+    lesson = load_catalog().find("chain-rule")
+    finder = Tutor(lesson, ProgressStore(tmp_path).load())
+    shower = Tutor(lesson, ProgressStore(tmp_path).load())
+    node = finder.exercise.current
+    assert shower.exercise.current == node
+    if order == "earned first":
+        _answer_right(finder)
+        assert not shower.submit("12345").correct
+        shower.reveal()
+    else:
+        assert not shower.submit("12345").correct
+        shower.reveal()
+        _answer_right(finder)
+    assert shower.save() == "" and finder.save() == ""  # each takes in the other's work
+    for tutor in (finder, shower):
+        assert tutor.record.parts[0].status[node] == "earned", order
+    assert ProgressStore(tmp_path).load().lesson("chain-rule").parts[0].status[node] == "earned"
+
+
 # --- the summary --------------------------------------------------------------------------------
 
 

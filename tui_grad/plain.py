@@ -20,7 +20,8 @@ from tui_grad.core.exercise import format_number
 from tui_grad.core.flow import ACTION_WORDS, FINISHED, INTRO, OUTRO, LessonSession
 from tui_grad.core.formula import formula_lesson
 from tui_grad.core.home import (ENTRY_SUMMARIES, ENTRY_TITLES, FORMULA, PRACTICE, FieldError, due_for_review,
-                                part_summary, practice_status, read_formula, resume_index)
+                                REVIEW, part_summary, practice_status, read_formula, resume_index,
+                                review_due)
 from tui_grad.core.practice import PracticeRun
 from tui_grad.core.lesson import Lesson
 from tui_grad.core.network import NetworkTrainer
@@ -168,7 +169,7 @@ class PlainTutor:
     def choose(self) -> Lesson | str | None:
         """List the lessons with their state, practice and the own formula, what is due for review,
         and the lesson to go on with; read a number, an id, p, f or Enter (that lesson). Returns the
-        lesson, PRACTICE or FORMULA, or None for `q`."""
+        lesson, PRACTICE, FORMULA or REVIEW, or None for `q`."""
         lessons = self.catalog.lessons
         records = self.store.lessons if self.store else {}
         history = self.store.history if self.store else None
@@ -182,6 +183,8 @@ class PlainTutor:
         self.say(f"f. {ENTRY_TITLES[FORMULA]}: {ENTRY_SUMMARIES[FORMULA]}")
         if due := due_for_review(history):
             self.say(f"{due} Practice (p) takes them first.")
+        if review := review_due(history):
+            self.say(f"r. {review}: a short review on fresh numbers.")
         index = resume_index([lesson.id for lesson in lessons], records) if lessons else None
         suggested = lessons[index] if index is not None else None
         offer = f", Enter for {index + 1}. {suggested.title}" if suggested is not None and index is not None else ""
@@ -193,6 +196,8 @@ class PlainTutor:
                 return PRACTICE
             if choice.lower() in ("f", "formula"):
                 return FORMULA
+            if choice.lower() in ("r", "review"):
+                return REVIEW
             if not choice and suggested is not None:
                 return suggested
             if choice.isdigit() and 1 <= int(choice) <= len(lessons):
@@ -201,6 +206,16 @@ class PlainTutor:
                 return lesson
             if choice:
                 self.say(f"No lesson '{choice}'. Type a number from 1 to {len(lessons)}, an id, p, f or q.")
+
+    def run_review(self) -> None:
+        """A short review of the weakest skill (see core/review.py), or why there is none."""
+        from tui_grad.core.review import offer_review
+
+        offer = offer_review(self.catalog, self.store.history if self.store else None)
+        if offer.lesson is None:
+            self.say(offer.message)
+            return
+        self.run_session(LessonSession(offer.lesson, self.store, review=offer.skill))
 
     def ask_formula(self) -> tuple[str, dict[str, float]] | None:
         """Read a formula and its values, saying what is wrong and where (a caret under the column)
@@ -572,6 +587,8 @@ def _run(session: PlainTutor, catalog: Catalog, lesson_id: str | None) -> int:
             while (choice := session.choose()) is not None:
                 if choice == PRACTICE:
                     session.run_session(PracticeRun(session.store).session())
+                elif choice == REVIEW:
+                    session.run_review()
                 elif choice == FORMULA:
                     typed = session.ask_formula()
                     if typed is not None:

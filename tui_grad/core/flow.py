@@ -623,7 +623,7 @@ class LessonSession:
         earned = sum(status == "earned" for status in exercise.status.values())
         change = ("up from" if after_level > before_level else "down from" if after_level < before_level
                   else "the same as")
-        return (line(Span(f"Review of {SKILLS.get(skill, skill)} done.", "bold")),
+        return (line(Span(f"Review done: {skill} ({SKILLS.get(skill, skill)}).", "bold")),
                 line(f"You earned {earned} of {len(exercise.order)} on fresh numbers. Your {skill} meter is "
                      f"{_meter(after_level)}, {change} {_meter(before_level)}."),)
 

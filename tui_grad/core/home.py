@@ -60,6 +60,16 @@ def due_for_review(history: History | None, now: float | None = None) -> str:
     return "" if state is None else describe_due(state, now)
 
 
+REVIEW = "review"
+"""The short review of the weakest skill: the home screen's R, line mode's r."""
+
+
+def review_due(history: History | None) -> str:
+    """`Review due: product (not yet mastered)`, or "" when every practised skill is mastered."""
+    weak = history.to_review() if history is not None else []
+    return f"Review due: {weak[0]} (not yet mastered)" if weak else ""
+
+
 def part_summary(lesson: Any, record: Any) -> str:
     """Where a learner stands in a lesson, in a few words for the home screen, the menu and `progress`."""
     if record is None or not record.started:

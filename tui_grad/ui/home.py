@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import random
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from textual import on
 from textual.app import ComposeResult
@@ -15,40 +14,24 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui_grad.core.catalog import Catalog
-from tui_grad.core.home import (ENTRY_SUMMARIES, ENTRY_TITLES, FORMULA, PRACTICE, due_for_review, next_unfinished,
-                                part_summary, practice_status, resume_index)
-from tui_grad.core.lesson import Lesson
+from tui_grad.core.home import (
+    ENTRY_SUMMARIES,
+    ENTRY_TITLES,
+    FORMULA,
+    PRACTICE,
+    due_for_review,
+    next_unfinished,
+    part_summary,
+    practice_status,
+    resume_index,
+    review_due,
+)
 from tui_grad.core.progress import ProgressStore
-from tui_grad.core.skills import SKILLS, mastery, skills_of_node
+from tui_grad.core.skills import mastery
 from tui_grad.ui.chrome import Footer, Header
 
 STATE_MARKS = {"finished": "✓", "not started": "·"}
 """The glyph before a lesson's state; anything else (in progress) gets ▸."""
-
-
-def review_lesson(catalog: Catalog, skill: str, seed: int) -> Lesson | None:
-    """A one-part lesson that asks only the nodes exercising `skill`, from a shipped lesson's graph,
-    with fresh input values where that lesson allows them; None when no lesson has such a node."""
-    rng = random.Random(seed)
-    candidates = []
-    for lesson in catalog.lessons:
-        for part in lesson.parts:
-            if part.kind != "gradients":
-                continue
-            graph = part.build()
-            graph.output.backward()
-            asked = tuple(name for name in graph.named
-                          if skill in skills_of_node(graph.nodes[name], graph.nodes, graph.output))
-            if asked:
-                candidates.append((lesson, part, asked))
-    if not candidates:
-        return None
-    lesson, part, asked = rng.choice(candidates)
-    fresh = part.randomize or {name: (-6.0, 6.0) for name in part.inputs}  # new numbers, never the ones just seen
-    return Lesson(f"review-{skill}", f"Review: {skill}", SKILLS[skill], lesson.path, 0, "", "",
-                  (replace(part, ask=asked, randomize=fresh, title=f"Review: {SKILLS[skill]}",
-                           text=f"A short review of {SKILLS[skill]}, on the graph of '{lesson.title}' with "
-                                "new numbers."),))
 
 
 @dataclass
@@ -269,8 +252,8 @@ class HomeScreen(Screen):
         lines = []
         if due := due_for_review(history):
             lines.append(f"{due.removesuffix('.')} — P: practice")
-        if weak := (history.to_review() if history else []):
-            lines.append(f"Review due: {weak[0]} (not yet mastered) — R: a short review")
+        if review := review_due(history):
+            lines.append(f"{review} — R: a short review")
         return Content("\n".join(lines))
 
     # --- the highlighted entry ---------------------------------------------------------------------
@@ -329,16 +312,14 @@ class HomeScreen(Screen):
 
     def action_review(self) -> None:
         """Open a short review of the weakest skill, with fresh numbers where a lesson allows them."""
-        due = self.store.history.to_review() if self.store else []
-        if not due:
-            self.notify("Nothing to review: every skill you have practised is mastered.", timeout=4, markup=False)
+        from tui_grad.core.review import offer_review
+
+        offer = offer_review(self.catalog, self.store.history if self.store else None)
+        if offer.lesson is None:
+            self.notify(offer.message, severity="warning" if offer.skill else "information", timeout=4,
+                        markup=False)
             return
-        seed = random.randrange(1, 10_000)
-        lesson = review_lesson(self.catalog, due[0], seed)
-        if lesson is None:
-            self.notify(f"No lesson has a {due[0]} node to review.", severity="warning", markup=False)
-            return
-        self.app.open_lesson(lesson.id, lesson, seed, review=due[0])
+        self.app.open_lesson(offer.lesson.id, offer.lesson, review=offer.skill)
 
 
 _STATE_STYLE = {"finished": "$success", "not started": "$text-muted"}

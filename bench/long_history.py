@@ -27,10 +27,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from terminal import Terminal
+
 import apps
 import common
 from common import REPOSITORY
-from terminal import Terminal
 
 COMMAND_GOAL = 1.2
 ANSWER_GOAL = 1.1
@@ -42,7 +43,7 @@ LESSON_NODES = {"chain-rule": ("L", "f", "e", "d", "c", "b", "a"), "two-paths": 
 
 WRITE_LOG = r"""
 import json, sys
-from tui_grad.core.practice import _questions
+from tui_grad.core.practice_state import questions as _questions
 home, count = sys.argv[1], int(sys.argv[2])
 questions = {(level, seed): _questions(level, seed) for level in (1, 2, 3) for seed in range(40)}
 lessons = json.loads(sys.argv[3])
@@ -212,13 +213,13 @@ def main() -> int:
                   + ("" if name == "an answer" else f", {common.spread([m for _, m in fresh], 1, ' MiB')}"))
             for size in sizes:
                 rows = figures[name, size]
-                times = [t / f for (t, _), (f, _) in zip(rows, fresh)]
+                times = [t / f for (t, _), (f, _) in zip(rows, fresh, strict=True)]
                 print(f"{name:12} {size:>9,} : {common.spread([t for t, _ in rows], 1000, ' ms')}"
                       + ("" if name == "an answer" else f", {common.spread([m for _, m in rows], 1, ' MiB')}"))
                 results.append(common.verdict(f"{name}, {size:,} answers", f"time ratio {common.spread(times)}",
                                               f"at most {goal:g}", common.median(times) <= goal))
                 if name != "an answer":
-                    memory = [m / f for (_, m), (_, f) in zip(rows, fresh)]
+                    memory = [m / f for (_, m), (_, f) in zip(rows, fresh, strict=True)]
                     results.append(common.verdict(f"{name}, {size:,} answers",
                                                   f"memory ratio {common.spread(memory)}", f"at most {goal:g}",
                                                   common.median(memory) <= goal))

@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING
 from tui_grad.core.catalog import Catalog, check_lesson_files, load_catalog, shipped_lessons_dir
 from tui_grad.core.lesson import COMMAND_NAMES, Lesson
 from tui_grad.core.safe_text import csv_cell, safe_data, safe_text, utc_time
-from tui_grad.web import served
+from tui_grad.terminal import served
 
 if TYPE_CHECKING:  # the app and the store load only for the commands that need them
-    from tui_grad.core.progress import ProgressStore
+    from tui_grad.core.progress import LessonProgress, ProgressStore
     from tui_grad.ui.app import TuiGradApp
 
 COMMANDS = tuple(name for name in COMMAND_NAMES if name in ("list", "trace", "check", "progress", "reset", "practice"))
@@ -61,7 +61,8 @@ def command_parser(command: str) -> argparse.ArgumentParser:
         parser.add_argument("--formula", metavar="F", help='trace your own formula instead, like "(x+2)**2 + x**3"')
         parser.add_argument("--values", metavar="V", help="the formula's inputs, like x=5")
         parser.add_argument("--json", action="store_true", help="print JSON for scripts instead of tables")
-        parser.add_argument("--steps", type=int, metavar="N", help="how many update steps (the lesson's own by default)")
+        parser.add_argument("--steps", type=int, metavar="N",
+                            help="how many update steps (the lesson's own by default)")
         parser.add_argument("--part", type=int, metavar="K", help="which part of the lesson, from 1 (the first "
                             "with a graph by default)")
     elif command == "check":
@@ -229,7 +230,14 @@ def run_list(args: argparse.Namespace) -> int:
     table.add_column("id")
     table.add_column("title")
     table.add_column("summary", overflow="fold")
+    from tui_grad.core.home import group_headings
+
+    headings = group_headings(catalog.lessons)
     for number, lesson in enumerate(catalog.lessons, start=1):  # Text: a lesson's words are never markup
+        if number - 1 in headings:
+            if number > 1:
+                table.add_section()
+            table.add_row("", "", Text(headings[number - 1], style="bold"), "")
         table.add_row(str(number), Text(lesson.id), Text(lesson.title), Text(lesson.summary))
     console = Console()
     console.print(table)
@@ -263,8 +271,12 @@ def run_trace(args: argparse.Namespace) -> int:
 
     parts = [index + 1 for index in traceable_parts(lesson)]
     if not parts or (args.part is not None and args.part not in parts):
-        which = f"parts with a graph: {', '.join(map(str, parts))}" if parts else "it has no part with a graph"
-        print(f"tui-grad trace: lesson '{lesson.id}' has no part {args.part} to trace ({which})", file=sys.stderr)
+        if not parts:
+            print(f"tui-grad trace: lesson '{lesson.id}' has nothing to trace (no part has a graph or rules)",
+                  file=sys.stderr)
+        else:
+            print(f"tui-grad trace: lesson '{lesson.id}' has no part {args.part} to trace (parts to trace: "
+                  f"{', '.join(map(str, parts))})", file=sys.stderr)
         return 2
     part_index = (args.part or parts[0]) - 1
     data = trace(lesson, args.steps, part_index)
@@ -286,6 +298,16 @@ def print_trace(lesson: Lesson, part_index: int, data: dict) -> None:
     console = Console()
     part = lesson.parts[part_index]
     name = f"{lesson.title}, part {part_index + 1}" if len(lesson.parts) > 1 else lesson.title
+    if "rules" in data:  # a rules part: each rule and the line that passes, never a learner's line run
+        rules = Table(title=Text(f"{name}: backward rules, each checked at {len(data['rules'][0]['points'])} "
+                                 "points with a share already in .grad"), title_justify="left")
+        for column in ("rule", "op", "micrograd's line", "local slope at the first point"):
+            rules.add_column(Text(column))
+        for rule in data["rules"]:
+            rules.add_row(Text(rule["rule"]), Text(rule["op"]), Text(rule["answer"]),
+                          format_number(rule["local_grads"][0]))
+        console.print(rules)
+        return
     # Every cell and title is a Text: names, formulas and titles come from the lesson file, never markup.
     nodes = Table(title=Text(f"{name}: forward values and gradients"), title_justify="left")
     for column in ("node", "op", "children", "value", f"d{data['output']}/dnode"):
@@ -355,7 +377,7 @@ def load_progress():
     return store
 
 
-def lesson_state(lesson: Lesson | None, record) -> str:
+def lesson_state(lesson: Lesson | None, record: LessonProgress | None) -> str:
     """Where a learner stands in a lesson, in a few words: not started, part k of n, finished."""
     if record is None or not record.started:
         return "not started"
@@ -428,7 +450,8 @@ def export_attempts(attempts: Iterable[dict], export_format: str, output: Path |
             if export_format == "csv":
                 writer = csv.writer(stream)
                 writer.writerow(EXPORT_COLUMNS)
-                for written, attempt in enumerate(attempts, start=1):
+                for attempt in attempts:
+                    written += 1
                     result = "shown" if attempt["shown"] else "right" if attempt["correct"] else "wrong"
                     value = "" if attempt["value"] is None else repr(attempt["value"])
                     writer.writerow([
@@ -439,7 +462,8 @@ def export_attempts(attempts: Iterable[dict], export_format: str, output: Path |
                         csv_cell(attempt.get("level")),
                         csv_cell(attempt.get("practice_skill")), csv_cell(attempt.get("formula"))])
             else:
-                for written, attempt in enumerate(attempts, start=1):
+                for attempt in attempts:
+                    written += 1
                     # Controls as glyphs rather than ensure_ascii's \u escapes: readable as `class --export`
                     # is, and still safe once a reader decodes the JSON and prints a field.
                     record = safe_data({"time": utc_time(attempt["at"]), **attempt})

@@ -17,20 +17,51 @@ from typing import TextIO
 
 from tui_grad.core.catalog import Catalog
 from tui_grad.core.exercise import format_number
-from tui_grad.core.flow import ACTION_WORDS, FINISHED, INTRO, OUTRO, LessonSession
+from tui_grad.core.flow import (
+    ACTION_WORDS,
+    BACKWARD,
+    FINISHED,
+    INTRO,
+    OUTRO,
+    LessonSession,
+)
 from tui_grad.core.formula import formula_lesson
-from tui_grad.core.home import (ENTRY_SUMMARIES, ENTRY_TITLES, FORMULA, PRACTICE, FieldError, due_for_review,
-                                REVIEW, part_summary, practice_status, read_formula, resume_index,
-                                review_due)
-from tui_grad.core.practice import PracticeRun
+from tui_grad.core.home import (
+    ENTRY_SUMMARIES,
+    ENTRY_TITLES,
+    FORMULA,
+    PRACTICE,
+    REVIEW,
+    FieldError,
+    due_for_review,
+    group_headings,
+    part_summary,
+    practice_status,
+    read_formula,
+    resume_index,
+    review_due,
+)
+from tui_grad.core.kinds.registry import kind_of
+from tui_grad.core.kinds.train import TrainFlow
 from tui_grad.core.lesson import Lesson
-from tui_grad.core.network import NetworkTrainer
-from tui_grad.core.parts import ANSWERING, DONE, REPLAY, UPDATING, WATCH, NetworkFlow, TrainFlow
+from tui_grad.core.parts import ANSWERING, WATCH
+from tui_grad.core.practice import PracticeRun
 from tui_grad.core.progress import ProgressStore, exit_status
 from tui_grad.core.safe_text import safe_text
-from tui_grad.core.lesson import ANSWERED_KINDS
-from tui_grad.core.training import TrainingError, describe_loss, describe_params, train_steps
-from tui_grad.core.views import CONTINUE, HINT, KEY_GUIDE, LEAVE, NUDGE, RESTART, REVEAL, UPDATE, Line, Message
+from tui_grad.core.views import (
+    ANSWER,
+    CONTINUE,
+    HINT,
+    KEY_GUIDE,
+    LEAVE,
+    NUDGE,
+    RESTART,
+    REVEAL,
+    SKIP,
+    UPDATE,
+    Line,
+    Message,
+)
 
 COMMANDS = {HINT: "hint", NUDGE: "nudge", REVEAL: "show", UPDATE: "update", CONTINUE: "Enter",
             RESTART: "restart", LEAVE: "lessons"}
@@ -101,7 +132,7 @@ class PlainTutor:
                 self.say()
                 raise Stop
             if self.echo:  # from a pipe or a file nothing shows what was typed
-                self.say(line.rstrip("\r\n"))
+                self.say(safe_text(line.rstrip("\r\n")))  # escapes shown as glyphs, never obeyed
             return line.strip()
 
     def _write(self, text: str) -> None:
@@ -174,7 +205,10 @@ class PlainTutor:
         records = self.store.lessons if self.store else {}
         history = self.store.history if self.store else None
         self.say("Lessons:")
+        headings = group_headings(lessons)
         for number, lesson in enumerate(lessons, start=1):
+            if number - 1 in headings:
+                self.say(f"{headings[number - 1]}:")
             self.say(f"{number}. {lesson.title} ({lesson.id}): {lesson.summary} "
                      f"[{part_summary(lesson, records.get(lesson.id))}]")
         for error in self.catalog.broken:
@@ -270,7 +304,7 @@ class PlainTutor:
         self.say(session.title)
         if session.resumed:
             self.say(self.resume_line(session))
-        if any(part.kind in ANSWERED_KINDS for part in lesson.parts):
+        if any(kind_of(part).asks for part in lesson.parts):
             self.say("Type help at any question for the commands.")
         self.warn()
         shown_part = -1 if session.phase in (INTRO, FINISHED) else None
@@ -278,7 +312,7 @@ class PlainTutor:
             phase = session.phase
             if phase in (INTRO, OUTRO):
                 self.show(session.message)
-                session.go_on()
+                session.act(CONTINUE)
                 if session.over and session.context is None:
                     self.say(f"Lesson finished: {lesson.title}.")
                 continue
@@ -294,7 +328,7 @@ class PlainTutor:
                 if not self.answer_questions(session):
                     return False
             elif phase == WATCH:
-                LINE_RENDERERS[session.flow.kind](self, session)
+                show_run(self, session)
             elif session.replay is not None and not session.replay.done:
                 self.replay(session)
             elif self.choose_next(session) == LEAVE:
@@ -325,6 +359,8 @@ class PlainTutor:
         if not session.flow.asks:
             return
         values = session.values
+        if not part.assignments:  # no graph (rules written as code): the flow's picture stands in
+            return
         self.say("Inputs: " + ", ".join(f"{name} = {format_number(values[name])}" for name in part.inputs
                                         if name in values))
         for assignment in part.assignments:
@@ -333,8 +369,8 @@ class PlainTutor:
         if given:
             out = part.output
             self.say("Gradients given: " + ", ".join(f"d{out}/d{node.name} = {node.grad}" for node in given))
-        if part.kind == "update":
-            self.say(f"One {part.update.direction} step with step size {format_number(part.update.step_size)}.")
+        if note := session.flow.graph_note():
+            self.say(note)
 
     def answer_questions(self, session: LessonSession) -> bool:
         """Ask each question until it is answered or shown, taking commands on the way; False when
@@ -346,6 +382,9 @@ class PlainTutor:
                 asked = name
                 order = session.flow.exercise.order
                 self.say(f"Question {order.index(name) + 1} of {len(order)}.")
+                if not session.tutor.part.assignments:  # no graph: the picture of what is being written
+                    for row in session.flow.picture(session.values):
+                        self.say(row)
             text = self.ask(session.prompt_line + " ")
             if len(text) > 200:
                 self.say("That answer is over 200 characters long; type a shorter one.")
@@ -361,24 +400,22 @@ class PlainTutor:
                 continue
             action = TYPED.get(command)
             if action == LEAVE:
-                session.leave()
+                session.act(LEAVE)
                 return False
             if action == NUDGE and NUDGE not in session.allowed:
                 self.say("Nudging is for gradients and slopes; here, work out the new value from the update rule.")
                 continue
-            if action == HINT:
-                session.hint()
-            elif action == REVEAL:
-                session.reveal()
-            elif action == NUDGE:
+            if action == NUDGE:
                 h = _read_h(argument.strip())
                 if h is None:
                     self.say(f"Could not use '{argument.strip()}' as h: type a small non-zero number, like "
                              "nudge 0.01.")
                     continue
-                session.nudge(h or None)
-            else:
-                session.answer(text)
+                session.act(NUDGE, h or None)
+            elif action in (HINT, REVEAL):
+                session.act(action)
+            else:  # anything else typed at a question is an answer
+                session.act(ANSWER, text)
             self.show(session.message)
             self.warn()
         return True
@@ -386,7 +423,7 @@ class PlainTutor:
     def replay(self, session: LessonSession) -> None:
         """A replay all at once: the backward pass step by step, or an update and its forward pass."""
         assert session.replay is not None
-        if session.replay.kind == "backward":
+        if session.replay.kind == BACKWARD:
             self.say()
             self.say(f"{session.subtitle[:1].upper()}{session.subtitle[1:]}, one edge at a time:")
             while not session.replay.done:
@@ -419,73 +456,22 @@ class PlainTutor:
             if action not in choices:
                 self.say(f"Type one of: {', '.join(COMMANDS[a] if a != CONTINUE else 'nothing (Enter)' for a in choices)}.")
                 continue
-            if action == LEAVE:
-                session.leave()
-            elif action == UPDATE:
-                session.update()
-            elif action == RESTART:
-                session.restart()
-            else:
-                session.go_on()
+            session.act(action)
             return action
 
 
-# --- line renderers of the watched kinds ---------------------------------------------------
+# --- a training run ---------------------------------------------------------------------------
 
-def show_training(plain: PlainTutor, session: LessonSession) -> None:
-    """A "train" part: line mode has no animation, so it skips to the end like S in the app and prints
-    step, loss and parameters at the flow's checkpoints (every tenth of the way)."""
-    part, flow = session.tutor.part, session.flow
+def show_run(plain: PlainTutor, session: LessonSession) -> None:
+    """A part to watch train: line mode has no animation, so it skips to the end like S in the app
+    and prints the run's own account of it (a row every tenth of the way, then where it ended)."""
+    flow = session.flow
     assert isinstance(flow, TrainFlow)
-    rule, out = part.update, part.output
-    every = flow.report_every()
-    session.skip()
-    plain.say(f"Training: {rule.steps} {rule.direction} steps of size {format_number(rule.step_size)} on {out}.")
-    plain.say(f"{'step':>6}  {out:>10}  parameters")
-    last, failure = None, ""
-    try:
-        for last in train_steps(part, session.inputs):
-            if last.step % every == 0 or last.step == rule.steps:
-                plain.say(f"{last.step:>6}  {describe_loss(last.loss):>10}  {describe_params(last)}")
-    except TrainingError as error:
-        failure = error.message
-        plain.say(failure)
-    if last is not None:
-        plain.say(f"After {last.step} steps: {out} = {format_number(last.loss)}, "
-                  + ", ".join(f"{name} = {format_number(value)}" for name, value in last.params.items()) + ".")
-    session.trained(last.step if last is not None else 0, failure)
-
-
-def show_network(plain: PlainTutor, session: LessonSession) -> None:
-    """A "network" part: skipped to the end like S in the app, printing loss and accuracy at the
-    flow's checkpoints (every tenth of the way)."""
-    spec, flow = session.tutor.part.network, session.flow
-    assert spec is not None and isinstance(flow, NetworkFlow)
-    session.skip()
-    trainer = NetworkTrainer(spec)
-    layers = " and ".join(map(str, spec.hidden))
-    plain.say(f"Training a network with hidden layers of {layers} neurons on {spec.samples} {spec.dataset} "
-              f"points: {spec.steps} steps of size {format_number(spec.step_size)}.")
-    every = flow.report_every()
-    try:
-        while not trainer.done:
-            step = trainer.steps_taken
-            loss, accuracy = trainer.step()
-            if step % every == 0:
-                plain.say(f"step {step}: loss {format_number(round(loss, 4))}, accuracy {accuracy:.0%}")
-        loss, accuracy = trainer.evaluate()
-    except ArithmeticError as error:  # EngineError: a weight or the loss overflowed
-        failure = flow.failure(trainer.steps_taken, str(error))
-        plain.say(failure)
-        session.trained(trainer.steps_taken, failure)
-        return
-    plain.say(f"After {trainer.steps_taken} steps: loss {format_number(round(loss, 4))}, accuracy {accuracy:.0%}.")
-    session.trained(trainer.steps_taken)
-
-
-LINE_RENDERERS: dict[str, Callable[[PlainTutor, LessonSession], None]] = {
-    "train": show_training, "network": show_network}
-"""How line mode shows each watched kind of part (the answered kinds share the question loop)."""
+    session.act(SKIP)
+    run = flow.run(session.inputs)
+    for text in run.report(flow.report_every()):
+        plain.say(text)
+    session.painted(run.frame())
 
 
 def _read_h(argument: str) -> float | None:
@@ -628,8 +614,31 @@ INLINE = (
 
 
 def markdown_to_text(markdown: str) -> str:
-    """Lesson Markdown as plain lines: no `#`, `**` or backticks; bullets and numbering kept."""
-    text = "\n".join(line for line in markdown.strip().splitlines() if not line.lstrip().startswith("```"))
+    """Lesson Markdown as plain lines: no `#`, `**` or backticks; bullets and numbering kept. The
+    lines of a fenced code block are kept as written, each marked with CODE_LINE for `rewrap`."""
+    out: list[str] = []
+    prose: list[str] = []
+    fenced = False
+    for raw in markdown.strip().splitlines():
+        if raw.lstrip().startswith("```"):
+            if not fenced and prose:
+                out.append(_plain_prose("\n".join(prose)))
+                prose = []
+            fenced = not fenced
+        elif fenced:
+            out.append(CODE_LINE + raw.rstrip())
+        else:
+            prose.append(raw)
+    if prose:
+        out.append(_plain_prose("\n".join(prose)))
+    return "\n".join(out)
+
+
+CODE_LINE = "\x00"
+"""Marks a line of a code block, which `rewrap` leaves as it is (a lesson's text never holds NUL)."""
+
+
+def _plain_prose(text: str) -> str:
     text = BULLET.sub(r"\1- ", HEADING.sub(r"\1", text))
     pieces = re.split(r"`([^`\n]*)`", text)  # odd pieces are code: their `*` stays multiplication
     for index in range(0, len(pieces), 2):
@@ -646,9 +655,11 @@ def rewrap(text: str, width: int) -> str:
     (0: leave it one line, for screen readers and scripts). Words are never split."""
     blocks: list[list[str]] = []
     for raw in text.splitlines():
-        if not raw.strip():
+        if raw.startswith(CODE_LINE):  # a line of code: its own block, never joined or wrapped
+            blocks.append([raw])
+        elif not raw.strip():
             blocks.append([])
-        elif ITEM.match(raw) or not blocks or not blocks[-1]:
+        elif ITEM.match(raw) or not blocks or not blocks[-1] or blocks[-1][0].startswith(CODE_LINE):
             blocks.append([raw.rstrip()])
         else:
             blocks[-1].append(raw.strip())
@@ -658,6 +669,9 @@ def rewrap(text: str, width: int) -> str:
             lines.append("")
             continue
         joined = " ".join(block)
+        if joined.startswith(CODE_LINE):
+            lines.append("    " + joined[1:])
+            continue
         if width <= 20:
             lines.append(joined)
             continue

@@ -4,16 +4,18 @@ graded against, a number that is not the one the lesson's text promises."""
 
 from __future__ import annotations
 
+import itertools
 import math
+import re
 
 import pytest
 
 from tui_grad.core.catalog import load_catalog, shipped_lessons_dir
 from tui_grad.core.exercise import GradientExercise
-from tui_grad.core.lesson import distances_to_output
-from tui_grad.core.lesson import Lesson, load_lesson
+from tui_grad.core.kinds.registry import kind_of
+from tui_grad.core.lesson import Lesson, distances_to_output
+from tui_grad.core.lesson_file import load_lesson
 from tui_grad.core.trace import trace
-from tui_grad.core.lesson import ANSWERED_KINDS
 from tui_grad.core.tutor import draw_inputs
 
 CURRICULUM = (
@@ -27,6 +29,10 @@ CURRICULUM = (
     "line-fit",
     "small-network",
     "two-bugs",
+    "backward-rules",
+    "topological-order",
+    "your-engine",
+    "mlp-step",
 )
 """Lesson ids in teaching order, as the curriculum issue lists them."""
 
@@ -79,7 +85,7 @@ def test_every_lesson_has_its_texts(lessons, lesson_id):
 @pytest.mark.parametrize("lesson_id", CURRICULUM)
 def test_every_answered_graph_fits_an_80_column_terminal(lessons, lesson_id):
     for part in lessons[lesson_id].parts:
-        if part.kind not in ANSWERED_KINDS:
+        if not kind_of(part).asks or not kind_of(part).drawn:
             continue
         graph = part.build()
         columns = max(distances_to_output(graph).values()) + 1
@@ -92,8 +98,18 @@ def test_text_about_backward_says_it_starts_from_zero(lessons):
     names it must not teach the opposite."""
     for lesson in lessons.values():
         for text in (lesson.intro, lesson.outro, *(part.text for part in lesson.parts)):
-            if "backward()" in text:
+            if re.search(r"(?<!_)backward\(\)", text):  # ours, not a rule's _backward()
                 assert "zero" in text and "zero_grad()" in text, lesson.id
+
+
+def test_micrograd_adding_across_calls_is_said_once_where_paths_add_up(lessons):
+    """Every seed builds micrograd, whose backward() adds into .grad across calls, like PyTorch's: a
+    learner moving on must hear it, once, in the lesson about adding up paths."""
+    saying = [lesson.id for lesson in lessons.values()
+              for text in (lesson.intro, lesson.outro, *(part.text for part in lesson.parts))
+              if "micrograd" in text and "zero_grad()" in text]
+    assert saying == ["two-paths"]
+    assert "so does micrograd" in lessons["two-paths"].outro
 
 
 # --- lesson by lesson, against the seeds ------------------------------------------------------
@@ -174,7 +190,7 @@ def test_loss_of_lesson_6_from_one_step_to_thirty(lessons):
     assert len(updates) == train.update.steps
     assert updates[-1]["params"]["w"] == pytest.approx(2, abs=0.01)
     losses = [update["output"] for update in updates]
-    assert all(later < earlier for earlier, later in zip(losses, losses[1:]))
+    assert all(later < earlier for earlier, later in itertools.pairwise(losses))
 
 
 def test_tanh_neuron_of_lesson_7(lessons):

@@ -13,7 +13,7 @@ import pytest
 from tui_grad.core.catalog import load_catalog
 from tui_grad.core.exercise import GradientExercise
 from tui_grad.core.progress import ProgressStore
-from tui_grad.plain import MAX_LINE, markdown_to_text, run_plain
+from tui_grad.plain import MAX_LINE, markdown_to_text, rewrap, run_plain
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 
@@ -335,7 +335,12 @@ def test_markdown_reads_as_plain_lines():
                             "* one\n- two\n1. first\n[docs](https://x.org)\n```\ncode\n```")
 
     assert text == ("Title\n\nSome bold and it\nalic, a * b and x**2.\n- one\n- two\n1. first\n"
-                    "docs (https://x.org)\ncode")
+                    "docs (https://x.org)\n\x00code")
+
+
+def test_a_code_block_keeps_its_lines_and_indentation_where_prose_is_rewrapped():
+    text = markdown_to_text("Some\nprose.\n\n```python\ndef f(x):\n    return x * *y\n```\nMore\nprose.")
+    assert rewrap(text, 40) == "Some prose.\n\n    def f(x):\n        return x * *y\nMore prose."
 
 
 DRIVER = """\
@@ -443,7 +448,7 @@ def test_plain_reads_an_endless_line_in_pieces_and_goes_on(tmp_path):
 def test_a_bug_hunt_prints_its_text_once_then_each_buggy_step(tmp_path):
     """The part's text opens the bug hunt; the steps that follow are numbered lines of their own,
     not the text again (the app keeps it above each step; line mode has already printed it)."""
-    status, out = run(["", "", "lessons"], tmp_path, lesson="two-bugs")
+    _, out = run(["", "", "lessons"], tmp_path, lesson="two-bugs")
     assert out.count("This engine's backward pass has bug 1") == 1
     assert "1. b.grad = 1 × 1 = 1" in out and "5. a.grad = 6 × 1 = 6   (the 3 it held is lost)" in out
 
@@ -456,7 +461,7 @@ def test_lessons_at_a_question_goes_back_to_the_menu_and_the_lesson_resumes_ther
     after_leaving = out.split("dL/dd = lessons", 1)[1]
     assert "Lessons:" in after_leaving and "[in progress (1 found)]" in after_leaving
     assert "Resuming at part 1 of 1, question dL/dd." in after_leaving
-    record, progress = saved(tmp_path)
+    _, progress = saved(tmp_path)
     assert progress.status == {"L": "earned"}
 
 

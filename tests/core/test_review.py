@@ -12,7 +12,6 @@ from tui_grad.core.flow import LessonSession
 from tui_grad.core.history import History
 from tui_grad.core.progress import ProgressStore
 from tui_grad.core.review import offer_review, review_lesson
-from tui_grad.core.skills import SKILLS
 from tui_grad.plain import run_plain
 
 CATALOG = load_catalog()
@@ -23,7 +22,7 @@ def to_questions(session: LessonSession) -> None:
         session.go_on()
 
 
-@pytest.mark.parametrize("skill", [skill for skill in SKILLS if skill != "update"])
+@pytest.mark.parametrize("skill", ["product", "sum", "chain", "paths", "function"])  # the graph skills
 @pytest.mark.parametrize("seed", [1, 7, 4242])
 def test_a_review_has_new_numbers_and_gives_every_gradient_above_its_questions(skill, seed):
     lesson = review_lesson(CATALOG, skill, seed)

@@ -142,7 +142,7 @@ def parse_lines(lines: list[bytes], *, header: bool, last_seq: int, where: Any) 
     if parsed is None or len(parsed) != len(body):
         parsed = [_loads_or_error(line) for line in body]
     last = chunk.last_seq
-    for line, data in zip(body, parsed):
+    for line, data in zip(body, parsed, strict=True):
         try:
             if isinstance(data, _Unreadable):
                 raise data.error

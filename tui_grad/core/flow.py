@@ -20,19 +20,10 @@ from tui_grad.core.exercise import (
     format_number,
 )
 from tui_grad.core.expr import ExprError
+from tui_grad.core.kinds.base import PartFlow
+from tui_grad.core.kinds.train import Frame
 from tui_grad.core.lesson import Lesson, LessonError
-from tui_grad.core.parts import (
-    ANSWERING,
-    DONE,
-    PART_FLOWS,
-    REPLAY,
-    UPDATING,
-    WATCH,
-    GradientsFlow,
-    PartFlow,
-    TrainFlow,
-    first_update,
-)
+from tui_grad.core.parts import ANSWERING, DONE, REPLAY, UPDATING, WATCH, first_update
 from tui_grad.core.progress import ProgressStore
 from tui_grad.core.tutor import Tutor
 from tui_grad.core.update import UpdateStep, describe_move, describe_rule, take_steps
@@ -63,8 +54,12 @@ from tui_grad.core.views import (
 )
 from tui_grad.engine import BackwardStep
 
+BACKWARD, FORWARD, TRAINING = "backward", "forward", "training"
+"""What a replay shows: the backward pass, the forward pass after an update, or a training run."""
 INTRO, OUTRO, FINISHED = "intro", "outro", "finished"
 """The phases around the parts: the introduction, the recap, and a finished lesson reopened."""
+PAGE, EXERCISE, RUN = "page", "exercise", "run"
+"""The screens a session is shown on: a page to read, a part's questions, a training run to watch."""
 SPEEDS = (4.0, 2.0, 1.0, 0.5, 0.25, 0.1)
 """Replay pause multipliers, slowest first; 1.0 is the lesson's own pace."""
 
@@ -72,6 +67,12 @@ ACTION_WORDS = {HINT: "hint", NUDGE: "nudge", REVEAL: "show the answer", PAUSE: 
                 SKIP: "skip to the end", FASTER: "faster", SLOWER: "slower", UPDATE: "update step",
                 CONTINUE: "continue", RESTART: "start again", LEAVE: "go back to the lessons"}
 """What each action does, in a word or two, for status lines and line mode's list of commands."""
+
+
+ACTION_METHODS = {HINT: "hint", REVEAL: "reveal", PAUSE: "toggle_pause", STEP: "step", SKIP: "skip",
+                  FASTER: "faster", SLOWER: "slower", UPDATE: "update", CONTINUE: "go_on", RESTART: "restart",
+                  LEAVE: "leave"}
+"""The method of `LessonSession` each action without an argument calls."""
 
 
 class SessionContext(Protocol):
@@ -90,7 +91,7 @@ class SessionContext(Protocol):
 @dataclass
 class Replay:
     """A replay in progress: the engine's backward pass, the forward pass after an update, or a
-    training run ("train": `position` is the update steps the learner may see so far)."""
+    training run (TRAINING: `position` is the update steps the learner may see so far)."""
 
     kind: str
     length: int
@@ -130,7 +131,7 @@ class LessonSession:
         if restore is not None and self.tutor.exercise is not None:
             self.tutor.exercise.restore(*restore)
         self.mastery_before = self._mastery() if review else {}
-        self.flow: PartFlow = PART_FLOWS[self.tutor.part.kind](self.tutor)
+        self.flow: PartFlow = self._part_flow()
         self.phase = ""
         self.message: Message = ()
         self.replay: Replay | None = None
@@ -211,8 +212,8 @@ class LessonSession:
         if phase == FINISHED:
             return RESTART, LEAVE
         if phase == ANSWERING:
-            exercise = self.flow.exercise
-            nudge = (NUDGE,) if isinstance(exercise, GradientExercise) and self.asked in exercise.graph.nodes else ()
+            asked = self.asked
+            nudge = (NUDGE,) if asked is not None and self.flow.can_nudge(asked) else ()
             return (ANSWER, HINT, *nudge, REVEAL, LEAVE)
         if replay is not None and not replay.done:
             return (*REPLAY_ACTIONS, LEAVE)
@@ -224,16 +225,16 @@ class LessonSession:
     def status(self) -> Line:
         """The status line: what is asked or shown now, and the next keys where there is a choice."""
         phase, replay = self.phase, self.replay
-        if isinstance(self.flow, TrainFlow) and phase in (WATCH, DONE):
+        if not self.flow.asks and phase in (WATCH, DONE):
             return self.training_status()
         if phase == ANSWERING and self.asked:
             text = self.flow.status(self.asked, self.values)
         elif replay is not None and not replay.done:
             pace = f"speed {replay.speed}" + (" · paused" if replay.paused else "")
-            if replay.kind == "backward" and replay.position:
+            if replay.kind == BACKWARD and replay.position:
                 step = self._steps()[replay.position - 1]
                 text = f"Step {replay.position} of {replay.length}   {step.node} → {step.child}   {pace}"
-            elif replay.kind == "backward":
+            elif replay.kind == BACKWARD:
                 text = f"Now {self.flow.replay_name()}, one edge at a time.   {pace}"
             else:
                 text = f"Forward pass again, node by node   {pace}"
@@ -247,9 +248,7 @@ class LessonSession:
             text = (f"Step {last.step}: {self.flow.exercise.output_name} went {format_number(last.output_before)} "
                     f"→ {format_number(last.output_after)}.")
         elif phase == DONE and self.flow.asks:
-            exercise = self.flow.exercise
-            found = exercise.order[0]
-            text = f"Found: d{exercise.output_name}/d{found} = {format_number(exercise.expected(found))}."
+            text = self.flow.done_line()
         elif phase == FINISHED:
             text = "You finished this lesson."
         else:
@@ -266,7 +265,8 @@ class LessonSession:
         replay = self.replay
         if self.phase == WATCH and replay is not None:
             state = "⏸ paused" if replay.paused else "▶ finishing" if replay.skipping else "▶ training"
-            return line(Span(state, "bold"), "  " + progress if progress else "", Span(f"  speed {replay.speed}", "bold"))
+            return line(Span(state, "bold"), "  " + progress if progress else "",
+                        Span(f"  speed {replay.speed}", "bold"))
         if self.failure:
             head, progress = Span("✗ stopped", "wrong"), self.failure
         else:
@@ -281,7 +281,7 @@ class LessonSession:
         if not self.flow.asks or self.phase in (INTRO, OUTRO, FINISHED):
             return ()
         replay = self.replay
-        if self.phase == REPLAY and isinstance(self.flow, GradientsFlow) and replay is not None:
+        if self.phase == REPLAY and replay is not None:
             grads = self.flow.replay_grads(replay.position)
             step = self._steps()[replay.position - 1] if replay.position and not replay.done else None
             return self.flow.nodes(self.values, grads, step.node if step else None, finished=replay.done)
@@ -314,8 +314,30 @@ class LessonSession:
     @property
     def tick_seconds(self) -> float:
         """Seconds between two ticks of a training run at the speed the learner chose."""
-        flow = self.flow
-        return flow.tick_seconds() * self.interval_factor if isinstance(flow, TrainFlow) else 0.0
+        return self.flow.tick_seconds() * self.interval_factor
+
+    @property
+    def screen(self) -> str:
+        """Which screen shows the session now (PAGE, EXERCISE or RUN): the one place that decides it."""
+        if self.phase in (INTRO, OUTRO, FINISHED, ""):
+            return PAGE
+        return EXERCISE if self.flow.asks else RUN
+
+    # --- the one way in ------------------------------------------------------------------------
+
+    def act(self, action: str, argument: str | float | None = None) -> bool:
+        """Take `action` with its argument (an answer's text, a nudge's h, None for the next on the
+        ladder): the one call both faces make for what the learner did. Returns False when the
+        action is not open now or an answer was wrong, True otherwise."""
+        if action not in self.allowed:
+            return False
+        if action == ANSWER:
+            return self.answer(str(argument if argument is not None else ""))
+        if action == NUDGE:
+            self.nudge(float(argument) if argument is not None else None)
+            return True
+        getattr(self, ACTION_METHODS[action])()
+        return True
 
     # --- answering ----------------------------------------------------------------------------
 
@@ -328,7 +350,7 @@ class LessonSession:
         if verdict.correct:
             self._next_question()
             if self.phase == UPDATING:  # the step the learner just worked out runs at once: keep the verdict
-                self.lead = verdict_message(verdict, text) + (line(),)
+                self.lead = (*verdict_message(verdict, text), line())
                 self.message = self.lead + self.message
         return verdict.correct
 
@@ -356,9 +378,9 @@ class LessonSession:
         name = exercise.current
         if h is None:
             if len(self.nudges) >= len(NUDGE_SIZES):
-                self.message = self._nudge_table(self.nudges) + (line(
+                self.message = (*self._nudge_table(self.nudges), line(
                     f"h = {format_number(NUDGE_SIZES[-1])} is as small as the ladder goes: below it, rounding "
-                    "in the computer's arithmetic starts to blur the estimate."),)
+                    "in the computer's arithmetic starts to blur the estimate."))
                 return
             h = NUDGE_SIZES[len(self.nudges)]
         try:
@@ -390,8 +412,7 @@ class LessonSession:
         replay = self.replay
         if replay is None or replay.done:
             return
-        if replay.kind == "train":  # a tick of a training run: the flow says how many update steps
-            assert isinstance(self.flow, TrainFlow)
+        if replay.kind == TRAINING:  # a tick of a training run: the flow says how many update steps
             replay.position = min(replay.position + self.flow.steps_per_tick(replay.position), replay.length)
             return
         replay.position += 1
@@ -402,7 +423,7 @@ class LessonSession:
         self._need(STEP)
         assert self.replay is not None
         self.replay.paused = True
-        if self.replay.kind == "train":
+        if self.replay.kind == TRAINING:
             self.replay.position = min(self.replay.shown + 1, self.replay.length)
             return
         self.advance()
@@ -413,7 +434,7 @@ class LessonSession:
         replay = self.replay
         assert replay is not None
         replay.paused = not replay.paused
-        if replay.kind == "train":  # held where the face stands; a skip goes on skipping when resumed
+        if replay.kind == TRAINING:  # held where the face stands; a skip goes on skipping when resumed
             replay.position = min(replay.shown, replay.length) if replay.paused else (
                 replay.length if replay.skipping else max(replay.position, replay.shown))
 
@@ -421,7 +442,7 @@ class LessonSession:
         """Show the end of the replay at once (its last step stays on screen with the summary)."""
         self._need(SKIP)
         assert self.replay is not None
-        if self.replay.kind == "train":  # every remaining update step, drawn once at the end
+        if self.replay.kind == TRAINING:  # every remaining update step, drawn once at the end
             self.replay.position, self.replay.paused, self.replay.skipping = self.replay.length, False, True
             return
         self.replay.position = self.replay.length - 1
@@ -441,20 +462,18 @@ class LessonSession:
 
     def _steps(self) -> list[BackwardStep]:
         """The backward steps the replay shows (the engine's, or the bug's in a bug hunt)."""
-        assert isinstance(self.flow, GradientsFlow)
         return self.flow.replay_steps()
 
     def _show_replay_step(self) -> None:
         replay = self.replay
         assert replay is not None
-        if replay.kind == "backward":
+        if replay.kind == BACKWARD:
             step = self._steps()[replay.position - 1]
-            assert isinstance(self.flow, GradientsFlow)
             text, why = self.flow.describe(step)
-            self.message = self.lead + (line(Span(text, "bold")), line(why))
+            self.message = (*self.lead, line(Span(text, "bold")), line(why))
             if replay.done and not self.flow.hunting:
-                self.message += (line(),) + comparison_message(self.flow.comparison(),  # type: ignore[attr-defined]
-                                                               self.flow.exercise.output_name)
+                self.message += (line(), *comparison_message(self.flow.comparison(),
+                                                             self.flow.exercise.output_name))
             return
         update = self.updates[-1]
         name, value = update.forward[replay.position - 1]
@@ -478,7 +497,7 @@ class LessonSession:
         self.inputs = update.new_inputs(self.inputs)
         self.history.append(update.output_after)
         self.phase = UPDATING
-        self.replay = Replay("forward", len(update.forward))
+        self.replay = Replay(FORWARD, len(update.forward))
         self.message = self._update_message(update, done=False)
         self.tutor.note_updates(len(self.updates))
 
@@ -493,8 +512,17 @@ class LessonSession:
 
     def drawn(self, steps: int) -> None:
         """The face has computed and drawn `steps` update steps of the training run."""
-        if self.replay is not None and self.replay.kind == "train":
+        if self.replay is not None and self.replay.kind == TRAINING:
             self.replay.shown = steps
+
+    def painted(self, frame: Frame) -> bool:
+        """A face has drawn (or printed) `frame` of the training run: the steps it shows now. A frame
+        that ends the run (every step taken, or stopped early) is remembered, and Enter goes on;
+        returns True then."""
+        self.drawn(frame.step)
+        if frame.over:
+            self.trained(frame.step, frame.failure)
+        return frame.over
 
     def trained(self, steps: int, failure: str = "") -> None:
         """A training run the face showed is over after `steps` update steps (stopped early, with
@@ -548,7 +576,7 @@ class LessonSession:
 
     def _enter_part(self, resumed: bool = False) -> None:
         self.resumed = resumed
-        self.flow = PART_FLOWS[self.tutor.part.kind](self.tutor)
+        self.flow = self._part_flow()
         self.inputs = self.tutor.inputs()
         self.values = self._forward(self.inputs)
         self.history = [self.values[self.tutor.part.output]] if self.tutor.part.output in self.values else []
@@ -556,6 +584,8 @@ class LessonSession:
         self.phase = self.flow.first_phase()
         text = self.fill(self.tutor.part.text.strip() or self.flow.default_text, self.part_index)
         rows: list[Line] = [line(Span(text, "prose"))] if text else []
+        if opening := self.flow.opening():
+            rows.append(line(Span(opening, "bold")))
         if resumed:
             rows.append(line("You are back where you left off."))
         if self.phase == ANSWERING:
@@ -563,8 +593,13 @@ class LessonSession:
         else:
             self.message = tuple(rows)
             if self.phase == REPLAY and rows:  # a part that opens on a replay (a bug hunt): its text stays above
-                self.lead = tuple(rows) + (line(),)
+                self.lead = (*rows, line())
             self._start_phase()
+
+    def _part_flow(self) -> PartFlow:
+        """The flow of the part in front of the learner, made by its kind."""
+        tutor = self.tutor
+        return tutor.kind.flow(tutor.part, tutor.exercise, tutor.following, tutor.history())
 
     def _question_guide(self) -> Message:
         """The line that names the keys of the questions."""
@@ -575,9 +610,9 @@ class LessonSession:
         return (line(*keys),)
 
     def _forward(self, inputs: dict[str, float]) -> dict[str, float]:
-        if not self.flow.asks:
+        if not self.flow.asks or not self.tutor.part.assignments:  # no graph: a watched run, rules as code
             return dict(inputs)
-        return {name: node.data for name, node in self.flow.tutor.part.build(inputs).nodes.items()}
+        return {name: node.data for name, node in self.tutor.part.build(inputs).nodes.items()}
 
     def _after_answers(self) -> None:
         self.phase = self.flow.after_answers()
@@ -585,10 +620,9 @@ class LessonSession:
 
     def _start_phase(self) -> None:
         if self.phase == REPLAY:
-            self.replay = Replay("backward", len(self._steps()))
+            self.replay = Replay(BACKWARD, len(self._steps()))
         elif self.phase == WATCH:
-            assert isinstance(self.flow, TrainFlow)
-            self.replay, self.failure = Replay("train", self.flow.total_steps), ""
+            self.replay, self.failure = Replay(TRAINING, self.flow.total_steps), ""
         elif self.phase == UPDATING and not self.updates:
             self._take_step()
 

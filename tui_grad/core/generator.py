@@ -42,9 +42,13 @@ from itertools import product
 from typing import Any
 
 from tui_grad.core.diagnosis import uses_of
-from tui_grad.core.exercise import GradientExercise, asking_order, format_number
-from tui_grad.core.lesson import LessonError, Part, part_from_table
-from tui_grad.core.skills import SKILLS, skills_of_node
+from tui_grad.core.exercise import GradientExercise, format_number
+from tui_grad.core.kinds.registry import kind_of
+from tui_grad.core.lesson import LessonError, Part
+from tui_grad.core.lesson_file import part_from_table
+from tui_grad.core.rule_checker import OPS
+from tui_grad.core.rule_exercise import RuleExercise
+from tui_grad.core.skills import SKILLS
 from tui_grad.core.update import UpdateExercise
 
 
@@ -67,6 +71,7 @@ LEVELS = (
           ("product", "sum", "chain", "function")),
     Level(5, "A neuron", "w1·x1 + w2·x2 + b through tanh, sigmoid or relu", ("product", "sum", "chain", "function")),
     Level(6, "An update step", "one step of gradient descent on a squared error, with a step size", ("update",)),
+    Level(7, "A backward rule", "one operation's _backward written as code, a line per input", ("rules",)),
 )
 """Every level, easiest first; `LEVELS[n - 1]` is level n."""
 
@@ -101,10 +106,15 @@ _LOCAL_RULE = {
 
 
 def generate(level: int, seed: int) -> Part:
-    """A fair exercise of `level` (1 to 6), the same for the same seed on every machine."""
+    """A fair exercise of `level` (1 to 7), the same for the same seed on every machine."""
     if not isinstance(level, int) or not 1 <= level <= len(LEVELS):
         raise ValueError(f"level must be a whole number from 1 to {len(LEVELS)}, not {level!r}")
     keys = _keys(level)
+    if level == RULE_LEVEL:  # no graph and nothing drawn: the rule is exact, so every key is fair
+        op = keys[seed % len(keys)][0]
+        return part_from_table({"kind": "rules", "title": f"Level {level}: {LEVELS[level - 1].name}", "ops": [op],
+                                "text": "Write this operation's _backward, one line per input: the local slope "
+                                        "times out.grad, added with +=."}, f"<practice level {level}, seed {seed}>")
     start = seed % len(keys)
     for shift in range(len(keys)):
         key = keys[(start + shift) % len(keys)]
@@ -129,18 +139,15 @@ def level_of(number: int) -> Level:
 
 def skills_of_part(part: Part) -> tuple[str, ...]:
     """The skills answering this part exercises, in the order of `skills.SKILLS`."""
-    if part.kind == "update":
-        return ("update",)
-    graph = part.build()
-    found = {skill for name in asking_order(graph, part.ask)
-             for skill in skills_of_node(graph.nodes[name], graph.nodes, graph.output)}
+    kind, exercise = kind_of(part), _exercise(part)
+    found = {skill for name in exercise.order for skill in kind.skills_of(exercise, name)}
     return tuple(skill for skill in SKILLS if skill in found)
 
 
 def graph_key(part: Part) -> tuple:
     """What makes two exercises the same: the formulas and the input values (for repeat checks)."""
     return (part.kind, tuple(a.text for a in part.assignments), tuple(sorted(part.inputs.items())),
-            part.update.step_size if part.kind == "update" else None)
+            kind_of(part).answers_use_step(part))
 
 
 # --- mistakes and fairness ----------------------------------------------------------------------
@@ -149,6 +156,8 @@ def graph_key(part: Part) -> tuple:
 def planted_mistakes(part: Part) -> dict[str, tuple[tuple[str, float], ...]]:
     """For every question of the part, each plausible slip (its diagnosis code) and the number it gives."""
     exercise = _exercise(part)
+    if isinstance(exercise, RuleExercise):  # a line of code: its slips are rule_checker's named mistakes
+        return {name: () for name in exercise.order}
     return {name: tuple(_mistakes(exercise, name)) for name in exercise.order}
 
 
@@ -157,8 +166,11 @@ def fairness_problems(part: Part) -> list[str]:
     return list(_problems(part))
 
 
-def _exercise(part: Part) -> GradientExercise | UpdateExercise:
-    return UpdateExercise(part) if part.kind == "update" else GradientExercise(part)
+def _exercise(part: Part) -> GradientExercise | UpdateExercise | RuleExercise:
+    exercise = kind_of(part).exercise(part)
+    assert isinstance(exercise, GradientExercise | UpdateExercise | RuleExercise), \
+        "practice generates parts that ask questions"
+    return exercise
 
 
 def _mistakes(exercise: GradientExercise | UpdateExercise, name: str) -> Iterator[tuple[str, float]]:
@@ -227,6 +239,8 @@ def _fair(part: Part) -> bool:
 def _problems(part: Part) -> Iterator[str]:
     """The fairness rules, cheapest first, so that `generate` can stop at the first broken one."""
     exercise = _exercise(part)
+    if isinstance(exercise, RuleExercise):  # checked exactly at many points: nothing to be unfair about
+        return
     graph = exercise.graph
     if isinstance(exercise, UpdateExercise):
         grads = exercise.grads
@@ -363,13 +377,15 @@ def _chain(key: tuple, rng: random.Random) -> dict[str, Any]:
     ops, a, b = key
     inputs = {"a": float(a), "b": float(b)}
     nodes, previous = [f"e = a {ops[0]} b"], "e"
-    for op, name, operand in zip(ops[1:], ["d", "g"][:len(ops) - 2] + ["L"], ("c", "f", "h")):
+    # a chain of three operations uses two of the three operands: zip stops at the shorter on purpose
+    for op, name, operand in zip(ops[1:], [*["d", "g"][:len(ops) - 2], "L"], ("c", "f", "h"), strict=False):
         inputs[operand] = float(rng.choice(_FACTORS if op == "*" else _INTEGERS))
         left, right = (previous, operand) if rng.randrange(2) else (operand, previous)
         nodes.append(f"{name} = {left} {op} {right}")
         previous = name
     return {"inputs": inputs, "nodes": nodes,
-            "text": "Work back from L one node at a time: each gradient is the one above it times the local derivative."}
+            "text": "Work back from L one node at a time: "
+                    "each gradient is the one above it times the local derivative."}
 
 
 _TWICE_SHAPES = (
@@ -395,9 +411,9 @@ def _twice_feasible(shape: int, x: int, a: int) -> bool:
     or 2x in u·x (found to leave no fair b); and the smallest completion (b = +-2) stays within the
     size limit."""
     sums = shape in (0, 2, 4, 5)
-    if sums and abs(x + a) <= 1 or not sums and abs(x) == abs(a):
+    if (sums and abs(x + a) <= 1) or (not sums and abs(x) == abs(a)):
         return False
-    if shape in (0, 4) and a in (-3 * x, -2 * x, x, 2 * x, -1.5 * x) or shape == 1 and a == -2:
+    if (shape in (0, 4) and a in (-3 * x, -2 * x, x, 2 * x, -1.5 * x)) or (shape == 1 and a == -2):
         return False
     smallest = {0: abs((x + a) * x) * 2, 1: abs(x * a + x) * 2, 2: (x + a) ** 2 * 2, 3: abs(x * a * x) * 2,
                 4: abs((x + a) * x) * 2, 5: abs(x + a) * 2}[shape]
@@ -516,8 +532,17 @@ def _update(key: tuple, rng: random.Random) -> dict[str, Any] | None:
                     "then each new value. After the step, the forward pass runs again."}
 
 
+RULE_LEVEL = 7
+"""The level that asks for a backward rule as code: no graph, one op of `rule_checker.OPS` a key."""
+
+
+def _rule_keys() -> list[tuple]:
+    return [(op,) for op in OPS]
+
+
 _KEY_LISTS: dict[int, Callable[[], list[tuple]]] = {
     1: _one_keys, 2: _chain_keys, 3: _twice_keys, 4: _function_keys, 5: _neuron_keys, 6: _update_keys,
+    7: _rule_keys,
 }
 _BUILDERS: dict[int, Callable[[tuple, Any], dict[str, Any] | None]] = {
     1: _one, 2: _chain, 3: _twice, 4: _function, 5: _neuron, 6: _update,

@@ -11,6 +11,7 @@ from typing import Any
 
 from tui_grad.core.formula import FormulaError, formula_lesson, parse_values
 from tui_grad.core.history import History
+from tui_grad.core.lesson import FIRST_GROUP, Lesson
 from tui_grad.core.practice_state import STREAK_TO_LEVEL_UP, describe_due
 
 PRACTICE, FORMULA = "practice", "formula"
@@ -19,6 +20,15 @@ ENTRY_TITLES = {PRACTICE: "Practice", FORMULA: "Your own formula"}
 ENTRY_SUMMARIES = {PRACTICE: "Endless fresh exercises at your level; missed skills come back more often.",
                    FORMULA: "Type a formula and its values (like (x+2)**2 + x**3 at x=5) and work it."}
 """One line each (at most 76 characters, so the home screen keeps it to one row at 80 columns)."""
+
+
+def group_headings(lessons: Sequence[Lesson]) -> dict[int, str]:
+    """Where each group of lessons starts in the list (index from 0) and its heading; nothing when
+    every lesson is in one group, so a folder of one's own lessons lists as it always did."""
+    titles = [lesson.group or FIRST_GROUP for lesson in lessons]
+    if len(set(titles)) < 2:
+        return {}
+    return {index: title for index, title in enumerate(titles) if index == 0 or titles[index - 1] != title}
 
 
 def resume_index(lesson_ids: Sequence[str], records: Mapping[str, Any]) -> int | None:
@@ -77,9 +87,9 @@ def part_summary(lesson: Any, record: Any) -> str:
     if record.finished:
         return "finished"
     if len(lesson.parts) == 1:
-        from tui_grad.core.lesson import ANSWERED_KINDS
+        from tui_grad.core.kinds.registry import kind_of
 
-        if lesson.parts[0].kind not in ANSWERED_KINDS:  # a run to watch has nothing to count
+        if not kind_of(lesson.parts[0]).asks:  # a run to watch has nothing to count
             return "in progress"
         status = record.parts[0].status if record.parts else {}
         found = sum(1 for value in status.values() if value == "earned")

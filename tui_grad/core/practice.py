@@ -10,7 +10,9 @@ disagree with what the export shows an instructor.
 The rules, as step-based tutors use them:
 - three exercises right in a row (every answer right first time, without a hint) at a level move
   the learner up one;
-- a miss (a wrong answer, a hint, or an answer shown) brings an easier graph for the same skill next;
+- a miss (a wrong answer, a hint, or an answer shown) brings an easier graph for the skill of the
+  node missed next (its most advanced skill: a product inside a chain is a chain skill), or the
+  exercise's own skill when that node has none (the output's dL/dL);
 - a skill not yet mastered comes back more often, and a skill not practised for a while comes due
   again after 1, 3, 7 and then 21 days (spaced review).
 """
@@ -20,13 +22,10 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Iterable, Mapping
-from functools import lru_cache
 from typing import Any
 
 from tui_grad.core.attempt_log import PRACTICE_ID, practice_attempts
-from tui_grad.core.exercise import asking_order
-from tui_grad.core.generator import LEVELS, generate, level_of, skills_of_part
-from tui_grad.core.lesson import Lesson, Part
+from tui_grad.core.generator import LEVELS, level_of, skills_of_part
 from tui_grad.core.practice_state import (
     DAY,
     REVIEW_DAYS,
@@ -34,28 +33,12 @@ from tui_grad.core.practice_state import (
     PracticeItem,
     PracticeState,
     describe_due,
+    easier_level,
+    generated,
 )
 
 __all__ = ["DAY", "PRACTICE_ID", "REVIEW_DAYS", "STREAK_TO_LEVEL_UP", "PracticeItem", "PracticeRun", "PracticeState",
            "choose", "describe_due", "easier_level", "level_for", "replay"]
-
-
-def generated(level: int, seed: int) -> Part:
-    """The exercise of this level and seed, the same on every machine."""
-    return _generated(level, seed)
-
-
-def item_lesson(item: PracticeItem) -> Lesson:
-    """The exercise as a one-part lesson the tutoring flow runs."""
-    info = level_of(item.level)
-    part = _generated(item.level, item.seed)
-    return Lesson(PRACTICE_ID, f"Practice · level {item.level}: {info.name}", info.description, part.path,
-                  0, "", "", (part,))
-
-
-@lru_cache(maxsize=256)
-def _generated(level: int, seed: int) -> Part:
-    return generate(level, seed)
 
 
 def replay(attempts: Iterable[Mapping[str, Any]]) -> PracticeState:
@@ -64,47 +47,6 @@ def replay(attempts: Iterable[Mapping[str, Any]]) -> PracticeState:
     for attempt in practice_attempts(attempts):
         state.take(attempt)
     return state
-
-
-def apply_finished(state: PracticeState, item: PracticeItem, missed: bool) -> None:
-    """Apply one finished exercise: a miss brings an easier graph of its skill next; three right in
-    a row move the learner up a level."""
-    if missed:
-        state.streak, state.easier_for = 0, item.skill or None
-        easier = easier_level(item.skill, item.level)
-        if easier < state.level:
-            state.event(f"level {state.level} → {easier} (a miss: an easier graph for {item.skill} next)")
-            state.level = easier
-        elif item.skill:
-            state.event(f"level {state.level} again (a miss: no easier level trains {item.skill})")
-        return
-    state.easier_for = None
-    state.streak += 1
-    if state.streak >= STREAK_TO_LEVEL_UP and state.level < len(LEVELS):
-        state.event(f"level {state.level} → {state.level + 1} (three exercises right in a row)")
-        state.level, state.streak = state.level + 1, 0
-
-
-def is_finished(item: PracticeItem, answered: Mapping[str, tuple[str, float]]) -> bool:
-    """Whether every question of the exercise is answered."""
-    return all(name in answered for name in _questions(item.level, item.seed))
-
-
-@lru_cache(maxsize=256)
-def _questions(level: int, seed: int) -> tuple[str, ...]:
-    """The nodes (or parameters) an exercise asks about, in the order it asks them."""
-    part = _generated(level, seed)
-    if part.kind == "update":
-        return part.ask or part.parameters
-    return asking_order(part.build(), part.ask)
-
-
-def easier_level(skill: str, level: int) -> int:
-    """The level below `level` that still trains `skill` (or `level` itself when none does)."""
-    for lower in range(level - 1, 0, -1):
-        if skill in level_of(lower).skills:
-            return lower
-    return level
 
 
 def level_for(skill: str, level: int) -> int:
@@ -137,7 +79,7 @@ def choose(state: PracticeState, mastered: Mapping[str, bool], now: float | None
         level = state.level
     seed = state.next_seed.get(level, 0)
     for offset in range(32):  # a graph that exercises the skill chosen, nearest in the seed order
-        if skill in skills_of_part(_generated(level, seed + offset)):
+        if skill in skills_of_part(generated(level, seed + offset)):
             return PracticeItem(level, seed + offset, skill)
     return PracticeItem(level, seed, skill)
 

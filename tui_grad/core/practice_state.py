@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 STREAK_TO_LEVEL_UP = 3
@@ -30,15 +31,18 @@ class PracticeItem:
 
     def part(self) -> Any:
         """The exercise's graph, the same on every machine."""
-        from tui_grad.core.practice import generated
-
         return generated(self.level, self.seed)
 
     def lesson(self) -> Any:
         """The exercise as a one-part lesson the tutoring flow runs."""
-        from tui_grad.core.practice import item_lesson
+        from tui_grad.core.attempt_log import PRACTICE_ID
+        from tui_grad.core.generator import level_of
+        from tui_grad.core.lesson import Lesson
 
-        return item_lesson(self)
+        info = level_of(self.level)
+        part = generated(self.level, self.seed)
+        return Lesson(PRACTICE_ID, f"Practice · level {self.level}: {info.name}", info.description, part.path,
+                      0, "", "", (part,))
 
 
 @dataclass
@@ -64,6 +68,8 @@ class PracticeState:
     """How many changes happened in all (`events` keeps the last EVENTS_KEPT)."""
     missed: bool = False
     """Whether the current exercise has had a miss yet."""
+    missed_skill: str = ""
+    """The skill of the node first missed in the current exercise (see `skill_missed`)."""
 
     def due(self, now: float | None = None) -> list[tuple[str, float]]:
         """Each practised skill with the moment it comes due for review, soonest first."""
@@ -83,12 +89,10 @@ class PracticeState:
     def take(self, attempt: Mapping[str, Any]) -> None:
         """Apply one practice attempt: an exercise counts once all its questions are in, as right
         (every answer right first time, no hint) or as a miss."""
-        from tui_grad.core.practice import apply_finished, is_finished
-
         level, seed = int(attempt["level"]), int(attempt.get("seed") or 0)
         item = PracticeItem(level, seed, str(attempt.get("practice_skill") or ""))
         if self.current is None or (self.current.level, self.current.seed) != (level, seed):
-            self.current, self.answered, self.hints, self.missed = item, {}, {}, False
+            self.current, self.answered, self.hints, self.missed, self.missed_skill = item, {}, {}, False, ""
             self.exercises += 1
             self.next_seed[level] = max(self.next_seed.get(level, 0), seed + 1)
             self.level = max(self.level, level) if self.exercises > 1 else level
@@ -97,6 +101,7 @@ class PracticeState:
         for practised in attempt.get("skills") or ():
             self.last_practised[practised] = moment
             self.practised_days.setdefault(practised, set()).add(int(moment // DAY))
+        was_missed = self.missed
         if attempt.get("correct") and not attempt.get("shown"):
             self.answered[node] = ("earned", float(attempt.get("value") or 0.0))
             self.missed = self.missed or self.hints[node] > 0
@@ -104,8 +109,11 @@ class PracticeState:
             if attempt.get("shown"):
                 self.answered[node] = ("shown", float(attempt.get("value") or 0.0))
             self.missed = True
+        if self.missed and not was_missed:
+            self.missed_skill = skill_missed(attempt)
         if is_finished(item, self.answered):
-            apply_finished(self, item, self.missed)
+            missed_item = replace(item, skill=self.missed_skill or item.skill) if self.missed else item
+            apply_finished(self, missed_item, self.missed)
             self.current, self.answered, self.hints = None, {}, {}
 
     def event(self, words: str) -> None:
@@ -123,7 +131,7 @@ class PracticeState:
                 "easier_for": self.easier_for,
                 "practised_days": {skill: sorted(days) for skill, days in self.practised_days.items()},
                 "last_practised": self.last_practised, "exercises": self.exercises, "events": self.events,
-                "event_count": self.event_count, "missed": self.missed}
+                "event_count": self.event_count, "missed": self.missed, "missed_skill": self.missed_skill}
 
     @classmethod
     def from_json(cls, data: Any) -> PracticeState:
@@ -143,7 +151,8 @@ class PracticeState:
                             for skill, days in data["practised_days"].items()},
             last_practised={str(skill): float(moment) for skill, moment in data["last_practised"].items()},
             exercises=_whole(data["exercises"]), events=[str(event) for event in data["events"]][-EVENTS_KEPT:],
-            event_count=_whole(data["event_count"]), missed=bool(data["missed"]))
+            event_count=_whole(data["event_count"]), missed=bool(data["missed"]),
+            missed_skill=str(data.get("missed_skill", "")))
         if state.current is None and (state.answered or state.hints):
             raise ValueError("the practice summary answers an exercise it has not started")
         return state
@@ -158,6 +167,69 @@ def describe_due(state: PracticeState, now: float | None = None) -> str:
         parts.append(f"{skill} now" if days <= 0 else f"{skill} in {max(1, round(days))} day"
                      + ("s" if round(days) > 1 else ""))
     return f"Due for review: {', '.join(parts)}." if parts else ""
+
+
+@lru_cache(maxsize=256)
+def generated(level: int, seed: int) -> Any:
+    """The exercise of this level and seed, the same on every machine (the generator loads here,
+    when a practice answer is first taken in)."""
+    from tui_grad.core.generator import generate
+
+    return generate(level, seed)
+
+
+def apply_finished(state: PracticeState, item: PracticeItem, missed: bool) -> None:
+    """Apply one finished exercise: a miss brings an easier graph of its skill next; three right in
+    a row move the learner up a level."""
+    from tui_grad.core.generator import LEVELS
+
+    if missed:
+        state.streak, state.easier_for = 0, item.skill or None
+        easier = easier_level(item.skill, item.level)
+        if easier < state.level:
+            state.event(f"level {state.level} → {easier} (a miss: an easier graph for {item.skill} next)")
+            state.level = easier
+        elif item.skill:
+            state.event(f"level {state.level} again (a miss: no easier level trains {item.skill})")
+        return
+    state.easier_for = None
+    state.streak += 1
+    if state.streak >= STREAK_TO_LEVEL_UP and state.level < len(LEVELS):
+        state.event(f"level {state.level} → {state.level + 1} (three exercises right in a row)")
+        state.level, state.streak = state.level + 1, 0
+
+
+def is_finished(item: PracticeItem, answered: Mapping[str, tuple[str, float]]) -> bool:
+    """Whether every question of the exercise is answered."""
+    return all(name in answered for name in questions(item.level, item.seed))
+
+
+@lru_cache(maxsize=256)
+def questions(level: int, seed: int) -> tuple[str, ...]:
+    """The nodes (or parameters) an exercise asks about, in the order it asks them."""
+    from tui_grad.core.kinds.registry import kind_of
+
+    part = generated(level, seed)
+    return tuple(kind_of(part).questions(part))
+
+
+def easier_level(skill: str, level: int) -> int:
+    """The level below `level` that still trains `skill` (or `level` itself when none does)."""
+    from tui_grad.core.generator import level_of
+
+    for lower in range(level - 1, 0, -1):
+        if skill in level_of(lower).skills:
+            return lower
+    return level
+
+
+def skill_missed(attempt: Mapping[str, Any]) -> str:
+    """The skill a miss on this attempt's node lowers the level by: the node's most advanced skill
+    (the last in `SKILLS` order), or "" when the node has none."""
+    from tui_grad.core.skills import SKILLS
+
+    known = [skill for skill in attempt.get("skills") or () if skill in SKILLS]
+    return max(known, key=list(SKILLS).index) if known else ""
 
 
 def _whole(value: Any) -> int:

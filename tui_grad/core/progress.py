@@ -30,6 +30,7 @@ merging another copy's work, setting aside what is damaged, and writing.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections.abc import Iterator, Mapping
@@ -698,10 +699,8 @@ class ProgressStore:
         """Temporary files left by a copy that was killed mid-write (only ever called under the lock)."""
         for name in home.names():
             if name.startswith(TEMP_PREFIX) and name.endswith(TEMP_SUFFIX):
-                try:
+                with contextlib.suppress(OSError):
                     home.unlink(name)
-                except OSError:
-                    pass
 
 
 UNSAVED_STATUS = 1
@@ -742,4 +741,3 @@ def _plain(text: Any) -> str:
     from tui_grad.core.safe_text import safe_text
 
     return safe_text(str(text))
-

@@ -204,8 +204,8 @@ class Marker:
     def from_json(cls, data: Any) -> Marker:
         """Read a marker back; ValueError when it is not one."""
         data = read_mapping(data, "a reset")
-        return cls(read_count(data.get("generation"), "a reset's generation"), read_count(data.get("seq", 0), "a reset's seq"),
-                   read_number(data.get("at", 0.0), "a reset's time"))
+        return cls(read_count(data.get("generation"), "a reset's generation"),
+                   read_count(data.get("seq", 0), "a reset's seq"), read_number(data.get("at", 0.0), "a reset's time"))
 
 
 def settled(content: str) -> dict[str, Any]:

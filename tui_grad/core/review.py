@@ -9,6 +9,7 @@ import random
 from dataclasses import dataclass, replace
 from typing import Any
 
+from tui_grad.core.kinds.registry import kind_of
 from tui_grad.core.lesson import Lesson
 from tui_grad.core.skills import SKILLS, skills_of_node
 from tui_grad.core.tutor import draw_inputs
@@ -46,7 +47,7 @@ def review_lesson(catalog: Any, skill: str, seed: int) -> Lesson | None:
     candidates = []
     for lesson in catalog.lessons:
         for part in lesson.parts:
-            if part.kind != "gradients":
+            if not kind_of(part).reviewable:
                 continue
             graph = part.build()
             graph.output.backward()

@@ -4,29 +4,30 @@ from __future__ import annotations
 
 from typing import Any
 
+from tui_grad.core.kinds.base import trace_step
+from tui_grad.core.kinds.registry import kind_of
 from tui_grad.core.lesson import Lesson
 from tui_grad.core.update import take_steps
-from tui_grad.engine import BackwardStep, backward_steps
+from tui_grad.engine import backward_steps
 
 
 def traceable_parts(lesson: Lesson) -> list[int]:
-    """The indexes of the parts that have a formula graph to trace (a network part has none)."""
-    return [index for index, part in enumerate(lesson.parts) if part.assignments]
+    """The indexes of the parts that have something to trace: a formula graph, or what their kind
+    traces without one (the rules of a rules part; a network part has nothing)."""
+    return [index for index, part in enumerate(lesson.parts)
+            if part.assignments or kind_of(part).trace_without_graph(part) is not None]
 
 
 def trace(lesson: Lesson, steps: int | None = None, part_index: int | None = None) -> dict[str, Any]:
     """The whole run of a lesson part (the first with a graph by default) in the shape `trace --json`
     prints, which instructors' scripts read."""
     part = lesson.parts[traceable_parts(lesson)[0] if part_index is None else part_index]
+    if not part.assignments:
+        return {"lesson": lesson.id, "kind": part.kind, **(kind_of(part).trace_without_graph(part) or {})}
     graph = part.build()
     records = backward_steps(graph.output)
     updates = take_steps(part, None, part.update.steps if steps is None else steps)
-    buggy = {}
-    if part.kind == "bughunt":  # what the learner watches first: the same steps with `=` for `+=`
-        from tui_grad.core.bughunt import buggy_steps
-
-        buggy = {"buggy_backward": [_step(record) | {"lost": record.child_grad_before}
-                                    for record in buggy_steps(records, graph.output.label)]}
+    extras = kind_of(part).trace_extras(graph, records)  # a bug hunt's buggy pass, which the learner watches first
     return {
         "lesson": lesson.id,
         "output": graph.output.label,
@@ -40,8 +41,8 @@ def trace(lesson: Lesson, steps: int | None = None, part_index: int | None = Non
             }
             for name, node in graph.nodes.items()
         ],
-        "backward": [_step(record) for record in records],
-        **buggy,
+        "backward": [trace_step(record) for record in records],
+        **extras,
         "updates": [
             {
                 "step": update.step,
@@ -50,14 +51,4 @@ def trace(lesson: Lesson, steps: int | None = None, part_index: int | None = Non
             }
             for update in updates
         ],
-    }
-
-
-def _step(record: BackwardStep) -> dict[str, Any]:
-    return {
-        "node": record.node,
-        "child": record.child,
-        "local_grad": record.local_grad,
-        "upstream_grad": record.upstream_grad,
-        "contribution": record.contribution,
     }

@@ -5,13 +5,12 @@ from __future__ import annotations
 import gc
 import sys
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
-
-from typing import TYPE_CHECKING
 
 from tui_grad.ui.driver import quiet_driver_class
 from tui_grad.ui.hangup import Lifeline
@@ -22,9 +21,9 @@ if TYPE_CHECKING:  # the list and the lesson screens load when first shown, not 
     from textual.driver import Driver
 
     from tui_grad.core.catalog import Catalog
+    from tui_grad.core.flow import LessonSession
     from tui_grad.core.lesson import Lesson
     from tui_grad.core.progress import ProgressStore
-    from tui_grad.core.flow import LessonSession
     from tui_grad.ui.home import HomePlace
 
 
@@ -89,13 +88,13 @@ class TuiGradApp(App):
 
     def check_size(self, width: int, height: int) -> None:
         """Cover the screen with a notice while the window is too small; lift it when it grows."""
-        covered = isinstance(self.screen, TooSmallScreen)
+        screen = self.screen
         if too_small(width, height):
-            if covered:
-                self.screen.show_size(width, height)
+            if isinstance(screen, TooSmallScreen):
+                screen.show_size(width, height)
             else:
                 self.push_screen(TooSmallScreen())
-        elif covered:
+        elif isinstance(screen, TooSmallScreen):
             self.pop_screen()
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
@@ -117,15 +116,14 @@ class TuiGradApp(App):
         self.show_session(LessonSession(lesson, self.store, self.seed if seed is None else seed, review=review))
 
     def show_session(self, session: LessonSession) -> None:
-        """Push the screen the session's phase needs: a page, an exercise or a training run."""
-        from tui_grad.core.flow import FINISHED, INTRO, OUTRO
-        from tui_grad.core.parts import WATCH
+        """Push the screen the session says it is shown on: a page, an exercise or a training run."""
+        from tui_grad.core.flow import PAGE, RUN
 
-        if session.phase in (INTRO, OUTRO, FINISHED):
+        if session.screen == PAGE:
             from tui_grad.ui.page import PageScreen
 
             self._show(PageScreen(session, self.follow))
-        elif session.phase == WATCH:
+        elif session.screen == RUN:
             from tui_grad.ui.train import TrainScreen
 
             self._show(TrainScreen(session, self.follow, time_scale=self.step_interval / REPLAY_INTERVAL))
@@ -136,7 +134,10 @@ class TuiGradApp(App):
 
     def show_lessons(self) -> None:
         """The list of lessons, built anew where the learner left it."""
-        from tui_grad.ui.home import HomePlace, HomeScreen  # not loaded by a tutor opened on a lesson until here
+        from tui_grad.ui.home import (  # not loaded by a tutor opened on a lesson until here
+            HomePlace,
+            HomeScreen,
+        )
 
         self.home_place = self.home_place or HomePlace()
         self._show(HomeScreen(self.catalog, self.store, self.home_place))
@@ -197,9 +198,8 @@ class TuiGradApp(App):
     def follow(self, session: LessonSession) -> None:
         """The session moved on: replace the lesson's screen with the next one, or go back to the
         lessons once the recap has been read."""
-        if session.over:
-            session = session.successor()  # practice: the next exercise
-        if session is None:
+        following = session.successor() if session.over else session  # practice: the next exercise
+        if following is None:
             self.show_lessons()
         else:
-            self.show_session(session)
+            self.show_session(following)

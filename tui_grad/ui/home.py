@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
 
 from textual import on
 from textual.app import ComposeResult
@@ -20,6 +21,7 @@ from tui_grad.core.home import (
     FORMULA,
     PRACTICE,
     due_for_review,
+    group_headings,
     next_unfinished,
     part_summary,
     practice_status,
@@ -28,6 +30,9 @@ from tui_grad.core.home import (
 )
 from tui_grad.core.progress import ProgressStore
 from tui_grad.core.skills import mastery
+
+if TYPE_CHECKING:  # the app imports this screen
+    from tui_grad.ui.app import TuiGradApp
 from tui_grad.ui.chrome import Footer, Header
 
 STATE_MARKS = {"finished": "✓", "not started": "·"}
@@ -72,6 +77,8 @@ class HomeScreen(Screen):
 
     def __init__(self, catalog: Catalog, store: ProgressStore | None = None, place: HomePlace | None = None) -> None:
         super().__init__()
+        self.reveal_pending = False
+        """True until the list, fitted to the screen, has scrolled the highlighted row into view."""
         self.catalog = catalog
         self.store = store
         self.place = place or HomePlace()
@@ -107,8 +114,10 @@ class HomeScreen(Screen):
         state = part_summary(lesson, self.records().get(lesson.id))
         mark = STATE_MARKS.get(state, "▸")
         width = max(len(item.title) for item in self.catalog.lessons) + 2
-        return Content.assemble(("▶ " if highlighted else "  ", "bold"), (f"{number:>2}. ", "bold"),
-                                (f"{lesson.title:<{width}}", "bold"), (f"{mark} {state}", _STATE_STYLE.get(state, "")))
+        row = Content.assemble(("▶ " if highlighted else "  ", "bold"), (f"{number:>2}. ", "bold"),
+                               (f"{lesson.title:<{width}}", "bold"), (f"{mark} {state}", _STATE_STYLE.get(state, "")))
+        heading = group_headings(self.catalog.lessons).get(number - 1)  # a group's first row carries its name
+        return Content.assemble((f"── {heading} ──", "bold $text-muted"), "\n", row) if heading else row
 
     def entry_prompt(self, entry: str, highlighted: bool = False) -> Content:
         """Practice or the own-formula entry, as one row."""
@@ -143,6 +152,7 @@ class HomeScreen(Screen):
         resume = self.resume_index() if self.place.highlighted is None else self.place.highlighted
         option_list.highlighted = resume if resume is not None else 0
         self._arrive()
+        self.reveal_pending = True
 
     def on_screen_resume(self) -> None:
         """Back from the formula form or a too-small window: show the progress as it is now."""
@@ -206,6 +216,11 @@ class HomeScreen(Screen):
         if option_list.styles.max_height != Scalar.from_number(room):
             option_list.styles.max_height = room
 
+    def _reveal_highlighted(self) -> None:
+        if self.is_attached and self.query(OptionList):
+            self.query_one(OptionList).scroll_to_highlight()
+            self._show_more()
+
     def _show_more(self, *_: object) -> None:
         """A cue under the list when rows are hidden below (or above) it: a scrollbar alone is easy
         to miss, and invisible to a screen reader."""
@@ -213,6 +228,11 @@ class HomeScreen(Screen):
             return
         self._fit_list()
         option_list = self.query_one(OptionList)
+        if self.reveal_pending:
+            # A list longer than the screen (the shipped one has two groups) shows the row the learner
+            # comes back to once the list has its fitted size: practice, near the end, was out of view.
+            self.reveal_pending = False
+            self.call_after_refresh(self._reveal_highlighted)
         below = option_list.max_scroll_y - round(option_list.scroll_y)
         above = round(option_list.scroll_y)
         words = []
@@ -269,7 +289,8 @@ class HomeScreen(Screen):
             option_list.replace_option_prompt_at_index(index, self.prompt(index + 1, highlighted=index == highlighted))
         for entry in (PRACTICE, FORMULA):
             index = option_list.get_option_index(f"@{entry}")
-            option_list.replace_option_prompt_at_index(index, self.entry_prompt(entry, highlighted=index == highlighted))
+            prompt = self.entry_prompt(entry, highlighted=index == highlighted)
+            option_list.replace_option_prompt_at_index(index, prompt)
         detail = ""
         if highlighted is not None and highlighted < option_list.option_count:
             option_id = option_list.get_option_at_index(highlighted).id or ""
@@ -289,7 +310,7 @@ class HomeScreen(Screen):
         elif option_id == f"@{FORMULA}":
             self.action_formula()
         elif option_id:
-            self.app.open_lesson(option_id)
+            cast("TuiGradApp", self.app).open_lesson(option_id)
 
     def action_open(self) -> None:
         option_list = self.query_one(OptionList)
@@ -298,7 +319,7 @@ class HomeScreen(Screen):
 
     def action_practice(self) -> None:
         """Start practice: the exercise left unfinished, or the next one at the learner's level."""
-        self.app.open_practice()
+        cast("TuiGradApp", self.app).open_practice()
 
     def action_formula(self) -> None:
         """Ask for a formula and its values (what was typed last time filled in), then work it."""
@@ -319,7 +340,7 @@ class HomeScreen(Screen):
             self.notify(offer.message, severity="warning" if offer.skill else "information", timeout=4,
                         markup=False)
             return
-        self.app.open_lesson(offer.lesson.id, offer.lesson, review=offer.skill)
+        cast("TuiGradApp", self.app).open_lesson(offer.lesson.id, offer.lesson, review=offer.skill)
 
 
 _STATE_STYLE = {"finished": "$success", "not started": "$text-muted"}

@@ -36,8 +36,9 @@ from common import REPOSITORY
 COMMAND_GOAL = 1.2
 ANSWER_GOAL = 1.1
 ANSWERS = 15
-HOME_TEXTS = ("tui-grad — lessons", "Your own formula", "Quit", "palette")
-"""A complete frame of the home screen (a learner with progress sees no welcome line)."""
+HOME_TEXTS = ("tui-grad — lessons", "1. A derivative is a slope", "Quit", "palette")
+"""A complete frame of the home screen: title, the first lesson's row and the footer (a learner
+with progress sees no welcome line, and the last rows may be below the fold)."""
 LESSON_NODES = {"chain-rule": ("L", "f", "e", "d", "c", "b", "a"), "two-paths": ("L", "q", "u", "x"),
                 "neuron": ("o", "n", "w1", "x1", "w2", "x2", "b")}
 

@@ -15,6 +15,7 @@ import textwrap
 from collections.abc import Callable
 from typing import TextIO
 
+from tui_grad.core.activity import Activity
 from tui_grad.core.catalog import Catalog
 from tui_grad.core.exercise import format_number
 from tui_grad.core.flow import (
@@ -22,7 +23,8 @@ from tui_grad.core.flow import (
     BACKWARD,
     FINISHED,
     INTRO,
-    OUTRO,
+    PAGE,
+    RUN,
     LessonSession,
 )
 from tui_grad.core.formula import formula_lesson
@@ -61,11 +63,17 @@ from tui_grad.core.views import (
     UPDATE,
     Line,
     Message,
+    name_keys,
 )
 
 COMMANDS = {HINT: "hint", NUDGE: "nudge", REVEAL: "show", UPDATE: "update", CONTINUE: "Enter",
             RESTART: "restart", LEAVE: "lessons"}
 """The typed command of each action: what line mode says wherever the app names a key."""
+
+
+def command(action: str) -> str:
+    """What line mode types for `action`, for a key a text names as `{{key:action}}`."""
+    return COMMANDS.get(action, action)
 TYPED = {"hint": HINT, "nudge": NUDGE, "show": REVEAL, "reveal": REVEAL, "update": UPDATE, "u": UPDATE,
          "": CONTINUE, "continue": CONTINUE, "next": CONTINUE, "restart": RESTART, "lessons": LEAVE,
          "back": LEAVE}
@@ -110,6 +118,8 @@ class PlainTutor:
         """The message printed last, so a replay's end adds only what is new."""
         self.formula_fields = ("", "")
         """The formula and values typed last, offered again (Enter keeps them)."""
+        self.activity = Activity(store.folder if store is not None else None)
+        """Marks the learner active on every line, for the class view's "last active"."""
 
     # --- lines in and out -----------------------------------------------------------------
 
@@ -124,6 +134,7 @@ class PlainTutor:
             self._write(prompt)
             self.stdout.flush()
             line = self.read_line()
+            self.activity.mark()  # a clock reading a line; the file is touched at most once a minute
             if line is None:
                 self.say()
                 self.say(f"That line was over {MAX_LINE} characters long and was not read.")
@@ -161,9 +172,9 @@ class PlainTutor:
             elif span.role == "key":
                 pieces.append(COMMANDS.get(span.text, span.text))
             elif span.role == "prose":
-                pieces.append(self.prose(span.text))
+                pieces.append(self.prose(name_keys(span.text, command)))
             else:
-                pieces.append(span.text)
+                pieces.append(name_keys(span.text, command))
         return "".join(pieces)
 
     def prose(self, markdown: str) -> str:
@@ -309,25 +320,23 @@ class PlainTutor:
         self.warn()
         shown_part = -1 if session.phase in (INTRO, FINISHED) else None
         while not session.over:
-            phase = session.phase
-            if phase in (INTRO, OUTRO):
+            if session.screen == PAGE:  # the introduction and the recap read on; a finished lesson asks
                 self.show(session.message)
+                if CONTINUE not in session.allowed:
+                    if self.choose_next(session) == LEAVE:
+                        return False
+                    continue
                 session.act(CONTINUE)
                 if session.over and session.context is None:
                     self.say(f"Lesson finished: {lesson.title}.")
                 continue
-            if phase == FINISHED:
-                self.show(session.message)
-                if self.choose_next(session) == LEAVE:
-                    return False
-                continue
             if shown_part != session.part_index:
                 shown_part = session.part_index
                 self.part_header(session)
-            if phase == ANSWERING:
+            if session.phase == ANSWERING:
                 if not self.answer_questions(session):
                     return False
-            elif phase == WATCH:
+            elif session.screen == RUN and session.phase == WATCH:
                 show_run(self, session)
             elif session.replay is not None and not session.replay.done:
                 self.replay(session)

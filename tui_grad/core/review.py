@@ -41,13 +41,17 @@ def offer_review(catalog: Any, history: Any, seed: int | None = None) -> ReviewO
 
 def review_lesson(catalog: Any, skill: str, seed: int) -> Lesson | None:
     """A one-part lesson that asks only the nodes exercising `skill`, from a shipped lesson's graph,
-    with input values drawn for `seed` that differ from the lesson's own; None when no lesson has
-    such a node."""
+    with input values drawn for `seed` that differ from the lesson's own (a part of rules written as
+    code, which has no numbers, asks its own questions); None when no lesson has such a node."""
     rng = random.Random(seed)
     candidates = []
     for lesson in catalog.lessons:
         for part in lesson.parts:
-            if not kind_of(part).reviewable:
+            kind = kind_of(part)
+            if kind.reviews_without_graph(part, skill):  # rules written as code: the part's own questions
+                candidates.append((lesson, part, tuple(kind.questions(part))))
+                continue
+            if not kind.reviewable:
                 continue
             graph = part.build()
             graph.output.backward()
@@ -57,6 +61,10 @@ def review_lesson(catalog: Any, skill: str, seed: int) -> Lesson | None:
                 candidates.append((lesson, part, asked))
     rng.shuffle(candidates)
     for lesson, part, asked in candidates:
+        if not part.assignments:  # no numbers to draw: the part's own questions, said as such
+            return Lesson(f"review-{skill}", f"Review: {skill}", SKILLS[skill], lesson.path, 0, "", "",
+                          (replace(part, title=f"Review: {SKILLS[skill]}",
+                                   text=f"A short review of {SKILLS[skill]}, from '{lesson.title}'."),))
         ranges = part.randomize or {name: FRESH_RANGE for name in part.inputs}
         for attempt in range(8):
             values = draw_inputs(replace(part, randomize=ranges), seed + attempt, f"review:{lesson.id}")

@@ -222,12 +222,14 @@ def settled(content: str) -> dict[str, Any]:
 
 
 def read_mapping(value: Any, what: str) -> Mapping[str, Any]:
+    """`value` when it is a table; ValueError naming `what` when not."""
     if not isinstance(value, dict):
         raise ValueError(f"{what} is not a table")
     return value
 
 
 def read_number(value: Any, what: str) -> float:
+    """`value` as a float when it is a number (not a flag) a float can hold; ValueError when not."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValueError(f"{what} is not a number")
     try:
@@ -237,6 +239,7 @@ def read_number(value: Any, what: str) -> float:
 
 
 def read_moment(value: Any, what: str = "an attempt's time") -> float:
+    """A finite number of seconds (a time); ValueError when not."""
     moment = read_number(value, what)
     if not math.isfinite(moment):
         raise ValueError(f"{what} is not a finite number")
@@ -244,6 +247,7 @@ def read_moment(value: Any, what: str = "an attempt's time") -> float:
 
 
 def read_integer(value: Any, what: str) -> int:
+    """A whole number (not a flag) within LARGEST either side of 0; ValueError when not."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError(f"{what} is not a whole number")
     if not -LARGEST < value < LARGEST:
@@ -252,6 +256,7 @@ def read_integer(value: Any, what: str) -> int:
 
 
 def read_count(value: Any, what: str) -> int:
+    """A whole number from 0 up; ValueError when not."""
     number = read_integer(value, what)
     if number < 0:
         raise ValueError(f"{what} is negative")
@@ -259,12 +264,14 @@ def read_count(value: Any, what: str) -> int:
 
 
 def read_flag(value: Any, what: str) -> bool:
+    """True or false, nothing else; ValueError when not."""
     if not isinstance(value, bool):
         raise ValueError(f"{what} is not true or false")
     return value
 
 
 def read_text(value: Any, what: str) -> str:
+    """Text; ValueError when not."""
     if not isinstance(value, str):
         raise ValueError(f"{what} is not text")
     return value

@@ -29,13 +29,18 @@ from tui_grad.core.tutor import Tutor
 from tui_grad.core.update import UpdateStep, describe_move, describe_rule, take_steps
 from tui_grad.core.views import (
     ANSWER,
+    ARRANGE_ACTIONS,
     CONTINUE,
     FASTER,
     HINT,
     KEY_GUIDE,
     LEAVE,
+    MOVE_DOWN,
+    MOVE_UP,
     NUDGE,
     PAUSE,
+    PICK_DOWN,
+    PICK_UP,
     REPLAY_ACTIONS,
     RESTART,
     REVEAL,
@@ -71,7 +76,8 @@ ACTION_WORDS = {HINT: "hint", NUDGE: "nudge", REVEAL: "show the answer", PAUSE: 
 
 ACTION_METHODS = {HINT: "hint", REVEAL: "reveal", PAUSE: "toggle_pause", STEP: "step", SKIP: "skip",
                   FASTER: "faster", SLOWER: "slower", UPDATE: "update", CONTINUE: "go_on", RESTART: "restart",
-                  LEAVE: "leave"}
+                  LEAVE: "leave", PICK_UP: "pick_up", PICK_DOWN: "pick_down", MOVE_UP: "move_up",
+                  MOVE_DOWN: "move_down"}
 """The method of `LessonSession` each action without an argument calls."""
 
 
@@ -214,7 +220,8 @@ class LessonSession:
         if phase == ANSWERING:
             asked = self.asked
             nudge = (NUDGE,) if asked is not None and self.flow.can_nudge(asked) else ()
-            return (ANSWER, HINT, *nudge, REVEAL, LEAVE)
+            arrange = ARRANGE_ACTIONS if self.flow.arranges else ()
+            return (ANSWER, HINT, *nudge, REVEAL, *arrange, LEAVE)
         if replay is not None and not replay.done:
             return (*REPLAY_ACTIONS, LEAVE)
         if phase == WATCH:  # the run's last steps may still be computing: its keys stay until it reports
@@ -353,6 +360,26 @@ class LessonSession:
                 self.lead = (*verdict_message(verdict, text), line())
                 self.message = self.lead + self.message
         return verdict.correct
+
+    def pick_up(self) -> None:
+        """Pick the node above in an arranged answer (the app's keys; line mode types the order)."""
+        self._arrange(PICK_UP)
+
+    def pick_down(self) -> None:
+        """Pick the node below in an arranged answer."""
+        self._arrange(PICK_DOWN)
+
+    def move_up(self) -> None:
+        """Move the picked node up the arranged answer."""
+        self._arrange(MOVE_UP)
+
+    def move_down(self) -> None:
+        """Move the picked node down the arranged answer."""
+        self._arrange(MOVE_DOWN)
+
+    def _arrange(self, action: str) -> None:
+        self._need(action)
+        self.flow.arrange(action)
 
     def hint(self) -> None:
         """The next rung of the hint ladder; the last shows the answer, marked as shown."""
@@ -644,10 +671,8 @@ class LessonSession:
         return tuple(rows) + ((line(), line(Span(text, "prose"))) if text else ())
 
     def _mastery(self) -> dict[str, float]:
-        from tui_grad.core.skills import mastery
-
         store = self.tutor.store
-        return {skill: m.level for skill, m in mastery(store.attempts if store else []).items()}
+        return {skill: m.level for skill, m in store.history.mastery().items()} if store else {}
 
     def _review_summary(self) -> Message:
         from tui_grad.core.skills import SKILLS
@@ -659,7 +684,7 @@ class LessonSession:
         earned = sum(status == "earned" for status in exercise.status.values())
         change = ("up from" if after_level > before_level else "down from" if after_level < before_level
                   else "the same as")
-        return (line(Span(f"Review of {SKILLS.get(skill, skill)} done.", "bold")),
+        return (line(Span(f"Review done: {skill} ({SKILLS.get(skill, skill)}).", "bold")),
                 line(f"You earned {earned} of {len(exercise.order)} on fresh numbers. Your {skill} meter is "
                      f"{_meter(after_level)}, {change} {_meter(before_level)}."),)
 

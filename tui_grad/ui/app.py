@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import gc
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from textual import events
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from tui_grad.core.activity import Activity
 from tui_grad.ui.driver import quiet_driver_class
 from tui_grad.ui.hangup import Lifeline
-from tui_grad.ui.render import LeftLesson
+from tui_grad.ui.render import LeftLesson, palette_commands
 from tui_grad.ui.too_small import TooSmallScreen, too_small
 
 if TYPE_CHECKING:  # the list and the lesson screens load when first shown, not at start-up
@@ -57,6 +58,16 @@ class TuiGradApp(App):
             self.animation_level = "none"
         self.home_place: HomePlace | None = None
         """Where the learner stands on the list of lessons, kept while a lesson takes its place."""
+        self.activity = Activity(store.folder if store is not None else None)
+        """Marks the learner active on any key or click, for the class view's "last active"."""
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseDown)):
+            self.activity.mark()  # a clock reading a key; the file is touched at most once a minute
+        await super().on_event(event)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        return palette_commands(super().get_system_commands(screen))
 
     def get_driver_class(self) -> type[Driver]:
         # An idle tutor's input thread sleeps instead of waking ten times a second (driver.py).

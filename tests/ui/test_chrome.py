@@ -123,15 +123,15 @@ async def test_the_footer_is_rebuilt_only_when_its_keys_change(tmp_path):
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, ExerciseScreen)
-        keys = list(screen.query(FooterKey))
+        keys = list(screen.query("FooterKey"))
         await pilot.press("1", "enter")  # right: the next gradient is asked, the same keys apply
         await pilot.pause()
         await pilot.pause()
         assert "Right" in str(screen.query_one("#feedback").render())
-        assert list(screen.query(FooterKey)) == keys
+        assert list(screen.query("FooterKey")) == keys
         descriptions = [key.description for key in keys]
         for answer in ("-2", "4", "-2", "-2", "6", "-4"):  # every gradient: the replay begins
             await pilot.press(*answer, "enter")
             await pilot.pause()
         await pilot.pause()
-        assert [key.description for key in screen.query(FooterKey)] != descriptions
+        assert [key.description for key in screen.query("FooterKey")] != descriptions

@@ -40,7 +40,7 @@ def test_blocks_read_as_a_learner_expects():
 
 def test_emphasis_and_code_are_styled_not_shown_as_marks():
     assert inline("x **bold** `code` *it* _it_ a*b*c") == [
-        ("x ", ""), ("bold", "bold"), (" ", ""), ("code", "$accent"), (" ", ""), ("it", "italic"), (" ", ""),
+        ("x ", ""), ("bold", "bold"), (" ", ""), ("code", "$text-accent"), (" ", ""), ("it", "italic"), (" ", ""),
         ("it", "italic"), (" a*b*c", "")]
 
 

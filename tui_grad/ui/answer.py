@@ -42,7 +42,7 @@ class AnswerEntry(Horizontal):
 
     DEFAULT_CSS = """
     AnswerEntry { height: 1; width: 1fr; }
-    AnswerEntry > Label { width: auto; padding: 0 1 0 0; color: $accent; text-style: bold; }
+    AnswerEntry > Label { width: auto; padding: 0 1 0 0; color: $text-accent; text-style: bold; }
     AnswerEntry > Input { width: 1fr; }
     """
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import gc
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from textual import events
 from textual.app import App
 from textual.binding import Binding
+from textual.filter import LineFilter, Monochrome, NoColor
 from textual.screen import Screen
 
 from typing import TYPE_CHECKING
@@ -36,6 +37,11 @@ class TuiGradApp(App):
     """The tutor: the lesson list, then each lesson's reading, exercise and training screens."""
 
     TITLE = "tui-grad"
+    CSS = """
+    /* The footer's keys in the colour of its descriptions, bold: some light themes draw them in their
+       accent, which on the footer's grey is too faint to read (1.8:1 in atom-one-light). */
+    FooterKey .footer-key--key { color: $footer-description-foreground; text-style: bold; }
+    """
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", tooltip="Leave tui-grad (your progress is saved)", priority=True,
                 id="app.quit"),
@@ -58,6 +64,23 @@ class TuiGradApp(App):
             self.animation_level = "none"
         self.home_place: HomePlace | None = None
         """Where the learner stands on the list of lessons, kept while a lesson takes its place."""
+        self._terminal_colours = NoColor()
+        """NO_COLOR's filter for a theme of the terminal's own colours (see get_line_filters)."""
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        """Textual's filters, with NO_COLOR's matched to the theme in use now.
+
+        Textual picks NO_COLOR's filter once, for the theme it starts with: greys for a theme of its
+        own colours. A theme of the terminal's colours (ansi-dark, ansi-light, chosen with --theme or
+        Ctrl+P after that) has only "default" and the sixteen ANSI colours, which the greys filter
+        turns to black, on black: title, values, placeholder and footer all unreadable. Such a theme
+        under NO_COLOR gets the terminal's default colours instead, as Textual does when it starts
+        with one."""
+        filters = super().get_line_filters()
+        if not self.no_color or not self.native_ansi_color:
+            return filters
+        return [self._terminal_colours if isinstance(line_filter, Monochrome) else line_filter
+                for line_filter in filters]
 
     def get_driver_class(self) -> type[Driver]:
         # An idle tutor's input thread sleeps instead of waking ten times a second (driver.py).

@@ -47,7 +47,7 @@ class ClassScreen(Screen):
     DEFAULT_CSS = """
     ClassScreen #summary { padding: 0 1; height: auto; }
     ClassScreen DataTable { height: auto; max-height: 50%; margin: 1 0 0 0; }
-    ClassScreen #unreadable { padding: 0 1; height: auto; color: $warning; }
+    ClassScreen #unreadable { padding: 0 1; height: auto; color: $text-warning; }
     """
     BINDINGS = [
         Binding("r,f5", "refresh_now", "Refresh", tooltip="Read every learner's progress again", id="class.refresh"),

@@ -72,10 +72,10 @@ class HomeScreen(Screen):
     DEFAULT_CSS = """
     HomeScreen #welcome { padding: 0 2; height: auto; }
     HomeScreen #skills { padding: 0 2; height: auto; color: $text-muted; }
-    HomeScreen #due { padding: 0 2; height: auto; color: $warning; text-style: bold; }
+    HomeScreen #due { padding: 0 2; height: auto; color: $text-warning; text-style: bold; }
     HomeScreen OptionList, HomeScreen OptionList:focus { margin: 1 0 0 0; height: auto; border: none;
                                                   padding: 0 1; }
-    HomeScreen #more { padding: 0 2; height: auto; color: $warning; }
+    HomeScreen #more { padding: 0 2; height: auto; color: $text-warning; }
     HomeScreen #detail { padding: 0 2; height: auto; min-height: 1; color: $text-muted; }
     """
     BINDINGS = [
@@ -119,13 +119,14 @@ class HomeScreen(Screen):
 
     def prompt(self, number: int, highlighted: bool = False) -> Content:
         """Lesson `number` (from 1) as one row: title and state; the highlighted one is pointed at with
-        ▶, so it stands out in a terminal without colour too."""
+        ▶, so it stands out in a terminal without colour too, and its state takes the highlight's
+        colours (a muted grey of the terminal's own on the highlight's light bar is unreadable)."""
         lesson = self.catalog.lessons[number - 1]
         state = part_summary(lesson, self.records().get(lesson.id))
         mark = STATE_MARKS.get(state, "▸")
         width = max(len(item.title) for item in self.catalog.lessons) + 2
         return Content.assemble(("▶ " if highlighted else "  ", "bold"), (f"{number:>2}. ", "bold"),
-                                (f"{lesson.title:<{width}}", "bold"), (f"{mark} {state}", _STATE_STYLE.get(state, "")))
+                                (f"{lesson.title:<{width}}", "bold"), (f"{mark} {state}", "" if highlighted else _STATE_STYLE.get(state, "")))
 
     def entry_prompt(self, entry: str, highlighted: bool = False) -> Content:
         """Practice or the own-formula entry, as one row."""
@@ -251,7 +252,7 @@ class HomeScreen(Screen):
         if not practised:
             return Content("Skills appear here as you answer: product, sum, chain, paths, function, update.")
         room = max((self.size.width or 80) - 4, 20)
-        pieces = [(f"{m.skill} {_meter(m.level)}{' ✓' if m.mastered else ''}", "$success" if m.mastered else "")
+        pieces = [(f"{m.skill} {_meter(m.level)}{' ✓' if m.mastered else ''}", "$text-success" if m.mastered else "")
                   for m in practised]
         rows: list[list[tuple[str, str]]] = [[("Skills: ", "")]]
         used = len("Skills: ")
@@ -342,7 +343,7 @@ class HomeScreen(Screen):
         self.app.open_lesson(lesson.id, lesson, seed, review=due[0])
 
 
-_STATE_STYLE = {"finished": "$success", "not started": "$text-muted"}
+_STATE_STYLE = {"finished": "$text-success", "not started": "$text-muted"}
 
 
 def _meter(level: float) -> str:

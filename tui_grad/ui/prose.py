@@ -14,7 +14,7 @@ from textual.content import Content
 
 _INLINE = re.compile(r"\*\*(.+?)\*\*|`([^`]+)`|(?<![\w*])\*(?!\s)([^*]+?)\*(?![\w*])|(?<!\w)_(?!\s)([^_]+?)_(?!\w)")
 _ITEM = re.compile(r"(\s*)([-*+]|\d+[.)])\s+(.*)")
-_STYLES = ("bold", "$accent", "italic", "italic")
+_STYLES = ("bold", "$text-accent", "italic", "italic")
 
 
 def inline(text: str, style: str = "") -> list[tuple[str, str]]:
@@ -52,13 +52,13 @@ def prose(markdown: str) -> Content:
         first = block[0]
         if first.startswith("#"):
             level = len(first) - len(first.lstrip("#"))
-            parts.extend(inline(first[level:].strip(), "bold $accent" if level == 1 else "bold"))
+            parts.extend(inline(first[level:].strip(), "bold $text-accent" if level == 1 else "bold"))
             rest = block[1:]
             if rest:
                 parts.append(("\n", ""))
                 parts.extend(inline(" ".join(line.strip() for line in rest)))
         elif all(line.startswith(("    ", "\t")) for line in block):
-            parts.append(("\n".join("  " + line.strip() for line in block), "$accent"))
+            parts.append(("\n".join("  " + line.strip() for line in block), "$text-accent"))
         elif _ITEM.match(first):
             parts.extend(_list(block))
         else:
@@ -82,6 +82,6 @@ def _list(block: list[str]) -> list[tuple[str, str]]:
     for number, (marker, text) in enumerate(items):
         if number:
             parts.append(("\n", ""))
-        parts.append((f"  {marker} " if marker else "  ", "$accent"))
+        parts.append((f"  {marker} " if marker else "  ", "$text-accent"))
         parts.extend(inline(text))
     return parts

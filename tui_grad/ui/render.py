@@ -80,8 +80,8 @@ def offered(session: LessonSession, action: str, parameters: tuple[object, ...])
     return True
 
 
-STYLES = {"": "", "bold": "bold", "muted": "$text-muted", "right": "bold $success", "wrong": "bold $error",
-          "shown": "bold $warning", "unread": "bold $warning", "hint": "bold $accent", "italic": "italic",
+STYLES = {"": "", "bold": "bold", "muted": "$text-muted", "right": "bold $text-success", "wrong": "bold $text-error",
+          "shown": "bold $text-warning", "unread": "bold $text-warning", "hint": "bold $text-accent", "italic": "italic",
           "key": "bold"}
 
 

@@ -15,8 +15,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import REPOSITORY
 from terminal import Terminal
+
+from common import REPOSITORY
 
 BENCH = Path(__file__).resolve().parent
 MINIMAL_APP = BENCH / "minimal_app.py"
@@ -71,7 +72,7 @@ def open_exercise(terminal: Terminal) -> int:
 
     Returns the output offset just past the exercise screen's first complete frame.
     """
-    _, intro_end = terminal.wait_for_frame(*INTRO_TEXTS)
+    terminal.wait_for_frame(*INTRO_TEXTS)
     terminal.wait_quiet(0.3)
     since = len(terminal.output)
     terminal.write(b"\r")

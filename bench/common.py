@@ -11,8 +11,8 @@ import argparse
 import os
 import statistics
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 TICKS = os.sysconf("SC_CLK_TCK")

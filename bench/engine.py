@@ -12,6 +12,7 @@ points; only the Value class differs. The cyclic garbage collector runs before e
 from __future__ import annotations
 
 import gc
+import itertools
 import math
 import random
 import sys
@@ -45,7 +46,7 @@ class Network:
         rng = random.Random(seed)
         self.value_class = value_class
         self.layers = []
-        for index, (fan_in, fan_out) in enumerate(zip(sizes, sizes[1:])):
+        for index, (fan_in, fan_out) in enumerate(itertools.pairwise(sizes)):
             neurons = [([value_class(rng.uniform(-1, 1)) for _ in range(fan_in)], value_class(0.0))
                        for _ in range(fan_out)]
             self.layers.append((neurons, index != len(sizes) - 2))
@@ -59,7 +60,7 @@ class Network:
         for neurons, nonlinear in self.layers:
             outputs = []
             for weights, bias in neurons:
-                activation = sum((w * x for w, x in zip(weights, inputs)), bias)
+                activation = sum((w * x for w, x in zip(weights, inputs, strict=True)), bias)
                 outputs.append(activation.relu() if nonlinear else activation)
             inputs = outputs
         return inputs[0]
@@ -68,7 +69,7 @@ class Network:
         """micrograd's demo loss: mean hinge loss plus 1e-4 times the sum of squared parameters."""
         inputs = [list(map(self.value_class, row)) for row in xs]
         scores = list(map(self, inputs))
-        losses = [(1 + -y * score).relu() for y, score in zip(ys, scores)]
+        losses = [(1 + -y * score).relu() for y, score in zip(ys, scores, strict=True)]
         data_loss = sum(losses) * (1.0 / len(losses))
         reg_loss = 1e-4 * sum(p * p for p in self.parameters())
         return data_loss + reg_loss
@@ -93,7 +94,7 @@ def check_same_numbers(ours: Network, theirs: Network, xs, ys) -> None:
     our_loss.backward()
     their_loss.backward()
     assert math.isclose(our_loss.data, their_loss.data, rel_tol=1e-9), (our_loss.data, their_loss.data)
-    for mine, yours in zip(ours.parameters(), theirs.parameters()):
+    for mine, yours in zip(ours.parameters(), theirs.parameters(), strict=True):
         assert math.isclose(mine.grad, yours.grad, rel_tol=1e-9, abs_tol=1e-12), (mine.grad, yours.grad)
 
 

@@ -129,11 +129,12 @@ def forward_backward(value_class, paused: bool) -> float:
 
 def check_same_numbers(ours, theirs) -> None:
     """Refuse to time engines that disagree on the random graph: same output and leaf gradients."""
-    (our_out, our_leaves), (their_out, their_leaves) = random_graph(ours, RANDOM_GRAPH), random_graph(theirs, RANDOM_GRAPH)
+    our_out, our_leaves = random_graph(ours, RANDOM_GRAPH)
+    their_out, their_leaves = random_graph(theirs, RANDOM_GRAPH)
     our_out.backward()
     their_out.backward()
     assert math.isclose(our_out.data, their_out.data, rel_tol=1e-9), (our_out.data, their_out.data)
-    for mine, yours in zip(our_leaves, their_leaves):
+    for mine, yours in zip(our_leaves, their_leaves, strict=True):
         assert math.isclose(mine.grad, yours.grad, rel_tol=1e-9, abs_tol=1e-12), (mine.grad, yours.grad)
 
 
@@ -182,7 +183,7 @@ def main() -> int:
     print(f"  tui_grad, collector paused: {common.spread(rounds[0], 1000, ' ms')}")
     print(f"  tui_grad, collector on    : {common.spread(rounds[1], 1000, ' ms')}")
     print(f"  micrograd 0.1.0           : {common.spread(rounds[2], 1000, ' ms')}")
-    ratios = [theirs / ours for ours, theirs in zip(rounds[0], rounds[2])]
+    ratios = [theirs / ours for ours, theirs in zip(rounds[0], rounds[2], strict=True)]
     print(f"  micrograd / tui_grad (paused), per round: {common.spread(ratios, 1, 'x')}")
     met = [common.verdict(f"build cost flat, {shape} graph",
                           f"{growth[shape][0]:.2f}x beyond the control's growth at {sizes[-1]:,} vs {sizes[0]:,} nodes "

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import sys
 
+from terminal import FRAME_END
+
 import apps
 import common
-from terminal import FRAME_END
 
 GOAL_BYTES = 30 * 1024
 FRAME_START = b"\x1b[?2026h"

@@ -33,7 +33,7 @@ import pyte
 import common
 
 sys.path.insert(0, str(common.REPOSITORY))
-from tests.web.lab import LabProcess, Tab, open_tab  # noqa: E402  (the web tests' own driver of a lab)
+from tests.web.lab import LabProcess, Tab, open_tab  # the web tests' own driver of a lab
 
 HOME_TEXT = "4. The chain rule by hand"
 WAIT = 60.0

@@ -79,7 +79,8 @@ def run(code: Path, script: str, *args: str) -> str:
     environment = {**os.environ, "PYTHONPATH": str(code), "PYTHONPYCACHEPREFIX": str(PYCACHE)}
     environment.pop("PYTHONDONTWRITEBYTECODE", None)
     result = subprocess.run([sys.executable, "-c", script, *args], env=environment, capture_output=True,
-                            text=True, timeout=3600, cwd=tempfile.gettempdir())  # not the checkout: `-c` imports from the cwd
+                            # not the checkout: `-c` imports from the cwd
+                            text=True, timeout=3600, cwd=tempfile.gettempdir())
     if result.returncode:
         raise SystemExit(f"bench failed: {result.stderr.strip()}")
     return result.stdout
@@ -119,8 +120,9 @@ def main() -> int:
             print(f"{size:>7,} answers ({disk / 1e6:6.1f} MB): load {common.spread(loads, 1e3, ' ms')}; "
                   f"save {common.spread(saves, 1e3, ' ms')}; peak RSS {common.spread(rss, 1 / 2**20, ' MiB')}")
         for size in sizes[1:]:
-            save_ratios = [sample["save"] / base["save"] for sample, base in zip(samples[size], samples[0])]
-            load_ratios = [sample["load"] / base["load"] for sample, base in zip(samples[size], samples[0])]
+            pairs = list(zip(samples[size], samples[0], strict=True))
+            save_ratios = [sample["save"] / base["save"] for sample, base in pairs]
+            load_ratios = [sample["load"] / base["load"] for sample, base in pairs]
             print(f"{size:>7,} answers vs day 1: save {common.spread(save_ratios, 1, 'x')}; "
                   f"load {common.spread(load_ratios, 1, 'x')}")
             if size == sizes[-1]:

@@ -8,6 +8,7 @@ so the end of a frame is a marker that can be timed.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import pty
@@ -160,10 +161,8 @@ class Terminal:
     def close(self, keys: bytes = b"\x11", timeout: float = 10.0) -> None:
         """Quit with keys (Ctrl+Q), or SIGTERM after timeout; keeps the child's resource usage."""
         if self.exit_status is None:
-            try:
+            with contextlib.suppress(OSError):
                 self.write(keys)
-            except OSError:
-                pass
             deadline = time.perf_counter() + timeout
             while self.exit_status is None and time.perf_counter() < deadline:
                 if not self.read(0.1):

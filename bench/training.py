@@ -16,9 +16,10 @@ from __future__ import annotations
 import sys
 import tomllib
 
+from terminal import ProgramError, visible_text
+
 import apps
 import common
-from terminal import ProgramError, visible_text
 
 GOAL = 2.0
 KEY, KEY_SHOWS = b"l", "log scale"

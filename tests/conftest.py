@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from tui_grad.core.catalog import load_catalog, shipped_lessons_dir
-from tui_grad.core.lesson import Lesson, load_lesson
+from tui_grad.core.lesson import Lesson
+from tui_grad.core.lesson_file import load_lesson
 
 GOOD_LESSON = '''\
 id = "tiny"

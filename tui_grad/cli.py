@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING
 from tui_grad.core.catalog import Catalog, check_lesson_files, load_catalog, shipped_lessons_dir
 from tui_grad.core.lesson import COMMAND_NAMES, Lesson
 from tui_grad.core.safe_text import csv_cell, safe_data, safe_text, utc_time
-from tui_grad.web import served
+from tui_grad.terminal import served
 
 if TYPE_CHECKING:  # the app and the store load only for the commands that need them
-    from tui_grad.core.progress import ProgressStore
+    from tui_grad.core.progress import LessonProgress, ProgressStore
     from tui_grad.ui.app import TuiGradApp
 
 COMMANDS = tuple(name for name in COMMAND_NAMES if name in ("list", "trace", "check", "progress", "reset", "practice"))
@@ -61,7 +61,8 @@ def command_parser(command: str) -> argparse.ArgumentParser:
         parser.add_argument("--formula", metavar="F", help='trace your own formula instead, like "(x+2)**2 + x**3"')
         parser.add_argument("--values", metavar="V", help="the formula's inputs, like x=5")
         parser.add_argument("--json", action="store_true", help="print JSON for scripts instead of tables")
-        parser.add_argument("--steps", type=int, metavar="N", help="how many update steps (the lesson's own by default)")
+        parser.add_argument("--steps", type=int, metavar="N",
+                            help="how many update steps (the lesson's own by default)")
         parser.add_argument("--part", type=int, metavar="K", help="which part of the lesson, from 1 (the first "
                             "with a graph by default)")
     elif command == "check":
@@ -347,7 +348,7 @@ def load_progress():
     return store
 
 
-def lesson_state(lesson: Lesson | None, record) -> str:
+def lesson_state(lesson: Lesson | None, record: LessonProgress | None) -> str:
     """Where a learner stands in a lesson, in a few words: not started, part k of n, finished."""
     if record is None or not record.started:
         return "not started"

@@ -17,19 +17,54 @@ from typing import TextIO
 
 from tui_grad.core.catalog import Catalog
 from tui_grad.core.exercise import format_number
-from tui_grad.core.flow import ACTION_WORDS, FINISHED, INTRO, OUTRO, LessonSession
+from tui_grad.core.flow import (
+    ACTION_WORDS,
+    BACKWARD,
+    FINISHED,
+    INTRO,
+    OUTRO,
+    LessonSession,
+)
 from tui_grad.core.formula import formula_lesson
-from tui_grad.core.home import (ENTRY_SUMMARIES, ENTRY_TITLES, FORMULA, PRACTICE, FieldError, due_for_review,
-                                practice_status, read_formula, resume_index)
-from tui_grad.core.practice import PracticeRun
+from tui_grad.core.home import (
+    ENTRY_SUMMARIES,
+    ENTRY_TITLES,
+    FORMULA,
+    PRACTICE,
+    FieldError,
+    due_for_review,
+    practice_status,
+    read_formula,
+    resume_index,
+)
+from tui_grad.core.kinds.base import PartFlow
+from tui_grad.core.kinds.network import NetworkFlow
+from tui_grad.core.kinds.registry import kind_of
+from tui_grad.core.kinds.train import TrainFlow
 from tui_grad.core.lesson import Lesson
 from tui_grad.core.network import NetworkTrainer
-from tui_grad.core.parts import ANSWERING, DONE, REPLAY, UPDATING, WATCH, NetworkFlow, TrainFlow
+from tui_grad.core.parts import ANSWERING, WATCH
+from tui_grad.core.practice import PracticeRun
 from tui_grad.core.progress import ProgressStore, part_summary
 from tui_grad.core.safe_text import safe_text
-from tui_grad.core.lesson import ANSWERED_KINDS
-from tui_grad.core.training import TrainingError, describe_loss, describe_params, train_steps
-from tui_grad.core.views import CONTINUE, HINT, KEY_GUIDE, LEAVE, NUDGE, RESTART, REVEAL, UPDATE, Line, Message
+from tui_grad.core.training import (
+    TrainingError,
+    describe_loss,
+    describe_params,
+    train_steps,
+)
+from tui_grad.core.views import (
+    CONTINUE,
+    HINT,
+    KEY_GUIDE,
+    LEAVE,
+    NUDGE,
+    RESTART,
+    REVEAL,
+    UPDATE,
+    Line,
+    Message,
+)
 
 COMMANDS = {HINT: "hint", NUDGE: "nudge", REVEAL: "show", UPDATE: "update", CONTINUE: "Enter",
             RESTART: "restart", LEAVE: "lessons"}
@@ -252,7 +287,7 @@ class PlainTutor:
         self.say(session.title)
         if session.resumed:
             self.say(self.resume_line(session))
-        if any(part.kind in ANSWERED_KINDS for part in lesson.parts):
+        if any(kind_of(part).asks for part in lesson.parts):
             self.say("Type help at any question for the commands.")
         self.warn()
         shown_part = -1 if session.phase in (INTRO, FINISHED) else None
@@ -276,7 +311,7 @@ class PlainTutor:
                 if not self.answer_questions(session):
                     return False
             elif phase == WATCH:
-                LINE_RENDERERS[session.flow.kind](self, session)
+                LINE_RENDERERS[type(session.flow)](self, session)
             elif session.replay is not None and not session.replay.done:
                 self.replay(session)
             elif self.choose_next(session) == LEAVE:
@@ -315,8 +350,8 @@ class PlainTutor:
         if given:
             out = part.output
             self.say("Gradients given: " + ", ".join(f"d{out}/d{node.name} = {node.grad}" for node in given))
-        if part.kind == "update":
-            self.say(f"One {part.update.direction} step with step size {format_number(part.update.step_size)}.")
+        if note := session.flow.graph_note():
+            self.say(note)
 
     def answer_questions(self, session: LessonSession) -> bool:
         """Ask each question until it is answered or shown, taking commands on the way; False when
@@ -368,7 +403,7 @@ class PlainTutor:
     def replay(self, session: LessonSession) -> None:
         """A replay all at once: the backward pass step by step, or an update and its forward pass."""
         assert session.replay is not None
-        if session.replay.kind == "backward":
+        if session.replay.kind == BACKWARD:
             self.say()
             self.say(f"{session.subtitle[:1].upper()}{session.subtitle[1:]}, one edge at a time:")
             while not session.replay.done:
@@ -465,8 +500,8 @@ def show_network(plain: PlainTutor, session: LessonSession) -> None:
     session.trained(trainer.steps_taken)
 
 
-LINE_RENDERERS: dict[str, Callable[[PlainTutor, LessonSession], None]] = {
-    "train": show_training, "network": show_network}
+LINE_RENDERERS: dict[type[PartFlow], Callable[[PlainTutor, LessonSession], None]] = {
+    TrainFlow: show_training, NetworkFlow: show_network}
 """How line mode shows each watched kind of part (the answered kinds share the question loop)."""
 
 

@@ -10,9 +10,13 @@ import argparse
 import ipaddress
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from tui_grad.core.safe_text import safe_text
+
+if TYPE_CHECKING:  # the lab loads only when it is served
+    from tui_grad.web.lab import Lab
 
 INSTALL_WEB = "pip install 'tui-grad[web]'"
 
@@ -104,7 +108,7 @@ def print_links(pairs: list[tuple[str, str]]) -> None:
         print(f"{who:<{width}}  {link}", flush=True)
 
 
-def serve_lab(lab, args: argparse.Namespace) -> int:
+def serve_lab(lab: Lab, args: argparse.Namespace) -> int:
     """Run the web server in this process until SIGINT or SIGTERM; every tutor is stopped first."""
     import asyncio
     import logging

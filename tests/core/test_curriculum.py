@@ -4,16 +4,17 @@ graded against, a number that is not the one the lesson's text promises."""
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import pytest
 
 from tui_grad.core.catalog import load_catalog, shipped_lessons_dir
 from tui_grad.core.exercise import GradientExercise
-from tui_grad.core.lesson import distances_to_output
-from tui_grad.core.lesson import Lesson, load_lesson
+from tui_grad.core.kinds.registry import kind_of
+from tui_grad.core.lesson import Lesson, distances_to_output
+from tui_grad.core.lesson_file import load_lesson
 from tui_grad.core.trace import trace
-from tui_grad.core.lesson import ANSWERED_KINDS
 from tui_grad.core.tutor import draw_inputs
 
 CURRICULUM = (
@@ -79,7 +80,7 @@ def test_every_lesson_has_its_texts(lessons, lesson_id):
 @pytest.mark.parametrize("lesson_id", CURRICULUM)
 def test_every_answered_graph_fits_an_80_column_terminal(lessons, lesson_id):
     for part in lessons[lesson_id].parts:
-        if part.kind not in ANSWERED_KINDS:
+        if not kind_of(part).asks:
             continue
         graph = part.build()
         columns = max(distances_to_output(graph).values()) + 1
@@ -174,7 +175,7 @@ def test_loss_of_lesson_6_from_one_step_to_thirty(lessons):
     assert len(updates) == train.update.steps
     assert updates[-1]["params"]["w"] == pytest.approx(2, abs=0.01)
     losses = [update["output"] for update in updates]
-    assert all(later < earlier for earlier, later in zip(losses, losses[1:]))
+    assert all(later < earlier for earlier, later in itertools.pairwise(losses))
 
 
 def test_tanh_neuron_of_lesson_7(lessons):

@@ -8,8 +8,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
-from hypothesis import assume, given, settings
-from hypothesis import strategies as st
+from hypothesis import assume, given, settings, strategies as st
 
 from tui_grad.core import expr as ex
 from tui_grad.core.expr import (
@@ -181,7 +180,7 @@ def test_nesting_is_capped_before_python_recursion_could_fail(opening, closing):
 
     assert isinstance(parse(nested(64)), ex.Num | ex.Unary | ex.Binary | ex.Call)
     for depth in (65, 1000, 100_000):
-        with pytest.raises(ExprError, match="^nested too deeply at column"):
+        with pytest.raises(ExprError, match=r"^nested too deeply at column"):
             parse(nested(depth), max_length=10**6)
 
 

@@ -14,8 +14,7 @@ import math
 import unicodedata
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from tui_grad.core import expr as ex
 from tui_grad.core.expr import FUNCTIONS, ExprError, evaluate_number, names_in, parse, to_text

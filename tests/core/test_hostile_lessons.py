@@ -10,15 +10,16 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
-from tests.conftest import GOOD_LESSON
 from tui_grad.cli import COMMANDS, main
 from tui_grad.core.catalog import check_lesson_files, load_catalog, shipped_lessons_dir
-from tui_grad.core.lesson import COMMAND_NAMES, MAX_FILE_BYTES, MAX_NESTING, MAX_NODES, LessonError, load_lesson
+from tui_grad.core.lesson import COMMAND_NAMES, MAX_FILE_BYTES, MAX_NESTING, MAX_NODES, LessonError
+from tui_grad.core.lesson_file import load_lesson
 from tui_grad.core.safe_text import is_unsafe, safe_text
 from tui_grad.plain import run_plain
+
+from tests.conftest import GOOD_LESSON
 
 BRACKETS = ("[/x]", "w[i][j]", "[TODO]", "[bold]B[/bold]")
 # Escapes as TOML writes them: OSC 52 (clipboard), OSC 0 (title), OSC 8 (link), clear screen, leave the
@@ -263,7 +264,7 @@ def test_many_inputs_are_refused_before_anything_is_built(write_lesson):
 
 
 def test_the_node_limit_counts_what_is_built_exactly(catalog):
-    from tui_grad.core.lesson import _node_count
+    from tui_grad.core.tables import _node_count
 
     for lesson in catalog.lessons:
         for part in lesson.parts:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import GOOD_LESSON
 from tui_grad.core.catalog import load_catalog
-from tui_grad.core.lesson import LessonError, load_lesson
+from tui_grad.core.lesson import LessonError
+from tui_grad.core.lesson_file import load_lesson
+
+from tests.conftest import GOOD_LESSON
 
 
 def test_chain_rule_lesson_has_the_design_graph(chain_rule):
@@ -59,9 +61,11 @@ BROKEN = [
     ("bad parameter", GOOD_LESSON.replace('["x", "y"]', '["x", "q"]'), 11, "parameter 'q'"),
     ("variable exponent", GOOD_LESSON.replace('"p = x * y"', '"p = x ** y"'), 8, "plain number"),
     ("not a string", GOOD_LESSON.replace('"p = x * y",', "3,"), None, "must be a string"),
-    ("too deep to draw", GOOD_LESSON.replace('"L = p + x",', '"q1 = p + x", "q2 = q1 * x", "q3 = q2 + y", "q4 = q3 * y", "L = q4 + x",'),
+    ("too deep to draw", GOOD_LESSON.replace(
+        '"L = p + x",', '"q1 = p + x", "q2 = q1 * x", "q3 = q2 + y", "q4 = q3 * y", "L = q4 + x",'),
      7, "7 steps deep"),
-    ("too tall to draw", GOOD_LESSON.replace("y = -2.0 }", "y = -2.0, u = 1.5, v = 2.5, w = 0.5, z = 2.0, a = 3.0, b = 1.0 }")
+    ("too tall to draw",
+     GOOD_LESSON.replace("y = -2.0 }", "y = -2.0, u = 1.5, v = 2.5, w = 0.5, z = 2.0, a = 3.0, b = 1.0 }")
      .replace('"L = p + x",', '"q = u * v", "r = w * z", "s = a * b", "m = p * q", "n = r * s", "L = m * n",'),
      7, "8 nodes tall"),
 ]

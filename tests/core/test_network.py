@@ -6,7 +6,8 @@ import math
 
 import pytest
 
-from tui_grad.core.lesson import DATASETS, NetworkSpec, load_lesson
+from tui_grad.core.lesson import DATASETS, NetworkSpec
+from tui_grad.core.lesson_file import load_lesson
 from tui_grad.core.network import MLP, NetworkTrainer, make_dataset
 from tui_grad.engine import Value
 
@@ -42,7 +43,7 @@ def test_datasets_have_both_classes_and_are_seeded(name):
 
 def test_xor_labels_follow_the_quadrants():
     data = make_dataset("xor", 50, seed=1)
-    assert all((label > 0) == (x * y > 0) for (x, y), label in zip(data.points, data.labels))
+    assert all((label > 0) == (x * y > 0) for (x, y), label in zip(data.points, data.labels, strict=True))
 
 
 def test_unknown_dataset_is_refused():
@@ -86,7 +87,7 @@ def test_the_lesson_network_learns_the_moons(write_lesson):
     assert final_accuracy >= 0.95 > first_accuracy
     # the boundary picture agrees with the accuracy: most points sit on their own side
     right = sum((trainer.score(x, y) > 0) == (label > 0)
-                for (x, y), label in zip(trainer.dataset.points, trainer.dataset.labels))
+                for (x, y), label in zip(trainer.dataset.points, trainer.dataset.labels, strict=True))
     assert right / len(trainer.dataset.points) == pytest.approx(final_accuracy)
 
 

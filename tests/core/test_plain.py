@@ -443,7 +443,7 @@ def test_plain_reads_an_endless_line_in_pieces_and_goes_on(tmp_path):
 def test_a_bug_hunt_prints_its_text_once_then_each_buggy_step(tmp_path):
     """The part's text opens the bug hunt; the steps that follow are numbered lines of their own,
     not the text again (the app keeps it above each step; line mode has already printed it)."""
-    status, out = run(["", "", "lessons"], tmp_path, lesson="two-bugs")
+    _, out = run(["", "", "lessons"], tmp_path, lesson="two-bugs")
     assert out.count("This engine's backward pass has bug 1") == 1
     assert "1. b.grad = 1 × 1 = 1" in out and "5. a.grad = 6 × 1 = 6   (the 3 it held is lost)" in out
 
@@ -456,7 +456,7 @@ def test_lessons_at_a_question_goes_back_to_the_menu_and_the_lesson_resumes_ther
     after_leaving = out.split("dL/dd = lessons", 1)[1]
     assert "Lessons:" in after_leaving and "[in progress (1 found)]" in after_leaving
     assert "Resuming at part 1 of 1, question dL/dd." in after_leaving
-    record, progress = saved(tmp_path)
+    _, progress = saved(tmp_path)
     assert progress.status == {"L": "earned"}
 
 

@@ -27,7 +27,8 @@ def test_the_menu_offers_practice_and_the_own_formula(tmp_path):
     out = plain(["q"], tmp_path)
     assert "p. Practice: " in out and "[starts at level 1]" in out
     assert "f. Your own formula: " in out
-    assert f"Lesson number or id (1 to {len(CATALOG.lessons)}, p, f, q to quit): " in out  # nothing started: no suggestion
+    # nothing started: no suggestion
+    assert f"Lesson number or id (1 to {len(CATALOG.lessons)}, p, f, q to quit): " in out
 
 
 def test_enter_goes_on_with_the_next_lesson_not_finished(tmp_path):

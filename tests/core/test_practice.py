@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import sys
-import os
 
 import pytest
 

@@ -15,8 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from tui_grad.core import home_files, progress
 from tui_grad.core.progress import FILE_NAME, ProgressStore, data_dir

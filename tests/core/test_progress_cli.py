@@ -135,7 +135,7 @@ def test_export_survives_a_time_no_calendar_holds(home, capsys):
     times = [row["time"] for row in csv.DictReader(io.StringIO(capsys.readouterr().out))]
     assert times == ["not a date: 1e+20", "not a date: -1e+20", "2023-11-14T22:13:20.000Z"]
     assert main(["progress", "--export", "jsonl"]) == 0
-    assert [json.loads(line)["time"] for line in capsys.readouterr().out.splitlines()][0] == "not a date: 1e+20"
+    assert next(json.loads(line)["time"] for line in capsys.readouterr().out.splitlines()) == "not a date: 1e+20"
 
 
 HOSTILE = "\x1b]0;pwned\x07\x1b[2J \x9b31m \u202eabc"

@@ -81,7 +81,8 @@ def test_one_wrongly_typed_field_sets_aside_only_its_record_and_says_which(tmp_p
     good = {"part": 0, "parts": [{"status": {"a": "earned"}}], "finished": False, "seed": None, "updated": 1.0}
     bad = {"part": 0, "parts": [{"status": {"L": 3}}], "finished": False, "seed": 3, "updated": 1.0}
     content = {"format": "tui-grad-progress", "version": 1, "lessons": {"chain-rule": bad, "other": good},
-               "attempts": [attempt("a", lesson="other", at=1.0), {"lesson": "x"}, attempt("b", lesson="other", at=2.0)]}
+               "attempts": [attempt("a", lesson="other", at=1.0), {"lesson": "x"},
+                            attempt("b", lesson="other", at=2.0)]}
     (tmp_path / FILE_NAME).write_text(json.dumps(content), encoding="utf-8")
 
     store = ProgressStore(tmp_path).load()
@@ -368,7 +369,7 @@ def test_two_users_a_home_that_is_the_other_users_link_is_refused(lab):
 
 
 def test_two_users_the_learners_own_private_home_works(lab):
-    base, private = lab
+    base, _ = lab
     home = base / "own"
     home.mkdir(mode=0o700)
     os.chown(home, LEARNER, LEARNER)

@@ -3,8 +3,9 @@ its last save did not write, so a lab's hundred tutors ending at once do not all
 
 from __future__ import annotations
 
-from tests.core.test_progress import answer
 from tui_grad.core.progress import ProgressStore
+
+from tests.core.test_progress import answer
 
 
 def test_nothing_is_unsaved_after_a_load_or_a_save(tmp_path):

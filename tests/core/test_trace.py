@@ -6,8 +6,9 @@ import json
 
 import pytest
 
-from tests.conftest import GOOD_LESSON
 from tui_grad.cli import main
+
+from tests.conftest import GOOD_LESSON
 
 
 def test_trace_json_shape_and_numbers(capsys):

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tui_grad.core.lesson import load_lesson
-from tui_grad.core.training import (TrainingError, describe_loss, describe_params, line_through, loss_at,
-                                    train_steps)
+from tui_grad.core.lesson_file import load_lesson
+from tui_grad.core.training import TrainingError, describe_loss, describe_params, line_through, loss_at, train_steps
 from tui_grad.core.update import take_steps
 
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -72,7 +72,7 @@ def test_one_weight_walks_to_two(one_weight):
     assert [step.step for step in steps] == list(range(31))
     assert steps[0].params == {"w": 0.0} and steps[0].loss == 4.0 and steps[0].grads == {"w": -4.0}
     assert steps[1].params["w"] == pytest.approx(0.4)  # 0 - 0.1 * (-4)
-    assert all(later.loss < earlier.loss for earlier, later in zip(steps, steps[1:]))
+    assert all(later.loss < earlier.loss for earlier, later in itertools.pairwise(steps))
     assert steps[-1].params["w"] == pytest.approx(2 * (1 - 0.8 ** 30))  # the gap shrinks by 0.8 a step
 
 
@@ -80,7 +80,7 @@ def test_matches_the_update_exercise_step_by_step(one_weight):
     """The trainer and the one-step update exercise are the same arithmetic."""
     steps = list(train_steps(one_weight, steps=5))
     updates = take_steps(one_weight, None, 5)
-    for trained, update in zip(steps[1:], updates):
+    for trained, update in zip(steps[1:], updates, strict=True):
         assert trained.params["w"] == pytest.approx(update.parameters[0].after, rel=1e-12)
         assert trained.loss == pytest.approx(update.output_after, rel=1e-12)
 

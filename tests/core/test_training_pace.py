@@ -7,7 +7,7 @@ import io
 
 from tui_grad.core.catalog import load_catalog
 from tui_grad.core.flow import LessonSession
-from tui_grad.core.lesson import load_lesson
+from tui_grad.core.lesson_file import load_lesson
 from tui_grad.core.parts import DONE, WATCH
 from tui_grad.core.progress import ProgressStore
 from tui_grad.core.views import CONTINUE, LEAVE, REPLAY_ACTIONS, text_of
@@ -68,7 +68,7 @@ def test_the_end_of_a_run_offers_enter_and_saves_its_steps(write_lesson):
 def test_a_run_that_stopped_says_why(write_lesson):
     session = line_fit(write_lesson)
     session.trained(3, "Training stopped at step 3: too large.")
-    assert "✗ stopped  Training stopped at step 3: too large.   Enter: continue" == status(session)
+    assert status(session) == "✗ stopped  Training stopped at step 3: too large.   Enter: continue"
 
 
 def test_line_mode_runs_a_network_that_blows_up_to_a_sentence_not_a_traceback(write_lesson, tmp_path,

@@ -7,13 +7,14 @@ from dataclasses import replace
 
 import pytest
 
-from tests.conftest import GOOD_LESSON
 from tui_grad.core.catalog import load_catalog
 from tui_grad.core.exercise import SHOWN, GradientExercise
-from tui_grad.core.lesson import load_lesson
+from tui_grad.core.lesson_file import load_lesson
 from tui_grad.core.progress import ProgressStore
 from tui_grad.core.tutor import Tutor, draw_inputs
 from tui_grad.core.update import UpdateExercise
+
+from tests.conftest import GOOD_LESSON
 
 
 @pytest.fixture(scope="module")
@@ -144,7 +145,8 @@ def test_the_tutor_saves_every_answer_and_resumes_mid_lesson(tmp_path, catalog):
     again = Tutor(lesson, ProgressStore(tmp_path).load())  # a new process, as after a dropped connection
     assert again.exercise.current == "d" and again.exercise.hints == {"d": 1}
     attempts = ProgressStore(tmp_path).load().attempts
-    assert [(a["node"], a["correct"], a["mistake"]) for a in attempts] == [("L", True, None), ("d", False, "unexplained")]
+    assert [(a["node"], a["correct"], a["mistake"]) for a in attempts] == [
+        ("L", True, None), ("d", False, "unexplained")]
     assert attempts[1]["skills"] == ["product"]
 
 

@@ -11,7 +11,8 @@ import pytest
 from tui_grad.core.bughunt import WHICH, buggy_steps
 from tui_grad.core.catalog import load_catalog
 from tui_grad.core.flow import LessonSession
-from tui_grad.core.lesson import LessonError, load_lesson
+from tui_grad.core.lesson import LessonError
+from tui_grad.core.lesson_file import load_lesson
 from tui_grad.core.parts import ANSWERING, REPLAY
 from tui_grad.core.progress import ProgressStore
 from tui_grad.core.training import train_steps

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.tmux import EXITED, TmuxTerminal, tutor_command, tutor_env
 from tui_grad.core.progress import ProgressStore
+
+from tests.e2e.tmux import EXITED, TmuxTerminal, tutor_command, tutor_env
 
 GONE_WITHIN = 20.0  # a generous ceiling that fails only a tutor that hangs; never a speed figure
 

@@ -55,7 +55,7 @@ def test_whole_lesson_at_80x24(terminal_factory, env, colours_fit):
     term.type("7")
     screen = term.wait_for("✗ Wrong")
     assert "dL/dL is not 7" in screen
-    for (node, answer), following in zip(ANSWERS, [*ANSWERS[1:], None]):
+    for (node, answer), following in zip(ANSWERS, [*ANSWERS[1:], None], strict=True):
         term.wait_for(f"Find dL/d{node}")
         term.type(answer)
         if following is not None:

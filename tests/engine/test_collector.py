@@ -44,12 +44,11 @@ def test_building_a_graph_runs_no_collection_while_paused(collections):
 
 
 def test_it_comes_back_after_an_error_and_nests():
-    with pytest.raises(ZeroDivisionError):
+    with pytest.raises(ZeroDivisionError), collector_paused():
         with collector_paused():
-            with collector_paused():
-                assert not gc.isenabled()
-            assert not gc.isenabled()  # the inner block leaves the outer one's pause alone
-            raise ZeroDivisionError("inside the block")
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the inner block leaves the outer one's pause alone
+        raise ZeroDivisionError("inside the block")
     assert gc.isenabled()
 
 

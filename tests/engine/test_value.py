@@ -6,8 +6,7 @@ import gc
 import math
 
 import pytest
-from hypothesis import assume, given, reject, settings
-from hypothesis import strategies as st
+from hypothesis import assume, given, reject, settings, strategies as st
 
 from tui_grad.engine import EngineError, Value, topological_order
 
@@ -243,7 +242,7 @@ def build_expression(tree, leaves: dict, kinks: list) -> Value:
 
 def evaluate(tree, values, kinks):
     """The output Value of `tree` with fresh leaves holding `values`."""
-    leaves = {name: Value(v, label=name) for name, v in zip(LEAF_NAMES, values)}
+    leaves = {name: Value(v, label=name) for name, v in zip(LEAF_NAMES, values, strict=True)}
     try:
         return build_expression(tree, leaves, kinks), leaves
     except EngineError:
@@ -337,7 +336,7 @@ def test_gradient_overflow_is_an_engine_error():
     ],
     ids=["log(-3)", "log(0)", "Value/Value(0)", "Value/0", "1/Value(0)", "exp(1000)", "(-8)**0.5",
          "0**-1", "0**0.5", "overflowing product", "overflowing power", "log(tiny)", "Value(inf)",
-         "Value(nan)", "Value+inf", "Value(10**400)"],  # fmt: skip
+         "Value(nan)", "Value+inf", "Value(10**400)"],
 )
 def test_engine_errors_name_the_operation_and_operands(make, op, operands, words):
     with pytest.raises(EngineError) as caught:

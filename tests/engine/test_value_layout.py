@@ -5,8 +5,7 @@ from __future__ import annotations
 import gc
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from tui_grad.engine import Value, topological_order
 
@@ -40,8 +39,8 @@ def build(steps) -> Value:
     nodes = [Value(0.5, label="x"), Value(-1.5, label="y"), Value(2.0, label="z")]
     for op, first, second in steps:
         a, b = nodes[-1 - first % len(nodes)], nodes[-1 - second % len(nodes)]
-        nodes.append({"+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b,
-                      "tanh": lambda: a.tanh(), "neg": lambda: -a, "relu": lambda: a.relu()}[op]())
+        nodes.append({"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
+                      "tanh": lambda a, _: a.tanh(), "neg": lambda a, _: -a, "relu": lambda a, _: a.relu()}[op](a, b))
     return nodes[-1]
 
 

@@ -56,6 +56,7 @@ async def test_a_learners_folder_name_and_answers_are_shown_as_text(tmp_path, ca
     """A learner names their folder, and types their answers: brackets stay text, escapes glyphs (a
     folder name cannot hold the / of a closing tag; an opening one would be eaten as markup)."""
     from tui_grad.core.safe_text import is_unsafe
+
     from tests.ui.screen_text import screen_text
 
     eve = ProgressStore(tmp_path / "eve[bold]\x1b]0;pwned\x07").load()

@@ -7,8 +7,8 @@ import pytest
 from tui_grad.core.bughunt import WHICH, BugHuntExercise
 from tui_grad.core.catalog import load_catalog
 from tui_grad.core.exercise import GradientExercise, format_number
+from tui_grad.core.kinds.registry import kind_of
 from tui_grad.core.progress import ProgressStore
-from tui_grad.core.lesson import ANSWERED_KINDS
 from tui_grad.ui.app import TuiGradApp
 from tui_grad.ui.exercise import ExerciseScreen
 from tui_grad.ui.home import HomeScreen
@@ -61,7 +61,7 @@ async def test_walk_through_every_lesson(tmp_path, lesson):
             await pilot.press("enter")
             await pilot.pause()
         for index, part in enumerate(lesson.parts):
-            assert app.screen.__class__.__name__ == ("ExerciseScreen" if part.kind in ANSWERED_KINDS
+            assert app.screen.__class__.__name__ == ("ExerciseScreen" if kind_of(part).asks
                                                       else "TrainScreen"), (index, part.kind)
             await finish_part(app, pilot)
         assert isinstance(app.screen, PageScreen), "the recap follows the last part"

@@ -4,6 +4,7 @@ has ended is no longer read (Textual's loop would find it readable at once, fore
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pty
 import select
@@ -128,10 +129,8 @@ def terminal(monkeypatch):
         driver.exit_event.set()
         thread.join(HANG_GUARD)
         for fd in (keyboard, far):
-            try:
+            with contextlib.suppress(OSError):
                 os.close(fd)
-            except OSError:
-                pass
 
 
 def test_keys_arrive_and_a_lone_esc_is_esc(terminal):

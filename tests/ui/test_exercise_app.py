@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tui_grad.core.catalog import load_catalog
-from tui_grad.ui.app import TuiGradApp
 from tui_grad.core.parts import ANSWERING as ANSWER, REPLAY as BACKWARD, UPDATING as UPDATE
+from tui_grad.ui.app import TuiGradApp
 from tui_grad.ui.exercise import ExerciseScreen
 from tui_grad.ui.graph_view import GraphView
 from tui_grad.ui.home import HomeScreen

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import time
 
-from tests.ui.test_exercise_app import open_exercise
 from tui_grad.core.catalog import load_catalog
 from tui_grad.ui import settling_cursor
 from tui_grad.ui.answer import AnswerInput
 from tui_grad.ui.app import TuiGradApp
+
+from tests.ui.test_exercise_app import open_exercise
 
 SETTLE_WITHIN = 20.0  # a ceiling that fails only a cursor that never settles; not a speed figure
 

@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 from textual.app import App
 
-from tests.ui.screen_text import faint_text
 from tui_grad.core.catalog import load_catalog
 from tui_grad.ui.app import TuiGradApp
 from tui_grad.ui.exercise import ExerciseScreen
 from tui_grad.ui.train import TrainScreen
+
+from tests.ui.screen_text import faint_text
 
 UI = Path(__file__).resolve().parents[2] / "tui_grad" / "ui"
 THEMES = sorted(App().available_themes)

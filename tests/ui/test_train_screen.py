@@ -7,14 +7,16 @@ To show that a paused run stands still, the tests wait for an unrelated timer to
 
 from __future__ import annotations
 
+import itertools
 import threading
 
 import pytest
 from textual.app import App
 
-from tui_grad.core.flow import LessonSession
-from tui_grad.core.lesson import load_lesson
-from tui_grad.core.parts import DONE as DONE_PHASE, NetworkFlow
+from tui_grad.core.flow import TRAINING as TRAINING_RUN, LessonSession
+from tui_grad.core.kinds.network import NetworkFlow
+from tui_grad.core.lesson_file import load_lesson
+from tui_grad.core.parts import DONE as DONE_PHASE
 from tui_grad.ui import plot
 from tui_grad.ui.render import LeftLesson
 from tui_grad.ui.train import DONE, FAILED, PAUSED, TRAINING, TrainScreen
@@ -126,7 +128,7 @@ async def test_one_weight_trains_to_two_and_enter_goes_on(one_weight):
         await wait_until(pilot, lambda: screen.state == DONE)
         assert screen.step_count == 30 and len(screen.losses) == 31
         assert screen.latest.params["w"] == pytest.approx(2 * (1 - 0.8 ** 30))
-        assert all(later < earlier for earlier, later in zip(screen.losses, screen.losses[1:]))
+        assert all(later < earlier for earlier, later in itertools.pairwise(screen.losses))
         text = screen_text(app)
         assert "✓ done  step 30 of 30 · loss 6.13e-6 · w = 2.00   Enter: continue" in text
         assert "loss as w moves" in text and plot.BALL in screen.query_one("#picture").text()
@@ -154,7 +156,7 @@ def test_the_small_network_is_slow_enough_to_watch(write_lesson):
 
     session = LessonSession(load_catalog().find("small-network"))
     session.go_on()  # past the introduction
-    assert isinstance(session.flow, NetworkFlow) and session.replay.kind == "train"
+    assert isinstance(session.flow, NetworkFlow) and session.replay.kind == TRAINING_RUN
     assert session.flow.steps_per_tick(0) == 1 and session.flow.total_steps == 100
     assert session.tick_seconds * 100 >= 10  # seconds for the run at 1×
     session.slower()
@@ -355,7 +357,7 @@ async def test_network_waits_for_the_pace_and_steps_one_at_a_time(tiny_network):
         assert screen.trainer.steps_taken == 0 and screen.step_count == 0
         for expected in (1, 2, 3):
             await pilot.press("n")
-            await wait_until(pilot, lambda: screen.step_count == expected and screen.worker_waiting)
+            await wait_until(pilot, lambda expected=expected: screen.step_count == expected and screen.worker_waiting)
             assert screen.trainer.steps_taken == expected
         assert screen.state == PAUSED and "⏸ paused" in status(screen) and "step 3 of 30" in status(screen)
         await pilot.press("minus")

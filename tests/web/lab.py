@@ -4,6 +4,7 @@ websocket client whose terminal stream feeds a pyte screen, so tests read what a
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import subprocess
@@ -28,10 +29,11 @@ class LabProcess:
         self.homes = folder / "homes"
         self.stderr_path = folder / "serve.stderr"
         environment = {**os.environ, "TEXTUAL_ANIMATIONS": "none", "PYTHONPATH": str(REPOSITORY), **(env or {})}
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "tui_grad", "serve", "--roster", str(self.roster), "--homes", str(self.homes),
-             "--port", "0", *extra],
-            stdout=subprocess.PIPE, stderr=open(self.stderr_path, "wb"), env=environment, text=True)
+        with open(self.stderr_path, "wb") as stderr:  # the server keeps its own copy of the descriptor
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "tui_grad", "serve", "--roster", str(self.roster), "--homes", str(self.homes),
+                 "--port", "0", *extra],
+                stdout=subprocess.PIPE, stderr=stderr, env=environment, text=True)
         self.links: dict[str, str] = {}
         self.output: list[str] = []
         assert self.process.stdout is not None
@@ -95,10 +97,8 @@ class Tab:
             if remaining <= 0:
                 raise AssertionError(f"{text!r} never showed; the screen:\n{self.text()}")
             self.changed.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.changed.wait(), remaining)
-            except asyncio.TimeoutError:
-                pass
         return self.text()
 
     async def wait_closed(self, timeout: float = WAIT) -> None:

@@ -9,6 +9,7 @@ tests/artifacts/web/ (or $TUI_GRAD_ARTIFACTS)."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import re
 import shutil
@@ -18,8 +19,9 @@ from pathlib import Path
 import pyte
 import pytest
 
-from tests.web.lab import REPOSITORY, WAIT, LabProcess
 from tui_grad.core.progress import ProgressStore
+
+from tests.web.lab import REPOSITORY, WAIT, LabProcess
 
 ADA, ALAN, INSTRUCTOR = "Ada Lovelace", "Alan Turing", "instructor (class view)"
 ANSWERS = [("L", "1"), ("d", "-2"), ("f", "4"), ("e", "-2*1"), ("c", "-2"), ("a", "6"), ("b", "-4.0")]
@@ -86,10 +88,8 @@ class Page:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise AssertionError(f"{text!r} never showed in the browser; the screen:\n{screen}")
-            try:
+            with contextlib.suppress(Exception):  # Playwright's TimeoutError: the loop reports it with the screen
                 self.page.wait_for_function("() => window.__frames.length > 0", timeout=remaining * 1000)
-            except Exception:  # Playwright's TimeoutError: the loop reports it with the screen
-                pass
         return screen
 
     def press(self, *keys: str) -> None:
@@ -136,7 +136,7 @@ def test_two_learners_in_two_browser_pages_and_the_class_view_showing_both(tmp_p
                 assert "dL/dL is not 7" in ada.wait_for("✗ Wrong")
                 assert "dL/dL is not 5" in alan.wait_for("✗ Wrong")
                 shots.append(ada.shot("wrong-answer"))
-                for (node, answer), following in zip(ANSWERS, [*ANSWERS[1:], None]):
+                for node, answer in ANSWERS:
                     for page in (ada, alan):
                         page.wait_for(f"Find dL/d{node}")
                         page.answer(answer)

@@ -13,8 +13,9 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tests.web.lab import REPOSITORY, WAIT, LabProcess, open_tab, socket_url
 from tui_grad.core.progress import ProgressStore
+
+from tests.web.lab import REPOSITORY, WAIT, LabProcess, open_tab, socket_url
 
 ANSWERS = [("L", "1"), ("d", "-2"), ("f", "4"), ("e", "-2*1"), ("c", "−2"), ("a", "6"), ("b", "-4.0")]
 ADA, ALAN = "Ada Lovelace", "Alan Turing"
@@ -79,7 +80,7 @@ async def test_a_learner_works_the_chain_rule_in_a_served_tab_with_their_own_pro
         await tab.type("7")
         screen = await tab.wait_for("✗ Wrong")
         assert "dL/dL is not 7" in screen
-        for (node, answer), following in zip(ANSWERS, [*ANSWERS[1:], None]):
+        for (node, answer), following in zip(ANSWERS, [*ANSWERS[1:], None], strict=True):
             await tab.wait_for(f"Find dL/d{node}")
             await tab.type(answer)
             if following is not None:

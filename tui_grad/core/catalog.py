@@ -6,7 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from tui_grad.core.lesson import Lesson, LessonError, load_lesson
+from tui_grad.core.lesson import Lesson, LessonError
+from tui_grad.core.lesson_file import load_lesson
 
 
 def shipped_lessons_dir() -> Path:

@@ -12,8 +12,10 @@ import csv
 import io
 import json
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from tui_grad.core.catalog import Catalog
 from tui_grad.core.progress import ProgressStore, part_summary
@@ -131,10 +133,10 @@ def node_rows(attempts_by_learner: dict[str, list[dict]], catalog: Catalog | Non
             if attempt["mistake"]:
                 mistakes.setdefault(key, Counter())[attempt["mistake"]] += 1
             most_hints[key] = max(most_hints.get(key, 0), attempt["hints"])
-        firsts: dict[tuple, dict] = {}
-        for attempt in first_tries(ordered):
-            firsts.setdefault((attempt["lesson"], attempt["part"], attempt["node"]), attempt)
-        right.update(key for key, attempt in firsts.items() if right_first_time(attempt))
+        firsts: dict[tuple, Mapping[str, Any]] = {}
+        for first in first_tries(ordered):
+            firsts.setdefault((first["lesson"], first["part"], first["node"]), first)
+        right.update(key for key, first in firsts.items() if right_first_time(first))
         hints.update(most_hints)
     order = {lesson.id: number for number, lesson in enumerate(catalog.lessons)} if catalog else {}
     keys = sorted(tried, key=lambda key: (order.get(key[0], len(order)), key[0], key[1]))

@@ -264,31 +264,12 @@ class GradientExercise(Questions):
         return self.chain_rule(name)
 
     def hint_texts(self, name: str) -> dict[int, str]:
-        if self.lesson.kind == "slope":
-            return self.slope_hints(name)
         return {1: self.think_about(name), 2: self.local_rules(name), 3: self.chain_product(name)}
 
     def diagnose(self, name: str, answer: float) -> Diagnosis | None:
         """Which slip gives exactly this wrong answer, if any rule explains it."""
-        if self.lesson.kind == "slope":
-            for h in NUDGE_SIZES[:4]:
-                try:
-                    estimate = self.nudge(name, h).estimate
-                except ex.ExprError:  # the nudge leaves the function's domain: no estimate to match
-                    continue
-                if math.isclose(answer, estimate, rel_tol=1e-4) and not self.is_close(estimate, self.expected(name)):
-                    return Diagnosis("coarse-estimate",
-                                     f"{format_number(answer)} is the estimate with h = {format_number(h)}. A "
-                                     "smaller h gets closer to the slope itself: keep nudging.")
         nodes = list(self.graph.nodes.values())
-        found = diagnose(self.graph.nodes[name], answer, nodes, self.graph.output, self.is_close, format_number)
-        if self.lesson.kind == "slope" and found is not None:  # no graph on screen: speak of terms, not paths
-            out = self.output_name
-            if found.code == "one-path":
-                return Diagnosis("one-term", f"{format_number(answer)} is the slope of only some of the terms of "
-                                             f"{out} that contain {name}. Each of them adds its own slope: add them all.")
-            return found if found.code == "sign" else None
-        return found
+        return diagnose(self.graph.nodes[name], answer, nodes, self.graph.output, self.is_close, format_number)
 
     def nudge(self, name: str, h: float) -> Nudge:
         """Move `name` by h, run the forward pass again, and report the output before and after.
@@ -308,9 +289,6 @@ class GradientExercise(Questions):
     def chain_rule(self, name: str) -> str:
         """The chain rule for `name` with this graph's numbers: dL/dc = dL/dd · ∂d/∂c = -2 · 1 = -2."""
         out = self.output_name
-        if self.lesson.kind == "slope":
-            return (f"As h shrinks, ({out}({name}+h) − {out}({name}))/h settles on {format_number(self.expected(name))}: "
-                    f"the slope of {out} at {name} = {format_number(self.graph.nodes[name].data)}.")
         if name == out:
             return f"d{out}/d{out} = 1: {out} changes exactly as much as itself."
         return f"d{out}/d{name} = {self.chain_terms(name)} = {format_number(self.expected(name))}"
@@ -325,9 +303,6 @@ class GradientExercise(Questions):
     def pointer(self, name: str) -> str:
         """A nudge toward the chain rule for `name`, naming what is already known."""
         out = self.output_name
-        if self.lesson.kind == "slope":
-            return (f"Nudge {name} by smaller and smaller h (Ctrl+N) and watch where ({out}({name}+h) − "
-                    f"{out}({name}))/h settles.")
         if name == out:
             return f"How much does {out} change when {out} itself changes by a little?"
         parents = self.parents(name)
@@ -335,24 +310,6 @@ class GradientExercise(Questions):
         local = " and ".join(f"the local derivative {local_symbol(p, name, out)}" for p, _ in parents)
         paths = " Add up every path." if len(parents) > 1 else ""
         return f"Use the chain rule: you know {known}; multiply by {local}.{paths}"
-
-    def slope_hints(self, name: str) -> dict[int, str]:
-        """The ladder for a slope: what a slope is, nudges small enough to read it, each term's share."""
-        out = self.output_name
-        try:
-            small = [self.nudge(name, h) for h in (0.001, 0.0001)]
-        except ex.ExprError:
-            small = []
-        shares = [step.contribution for step in self.steps if step.child == name]
-        return {
-            1: f"The slope says how much {out} moves per unit of {name}, for a tiny move: nudge {name} by h, "
-               f"see how far {out} moves, and divide by h.",
-            2: ("With h = " + " and h = ".join(f"{format_number(n.h)} the estimate is {format_number(n.estimate)}"
-                                              for n in small) + ". Where is it heading?") if small else
-               f"{name} cannot be nudged here without leaving where {out} is defined: think of each term's slope.",
-            3: f"Each term of {out} that contains {name} adds its own slope: "
-               + written_sum(sorted(shares, reverse=True)) + ". Work it out.",
-        }
 
     def think_about(self, name: str) -> str:
         """Hint 1: where the node sits and the question to ask."""

@@ -133,11 +133,11 @@ def _tokenize(text: str, shift: int = 0) -> list[_Token]:
             continue
         previous = tokens[-1] if tokens else None
         touching = previous is not None and previous.column + len(previous.shown) == column
-        number_before = touching and previous.kind == "num"
+        number_before = touching and previous is not None and previous.kind == "num"
         if char == "." and previous and previous.kind in ("name", ")"):
             raise ExprError(f"'.' at column {column} is not allowed after '{_short(previous.shown)}': formulas "
                             "have no attribute access", column)
-        if char in "._" and number_before:
+        if char in "._" and number_before and previous is not None:
             what = "more than one '.': write decimals like 2.5" if char == "." else \
                 "a '_': write numbers without separators, like 1000"
             raise ExprError(f"the number at column {previous.column} has {what}", previous.column)
@@ -450,8 +450,8 @@ def _float_power(base: float, exponent: float) -> float:
 def _bounded_power(base: Any, exponent: Any) -> Any:
     """`base ** exponent` for any arithmetic type; exact powers (ints, Fractions) that would be huge are refused."""
     if isinstance(base, Rational) and isinstance(exponent, Rational) and exponent.denominator == 1:
-        size = max(abs(base.numerator).bit_length(), base.denominator.bit_length())  # about log2 of the base
-        if abs(base) not in (0, 1) and abs(exponent) * size > _MAX_EXACT_BITS:
+        size = max(abs(int(base.numerator)).bit_length(), int(base.denominator).bit_length())  # about log2 of the base
+        if abs(base) not in (0, 1) and abs(int(exponent.numerator)) * size > _MAX_EXACT_BITS:
             raise ExprError(f"the power{{at}} is {_TOO_LARGE}")
     return base ** exponent
 

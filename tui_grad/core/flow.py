@@ -20,19 +20,11 @@ from tui_grad.core.exercise import (
     format_number,
 )
 from tui_grad.core.expr import ExprError
+from tui_grad.core.kinds.base import PartFlow
+from tui_grad.core.kinds.gradients import GradientsFlow
+from tui_grad.core.kinds.train import TrainFlow
 from tui_grad.core.lesson import Lesson, LessonError
-from tui_grad.core.parts import (
-    ANSWERING,
-    DONE,
-    PART_FLOWS,
-    REPLAY,
-    UPDATING,
-    WATCH,
-    GradientsFlow,
-    PartFlow,
-    TrainFlow,
-    first_update,
-)
+from tui_grad.core.parts import ANSWERING, DONE, REPLAY, UPDATING, WATCH, first_update
 from tui_grad.core.progress import ProgressStore
 from tui_grad.core.tutor import Tutor
 from tui_grad.core.update import UpdateStep, describe_move, describe_rule, take_steps
@@ -63,6 +55,8 @@ from tui_grad.core.views import (
 )
 from tui_grad.engine import BackwardStep
 
+BACKWARD, FORWARD, TRAINING = "backward", "forward", "training"
+"""What a replay shows: the backward pass, the forward pass after an update, or a training run."""
 INTRO, OUTRO, FINISHED = "intro", "outro", "finished"
 """The phases around the parts: the introduction, the recap, and a finished lesson reopened."""
 SPEEDS = (4.0, 2.0, 1.0, 0.5, 0.25, 0.1)
@@ -90,7 +84,7 @@ class SessionContext(Protocol):
 @dataclass
 class Replay:
     """A replay in progress: the engine's backward pass, the forward pass after an update, or a
-    training run ("train": `position` is the update steps the learner may see so far)."""
+    training run (TRAINING: `position` is the update steps the learner may see so far)."""
 
     kind: str
     length: int
@@ -130,7 +124,7 @@ class LessonSession:
         if restore is not None and self.tutor.exercise is not None:
             self.tutor.exercise.restore(*restore)
         self.mastery_before = self._mastery() if review else {}
-        self.flow: PartFlow = PART_FLOWS[self.tutor.part.kind](self.tutor)
+        self.flow: PartFlow = self._part_flow()
         self.phase = ""
         self.message: Message = ()
         self.replay: Replay | None = None
@@ -230,10 +224,10 @@ class LessonSession:
             text = self.flow.status(self.asked, self.values)
         elif replay is not None and not replay.done:
             pace = f"speed {replay.speed}" + (" · paused" if replay.paused else "")
-            if replay.kind == "backward" and replay.position:
+            if replay.kind == BACKWARD and replay.position:
                 step = self._steps()[replay.position - 1]
                 text = f"Step {replay.position} of {replay.length}   {step.node} → {step.child}   {pace}"
-            elif replay.kind == "backward":
+            elif replay.kind == BACKWARD:
                 text = f"Now {self.flow.replay_name()}, one edge at a time.   {pace}"
             else:
                 text = f"Forward pass again, node by node   {pace}"
@@ -390,7 +384,7 @@ class LessonSession:
         replay = self.replay
         if replay is None or replay.done:
             return
-        if replay.kind == "train":  # a tick of a training run: the flow says how many update steps
+        if replay.kind == TRAINING:  # a tick of a training run: the flow says how many update steps
             assert isinstance(self.flow, TrainFlow)
             replay.position = min(replay.position + self.flow.steps_per_tick(replay.position), replay.length)
             return
@@ -402,7 +396,7 @@ class LessonSession:
         self._need(STEP)
         assert self.replay is not None
         self.replay.paused = True
-        if self.replay.kind == "train":
+        if self.replay.kind == TRAINING:
             self.replay.position = min(self.replay.shown + 1, self.replay.length)
             return
         self.advance()
@@ -413,7 +407,7 @@ class LessonSession:
         replay = self.replay
         assert replay is not None
         replay.paused = not replay.paused
-        if replay.kind == "train":  # held where the face stands; a skip goes on skipping when resumed
+        if replay.kind == TRAINING:  # held where the face stands; a skip goes on skipping when resumed
             replay.position = min(replay.shown, replay.length) if replay.paused else (
                 replay.length if replay.skipping else max(replay.position, replay.shown))
 
@@ -421,7 +415,7 @@ class LessonSession:
         """Show the end of the replay at once (its last step stays on screen with the summary)."""
         self._need(SKIP)
         assert self.replay is not None
-        if self.replay.kind == "train":  # every remaining update step, drawn once at the end
+        if self.replay.kind == TRAINING:  # every remaining update step, drawn once at the end
             self.replay.position, self.replay.paused, self.replay.skipping = self.replay.length, False, True
             return
         self.replay.position = self.replay.length - 1
@@ -447,7 +441,7 @@ class LessonSession:
     def _show_replay_step(self) -> None:
         replay = self.replay
         assert replay is not None
-        if replay.kind == "backward":
+        if replay.kind == BACKWARD:
             step = self._steps()[replay.position - 1]
             assert isinstance(self.flow, GradientsFlow)
             text, why = self.flow.describe(step)
@@ -478,7 +472,7 @@ class LessonSession:
         self.inputs = update.new_inputs(self.inputs)
         self.history.append(update.output_after)
         self.phase = UPDATING
-        self.replay = Replay("forward", len(update.forward))
+        self.replay = Replay(FORWARD, len(update.forward))
         self.message = self._update_message(update, done=False)
         self.tutor.note_updates(len(self.updates))
 
@@ -493,7 +487,7 @@ class LessonSession:
 
     def drawn(self, steps: int) -> None:
         """The face has computed and drawn `steps` update steps of the training run."""
-        if self.replay is not None and self.replay.kind == "train":
+        if self.replay is not None and self.replay.kind == TRAINING:
             self.replay.shown = steps
 
     def trained(self, steps: int, failure: str = "") -> None:
@@ -548,7 +542,7 @@ class LessonSession:
 
     def _enter_part(self, resumed: bool = False) -> None:
         self.resumed = resumed
-        self.flow = PART_FLOWS[self.tutor.part.kind](self.tutor)
+        self.flow = self._part_flow()
         self.inputs = self.tutor.inputs()
         self.values = self._forward(self.inputs)
         self.history = [self.values[self.tutor.part.output]] if self.tutor.part.output in self.values else []
@@ -566,6 +560,11 @@ class LessonSession:
                 self.lead = tuple(rows) + (line(),)
             self._start_phase()
 
+    def _part_flow(self) -> PartFlow:
+        """The flow of the part in front of the learner, made by its kind."""
+        tutor = self.tutor
+        return tutor.kind.flow(tutor.part, tutor.exercise, tutor.following)
+
     def _question_guide(self) -> Message:
         """The line that names the keys of the questions."""
         keys: list[str | Span] = [Span(KEY_GUIDE, "muted")]
@@ -577,7 +576,7 @@ class LessonSession:
     def _forward(self, inputs: dict[str, float]) -> dict[str, float]:
         if not self.flow.asks:
             return dict(inputs)
-        return {name: node.data for name, node in self.flow.tutor.part.build(inputs).nodes.items()}
+        return {name: node.data for name, node in self.tutor.part.build(inputs).nodes.items()}
 
     def _after_answers(self) -> None:
         self.phase = self.flow.after_answers()
@@ -585,10 +584,10 @@ class LessonSession:
 
     def _start_phase(self) -> None:
         if self.phase == REPLAY:
-            self.replay = Replay("backward", len(self._steps()))
+            self.replay = Replay(BACKWARD, len(self._steps()))
         elif self.phase == WATCH:
             assert isinstance(self.flow, TrainFlow)
-            self.replay, self.failure = Replay("train", self.flow.total_steps), ""
+            self.replay, self.failure = Replay(TRAINING, self.flow.total_steps), ""
         elif self.phase == UPDATING and not self.updates:
             self._take_step()
 

@@ -11,7 +11,8 @@ import math
 from collections.abc import Mapping
 
 from tui_grad.core import expr as ex
-from tui_grad.core.lesson import Lesson, LessonError, Part, part_from_table
+from tui_grad.core.lesson import Lesson, LessonError, Part
+from tui_grad.core.lesson_file import part_from_table
 from tui_grad.engine import EngineError, Value
 
 STEP_NAMES = ("u", "v", "w", "p", "q", "r", "s", "t", "g", "h", "k", "m", "n", "z")
@@ -65,7 +66,7 @@ def formula_part(formula: str, values: Mapping[str, float]) -> Part:
     steps: list[tuple[str, str, ex.Expr]] = []
 
     def step_of(node: ex.Expr) -> str:
-        if not ex.names_in(node):
+        if isinstance(node, ex.Num) or not ex.names_in(node):
             text = ex.to_text(node)
             return f"({text})" if text.startswith("-") else text
         if isinstance(node, ex.Name):
@@ -115,7 +116,7 @@ def _check_domain(steps: list[tuple[str, str, ex.Expr]], values: Mapping[str, fl
 
 def _value(formula: ex.Expr, known: dict[str, Value]) -> Value:
     """A parsed step evaluated on engine Values (the engine's rules and errors, not floats)."""
-    if not ex.names_in(formula):
+    if isinstance(formula, ex.Num) or not ex.names_in(formula):
         return Value(ex.evaluate_number(formula))
     if isinstance(formula, ex.Name):
         return known[formula.name]

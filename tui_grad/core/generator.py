@@ -42,9 +42,11 @@ from itertools import product
 from typing import Any
 
 from tui_grad.core.diagnosis import uses_of
-from tui_grad.core.exercise import GradientExercise, asking_order, format_number
-from tui_grad.core.lesson import LessonError, Part, part_from_table
-from tui_grad.core.skills import SKILLS, skills_of_node
+from tui_grad.core.exercise import GradientExercise, format_number
+from tui_grad.core.kinds.registry import kind_of
+from tui_grad.core.lesson import LessonError, Part
+from tui_grad.core.lesson_file import part_from_table
+from tui_grad.core.skills import SKILLS
 from tui_grad.core.update import UpdateExercise
 
 
@@ -129,18 +131,15 @@ def level_of(number: int) -> Level:
 
 def skills_of_part(part: Part) -> tuple[str, ...]:
     """The skills answering this part exercises, in the order of `skills.SKILLS`."""
-    if part.kind == "update":
-        return ("update",)
-    graph = part.build()
-    found = {skill for name in asking_order(graph, part.ask)
-             for skill in skills_of_node(graph.nodes[name], graph.nodes, graph.output)}
+    kind, exercise = kind_of(part), _exercise(part)
+    found = {skill for name in exercise.order for skill in kind.skills_of(exercise, name)}
     return tuple(skill for skill in SKILLS if skill in found)
 
 
 def graph_key(part: Part) -> tuple:
     """What makes two exercises the same: the formulas and the input values (for repeat checks)."""
     return (part.kind, tuple(a.text for a in part.assignments), tuple(sorted(part.inputs.items())),
-            part.update.step_size if part.kind == "update" else None)
+            kind_of(part).answers_use_step(part))
 
 
 # --- mistakes and fairness ----------------------------------------------------------------------
@@ -158,7 +157,9 @@ def fairness_problems(part: Part) -> list[str]:
 
 
 def _exercise(part: Part) -> GradientExercise | UpdateExercise:
-    return UpdateExercise(part) if part.kind == "update" else GradientExercise(part)
+    exercise = kind_of(part).exercise(part)
+    assert isinstance(exercise, GradientExercise | UpdateExercise), "practice generates parts that ask questions"
+    return exercise
 
 
 def _mistakes(exercise: GradientExercise | UpdateExercise, name: str) -> Iterator[tuple[str, float]]:
@@ -363,13 +364,15 @@ def _chain(key: tuple, rng: random.Random) -> dict[str, Any]:
     ops, a, b = key
     inputs = {"a": float(a), "b": float(b)}
     nodes, previous = [f"e = a {ops[0]} b"], "e"
-    for op, name, operand in zip(ops[1:], ["d", "g"][:len(ops) - 2] + ["L"], ("c", "f", "h")):
+    # a chain of three operations uses two of the three operands: zip stops at the shorter on purpose
+    for op, name, operand in zip(ops[1:], [*["d", "g"][:len(ops) - 2], "L"], ("c", "f", "h"), strict=False):
         inputs[operand] = float(rng.choice(_FACTORS if op == "*" else _INTEGERS))
         left, right = (previous, operand) if rng.randrange(2) else (operand, previous)
         nodes.append(f"{name} = {left} {op} {right}")
         previous = name
     return {"inputs": inputs, "nodes": nodes,
-            "text": "Work back from L one node at a time: each gradient is the one above it times the local derivative."}
+            "text": "Work back from L one node at a time: "
+                    "each gradient is the one above it times the local derivative."}
 
 
 _TWICE_SHAPES = (
@@ -395,9 +398,9 @@ def _twice_feasible(shape: int, x: int, a: int) -> bool:
     or 2x in u·x (found to leave no fair b); and the smallest completion (b = +-2) stays within the
     size limit."""
     sums = shape in (0, 2, 4, 5)
-    if sums and abs(x + a) <= 1 or not sums and abs(x) == abs(a):
+    if (sums and abs(x + a) <= 1) or (not sums and abs(x) == abs(a)):
         return False
-    if shape in (0, 4) and a in (-3 * x, -2 * x, x, 2 * x, -1.5 * x) or shape == 1 and a == -2:
+    if (shape in (0, 4) and a in (-3 * x, -2 * x, x, 2 * x, -1.5 * x)) or (shape == 1 and a == -2):
         return False
     smallest = {0: abs((x + a) * x) * 2, 1: abs(x * a + x) * 2, 2: (x + a) ** 2 * 2, 3: abs(x * a * x) * 2,
                 4: abs((x + a) * x) * 2, 5: abs(x + a) * 2}[shape]

@@ -16,6 +16,7 @@ import stat
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Literal, overload
 
 NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 CLOEXEC = getattr(os, "O_CLOEXEC", 0)
@@ -79,19 +80,28 @@ class Home:
         self.handle = handle
         """The folder's descriptor (None where the system cannot open files relative to one)."""
 
+    @overload
+    @classmethod
+    def open(cls, path: Path, *, create: Literal[True], own: bool = True) -> Home: ...
+
+    @overload
+    @classmethod
+    def open(cls, path: Path, *, create: bool, own: bool = True) -> Home | None: ...
+
     @classmethod
     def open(cls, path: Path, *, create: bool, own: bool = True) -> Home | None:
         """The folder, checked; None when it does not exist and `create` is False. Raises Refused
-        for a folder that is not safe, OSError when it cannot be made or opened. `own=False` reads
-        a folder that is someone else's (an instructor reading a learner's), never writing to it."""
+        for a folder that is not safe, OSError when it cannot be made or opened (FileNotFoundError
+        when it was made but removed before it could be opened). `own=False` reads a folder that is
+        someone else's (an instructor reading a learner's), never writing to it."""
         if create:
             path.mkdir(parents=True, exist_ok=True, mode=0o700)
         if not SAFE:
-            return cls(path, None) if path.is_dir() else None
+            return cls(path, None) if path.is_dir() else cls._missing(path, create)
         try:
             link = os.lstat(path)
         except FileNotFoundError:
-            return None
+            return cls._missing(path, create)
         if stat.S_ISLNK(link.st_mode) and link.st_uid != os.geteuid():
             import shlex
 
@@ -102,7 +112,7 @@ class Home:
         try:
             handle = os.open(path, os.O_RDONLY | DIRECTORY | CLOEXEC)
         except FileNotFoundError:
-            return None
+            return cls._missing(path, create)
         try:
             if own:
                 check_home(path, os.fstat(handle))
@@ -110,6 +120,13 @@ class Home:
             os.close(handle)
             raise
         return cls(path, handle)
+
+    @staticmethod
+    def _missing(path: Path, create: bool) -> None:
+        """None for a folder that is not there, unless it was to be made: then it was removed
+        between making and opening it, which `open` reports as an error, not as no folder."""
+        if create:
+            raise FileNotFoundError(errno.ENOENT, "removed while it was being opened", str(path))
 
     def __enter__(self) -> Home:
         return self

@@ -7,9 +7,11 @@ weights. The same seed always gives the same points, the same starting weights a
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 from dataclasses import dataclass
+from typing import Any
 
 from tui_grad.core.lesson import DATASETS, NetworkSpec
 from tui_grad.engine import Value, collector_paused
@@ -49,10 +51,11 @@ def _halves(samples: int) -> tuple[int, int]:
     return samples // 2, samples - samples // 2
 
 
-def _moons(rng: random.Random, samples: int):
+def _moons(rng: random.Random, samples: int) -> tuple[list[tuple[float, float]], list[int]]:
     """Two interleaving half circles (scikit-learn's make_moons with noise 0.1)."""
     outer, inner = _halves(samples)
-    points, labels = [], []
+    points: list[tuple[float, float]] = []
+    labels: list[int] = []
     for index in range(outer):
         angle = math.pi * index / max(outer - 1, 1)
         points.append((math.cos(angle), math.sin(angle)))
@@ -64,7 +67,7 @@ def _moons(rng: random.Random, samples: int):
     return [(x + rng.gauss(0, 0.1), y + rng.gauss(0, 0.1)) for x, y in points], labels
 
 
-def _circles(rng: random.Random, samples: int):
+def _circles(rng: random.Random, samples: int) -> tuple[list[tuple[float, float]], list[int]]:
     """A ring around a smaller ring (make_circles with factor 0.5 and noise 0.05)."""
     outer, inner = _halves(samples)
     points, labels = [], []
@@ -77,7 +80,7 @@ def _circles(rng: random.Random, samples: int):
     return points, labels
 
 
-def _blobs(rng: random.Random, samples: int):
+def _blobs(rng: random.Random, samples: int) -> tuple[list[tuple[float, float]], list[int]]:
     """Two round clouds, one around (-1, -1) and one around (1, 1): a straight line separates them."""
     first, second = _halves(samples)
     points, labels = [], []
@@ -88,10 +91,11 @@ def _blobs(rng: random.Random, samples: int):
     return points, labels
 
 
-def _xor(rng: random.Random, samples: int):
+def _xor(rng: random.Random, samples: int) -> tuple[list[tuple[float, float]], list[int]]:
     """Points in the square [-1, 1]², labelled +1 where x and y have the same sign: no single line
     separates the classes. Points too close to an axis are drawn again, so the quadrants read clearly."""
-    points, labels = [], []
+    points: list[tuple[float, float]] = []
+    labels: list[int] = []
     while len(points) < samples:
         x, y = rng.uniform(-1, 1), rng.uniform(-1, 1)
         if abs(x) < 0.1 or abs(y) < 0.1:
@@ -117,7 +121,7 @@ class MLP:
         sizes = (2, *hidden, 1)
         self.layers: list[list[tuple[list[Value], Value]]] = [
             [([Value(rng.uniform(-1, 1)) for _ in range(fan_in)], Value(0.0)) for _ in range(fan_out)]
-            for fan_in, fan_out in zip(sizes, sizes[1:])
+            for fan_in, fan_out in itertools.pairwise(sizes)
         ]
 
     def parameters(self) -> list[Value]:
@@ -133,7 +137,7 @@ class MLP:
             outputs = []
             for weights, bias in layer:
                 total = bias
-                for weight, value in zip(weights, activations):
+                for weight, value in zip(weights, activations, strict=True):
                     total = total + weight * value
                 if index < last:
                     total = total.tanh() if self.activation == "tanh" else total.relu()
@@ -148,7 +152,7 @@ class MLP:
         for index, layer in enumerate(self.layers):
             outputs = []
             for weights, bias in layer:
-                total = bias.data + sum(weight.data * value for weight, value in zip(weights, activations))
+                total = bias.data + sum(weight.data * value for weight, value in zip(weights, activations, strict=True))
                 if index < last:
                     total = math.tanh(total) if self.activation == "tanh" else max(total, 0.0)
                 outputs.append(total)
@@ -191,11 +195,11 @@ class NetworkTrainer(_Steps):
     def _loss(self) -> tuple[Value, float]:
         """The mean hinge loss plus the L2 term, as a graph; and the share of points classed right."""
         scores = [self.model(x1, x2) for x1, x2 in self.inputs]
-        margins = [(1 + -label * score).relu() for label, score in zip(self.dataset.labels, scores)]
+        margins = [(1 + -label * score).relu() for label, score in zip(self.dataset.labels, scores, strict=True)]
         data_loss = _sum(margins) * (1.0 / len(margins))
         parameters = self.model.parameters()
         penalty = _sum([p * p for p in parameters]) * self.l2
-        right = sum((score.data > 0) == (label > 0) for label, score in zip(self.dataset.labels, scores))
+        right = sum((score.data > 0) == (label > 0) for label, score in zip(self.dataset.labels, scores, strict=True))
         return data_loss + penalty, right / len(scores)
 
     def step(self) -> tuple[float, float]:
@@ -268,20 +272,23 @@ class RemoteTrainer(_Steps):
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
             start_new_session=True,  # Ctrl+C and a hang-up belong to the interface, which closes this
         )
+        stdin, stdout = self._process.stdin, self._process.stdout
+        assert stdin is not None and stdout is not None  # both asked for as pipes just above
+        self._input, self._output = stdin, stdout
         self._send(spec)
 
     def _send(self, message: object) -> None:
         import pickle
 
-        pickle.dump(message, self._process.stdin)
-        self._process.stdin.flush()
+        pickle.dump(message, self._input)
+        self._input.flush()
 
-    def _call(self, name: str, *args):
+    def _call(self, name: str, *args: object) -> Any:
         import pickle
 
         try:
             self._send((name, args))
-            outcome, result, self.steps_taken, self.loss, self.accuracy = pickle.load(self._process.stdout)
+            outcome, result, self.steps_taken, self.loss, self.accuracy = pickle.load(self._output)
         except (EOFError, OSError, ValueError, pickle.UnpicklingError):
             raise ArithmeticError("the training process stopped unexpectedly") from None
         if outcome == "failed":
@@ -313,14 +320,14 @@ class RemoteTrainer(_Steps):
         if self._process.poll() is not None:
             return
         try:
-            self._process.stdin.close()  # serve() ends at the end of its input
+            self._input.close()  # serve() ends at the end of its input
             self._process.wait(timeout=2)
         except (OSError, ValueError, subprocess.TimeoutExpired):
             pass
         if self._process.poll() is None:
             self._process.kill()
             self._process.wait()
-        self._process.stdout.close()
+        self._output.close()
 
 
 def serve() -> None:

@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from tui_grad.core.exercise import asking_order
 from tui_grad.core.generator import LEVELS, generate, level_of, skills_of_part
+from tui_grad.core.kinds.registry import kind_of
 from tui_grad.core.lesson import Lesson, Part
 from tui_grad.core.progress import PRACTICE_ID, practice_attempts
 
@@ -146,9 +146,7 @@ def _finished(item: PracticeItem, answered: Mapping[str, tuple[str, float]]) -> 
 def _questions(level: int, seed: int) -> tuple[str, ...]:
     """The nodes (or parameters) an exercise asks about, in the order it asks them."""
     part = _generated(level, seed)
-    if part.kind == "update":
-        return part.ask or part.parameters
-    return asking_order(part.build(), part.ask)
+    return kind_of(part).questions(part)
 
 
 def easier_level(skill: str, level: int) -> int:

@@ -1006,9 +1006,9 @@ def part_summary(lesson: Any, record: LessonProgress | None) -> str:
     if record.finished:
         return "finished"
     if len(lesson.parts) == 1:
-        from tui_grad.core.lesson import ANSWERED_KINDS
+        from tui_grad.core.kinds.registry import kind_of
 
-        if lesson.parts[0].kind not in ANSWERED_KINDS:  # a run to watch has nothing to count
+        if not kind_of(lesson.parts[0]).asks:  # a run to watch has nothing to count
             return "in progress"
         status = record.parts[0].status if record.parts else {}
         found = sum(1 for value in status.values() if value == "earned")

@@ -9,6 +9,7 @@ file text is read, so every screen and command that prints it is safe by constru
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC
 
 _BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 """Marks, embeddings, overrides and isolates that reorder the text around them on screen."""
@@ -75,10 +76,10 @@ def unsafe_characters(text: str) -> list[str]:
 def utc_time(moment: float, timespec: str = "milliseconds") -> str:
     """A time read from a file in UTC, ISO 8601 to `timespec`; a time no calendar holds (1e20, inf)
     is shown as the number it is, so one odd record never stops an export or a screen."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     try:
-        when = datetime.fromtimestamp(moment, timezone.utc)
+        when = datetime.fromtimestamp(moment, UTC)
     except (OverflowError, OSError, ValueError):
         return f"not a date: {moment!r}"
     return when.isoformat(timespec=timespec).replace("+00:00", "Z")

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from tui_grad.core.kinds.base import trace_step
+from tui_grad.core.kinds.registry import kind_of
 from tui_grad.core.lesson import Lesson
 from tui_grad.core.update import take_steps
-from tui_grad.engine import BackwardStep, backward_steps
+from tui_grad.engine import backward_steps
 
 
 def traceable_parts(lesson: Lesson) -> list[int]:
@@ -21,12 +23,7 @@ def trace(lesson: Lesson, steps: int | None = None, part_index: int | None = Non
     graph = part.build()
     records = backward_steps(graph.output)
     updates = take_steps(part, None, part.update.steps if steps is None else steps)
-    buggy = {}
-    if part.kind == "bughunt":  # what the learner watches first: the same steps with `=` for `+=`
-        from tui_grad.core.bughunt import buggy_steps
-
-        buggy = {"buggy_backward": [_step(record) | {"lost": record.child_grad_before}
-                                    for record in buggy_steps(records, graph.output.label)]}
+    extras = kind_of(part).trace_extras(graph, records)  # a bug hunt's buggy pass, which the learner watches first
     return {
         "lesson": lesson.id,
         "output": graph.output.label,
@@ -40,8 +37,8 @@ def trace(lesson: Lesson, steps: int | None = None, part_index: int | None = Non
             }
             for name, node in graph.nodes.items()
         ],
-        "backward": [_step(record) for record in records],
-        **buggy,
+        "backward": [trace_step(record) for record in records],
+        **extras,
         "updates": [
             {
                 "step": update.step,
@@ -50,14 +47,4 @@ def trace(lesson: Lesson, steps: int | None = None, part_index: int | None = Non
             }
             for update in updates
         ],
-    }
-
-
-def _step(record: BackwardStep) -> dict[str, Any]:
-    return {
-        "node": record.node,
-        "child": record.child,
-        "local_grad": record.local_grad,
-        "upstream_grad": record.upstream_grad,
-        "contribution": record.contribution,
     }

@@ -12,12 +12,11 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from tui_grad.core.exercise import EARNED, SHOWN, GradientExercise, Hint, Verdict
-from tui_grad.core.bughunt import BugHuntExercise
+from tui_grad.core.exercise import EARNED, SHOWN, Hint, Questions, Verdict
+from tui_grad.core.kinds.base import Kind
+from tui_grad.core.kinds.registry import kind_of
 from tui_grad.core.lesson import Lesson, LessonError, Part
 from tui_grad.core.progress import LessonProgress, ProgressStore
-from tui_grad.core.update import UpdateExercise
-
 
 
 def draw_inputs(part: Part, seed: int, salt: str = "") -> dict[str, float]:
@@ -59,7 +58,7 @@ class Tutor:
         if seed is not None:
             self.record.use_seed(seed)  # another seed's work stays apart, for when it is taken up again
         self.part_index = min(max(self.record.part, 0), len(lesson.parts) - 1)
-        self.exercise: GradientExercise | UpdateExercise | None = None
+        self.exercise: Questions | None = None
         self.problem = ""
         """Why the last save failed, in a sentence for the learner ("" when all is saved)."""
         self.load_part()
@@ -84,6 +83,17 @@ class Tutor:
         """True when the learner has done anything in this lesson before."""
         return self.record.started
 
+    @property
+    def kind(self) -> Kind:
+        """The kind of the part in front of the learner."""
+        return kind_of(self.part)
+
+    @property
+    def following(self) -> Kind | None:
+        """The kind of the part after this one, if there is one."""
+        following = self.lesson.parts[self.part_index + 1:self.part_index + 2]
+        return kind_of(following[0]) if following else None
+
     def inputs(self, part_index: int | None = None) -> dict[str, float]:
         """The input values of a part: drawn from the seed where the part allows, else its own."""
         index = self.part_index if part_index is None else part_index
@@ -94,15 +104,8 @@ class Tutor:
 
     def load_part(self) -> None:
         """Make the current part's exercise and restore what was already answered."""
-        part, state = self.part, self.record.part_progress(self.part_index)
-        if part.kind == "bughunt":
-            self.exercise = BugHuntExercise(part, self.inputs())
-        elif part.kind in ("gradients", "slope"):
-            self.exercise = GradientExercise(part, self.inputs())
-        elif part.kind == "update":
-            self.exercise = UpdateExercise(part, self.inputs())
-        else:
-            self.exercise = None
+        state = self.record.part_progress(self.part_index)
+        self.exercise = self.kind.exercise(self.part, self.inputs())
         if self.exercise is not None:
             self.exercise.restore(state.status, state.answers, state.hints)
 
@@ -175,7 +178,7 @@ class Tutor:
         self.problem = self.store.save() or ""
         return self.problem
 
-    def _exercise(self) -> GradientExercise | UpdateExercise:
+    def _exercise(self) -> Questions:
         if self.exercise is None:
             raise RuntimeError(f"part {self.part_index + 1} of '{self.lesson.id}' asks no questions")
         return self.exercise
@@ -198,9 +201,8 @@ class Tutor:
     def attempt_record(self, verdict: Verdict, text: str) -> dict[str, Any]:
         """The attempt as saved and exported: lesson, part, node, answer, verdict, mistake, hints."""
         exercise = self._exercise()
-        kind = {"update": "update", "slope": "slope"}.get(self.part.kind, "gradient")
         return {
-            "lesson": self.lesson.id, "part": self.part_index + 1, "node": verdict.node, "kind": kind,
+            "lesson": self.lesson.id, "part": self.part_index + 1, "node": verdict.node, "kind": self.kind.attempt_kind,
             "text": text, "value": verdict.understood, "correct": verdict.correct, "shown": verdict.shown,
             "mistake": verdict.mistake, "hints": exercise.hints.get(verdict.node, 0),
             "skills": list(self.skills_of(verdict.node)), "seed": self.seed, "at": time.time(),
@@ -208,15 +210,6 @@ class Tutor:
         }
 
     def skills_of(self, node: str) -> tuple[str, ...]:
-        """The skills a question exercises, for mastery (a slope question counts toward none)."""
-        from tui_grad.core.skills import skills_of_node
-
-        if self.part.kind == "update":
-            return ("update",)
-        if self.part.kind not in ("gradients", "bughunt") or not isinstance(self.exercise, GradientExercise):
-            return ()
-        if node not in self.exercise.graph.nodes:  # a bug hunt's "which node?" names a node: no skill
-            return ()
-        graph = self.exercise.graph
-        return tuple(skills_of_node(graph.nodes[node], graph.nodes, graph.output))
+        """The skills a question exercises, for mastery, as the part's kind says."""
+        return self.kind.skills_of(self._exercise(), node)
 

@@ -45,7 +45,7 @@ def backward_steps(output: Value) -> list[BackwardStep]:
     steps: list[BackwardStep] = []
     for node in reversed(order):
         upstream_grad = node.grad
-        for position, (child, local_grad) in enumerate(zip(node.children, node.local_grads)):
+        for position, (child, local_grad) in enumerate(zip(node.children, node.local_grads, strict=True)):
             before = child.grad
             contribution = local_grad * upstream_grad
             child.grad = after = before + contribution

@@ -12,10 +12,8 @@ which halves both the memory and the cyclic garbage collector's work while a gra
 
 from __future__ import annotations
 
-from math import exp as _exp
-from math import isfinite as _isfinite
-from math import log as _log
-from math import tanh as _tanh
+from collections.abc import Iterable
+from math import exp as _exp, isfinite as _isfinite, log as _log, tanh as _tanh
 
 _NUMBER_TYPES = (int, float)
 _BINARY_OPS = ("+", "-", "*", "/")
@@ -42,19 +40,20 @@ class Value:
     with d(self)/d(child) in `_left_grad` and `_right_grad`.
     """
 
-    __slots__ = ("data", "grad", "label", "_op", "_left", "_right", "_left_grad", "_right_grad")
+    __slots__ = ("_left", "_left_grad", "_op", "_right", "_right_grad", "data", "grad", "label")
 
-    def __init__(self, data, _children=(), _op="", label="", *, _local_grads=()) -> None:
+    def __init__(self, data: float, _children: Iterable[Value] = (), _op: str = "", label: str = "", *,
+                 _local_grads: Iterable[float] = ()) -> None:
         self.grad = 0.0
         self.label = label
         self._op = _op
-        _children, _local_grads = tuple(_children), tuple(map(float, _local_grads))
-        if len(_local_grads) != len(_children):
+        children, local_grads = tuple(_children), tuple(map(float, _local_grads))
+        if len(local_grads) != len(children):
             raise ValueError("a Value needs one local gradient per child (_local_grads)")
-        if len(_children) > 2:
+        if len(children) > 2:
             raise ValueError("a Value has at most two children, as every operation has")
-        self._left, self._right = (*_children, None, None)[:2]
-        self._left_grad, self._right_grad = (*_local_grads, 0.0, 0.0)[:2]
+        self._left, self._right = (*children, None, None)[:2]
+        self._left_grad, self._right_grad = (*local_grads, 0.0, 0.0)[:2]
         try:
             self.data = float(data)
         except OverflowError:
@@ -70,9 +69,10 @@ class Value:
     @property
     def children(self) -> tuple[Value, ...]:
         """The nodes this one was computed from, in operand order."""
-        if self._right is not None:
-            return (self._left, self._right)
-        return () if self._left is None else (self._left,)
+        left, right = self._left, self._right
+        if left is None:
+            return ()
+        return (left,) if right is None else (left, right)
 
     _prev = children  # micrograd's name for the same thing, for tools written against micrograd
 
@@ -255,7 +255,7 @@ class Value:
 _new_object = object.__new__
 
 
-def _binary(data: float, op: str, left: Value, right: Value, left_grad: float, right_grad: float) -> Value:
+def _binary(data: float, op: str, left: Value, right: Value | None, left_grad: float, right_grad: float) -> Value:
     """A node made by a two-operand operation, built without Value.__init__: the operation has
     already checked its inputs and computed its local gradients, so only the result is checked.
 
@@ -338,7 +338,7 @@ def _check_gradients(order: list[Value], output: Value) -> None:
             raise EngineError("backward", (out_name, name), reason)
 
 
-def _constant(number) -> Value:
+def _constant(number: float) -> Value:
     """A plain number as a constant leaf, labelled with the number itself."""
     try:
         value = float(number)

@@ -5,14 +5,13 @@ from __future__ import annotations
 import gc
 import sys
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.filter import LineFilter, Monochrome, NoColor
 from textual.screen import Screen
-
-from typing import TYPE_CHECKING
 
 from tui_grad.ui.driver import quiet_driver_class
 from tui_grad.ui.hangup import Lifeline
@@ -23,9 +22,9 @@ if TYPE_CHECKING:  # the list and the lesson screens load when first shown, not 
     from textual.driver import Driver
 
     from tui_grad.core.catalog import Catalog
+    from tui_grad.core.flow import LessonSession
     from tui_grad.core.lesson import Lesson
     from tui_grad.core.progress import ProgressStore
-    from tui_grad.core.flow import LessonSession
     from tui_grad.ui.home import HomePlace
 
 
@@ -112,13 +111,13 @@ class TuiGradApp(App):
 
     def check_size(self, width: int, height: int) -> None:
         """Cover the screen with a notice while the window is too small; lift it when it grows."""
-        covered = isinstance(self.screen, TooSmallScreen)
+        screen = self.screen
         if too_small(width, height):
-            if covered:
-                self.screen.show_size(width, height)
+            if isinstance(screen, TooSmallScreen):
+                screen.show_size(width, height)
             else:
                 self.push_screen(TooSmallScreen())
-        elif covered:
+        elif isinstance(screen, TooSmallScreen):
             self.pop_screen()
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
@@ -220,9 +219,8 @@ class TuiGradApp(App):
     def follow(self, session: LessonSession) -> None:
         """The session moved on: replace the lesson's screen with the next one, or go back to the
         lessons once the recap has been read."""
-        if session.over:
-            session = session.successor()  # practice: the next exercise
-        if session is None:
+        following = session.successor() if session.over else session  # practice: the next exercise
+        if following is None:
             self.show_lessons()
         else:
-            self.show_session(session)
+            self.show_session(following)

@@ -17,8 +17,7 @@ after many answers and screens, so a Textual that changes how it keeps watchers 
 from __future__ import annotations
 
 from textual.dom import DOMNode
-from textual.widgets import Footer as TextualFooter
-from textual.widgets import Header as TextualHeader
+from textual.widgets import Footer as TextualFooter, Header as TextualHeader
 
 
 def forget_watchers(watched: DOMNode, attribute: str, gone: object = None) -> None:

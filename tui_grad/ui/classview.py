@@ -64,10 +64,10 @@ class ClassScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Reading the class…", id="summary")
-        learners = DataTable(id="learners", cursor_type="row", zebra_stripes=True)
+        learners: DataTable[str | Text] = DataTable(id="learners", cursor_type="row", zebra_stripes=True)
         learners.add_columns(*LEARNER_COLUMNS)
         yield learners
-        nodes = DataTable(id="nodes", cursor_type="row", zebra_stripes=True)
+        nodes: DataTable[str | Text] = DataTable(id="nodes", cursor_type="row", zebra_stripes=True)
         nodes.add_columns(*NODE_COLUMNS)
         yield nodes
         yield Static(id="unreadable")

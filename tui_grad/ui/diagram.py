@@ -13,7 +13,7 @@ UP, DOWN, LEFT, RIGHT = 1, 2, 4, 8
 LIGHT = {LEFT | RIGHT: "─", UP | DOWN: "│", DOWN | RIGHT: "┌", DOWN | LEFT: "┐", UP | RIGHT: "└",
          UP | LEFT: "┘", UP | DOWN | RIGHT: "├", UP | DOWN | LEFT: "┤", DOWN | LEFT | RIGHT: "┬",
          UP | LEFT | RIGHT: "┴", UP | DOWN | LEFT | RIGHT: "┼", LEFT: "─", RIGHT: "─", UP: "│", DOWN: "│"}
-HEAVY = {mask: glyph for mask, glyph in zip(LIGHT, "━┃┏┓┗┛┣┫┳┻╋━━┃┃")}
+HEAVY = {mask: glyph for mask, glyph in zip(LIGHT, "━┃┏┓┗┛┣┫┳┻╋━━┃┃", strict=True)}
 BORDERS = {"normal": "╭─╮│╰╯", "current": "┏━┓┃┗┛", "constant": "┌┄┐┆└┘", "flash": "╔═╗║╚╝"}
 GLYPHS = {"asked": "▶", "found": "✓", "shown": "~", "unknown": "?", "constant": "", "flash": "•", "given": "="}
 LEGEND_MARKS = ("▶ asked now", "✓ found by you", "~ shown to you", "? not found yet", "= given")
@@ -141,7 +141,7 @@ def _use_room(columns: list[list[str]], by_name: dict[str, DiagramNode], inners:
     gap = style.gap
     wants = [min(MAX_BOX - 2, max(len(by_name[name].title) + len(ASKED_MARKER) + 4 for name in column))
              for column in columns]
-    grown = [max(inner, want) for inner, want in zip(inners, wants)]
+    grown = [max(inner, want) for inner, want in zip(inners, wants, strict=True)]
     formulas = _band_width(grown, gap, 0) <= width  # all or none: a mix reads as two kinds of node
     if formulas:
         inners = grown
@@ -185,7 +185,7 @@ def _draw_band(nodes: list[DiagramNode], columns: list[list[str]], band: list[in
     inside = set(shown)
     ghosts = _ghosts(nodes, shown)
     lanes: list[tuple[list[str], int]] = [(ghosts, max(len(name) + 1 for name in ghosts))] if ghosts else []
-    lanes += [(column, inners[index] + 2) for column, index in zip(band_columns, band)]
+    lanes += [(column, inners[index] + 2) for column, index in zip(band_columns, band, strict=True)]
     box_height, spacing = (3, 0 if tallest >= 4 else 1) if compact else (4, 1)
     rows = max(len(names) for names, _ in lanes)
     height = rows * box_height + (rows - 1) * spacing
@@ -302,9 +302,9 @@ class _Canvas:
 
     def lines(self) -> tuple[tuple[tuple[str, str], ...], ...]:
         result = []
-        for chars, styles in zip(self.chars, self.styles):
+        for chars, styles in zip(self.chars, self.styles, strict=True):
             runs: list[tuple[str, str]] = []
-            for char, style in zip(chars, styles):
+            for char, style in zip(chars, styles, strict=True):
                 if runs and runs[-1][1] == style:
                     runs[-1] = (runs[-1][0] + char, style)
                 else:
@@ -337,8 +337,9 @@ def _box(canvas: _Canvas, node: DiagramNode, at: tuple[int, int], box: int, flas
     """One node's box: the title in the top border, then its data and its grad (in the bottom
     border when compact). The box is wide enough for both numbers in full (see `_inner_need`)."""
     x, y = at
-    kind = "flash" if flash else "current" if node.state == "asked" else "constant" if node.state == "constant" else "normal"
-    tl, h, tr, v, bl, br = BORDERS[kind]
+    kind = ("flash" if flash else "current" if node.state == "asked"
+            else "constant" if node.state == "constant" else "normal")
+    tl, h, tr, v, bl, br = tuple(BORDERS[kind])
     border = f"box-{kind}"
     inner = box - 2
     marker = ASKED_MARKER if node.state == "asked" else ""

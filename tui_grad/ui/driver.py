@@ -17,16 +17,19 @@ they are.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import selectors
 import sys
 import threading
 from codecs import getincrementaldecoder
+from typing import Any, Protocol
 
 from textual._parser import ParseError
 from textual._time import get_time
 from textual._xterm_parser import XTermParser
 from textual.driver import Driver
+from textual.message import Message
 
 TEXTUAL_TICK = 0.1
 """Seconds between Textual's own input checks: used if a parser has no deadline to read (a
@@ -66,10 +69,8 @@ class WakingEvent(threading.Event):
         with self._fds_lock:  # held across both: open() sees the flag or the write lands in its pipe
             super().set()
             if self._write_fd >= 0:
-                try:
+                with contextlib.suppress(BlockingIOError):  # the pipe is full: readable already
                     os.write(self._write_fd, b"\0")
-                except BlockingIOError:  # the pipe is full: readable already
-                    pass
 
     def clear(self) -> None:
         with self._fds_lock:
@@ -104,7 +105,7 @@ def quiet_driver_class(driver_class: type[Driver]) -> type[Driver]:
     class QuietLinuxDriver(LinuxDriver):
         """LinuxDriver whose input thread sleeps while there is nothing to read or to time out."""
 
-        def __init__(self, *args, **kwargs) -> None:
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self.exit_event: WakingEvent = WakingEvent()
 
@@ -114,7 +115,19 @@ def quiet_driver_class(driver_class: type[Driver]) -> type[Driver]:
     return QuietLinuxDriver
 
 
-def run_quiet_input(driver) -> None:
+class QuietInputDriver(Protocol):
+    """What the quiet input thread uses of a driver: LinuxDriver's terminal, parser flag and
+    message hand-off, with a WakingEvent for its exit event."""
+
+    exit_event: WakingEvent
+    fileno: int
+    _debug: bool
+
+    def process_message(self, message: Message) -> None:
+        """Hand one parsed event to the app."""
+
+
+def run_quiet_input(driver: QuietInputDriver) -> None:
     """The input thread of `driver` (a LinuxDriver with a WakingEvent): read the terminal, feed
     Textual's key parser, hand its events to the driver, until the exit event is set."""
     exit_event: WakingEvent = driver.exit_event

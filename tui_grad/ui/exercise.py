@@ -23,7 +23,14 @@ from tui_grad.ui.answer import AnswerEntry
 from tui_grad.ui.chrome import Footer, Header
 from tui_grad.ui.diagram import DiagramNode
 from tui_grad.ui.graph_view import GraphView
-from tui_grad.ui.render import LeftLesson, SessionScreen, bindings, header_texts, line_content, message_content
+from tui_grad.ui.render import (
+    LeftLesson,
+    SessionScreen,
+    bindings,
+    header_texts,
+    line_content,
+    message_content,
+)
 
 DIAGRAM_STATES = {"engine": "given", "hidden": "unknown"}
 """Core box states the diagram draws like another: the replay's numbers as given, a gradient
@@ -52,7 +59,7 @@ class ExerciseScreen(SessionScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        if self.session.flow.kind == "slope":
+        if not self.session.flow.draws_graph:
             yield Static(id="function")
         else:
             with VerticalScroll(id="graph-area", can_focus=False):
@@ -109,7 +116,7 @@ class ExerciseScreen(SessionScreen):
             return
         self.title, self.sub_title = header_texts(session.title, session.subtitle, self.app.size.width)
         self.warn_if_unsaved()
-        if session.flow.kind == "slope":
+        if not session.flow.draws_graph:
             self.draw_function()
         else:
             view = self.query_one(GraphView)
@@ -130,7 +137,7 @@ class ExerciseScreen(SessionScreen):
 
     def draw_function(self) -> None:
         """A slope part shows its function and point, not a graph whose boxes give the answer away."""
-        formula, point = self.session.flow.picture(self.session.values)  # type: ignore[attr-defined]
+        formula, point = self.session.flow.picture(self.session.values)
         self.query_one("#function", Static).update(Content.assemble(("  " + formula, "bold"), f"\n  {point}"))
 
     def run_timer(self) -> None:

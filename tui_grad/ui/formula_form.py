@@ -5,6 +5,7 @@ for the next time the form opens."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING, cast
 
 from textual import on
 from textual.app import ComposeResult
@@ -16,6 +17,9 @@ from textual.widgets import Input, Static
 from tui_grad.core.home import FieldError, read_formula
 from tui_grad.core.safe_text import safe_text
 from tui_grad.ui.chrome import Footer, Header
+
+if TYPE_CHECKING:  # the app imports this screen
+    from tui_grad.ui.app import TuiGradApp
 
 FIELDS = ("formula", "values")
 
@@ -65,7 +69,7 @@ class FormulaForm(Screen):
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
-        formula, values = self.fields()
+        _, values = self.fields()
         if event.input.id == "formula" and not values.strip():  # Enter in the first field: on to the second
             self.query_one("#values", Input).focus()
             return
@@ -80,7 +84,7 @@ class FormulaForm(Screen):
             self.show_error(result)
             return
         self.show_error(None)
-        app = self.app
+        app = cast("TuiGradApp", self.app)
         app.pop_screen()
         app.open_formula(formula, result)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual.geometry import Size
 from textual.reactive import reactive
 from textual.widget import Widget
 
@@ -79,7 +80,7 @@ class GraphView(Widget):
             text.append(legend_line, styles["grad-unknown"])
         return text
 
-    def get_content_height(self, container, viewport, width: int) -> int:
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         if not self.nodes:
             return 0
         diagram = self.diagram(width or 80)

@@ -21,6 +21,7 @@ Progress is saved after every answer; a stop saves once more before anything els
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import select
 import signal
@@ -63,7 +64,8 @@ class Lifeline:
         except (RuntimeError, ValueError):  # not the main thread: the signals are not ours to take
             return
         if self.terminal_fd is not None and os.isatty(self.terminal_fd):
-            threading.Thread(target=self._watch_terminal, name="tui-grad-terminal-watch", daemon=True).start()
+            threading.Thread(target=self._watch_terminal, args=(self.terminal_fd,), name="tui-grad-terminal-watch",
+                             daemon=True).start()
 
     def stop(self, number: int) -> None:
         """Stop for signal `number` (SIGHUP also when the terminal hung up without one)."""
@@ -72,10 +74,8 @@ class Lifeline:
         if self.stopping:
             return
         self.stopping = True
-        try:
+        with contextlib.suppress(Exception):  # the last answer's save stands; leaving matters more now
             self.save()
-        except Exception:  # the last answer's save stands; leaving matters more now
-            pass
         if hangup and self.terminal_gone():
             # Nothing to restore on a terminal that is gone, and a lab's sessions all end at once:
             # a hundred tutors each running Textual's whole shutdown at the same moment would take
@@ -96,11 +96,11 @@ class Lifeline:
         except OSError:
             return True
 
-    def _watch_terminal(self) -> None:
+    def _watch_terminal(self, terminal_fd: int) -> None:
         """Sleep until the terminal hangs up, then stop (the deadline starts from here, even if the
         event loop never runs the stop)."""
         poller = select.poll()
-        poller.register(self.terminal_fd, 0)  # no events asked for: only a hang-up or an error wakes it
+        poller.register(terminal_fd, 0)  # no events asked for: only a hang-up or an error wakes it
         while True:
             try:
                 ready = poller.poll()
@@ -111,10 +111,8 @@ class Lifeline:
         self._arm_deadline(HANGUP_DEADLINE, 128 + signal.SIGHUP)
         loop = self._loop
         if loop is not None and not loop.is_closed():
-            try:
+            with contextlib.suppress(RuntimeError):  # the loop closed in between: the app is already leaving
                 loop.call_soon_threadsafe(self.stop, signal.SIGHUP)
-            except RuntimeError:  # the loop closed in between: the app is already leaving
-                pass
 
     def _arm_deadline(self, seconds: float, status: int) -> None:
         """Force the exit `seconds` from now unless an earlier deadline is already set."""

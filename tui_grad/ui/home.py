@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, cast
 
 from textual import on
 from textual.app import ComposeResult
@@ -15,11 +16,23 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui_grad.core.catalog import Catalog
-from tui_grad.core.home import (ENTRY_SUMMARIES, ENTRY_TITLES, FORMULA, PRACTICE, due_for_review, next_unfinished,
-                                practice_status, resume_index)
+from tui_grad.core.home import (
+    ENTRY_SUMMARIES,
+    ENTRY_TITLES,
+    FORMULA,
+    PRACTICE,
+    due_for_review,
+    next_unfinished,
+    practice_status,
+    resume_index,
+)
+from tui_grad.core.kinds.registry import kind_of
 from tui_grad.core.lesson import Lesson
 from tui_grad.core.progress import ProgressStore, part_summary
 from tui_grad.core.skills import SKILLS, mastery, skills_of_node, skills_to_review
+
+if TYPE_CHECKING:  # the app imports this screen
+    from tui_grad.ui.app import TuiGradApp
 from tui_grad.ui.chrome import Footer, Header
 
 STATE_MARKS = {"finished": "✓", "not started": "·"}
@@ -33,7 +46,7 @@ def review_lesson(catalog: Catalog, skill: str, seed: int) -> Lesson | None:
     candidates = []
     for lesson in catalog.lessons:
         for part in lesson.parts:
-            if part.kind != "gradients":
+            if not kind_of(part).reviewable:
                 continue
             graph = part.build()
             graph.output.backward()
@@ -125,8 +138,9 @@ class HomeScreen(Screen):
         state = part_summary(lesson, self.records().get(lesson.id))
         mark = STATE_MARKS.get(state, "▸")
         width = max(len(item.title) for item in self.catalog.lessons) + 2
+        state_style = "" if highlighted else _STATE_STYLE.get(state, "")
         return Content.assemble(("▶ " if highlighted else "  ", "bold"), (f"{number:>2}. ", "bold"),
-                                (f"{lesson.title:<{width}}", "bold"), (f"{mark} {state}", "" if highlighted else _STATE_STYLE.get(state, "")))
+                                (f"{lesson.title:<{width}}", "bold"), (f"{mark} {state}", state_style))
 
     def entry_prompt(self, entry: str, highlighted: bool = False) -> Content:
         """Practice or the own-formula entry, as one row."""
@@ -288,7 +302,8 @@ class HomeScreen(Screen):
             option_list.replace_option_prompt_at_index(index, self.prompt(index + 1, highlighted=index == highlighted))
         for entry in (PRACTICE, FORMULA):
             index = option_list.get_option_index(f"@{entry}")
-            option_list.replace_option_prompt_at_index(index, self.entry_prompt(entry, highlighted=index == highlighted))
+            prompt = self.entry_prompt(entry, highlighted=index == highlighted)
+            option_list.replace_option_prompt_at_index(index, prompt)
         detail = ""
         if highlighted is not None and highlighted < option_list.option_count:
             option_id = option_list.get_option_at_index(highlighted).id or ""
@@ -308,7 +323,7 @@ class HomeScreen(Screen):
         elif option_id == f"@{FORMULA}":
             self.action_formula()
         elif option_id:
-            self.app.open_lesson(option_id)
+            cast("TuiGradApp", self.app).open_lesson(option_id)
 
     def action_open(self) -> None:
         option_list = self.query_one(OptionList)
@@ -317,7 +332,7 @@ class HomeScreen(Screen):
 
     def action_practice(self) -> None:
         """Start practice: the exercise left unfinished, or the next one at the learner's level."""
-        self.app.open_practice()
+        cast("TuiGradApp", self.app).open_practice()
 
     def action_formula(self) -> None:
         """Ask for a formula and its values (what was typed last time filled in), then work it."""
@@ -340,7 +355,7 @@ class HomeScreen(Screen):
         if lesson is None:
             self.notify(f"No lesson has a {due[0]} node to review.", severity="warning", markup=False)
             return
-        self.app.open_lesson(lesson.id, lesson, seed, review=due[0])
+        cast("TuiGradApp", self.app).open_lesson(lesson.id, lesson, seed, review=due[0])
 
 
 _STATE_STYLE = {"finished": "$text-success", "not started": "$text-muted"}

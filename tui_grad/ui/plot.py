@@ -131,7 +131,7 @@ class Frame:
         self.left = max(len(text) for text in texts) + 1
         self.top, self.bottom = 0, canvas.height - 3  # last plot row; then the axis and its labels
         self.columns, self.rows = canvas.width - self.left, self.bottom - self.top + 1
-        for value, text in zip(labels, texts):
+        for value, text in zip(labels, texts, strict=True):
             row = self.row_of(10 ** value if log_y else value)
             canvas.write(self.left - 1 - len(text), row, text, "label")
             canvas.put(self.left - 1, row, "┤", "axis")
@@ -166,11 +166,11 @@ class Frame:
         return self.x_min <= x <= self.x_max and (self.y_min <= (math.log10(max(y, 1e-300)) if self.log_y else y)
                                                   <= self.y_max)
 
-    def curve(self, xs: Sequence[float], ys: Sequence[float], role: str = "curve") -> None:
+    def curve(self, xs: Sequence[float], ys: Sequence[float | None], role: str = "curve") -> None:
         """Join the points in order with braille lines, clipped to the frame."""
         limit = (self.rows * 4 - 1)
         previous = None
-        for x, y in zip(xs, ys):
+        for x, y in zip(xs, ys, strict=True):
             if y is None or not math.isfinite(y):
                 previous = None
                 continue
@@ -290,7 +290,7 @@ def boundary(scores: Sequence[Sequence[float]], points: Sequence[tuple[float, fl
         for column, score in enumerate(line):
             canvas.put(column, row, *((PLUS_REGION, "region-plus") if score > 0 else (MINUS_REGION, "region-minus")))
     x_min, x_max, y_min, y_max = bounds
-    for (x, y), label in zip(points, labels):
+    for (x, y), label in zip(points, labels, strict=True):
         column = min(int((x - x_min) / (x_max - x_min) * columns), columns - 1)
         row = min(int((y_max - y) / (y_max - y_min) * rows), rows - 1)
         if 0 <= column < columns and 0 <= row < rows:

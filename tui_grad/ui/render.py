@@ -10,10 +10,24 @@ from textual.message import Message as TextualMessage
 from textual.screen import Screen
 
 from tui_grad.core.flow import LessonSession
-from tui_grad.core.views import (CONTINUE, FASTER, HINT, LEAVE, NUDGE, PAUSE, RESTART, REVEAL, SKIP, SLOWER, STEP,
-                                 UPDATE, Line, Message)
+from tui_grad.core.views import (
+    CONTINUE,
+    FASTER,
+    HINT,
+    LEAVE,
+    NUDGE,
+    PAUSE,
+    RESTART,
+    REVEAL,
+    SKIP,
+    SLOWER,
+    STEP,
+    UPDATE,
+    Line,
+    Message,
+)
+from tui_grad.terminal import served
 from tui_grad.ui.prose import prose
-from tui_grad.web import served
 
 KEYS: dict[str, tuple[str, str, str]] = {
     HINT: ("ctrl+g,f2", "Hint", "A hint that goes one step further each time (also F2)"),
@@ -81,8 +95,8 @@ def offered(session: LessonSession, action: str, parameters: tuple[object, ...])
 
 
 STYLES = {"": "", "bold": "bold", "muted": "$text-muted", "right": "bold $text-success", "wrong": "bold $text-error",
-          "shown": "bold $text-warning", "unread": "bold $text-warning", "hint": "bold $text-accent", "italic": "italic",
-          "key": "bold"}
+          "shown": "bold $text-warning", "unread": "bold $text-warning", "hint": "bold $text-accent",
+          "italic": "italic", "key": "bold"}
 
 
 def line_content(row: Line) -> Content:

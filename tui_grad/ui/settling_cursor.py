@@ -9,6 +9,8 @@ or the last key, then stays shown, solid, until the next key or focus starts it 
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.widgets import Input
 
 BLINK_FOR = 10.0
@@ -20,7 +22,7 @@ BLINK_PERIOD = 0.5
 class SettlingCursorInput(Input):
     """An Input whose cursor stops blinking, visible, after `BLINK_FOR` seconds without a key."""
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._toggles_left = round(BLINK_FOR / BLINK_PERIOD)
 

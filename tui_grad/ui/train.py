@@ -25,8 +25,16 @@ from textual.timer import Timer
 from textual.widgets import Static
 
 from tui_grad.core.flow import LessonSession
+from tui_grad.core.kinds.network import NetworkFlow
 from tui_grad.core.parts import WATCH
-from tui_grad.core.training import TrainingError, TrainStep, describe_loss, describe_params, loss_at, train_steps
+from tui_grad.core.training import (
+    TrainingError,
+    TrainStep,
+    describe_loss,
+    describe_params,
+    loss_at,
+    train_steps,
+)
 from tui_grad.core.views import CONTINUE, LEAVE, REPLAY_ACTIONS
 from tui_grad.ui import plot
 from tui_grad.ui.chrome import Footer, Header
@@ -57,7 +65,9 @@ class TrainScreen(Screen):
                  time_scale: float = 1.0) -> None:
         super().__init__()
         part = session.tutor.part
-        if session.phase != WATCH or (part.kind == "network" and part.network is None):
+        self.networked = isinstance(session.flow, NetworkFlow)
+        """True for a network's run (trained in a worker), False for a formula's."""
+        if session.phase != WATCH or (self.networked and part.network is None):
             raise ValueError(f"TrainScreen shows a training run, not a '{part.kind}' part in phase {session.phase}")
         self.session, self.part, self.on_change = session, part, on_change
         self.time_scale = time_scale
@@ -74,7 +84,7 @@ class TrainScreen(Screen):
         """True while a formula's skip is computed in slices, one timer callback after another."""
         self.footer_for: tuple[object, ...] = ()
         """The session's actions the footer shows now."""
-        if part.kind == "network":
+        if self.networked:
             from tui_grad.core.network import RemoteTrainer
 
             self.trainer = RemoteTrainer(part.network)
@@ -110,7 +120,7 @@ class TrainScreen(Screen):
         yield Static(id="about")
         with Horizontal(id="plots"):
             yield PlotView("loss", id="loss")
-            if self.part.kind == "network":
+            if self.networked:
                 yield PlotView("decision boundary", id="picture")
             elif self.part.plot is not None:
                 yield PlotView(f"the line y = {self.part.plot.slope}·x + {self.part.plot.intercept}", id="picture")
@@ -126,7 +136,7 @@ class TrainScreen(Screen):
         about = self.query_one("#about", Static)
         # Content, not a str: a str would be read as markup, and a lesson's "[/x]" would end the app.
         about.update(Content(_first_paragraph(self.part.text, room=3 * max(self.app.size.width - 4, 20))))
-        if self.part.kind == "network":
+        if self.networked:
             picture = self.query_one("#picture", PlotView)
             picture.border_subtitle = f"{plot.PLUS_POINT} +1  {plot.MINUS_POINT} −1  " \
                                       f"{plot.PLUS_REGION * 2} predicted +1"
@@ -168,7 +178,7 @@ class TrainScreen(Screen):
         replay = self.session.replay
         if replay is None:
             return
-        in_flight = 1 if self.part.kind == "network" else 0  # the worker may compute the next step meanwhile
+        in_flight = 1 if self.networked else 0  # the worker may compute the next step meanwhile
         if self.step_count + in_flight >= replay.position:
             self.session.advance()
         self.sync()
@@ -178,7 +188,7 @@ class TrainScreen(Screen):
         replay = self.session.replay
         if replay is None:
             return
-        if self.part.kind == "network":
+        if self.networked:
             self.skipping = replay.skipping
             self.allowed = replay.position
             self.wake.set()
@@ -304,7 +314,9 @@ class TrainScreen(Screen):
         if not self.is_attached:
             return
         self.step_count = steps_taken
-        self._finish(self.session.flow.failure(steps_taken, reason))  # type: ignore[attr-defined]
+        flow = self.session.flow
+        assert isinstance(flow, NetworkFlow)
+        self._finish(flow.failure(steps_taken, reason))
 
     def _set_waiting(self, waiting: bool) -> None:
         self.worker_waiting = waiting
@@ -326,7 +338,7 @@ class TrainScreen(Screen):
         return max(width, 8), max(height, 4)
 
     def on_resize(self) -> None:
-        if self.part.kind == "network":
+        if self.networked:
             self.call_after_refresh(self._resize_grid)
 
     def _resize_grid(self) -> None:
@@ -369,7 +381,7 @@ class TrainScreen(Screen):
 
     def _picture_painter(self) -> Callable[[int, int], plot.Canvas] | None:
         part = self.part
-        if part.kind == "network":
+        if self.networked:
             if not self.grid:
                 return None
             grid, data = self.grid, self.trainer.dataset
@@ -414,7 +426,7 @@ class TrainScreen(Screen):
         parts = [f"step {self.step_count} of {self.total_steps}"]
         if self.losses:
             parts.append(f"loss {describe_loss(self.losses[-1])}")
-        if self.part.kind == "network":
+        if self.networked:
             if not math.isnan(self.accuracy):
                 parts.append(f"accuracy {self.accuracy:.0%}")
         elif self.latest is not None:
@@ -472,7 +484,7 @@ class TrainScreen(Screen):
         self._stop_worker()
 
     def _stop_worker(self) -> None:
-        if self.part.kind == "network":
+        if self.networked:
             self.app.workers.cancel_group(self, "training")
             self.wake.set()
             self._close_later()

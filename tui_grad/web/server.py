@@ -17,13 +17,14 @@ import os
 import signal
 import string
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from aiohttp import WSCloseCode, WSMsgType, web
 from aiohttp.abc import AbstractAccessLogger
+from aiohttp.typedefs import Handler
 
 from tui_grad.web.lab import Lab, Learner
 
@@ -134,7 +135,7 @@ class Session:
             await self.meta({"type": "quit"})
             try:
                 await asyncio.wait_for(self.process.wait(), SESSION_TIMEOUT_TO_QUIT)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 with contextlib.suppress(ProcessLookupError):
                     self.process.kill()
                 await self.process.wait()
@@ -178,7 +179,7 @@ class LabServer:
         return app
 
     @web.middleware
-    async def headers(self, request: web.Request, handler):
+    async def headers(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         """Every answer: not cached, not framed by another site, no referrer (the path is a secret)."""
         try:
             response = await handler(request)
@@ -345,12 +346,13 @@ class LabServer:
                                for socket in list(self.sockets)), return_exceptions=True)
 
 
-def _secure(headers, socket_origin: str) -> None:
+def _secure(headers: MutableMapping[str, str], socket_origin: str) -> None:
     headers.setdefault("Cache-Control", "no-store")
     headers["Referrer-Policy"] = "no-referrer"
     headers["X-Content-Type-Options"] = "nosniff"
-    headers["Content-Security-Policy"] = (f"default-src 'self'; connect-src 'self' {socket_origin}; img-src 'self' data:; "
-                                          "style-src 'self' 'unsafe-inline'; font-src 'self'; frame-ancestors 'none'")
+    headers["Content-Security-Policy"] = (
+        f"default-src 'self'; connect-src 'self' {socket_origin}; img-src 'self' data:; "
+        "style-src 'self' 'unsafe-inline'; font-src 'self'; frame-ancestors 'none'")
 
 
 def _clamp(value: object, low: int, high: int, default: int) -> int:

@@ -27,9 +27,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.class_dir is not None:
         from tui_grad.ui.classview import ClassApp
 
-        app = ClassApp(args.class_dir, catalog)
-        app.run()
-        return app.return_code or 0
+        class_app = ClassApp(args.class_dir, catalog)
+        class_app.run()
+        return class_app.return_code or 0
     from tui_grad.core.progress import ProgressStore
     from tui_grad.core.safe_text import safe_text
     from tui_grad.ui.app import TuiGradApp

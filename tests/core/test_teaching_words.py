@@ -1,0 +1,95 @@
+"""What the tutor says to a wrong answer: the slip it really is, named in words the lesson has
+taught, and no more of the answer than the learner asked for (issue 19's teaching words)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tui_grad.core.catalog import load_catalog
+from tui_grad.core.exercise import Questions, Verdict
+from tui_grad.core.formula import formula_lesson
+from tui_grad.core.kinds.registry import kind_of
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return load_catalog()
+
+
+def exercise_at(part, node: str) -> Questions:
+    """The part's exercise, every question before `node` answered right."""
+    exercise = kind_of(part).exercise(part)
+    assert exercise is not None
+    while exercise.current != node:
+        assert exercise.submit(repr(exercise.expected(exercise.current))).correct
+    return exercise
+
+
+def wrong(catalog, lesson_id: str, node: str, typed: str, part: int = 0) -> Verdict:
+    lesson = catalog.find(lesson_id)
+    verdict = exercise_at(lesson.parts[part], node).submit(typed)
+    assert not verdict.correct
+    return verdict
+
+
+def test_a_slope_of_the_wrong_sign_is_not_blamed_on_the_chain_rule(catalog):
+    """Lesson 1 comes before the chain rule: a sign slip is put as which way f goes."""
+    verdict = wrong(catalog, "derivative-slope", "x", "-14")
+    assert verdict.mistake == "sign"
+    assert "chain rule" not in verdict.message and "does f go up" in verdict.message
+
+
+@pytest.mark.parametrize(("typed", "what"), [("20", "the value of f at x = 3"), ("3", "the value of x at x = 3")])
+def test_a_value_typed_for_a_slope_is_named_as_in_the_gradient_lessons(catalog, typed, what):
+    verdict = wrong(catalog, "derivative-slope", "x", typed)
+    assert verdict.mistake == "value-not-gradient", verdict.message
+    assert what in verdict.message and "not the slope" in verdict.message
+
+
+def test_a_node_the_output_uses_directly_is_not_sent_to_the_chain_rule(catalog):
+    """Lesson 2: d = a·b + c uses c directly; there is no chain to apply."""
+    verdict = wrong(catalog, "partial-derivatives", "c", "9")
+    assert verdict.mistake == "unexplained"
+    assert "chain rule" not in verdict.message and "uses c directly" in verdict.message
+
+
+def test_tanhs_derivative_without_the_square_is_a_named_mistake(catalog):
+    """The neuron: 1 − o (0.29) for do/dn = 1 − o² (0.5)."""
+    verdict = wrong(catalog, "neuron", "n", "0.29")
+    assert verdict.mistake == "tanh-no-square", verdict.message
+    assert "chain rule" not in verdict.message and "1 − o²" in verdict.message
+
+
+def test_the_first_wrong_answer_names_the_local_derivative_without_giving_it(catalog):
+    """Lesson 4, a: -2 is dL/de alone; the message says what to multiply by, the hints give its number."""
+    verdict = wrong(catalog, "chain-rule", "a", "-2")
+    assert verdict.mistake == "forgot-local"
+    assert "de/da" in verdict.message and "-3" not in verdict.message
+
+
+def test_an_answer_rounded_too_early_is_close_not_a_wrong_rule(catalog):
+    verdict = wrong(catalog, "chain-rule", "a", "6.02")  # dL/da = 6
+    assert verdict.mistake == "rounded", verdict.message
+    assert verdict.message.count("Close: keep more digits") == 1
+
+
+def formula_at(formula: str, values: dict[str, float], node: str) -> Questions:
+    lesson = formula_lesson(formula, values)
+    return exercise_at(lesson.parts[0], node)
+
+
+@pytest.mark.parametrize(("x", "typed"), [
+    (1.5, "0.1807"),       # 1 − tanh(1.5)² = 0.180707 to four digits
+    (5.0, "0.00018159"),   # 1 − 0.9999092², worked from the value as shown; the engine has 1.81583e-4
+])
+def test_an_own_formula_takes_answers_within_the_rounding_of_what_is_shown(x, typed):
+    verdict = formula_at("tanh(x)", {"x": x}, "x").submit(typed)
+    assert verdict.correct, verdict.message
+
+
+def test_an_own_formula_answer_near_but_outside_the_rounding_is_told_to_keep_digits():
+    verdict = formula_at("tanh(x)", {"x": 1.5}, "x").submit("0.181")
+    assert not verdict.correct and verdict.mistake == "rounded"
+    assert "Close: keep more digits" in verdict.message and "chain rule" not in verdict.message
+    far = formula_at("tanh(x)", {"x": 1.5}, "x").submit("0.2")
+    assert far.mistake != "rounded"

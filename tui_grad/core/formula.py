@@ -18,6 +18,11 @@ from tui_grad.engine import EngineError, Value
 STEP_NAMES = ("u", "v", "w", "p", "q", "r", "s", "t", "g", "h", "k", "m", "n", "z")
 OUTPUT_NAMES = ("L", "f", "y", "out")
 FORMULA_ID = "your-formula"
+SHOWN_ROUNDING = 1e-3
+"""The relative tolerance of an own formula's answers. Its numbers are seldom short decimals and
+are shown to 7 significant digits, so a learner works from rounded values: 1 − 0.9999092² from
+the shown tanh(5) is 1.8159e-4 where the engine has 1.81583e-4. Answers within the rounding of
+what is shown are right; one nearer than 1% but outside is told to keep more digits."""
 
 
 class FormulaError(ValueError):
@@ -95,7 +100,7 @@ def formula_part(formula: str, values: Mapping[str, float]) -> Part:
     lines = [f"{renamed.get(name, name)} = {text}" for name, text, _ in steps]
     _check_domain(steps, values)
     table = {"title": f"Your formula: {formula.strip()}", "kind": "gradients", "inputs": dict(values),
-             "nodes": lines, "output": output, "parameters": list(values)}
+             "nodes": lines, "output": output, "parameters": list(values), "relative_tolerance": SHOWN_ROUNDING}
     try:
         return part_from_table(table, "<your formula>")
     except LessonError as error:

@@ -67,6 +67,13 @@ def test_the_first_wrong_answer_names_the_local_derivative_without_giving_it(cat
     assert "de/da" in verdict.message and "-3" not in verdict.message
 
 
+def test_a_local_derivative_of_the_output_is_not_written_as_the_gradient_asked(catalog):
+    """first-graph, c: 'multiply it by the local derivative dL/dc' named the very thing asked for."""
+    verdict = wrong(catalog, "first-graph", "c", "1")
+    assert verdict.mistake == "forgot-local"
+    assert "local derivative ∂L/∂c" in verdict.message and "local derivative dL/dc" not in verdict.message
+
+
 def test_an_answer_rounded_too_early_is_close_not_a_wrong_rule(catalog):
     verdict = wrong(catalog, "chain-rule", "a", "6.02")  # dL/da = 6
     assert verdict.mistake == "rounded", verdict.message
@@ -93,3 +100,85 @@ def test_an_own_formula_answer_near_but_outside_the_rounding_is_told_to_keep_dig
     assert "Close: keep more digits" in verdict.message and "chain rule" not in verdict.message
     far = formula_at("tanh(x)", {"x": 1.5}, "x").submit("0.2")
     assert far.mistake != "rounded"
+
+
+# --- lesson texts -------------------------------------------------------------------------------
+
+
+def test_each_lesson_but_the_last_points_to_the_next_one(catalog):
+    """Lesson 9's recap read as the end of the course, with lesson 10 still to come."""
+    *before_last, last = catalog.lessons
+    for lesson in before_last:
+        assert "Next" in lesson.outro, f"{lesson.id}'s recap does not point to the next lesson"
+    assert "end of the course" in last.outro
+
+
+def test_no_lesson_text_speaks_of_a_screen_line_mode_lacks(catalog):
+    """Line mode has no status line or footer: lesson 3 told its learners the status line shows each
+    gradient."""
+    for lesson in catalog.lessons:
+        for text in (lesson.intro, lesson.outro, *(part.text for part in lesson.parts)):
+            assert "status line" not in text and "footer" not in text, lesson.id
+
+
+def update_rules(text: str) -> list[str]:
+    """The symbol of each update rule written in `text`: `m` of `m ← m − 0.01 × dL/dm`."""
+    import re
+
+    return re.findall(r"(\S+) ← \1\b", text)
+
+
+def test_an_update_rule_is_written_with_a_parameter_or_a_symbol_that_is_not_a_node(catalog):
+    """line-fit has a node p: `p ← p − 0.01 × dL/dp` read as a step for it."""
+    from tui_grad.core.generator import generate
+
+    parts = [part for lesson in catalog.lessons for part in lesson.parts]
+    parts += [generate(6, seed) for seed in range(12)]  # practice's update level, with and without p
+    checked = 0
+    for part in parts:
+        nodes = set(part.inputs) | {assignment.name for assignment in part.assignments}
+        for name in update_rules(part.text):
+            checked += 1
+            assert name in part.parameters or name not in nodes, f"{part.title}: '{name} ← {name}' names a node"
+    assert checked >= 3
+
+
+# --- numbers that change between parts -------------------------------------------------------------
+
+
+def plain_lesson(lesson_id: str, answers: list[str], seed: int | None = None) -> str:
+    """Everything line mode prints for a lesson worked with these input lines (nothing saved)."""
+    import io
+
+    from tui_grad.plain import run_plain
+
+    stdout = io.StringIO()
+    run_plain(load_catalog(), lesson_id, None, seed, stdin=io.StringIO("".join(f"{a}\n" for a in answers)),
+              stdout=stdout)
+    return stdout.getvalue()
+
+
+def first_graph_part_two(seed: int | None) -> str:
+    """What the second part of first-graph says as it opens, as the shared flow words it."""
+    from tests.core.drive import text_of, through_part
+
+    session = through_part(load_catalog().find("first-graph"), seed)
+    return text_of(session.message)
+
+
+def test_seeded_numbers_that_change_between_parts_are_said_to_be_new():
+    """With --seed, part 1 of first-graph draws a = 6, d = 4 and part 2 works its own 5, 3, 10."""
+    assert "New numbers in this part: a = 5 (was 6), d = 10 (was 4)." in first_graph_part_two(7)
+    assert "New numbers" not in first_graph_part_two(None)
+
+
+def test_line_mode_says_the_numbers_are_new_too():
+    answers = ["1", "4", "9", "4", "4", "", "", "", "", ""]  # seed 7: a = 6, b = 3, d = 4; L = 36
+    printed = plain_lesson("first-graph", answers, seed=7)
+    assert "New numbers in this part: a = 5 (was 6), d = 10 (was 4)." in printed
+
+
+def test_line_mode_writes_a_hidden_nodes_gradient_as_one_symbol():
+    """partial-derivatives hides a·b: `dd/da * b = 1` read as dd/da times b."""
+    printed = plain_lesson("partial-derivatives", [])
+    assert "Gradients given: dd/d(a * b) = 1" in printed and "dd/da * b" not in printed

@@ -77,18 +77,18 @@ def _candidates(node: Value, nodes: list[Value], output: Value, fmt: Fmt) -> Ite
     yield from _path_slips(node, uses, out, fmt)
     if node is not output and len(uses) == 1:
         use = uses[0]
-        p = symbol(use.parent.label)
+        p, local = symbol(use.parent.label), local_symbol(use.parent, node, output)
         yield (Diagnosis("forgot-upstream",
-                         f"{fmt(use.local)} is only the local derivative d{p}/d{name}. Multiply it by "
+                         f"{fmt(use.local)} is only the local derivative {local}. Multiply it by "
                          f"d{out}/d{p} = {fmt(use.upstream)}, the gradient flowing in from above."),
                use.local)
         # The local derivative is named, not given: working it out is the step the learner missed
         # (its number is the second hint).
         yield (Diagnosis("forgot-local",
                          f"{fmt(use.upstream)} is d{out}/d{p}, the gradient from above. Multiply it by the "
-                         f"local derivative d{p}/d{name}: how much {p} moves when {name} moves."),
+                         f"local derivative {local}: how much {p} moves when {name} moves."),
                use.upstream)
-        yield from _operation_slips(node, use, out, fmt)
+        yield from _operation_slips(node, use, local, fmt)
     if node.grad != 0:
         yield (Diagnosis("sign", "Right size, wrong sign: check the sign of each factor in the chain rule."),
                -node.grad)
@@ -114,15 +114,23 @@ def _path_slips(node: Value, uses: list[Use], out: str, fmt: Fmt) -> Iterator[tu
                    share)
 
 
-def _operation_slips(node: Value, use: Use, out: str, fmt: Fmt) -> Iterator[tuple[Diagnosis, float]]:
-    """Slips that belong to the parent's operation: a product's other factor, a sum's 1."""
+def local_symbol(parent: Value, node: Value, output: Value) -> str:
+    """The local derivative's symbol: `de/da`, or `∂L/∂d` when the parent is the output itself, where
+    `dL/dd` would read the same as the gradient asked for."""
+    p, name = symbol(parent.label), symbol(node.label)
+    return f"∂{p}/∂{name}" if parent is output else f"d{p}/d{name}"
+
+
+def _operation_slips(node: Value, use: Use, local: str, fmt: Fmt) -> Iterator[tuple[Diagnosis, float]]:
+    """Slips that belong to the parent's operation: a product's other factor, a sum's 1 (`local` is
+    the local derivative's symbol)."""
     parent, name = use.parent, node.label
     p = symbol(parent.label)
     others = [child for i, child in enumerate(parent.children) if i not in use.positions]
     if parent.op == "*" and len(use.positions) == 1 and others:
         other = others[0]
         yield (Diagnosis("own-value",
-                         f"In {p} = {' · '.join(c.label for c in parent.children)}, d{p}/d{name} is the other "
+                         f"In {p} = {' · '.join(c.label for c in parent.children)}, {local} is the other "
                          f"factor {other.label} = {fmt(other.data)}, not {name}'s own value {fmt(node.data)}."),
                use.upstream * node.data)
     if parent.op == "tanh":
@@ -134,5 +142,5 @@ def _operation_slips(node: Value, use: Use, out: str, fmt: Fmt) -> Iterator[tupl
         other = others[0]
         yield (Diagnosis("sum-as-product",
                          f"{p} is a sum, not a product: nudging {name} moves {p} by the same amount, so "
-                         f"d{p}/d{name} = {fmt(use.local)}, not {other.label} = {fmt(other.data)}."),
+                         f"{local} = {fmt(use.local)}, not {other.label} = {fmt(other.data)}."),
                use.upstream * other.data)

@@ -550,6 +550,7 @@ class LessonSession:
         self.phase = self.flow.first_phase()
         text = self.fill(self.tutor.part.text.strip() or self.flow.default_text, self.part_index)
         rows: list[Line] = [line(Span(text, "prose"))] if text else []
+        rows += self._new_numbers()
         if resumed:
             rows.append(line("You are back where you left off."))
         if self.phase == ANSWERING:
@@ -559,6 +560,21 @@ class LessonSession:
             if self.phase == REPLAY and rows:  # a part that opens on a replay (a bug hunt): its text stays above
                 self.lead = tuple(rows) + (line(),)
             self._start_phase()
+
+    def _new_numbers(self) -> tuple[Line, ...]:
+        """A line saying the numbers changed, when this part works the previous part's graph with other
+        inputs (with --seed, a part whose numbers are drawn is followed by one with its own): the same
+        boxes with other numbers otherwise read as a mistake."""
+        index = self.part_index
+        parts = self.lesson.parts
+        if index == 0 or [a.text for a in parts[index].assignments] != [a.text for a in parts[index - 1].assignments]:
+            return ()
+        before, now = self.tutor.inputs(index - 1), self.inputs
+        changed = [name for name in now if name in before and before[name] != now[name]]
+        if not changed:
+            return ()
+        was = ", ".join(f"{name} = {format_number(now[name])} (was {format_number(before[name])})" for name in changed)
+        return (line(Span("New numbers in this part: ", "bold"), f"{was}."),)
 
     def _part_flow(self) -> PartFlow:
         """The flow of the part in front of the learner, made by its kind."""

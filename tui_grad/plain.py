@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from tui_grad.core.catalog import Catalog
+from tui_grad.core.diagnosis import symbol
 from tui_grad.core.exercise import format_number
 from tui_grad.core.flow import (
     ACTION_WORDS,
@@ -349,7 +350,8 @@ class PlainTutor:
         given = [node for node in session.nodes() if node.state in ("given", "asked") and node.grad]
         if given:
             out = part.output
-            self.say("Gradients given: " + ", ".join(f"d{out}/d{node.name} = {node.grad}" for node in given))
+            # d(a * b): a hidden node's name is a formula, and dd/da * b reads as a product
+            self.say("Gradients given: " + ", ".join(f"d{out}/d{symbol(node.name)} = {node.grad}" for node in given))
         if note := session.flow.graph_note():
             self.say(note)
 

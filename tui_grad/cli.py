@@ -97,6 +97,28 @@ def command_parser(command: str) -> argparse.ArgumentParser:
     return parser
 
 
+FORMULA_OPTIONS = ("--formula", "--values")
+"""Options whose value may start with a minus sign: a formula like -x**2, values like -1."""
+
+
+def _joined_values(argv: list[str]) -> list[str]:
+    """`--formula -x**2` as `--formula=-x**2`: argparse takes a value starting with '-' for an option of
+    its own and refuses it ('expected one argument'). A value starting with '--' stays an option."""
+    joined: list[str] = []
+    index = 0
+    while index < len(argv):
+        word = argv[index]
+        following = argv[index + 1] if index + 1 < len(argv) else None
+        if word in FORMULA_OPTIONS and following is not None and following.startswith("-") \
+                and not following.startswith("--"):
+            joined.append(f"{word}={following}")
+            index += 2
+        else:
+            joined.append(word)
+            index += 1
+    return joined
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     argv = sys.argv[1:] if argv is None else argv
@@ -105,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return (run_serve if argv[0] == "serve" else run_class)(argv[1:])
     if argv and argv[0] in COMMANDS:
-        args = command_parser(argv[0]).parse_args(argv[1:])
+        args = command_parser(argv[0]).parse_args(_joined_values(argv[1:]))
         return {"list": run_list, "trace": run_trace, "check": run_check, "progress": run_progress,
                 "reset": run_reset, "practice": run_practice}[argv[0]](args)
     args = build_parser().parse_args(argv)

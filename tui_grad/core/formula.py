@@ -40,16 +40,21 @@ class FormulaError(ValueError):
 
 
 def parse_values(text: str) -> dict[str, float]:
-    """`x=5, y=-2` (commas or spaces between) as {"x": 5.0, "y": -2.0}."""
+    """`x=5, y=-2` (commas or spaces between) as {"x": 5.0, "y": -2.0}; a value may be a fraction or
+    any sum of numbers an answer may be (`x=1/2`), and each name is given once."""
     values: dict[str, float] = {}
+    pieces: dict[str, str] = {}
     for piece in text.replace(",", " ").split():
         name, equals, number = piece.partition("=")
         if not equals or not name.isidentifier():
             raise FormulaError(f"'{piece}' is not name=number, like x=5")
+        if name in pieces:
+            raise FormulaError(f"{name} is given twice ({pieces[name]} and {piece}): give each input one value")
+        pieces[name] = piece
         try:
-            value = float(number)
-        except ValueError:
-            raise FormulaError(f"'{number}' in '{piece}' is not a number") from None
+            value = ex.evaluate_number(number, {}, names=[])
+        except ex.ExprError as error:
+            raise FormulaError(f"'{number}' in '{piece}' is not a number: {error.message}") from None
         if not math.isfinite(value):
             raise FormulaError(f"{name} must be a finite number, not {number}")
         values[name] = value
@@ -66,6 +71,7 @@ def formula_part(formula: str, values: Mapping[str, float]) -> Part:
         raise FormulaError(error.message, error.column) from None
     if not ex.names_in(tree):
         raise FormulaError("the formula has no input: use at least one name given a value, like x", 1)
+    _check_exponents(tree)
     taken = set(values)
     free = (name for name in STEP_NAMES if name not in taken)
     steps: list[tuple[str, str, ex.Expr]] = []
@@ -105,6 +111,40 @@ def formula_part(formula: str, values: Mapping[str, float]) -> Part:
         return part_from_table(table, "<your formula>")
     except LessonError as error:
         raise FormulaError(error.message) from None
+
+
+def _check_exponents(tree: ex.Expr) -> None:
+    """Refuse a power whose exponent holds a name (x**y, 2**x), at the column of that name: each step
+    is one box with one local rule, and the power rule's box takes a number for its exponent."""
+    pending = [tree]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ex.Binary):
+            if node.op == "**" and ex.names_in(node.right):
+                name = _first_name(node.right)
+                raise FormulaError(f"the exponent of ** must be a number, like x**2 or x**0.5, not the name "
+                                   f"'{name.name}' (at column {name.column})", name.column)
+            pending += [node.left, node.right]
+        elif isinstance(node, ex.Unary):
+            pending.append(node.operand)
+        elif isinstance(node, ex.Call):
+            pending.append(node.arg)
+
+
+def _first_name(tree: ex.Expr) -> ex.Name:
+    """The leftmost name in `tree` (which holds one)."""
+    pending = [tree]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ex.Name):
+            return node
+        if isinstance(node, ex.Binary):
+            pending += [node.right, node.left]
+        elif isinstance(node, ex.Unary):
+            pending.append(node.operand)
+        elif isinstance(node, ex.Call):
+            pending.append(node.arg)
+    raise ValueError("no name in the expression")
 
 
 def _check_domain(steps: list[tuple[str, str, ex.Expr]], values: Mapping[str, float]) -> None:

@@ -277,17 +277,51 @@ def run_trace(args: argparse.Namespace) -> int:
     from tui_grad.core.trace import traceable_parts
 
     parts = [index + 1 for index in traceable_parts(lesson)]
-    if not parts or (args.part is not None and args.part not in parts):
-        which = f"parts with a graph: {', '.join(map(str, parts))}" if parts else "it has no part with a graph"
-        print(f"tui-grad trace: lesson '{lesson.id}' has no part {args.part} to trace ({which})", file=sys.stderr)
+    if not parts:
+        print(f"tui-grad trace: lesson '{lesson.id}' has nothing to trace: no part with a graph or a network",
+              file=sys.stderr)
+        return 2
+    if args.part is not None and args.part not in parts:
+        count = len(lesson.parts)
+        which = (f"it has {count} part{'s' if count != 1 else ''}" if not 1 <= args.part <= count
+                 else f"part {args.part} has no graph or network")
+        print(f"tui-grad trace: lesson '{lesson.id}' has no part {args.part} to trace ({which}; parts to "
+              f"trace: {', '.join(map(str, parts))})", file=sys.stderr)
         return 2
     part_index = (args.part or parts[0]) - 1
     data = trace(lesson, args.steps, part_index)
     if args.json:
         print(json.dumps(data, indent=1))
+    elif data.get("kind") == "network":
+        print_network_trace(lesson, part_index, data)
     else:
         print_trace(lesson, part_index, data)
-    return 0
+    return 0 if "stopped" not in data else 1
+
+
+def print_network_trace(lesson: Lesson, part_index: int, data: dict) -> None:
+    """A network's training as a Rich table: each step's loss and accuracy."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from tui_grad.core.exercise import format_number
+
+    network = data["network"]
+    name = f"{lesson.title}, part {part_index + 1}" if len(lesson.parts) > 1 else lesson.title
+    hidden = ", ".join(str(size) for size in network["hidden"])
+    heading = (f"{name}: training a network with hidden layers of {hidden} on {network['samples']} points of "
+               f"{network['dataset']}, step size {format_number(network['step_size'])}")
+    table = Table(title="loss and accuracy measured just before each step", title_justify="left")
+    for column in ("step", "loss", "accuracy"):
+        table.add_column(column, justify="right")
+    for step in data["steps"]:
+        table.add_row(str(step["step"]), format_number(step["loss"]), f"{step['accuracy']:.0%}")
+    console = Console()
+    console.print(Text(heading))
+    console.print(table)
+    if "stopped" in data:
+        console.print(Text(f"Training stopped at step {data['stopped']['step']}: {data['stopped']['reason']}"))
 
 
 def print_trace(lesson: Lesson, part_index: int, data: dict) -> None:

@@ -31,7 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tui-grad",
         description="A terminal tutor for backpropagation. With no command, starts the tutor.",
-        epilog="commands: list (the lessons), progress (where you stand; --export for instructors), "
+        epilog="commands: list (the lessons), practice (fresh exercises at your level; --formula F --values V "
+        "works your own formula), progress (where you stand; --export for instructors), "
         "reset [LESSON] (start over), trace LESSON (a lesson's numbers), check PATH... (validate lesson "
         "files), serve --roster FILE (the lab in browsers), class DIR (the class at a glance). "
         "'tui-grad COMMAND --help' says more.",

@@ -27,7 +27,7 @@ from tui_grad.core.views import (
     Message,
 )
 from tui_grad.terminal import served
-from tui_grad.ui.prose import prose
+from tui_grad.ui.prose import HangingIndent, prose
 
 KEYS: dict[str, tuple[str, str, str]] = {
     HINT: ("ctrl+g,f2", "Hint", "A hint that goes one step further each time (also F2)"),
@@ -112,9 +112,9 @@ def line_content(row: Line) -> Content:
     return Content.assemble(*pieces)
 
 
-def message_content(message: Message) -> Content:
-    """A whole message, one line per line."""
-    return Content("\n").join(line_content(row) for row in message)
+def message_content(message: Message) -> HangingIndent:
+    """A whole message, one line per line; list items wrap under their own text."""
+    return HangingIndent(Content("\n").join(line_content(row) for row in message))
 
 
 HEADER_MARGIN = 16

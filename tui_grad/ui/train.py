@@ -39,7 +39,7 @@ from tui_grad.core.views import CONTINUE, LEAVE, REPLAY_ACTIONS
 from tui_grad.ui import plot
 from tui_grad.ui.chrome import Footer, Header
 from tui_grad.ui.plot_view import PlotView
-from tui_grad.ui.prose import prose
+from tui_grad.ui.prose import HangingIndent, prose
 from tui_grad.ui.render import LeftLesson, bindings, line_content, offered
 
 TICK_BUDGET = 0.04
@@ -127,7 +127,7 @@ class TrainScreen(Screen):
             elif len(self.part.parameters) == 1:
                 yield PlotView(f"loss as {self.part.parameters[0]} moves", id="picture")
         with VerticalScroll(id="text"):
-            yield Static(prose(self.part.text or "_This part has no text._"))
+            yield Static(HangingIndent(prose(self.part.text or "_This part has no text._")))
         yield Static(id="status")
         yield Footer(compact=True)
 

@@ -239,6 +239,8 @@ def run_list(args: argparse.Namespace) -> int:
     from rich.table import Table
     from rich.text import Text
 
+    from tui_grad.core.home import summary_text
+
     catalog = catalog_for(args)
     table = Table(title="tui-grad lessons", title_justify="left")
     table.add_column("#", justify="right")
@@ -246,7 +248,7 @@ def run_list(args: argparse.Namespace) -> int:
     table.add_column("title")
     table.add_column("summary", overflow="fold")
     for number, lesson in enumerate(catalog.lessons, start=1):  # Text: a lesson's words are never markup
-        table.add_row(str(number), Text(lesson.id), Text(lesson.title), Text(lesson.summary))
+        table.add_row(str(number), Text(lesson.id), Text(lesson.title), Text(summary_text(lesson.summary)))
     console = Console()
     console.print(table)
     for error in catalog.broken:

@@ -37,6 +37,7 @@ from tui_grad.core.home import (
     practice_status,
     read_formula,
     resume_index,
+    summary_text,
 )
 from tui_grad.core.kinds.base import PartFlow
 from tui_grad.core.kinds.network import NetworkFlow
@@ -207,7 +208,7 @@ class PlainTutor:
         attempts = self.store.attempts if self.store else []
         self.say("Lessons:")
         for number, lesson in enumerate(lessons, start=1):
-            self.say(f"{number}. {lesson.title} ({lesson.id}): {lesson.summary} "
+            self.say(f"{number}. {lesson.title} ({lesson.id}): {summary_text(lesson.summary)} "
                      f"[{part_summary(lesson, records.get(lesson.id))}]")
         for error in self.catalog.broken:
             self.say(f"Unavailable: {error}")

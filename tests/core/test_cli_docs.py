@@ -25,3 +25,19 @@ def test_the_readme_lists_every_shipped_lesson_in_order():
     lessons = load_catalog().lessons
     assert [(int(number), title) for number, title in listed] == [
         (index, lesson.title) for index, lesson in enumerate(lessons, start=1)]
+
+
+def test_list_and_the_line_mode_menu_show_no_markdown_marks(capsys):
+    """`tui-grad list` printed two-bugs' summary with its backticks."""
+    import io
+
+    from tui_grad.cli import main
+    from tui_grad.plain import run_plain
+
+    assert main(["list"]) == 0
+    listed = capsys.readouterr().out
+    assert "two-bugs" in listed and "`" not in listed  # the table folds the summary over rows
+    stdout = io.StringIO()
+    run_plain(load_catalog(), None, None, stdin=io.StringIO(""), stdout=stdout)
+    menu = stdout.getvalue()
+    assert "Find the gradient = lost" in menu and "`" not in menu

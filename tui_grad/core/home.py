@@ -5,6 +5,7 @@ two typed fields. Both faces render these; neither decides them on its own.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,16 @@ ENTRY_TITLES = {PRACTICE: "Practice", FORMULA: "Your own formula"}
 ENTRY_SUMMARIES = {PRACTICE: "Endless fresh exercises at your level; missed skills come back more often.",
                    FORMULA: "Type a formula and its values (like (x+2)**2 + x**3 at x=5) and work it."}
 """One line each (at most 76 characters, so the home screen keeps it to one row at 80 columns)."""
+
+
+_CODE = re.compile(r"`([^`\n]*)`")
+_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+
+
+def summary_text(summary: str) -> str:
+    """A lesson's one-line summary as plain words: its Markdown marks (`code`, **bold**) dropped, as
+    the home screen draws them styled instead of showing them."""
+    return _STRONG.sub(r"\2", _CODE.sub(r"\1", summary))
 
 
 def resume_index(lesson_ids: Sequence[str], records: Mapping[str, Any]) -> int | None:

@@ -34,6 +34,7 @@ from tui_grad.core.skills import SKILLS, mastery, skills_of_node, skills_to_revi
 if TYPE_CHECKING:  # the app imports this screen
     from tui_grad.ui.app import TuiGradApp
 from tui_grad.ui.chrome import Footer, Header
+from tui_grad.ui.prose import inline
 
 STATE_MARKS = {"finished": "✓", "not started": "·"}
 """The glyph before a lesson's state; anything else (in progress) gets ▸."""
@@ -311,7 +312,7 @@ class HomeScreen(Screen):
                 detail = ENTRY_SUMMARIES[option_id[1:]]
             elif (lesson := self.catalog.find(option_id)) is not None:
                 detail = lesson.summary
-        self.query_one("#detail", Static).update(Content(detail))
+        self.query_one("#detail", Static).update(Content.assemble(*inline(detail)))  # `=` drawn as code, not backticks
         self.call_after_refresh(self._show_more)
 
     @on(OptionList.OptionSelected)

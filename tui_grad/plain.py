@@ -360,10 +360,11 @@ class PlainTutor:
         """Ask each question until it is answered or shown, taking commands on the way; False when
         the learner went back to the lessons."""
         asked = None
+        table: tuple = ()  # the nudge table last printed, which a wrong answer's verdict repeats
         while session.phase == ANSWERING:
             name = session.asked
             if name != asked:
-                asked = name
+                asked, table = name, ()
                 order = session.flow.exercise.order
                 self.say(f"Question {order.index(name) + 1} of {len(order)}.")
             text = self.ask(session.prompt_line + " ")
@@ -397,9 +398,17 @@ class PlainTutor:
                              "nudge 0.01.")
                     continue
                 session.nudge(h or None)
+                table = session.message
+                self.show(table)
+                self.warn()
+                continue
             else:
                 session.answer(text)
-            self.show(session.message)
+            message = session.message
+            repeated = bool(table) and message[-len(table):] == table  # the app keeps it in view; here it is above
+            self.show(message[:-len(table)] if repeated else message)
+            if repeated:
+                self.say("(Your nudges so far are printed above.)")
             self.warn()
         return True
 

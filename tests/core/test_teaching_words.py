@@ -182,3 +182,12 @@ def test_line_mode_writes_a_hidden_nodes_gradient_as_one_symbol():
     """partial-derivatives hides a·b: `dd/da * b = 1` read as dd/da times b."""
     printed = plain_lesson("partial-derivatives", [])
     assert "Gradients given: dd/d(a * b) = 1" in printed and "dd/da * b" not in printed
+
+
+def test_line_mode_prints_the_nudge_table_once_not_after_every_wrong_answer():
+    """Lesson 1 reprinted the whole table after each wrong answer: noisy on a screen reader."""
+    printed = plain_lesson("derivative-slope", ["nudge", "nudge", "5", "6", "14"])
+    header = "Nudge x by h, run forward again"
+    assert printed.count(header) == 2  # once for each nudge, the table growing
+    assert printed.count("h = 0.1 ") == 1
+    assert printed.count("Your nudges so far are printed above.") == 2

@@ -295,6 +295,11 @@ class PlainTutor:
         shown_part = -1 if session.phase in (INTRO, FINISHED) else None
         while not session.over:
             phase = session.phase
+            if phase == OUTRO and session.context is not None:  # practice: its summary offers the next exercise
+                self.show(session.message)
+                if self.choose_next(session) == LEAVE:
+                    return False
+                continue
             if phase in (INTRO, OUTRO):
                 self.show(session.message)
                 session.go_on()

@@ -231,3 +231,34 @@ def test_a_clock_set_back_does_not_shuffle_practice(tmp_path):
     assert replay(backwards).level == replay(saved).level == run.state().level
     assert [event.split(" (")[0] for event in replay(backwards).events] == [
         event.split(" (")[0] for event in run.state().events]
+
+
+def test_line_mode_practice_waits_for_enter_before_the_next_exercise(tmp_path):
+    """"Enter: the next exercise" was printed and the next exercise started without a key."""
+    store = ProgressStore(tmp_path).load()
+    run = PracticeRun(store, level=1)
+    sessions = []
+    make = run.session
+
+    def first():
+        sessions.append(make())
+        return sessions[-1]
+
+    run.session = first  # successor() asks run.session for the next exercise too
+
+    class Learner(io.StringIO):
+        """Answers the first exercise right, then goes back to the lessons at its summary."""
+
+        def readline(self, *args) -> str:
+            session = sessions[-1]
+            if len(sessions) > 1:
+                return ""  # a second exercise began: end the input
+            if session.asked:
+                return format_number(session.flow.exercise.expected(session.asked)) + "\n"
+            return "lessons\n" if session.phase == "outro" else "\n"
+
+    out = io.StringIO()
+    assert run_plain_series(first, store, stdin=Learner(), stdout=out) == 0
+    text = out.getvalue()
+    assert text.count("Exercise done.") == 1 and text.count("Practice · level") == 1, text[-600:]
+    assert "Enter to continue" in text[text.index("Exercise done."):]

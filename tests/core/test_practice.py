@@ -262,3 +262,20 @@ def test_line_mode_practice_waits_for_enter_before_the_next_exercise(tmp_path):
     text = out.getvalue()
     assert text.count("Exercise done.") == 1 and text.count("Practice · level") == 1, text[-600:]
     assert "Enter to continue" in text[text.index("Exercise done."):]
+
+
+def test_the_streak_at_the_top_level_promises_no_level_up(tmp_path):
+    """At level 6 the counter read 'streak 3 of 3' and nothing happened."""
+    from tui_grad.core.generator import LEVELS
+    from tui_grad.core.home import practice_status
+    from tui_grad.core.practice import replay
+
+    store = ProgressStore(tmp_path).load()
+    run = PracticeRun(store, level=len(LEVELS))
+    for _ in range(4):
+        session = run.session()
+        work(session)
+    state = replay(store.attempts)
+    assert state.level == len(LEVELS) and state.streak == 4
+    for said in (practice_status(store.attempts), run.heading(), run.summary()):
+        assert "of 3" not in said and "top level, 4 right in a row" in said, said

@@ -60,10 +60,10 @@ def practice_status(attempts: Sequence[Mapping[str, Any]]) -> str:
     practised = practice_attempts(attempts)
     if not practised:  # practice's modules load once the learner practises
         return "starts at level 1"
-    from tui_grad.core.practice import STREAK_TO_LEVEL_UP, replay
+    from tui_grad.core.practice import replay, streak_words
 
     state = replay(practised)
-    return f"level {state.level} · streak {state.streak} of {STREAK_TO_LEVEL_UP}"
+    return f"level {state.level} · {streak_words(state)}"
 
 
 def due_for_review(attempts: Sequence[Mapping[str, Any]], now: float | None = None) -> str:

@@ -138,6 +138,15 @@ def _count(state: PracticeState, item: PracticeItem, missed: bool) -> None:
         state.level, state.streak = state.level + 1, 0
 
 
+def streak_words(state: PracticeState) -> str:
+    """`streak 1 of 3` toward the next level; at the top level, where no streak moves the learner
+    up, the run of exercises right (`top level, 3 right in a row`): 'streak 3 of 3' there
+    promised a level that does not come."""
+    if state.level >= len(LEVELS):
+        return f"top level, {state.streak} right in a row"
+    return f"streak {state.streak} of {STREAK_TO_LEVEL_UP}"
+
+
 def _finished(item: PracticeItem, answered: Mapping[str, tuple[str, float]]) -> bool:
     return all(name in answered for name in _questions(item.level, item.seed))
 
@@ -253,13 +262,13 @@ class PracticeRun:
         assert item is not None
         skill = f" · {item.skill}" if item.skill else ""
         return (f"Practice · level {item.level}, {level_of(item.level).name.lower()} · "
-                f"streak {state.streak} of {STREAK_TO_LEVEL_UP}{skill}")
+                f"{streak_words(state)}{skill}")
 
     def summary(self) -> str:
         """What this exercise changed: the streak, any level change, what comes due."""
         state, before = self.state(), self.before
         news = state.events[len(before.events):] if before else []
-        lines = [f"Exercise done. Level {state.level}, streak {state.streak} of {STREAK_TO_LEVEL_UP}."]
+        lines = [f"Exercise done. Level {state.level}, {streak_words(state)}."]
         lines += [f"Level change: {event}." for event in news]
         if due := describe_due(state):
             lines.append(due)

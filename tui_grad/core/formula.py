@@ -53,8 +53,8 @@ def parse_values(text: str) -> dict[str, float]:
         pieces[name] = piece
         try:
             value = ex.evaluate_number(number, {}, names=[])
-        except ex.ExprError as error:
-            raise FormulaError(f"'{number}' in '{piece}' is not a number: {error.message}") from None
+        except ex.ExprError:
+            raise FormulaError(f"'{number}' in '{piece}' is not a number") from None
         if not math.isfinite(value):
             raise FormulaError(f"{name} must be a finite number, not {number}")
         values[name] = value

@@ -247,7 +247,14 @@ def run_list(args: argparse.Namespace) -> int:
     table.add_column("id")
     table.add_column("title")
     table.add_column("summary", overflow="fold")
+    from tui_grad.core.home import group_headings
+
+    headings = group_headings(catalog.lessons)
     for number, lesson in enumerate(catalog.lessons, start=1):  # Text: a lesson's words are never markup
+        if number - 1 in headings:
+            if number > 1:
+                table.add_section()
+            table.add_row("", "", Text(headings[number - 1], style="bold"), "")
         table.add_row(str(number), Text(lesson.id), Text(lesson.title), Text(summary_text(lesson.summary)))
     console = Console()
     console.print(table)
@@ -281,8 +288,8 @@ def run_trace(args: argparse.Namespace) -> int:
 
     parts = [index + 1 for index in traceable_parts(lesson)]
     if not parts:
-        print(f"tui-grad trace: lesson '{lesson.id}' has nothing to trace: no part with a graph or a network",
-              file=sys.stderr)
+        print(f"tui-grad trace: lesson '{lesson.id}' has nothing to trace (no part has a graph, rules or a "
+              "network)", file=sys.stderr)
         return 2
     if args.part is not None and args.part not in parts:
         count = len(lesson.parts)
@@ -295,7 +302,7 @@ def run_trace(args: argparse.Namespace) -> int:
     data = trace(lesson, args.steps, part_index)
     if args.json:
         print(json.dumps(data, indent=1))
-    elif data.get("kind") == "network":
+    elif "network" in data:  # a network part: its training, step by step
         print_network_trace(lesson, part_index, data)
     else:
         print_trace(lesson, part_index, data)
@@ -338,6 +345,16 @@ def print_trace(lesson: Lesson, part_index: int, data: dict) -> None:
     console = Console()
     part = lesson.parts[part_index]
     name = f"{lesson.title}, part {part_index + 1}" if len(lesson.parts) > 1 else lesson.title
+    if "rules" in data:  # a rules part: each rule and the line that passes, never a learner's line run
+        rules = Table(title=Text(f"{name}: backward rules, each checked at {len(data['rules'][0]['points'])} "
+                                 "points with a share already in .grad"), title_justify="left")
+        for column in ("rule", "op", "micrograd's line", "local slope at the first point"):
+            rules.add_column(Text(column))
+        for rule in data["rules"]:
+            rules.add_row(Text(rule["rule"]), Text(rule["op"]), Text(rule["answer"]),
+                          format_number(rule["local_grads"][0]))
+        console.print(rules)
+        return
     # Every cell and title is a Text: names, formulas and titles come from the lesson file, never markup.
     nodes = Table(title=Text(f"{name}: forward values and gradients"), title_justify="left")
     for column in ("node", "op", "children", "value", f"d{data['output']}/dnode"):

@@ -34,28 +34,21 @@ from tui_grad.core.home import (
     PRACTICE,
     FieldError,
     due_for_review,
+    group_headings,
     practice_status,
     read_formula,
     resume_index,
     summary_text,
 )
-from tui_grad.core.kinds.base import PartFlow
-from tui_grad.core.kinds.network import NetworkFlow
 from tui_grad.core.kinds.registry import kind_of
 from tui_grad.core.kinds.train import TrainFlow
 from tui_grad.core.lesson import Lesson
-from tui_grad.core.network import NetworkTrainer
 from tui_grad.core.parts import ANSWERING, WATCH
 from tui_grad.core.practice import PracticeRun
 from tui_grad.core.progress import ProgressStore, part_summary
 from tui_grad.core.safe_text import safe_text
-from tui_grad.core.training import (
-    TrainingError,
-    describe_loss,
-    describe_params,
-    train_steps,
-)
 from tui_grad.core.views import (
+    ANSWER,
     CONTINUE,
     HINT,
     KEY_GUIDE,
@@ -63,6 +56,7 @@ from tui_grad.core.views import (
     NUDGE,
     RESTART,
     REVEAL,
+    SKIP,
     UPDATE,
     Line,
     Message,
@@ -137,7 +131,7 @@ class PlainTutor:
                 self.say()
                 raise Stop
             if self.echo:  # from a pipe or a file nothing shows what was typed
-                self.say(line.rstrip("\r\n"))
+                self.say(safe_text(line.rstrip("\r\n")))  # escapes shown as glyphs, never obeyed
             return line.strip()
 
     def _write(self, text: str) -> None:
@@ -207,7 +201,10 @@ class PlainTutor:
         records = self.store.lessons if self.store else {}
         attempts = self.store.attempts if self.store else []
         self.say("Lessons:")
+        headings = group_headings(lessons)
         for number, lesson in enumerate(lessons, start=1):
+            if number - 1 in headings:
+                self.say(f"{headings[number - 1]}:")
             self.say(f"{number}. {lesson.title} ({lesson.id}): {summary_text(lesson.summary)} "
                      f"[{part_summary(lesson, records.get(lesson.id))}]")
         for error in self.catalog.broken:
@@ -302,7 +299,7 @@ class PlainTutor:
                 continue
             if phase in (INTRO, OUTRO):
                 self.show(session.message)
-                session.go_on()
+                session.act(CONTINUE)
                 if session.over and session.context is None:
                     self.say(f"Lesson finished: {lesson.title}.")
                 continue
@@ -318,7 +315,7 @@ class PlainTutor:
                 if not self.answer_questions(session):
                     return False
             elif phase == WATCH:
-                LINE_RENDERERS[type(session.flow)](self, session)
+                show_run(self, session)
             elif session.replay is not None and not session.replay.done:
                 self.replay(session)
             elif self.choose_next(session) == LEAVE:
@@ -349,6 +346,8 @@ class PlainTutor:
         if not session.flow.asks:
             return
         values = session.values
+        if not part.assignments:  # no graph (rules written as code): the flow's picture stands in
+            return
         self.say("Inputs: " + ", ".join(f"{name} = {format_number(values[name])}" for name in part.inputs
                                         if name in values))
         for assignment in part.assignments:
@@ -372,6 +371,9 @@ class PlainTutor:
                 asked, table = name, ()
                 order = session.flow.exercise.order
                 self.say(f"Question {order.index(name) + 1} of {len(order)}.")
+                if not session.tutor.part.assignments:  # no graph: the picture of what is being written
+                    for row in session.flow.picture(session.values):
+                        self.say(row)
             text = self.ask(session.prompt_line + " ")
             if len(text) > 200:
                 self.say("That answer is over 200 characters long; type a shorter one.")
@@ -387,28 +389,26 @@ class PlainTutor:
                 continue
             action = TYPED.get(command)
             if action == LEAVE:
-                session.leave()
+                session.act(LEAVE)
                 return False
             if action == NUDGE and NUDGE not in session.allowed:
                 self.say("Nudging is for gradients and slopes; here, work out the new value from the update rule.")
                 continue
-            if action == HINT:
-                session.hint()
-            elif action == REVEAL:
-                session.reveal()
-            elif action == NUDGE:
+            if action == NUDGE:
                 h = _read_h(argument.strip())
                 if h is None:
                     self.say(f"Could not use '{argument.strip()}' as h: type a small non-zero number, like "
                              "nudge 0.01.")
                     continue
-                session.nudge(h or None)
+                session.act(NUDGE, h or None)
                 table = session.message
                 self.show(table)
                 self.warn()
                 continue
-            else:
-                session.answer(text)
+            elif action in (HINT, REVEAL):
+                session.act(action)
+            else:  # anything else typed at a question is an answer
+                session.act(ANSWER, text)
             message = session.message
             repeated = bool(table) and message[-len(table):] == table  # the app keeps it in view; here it is above
             self.show(message[:-len(table)] if repeated else message)
@@ -453,73 +453,22 @@ class PlainTutor:
             if action not in choices:
                 self.say(f"Type one of: {', '.join(COMMANDS[a] if a != CONTINUE else 'nothing (Enter)' for a in choices)}.")
                 continue
-            if action == LEAVE:
-                session.leave()
-            elif action == UPDATE:
-                session.update()
-            elif action == RESTART:
-                session.restart()
-            else:
-                session.go_on()
+            session.act(action)
             return action
 
 
-# --- line renderers of the watched kinds ---------------------------------------------------
+# --- a training run ---------------------------------------------------------------------------
 
-def show_training(plain: PlainTutor, session: LessonSession) -> None:
-    """A "train" part: line mode has no animation, so it skips to the end like S in the app and prints
-    step, loss and parameters at the flow's checkpoints (every tenth of the way)."""
-    part, flow = session.tutor.part, session.flow
+def show_run(plain: PlainTutor, session: LessonSession) -> None:
+    """A part to watch train: line mode has no animation, so it skips to the end like S in the app
+    and prints the run's own account of it (a row every tenth of the way, then where it ended)."""
+    flow = session.flow
     assert isinstance(flow, TrainFlow)
-    rule, out = part.update, part.output
-    every = flow.report_every()
-    session.skip()
-    plain.say(f"Training: {rule.steps} {rule.direction} steps of size {format_number(rule.step_size)} on {out}.")
-    plain.say(f"{'step':>6}  {out:>10}  parameters")
-    last, failure = None, ""
-    try:
-        for last in train_steps(part, session.inputs):
-            if last.step % every == 0 or last.step == rule.steps:
-                plain.say(f"{last.step:>6}  {describe_loss(last.loss):>10}  {describe_params(last)}")
-    except TrainingError as error:
-        failure = error.message
-        plain.say(failure)
-    if last is not None:
-        plain.say(f"After {last.step} steps: {out} = {format_number(last.loss)}, "
-                  + ", ".join(f"{name} = {format_number(value)}" for name, value in last.params.items()) + ".")
-    session.trained(last.step if last is not None else 0, failure)
-
-
-def show_network(plain: PlainTutor, session: LessonSession) -> None:
-    """A "network" part: skipped to the end like S in the app, printing loss and accuracy at the
-    flow's checkpoints (every tenth of the way)."""
-    spec, flow = session.tutor.part.network, session.flow
-    assert spec is not None and isinstance(flow, NetworkFlow)
-    session.skip()
-    trainer = NetworkTrainer(spec)
-    layers = " and ".join(map(str, spec.hidden))
-    plain.say(f"Training a network with hidden layers of {layers} neurons on {spec.samples} {spec.dataset} "
-              f"points: {spec.steps} steps of size {format_number(spec.step_size)}.")
-    every = flow.report_every()
-    try:
-        while not trainer.done:
-            step = trainer.steps_taken
-            loss, accuracy = trainer.step()
-            if step % every == 0:
-                plain.say(f"step {step}: loss {format_number(round(loss, 4))}, accuracy {accuracy:.0%}")
-        loss, accuracy = trainer.evaluate()
-    except ArithmeticError as error:  # EngineError: a weight or the loss overflowed
-        failure = flow.failure(trainer.steps_taken, str(error))
-        plain.say(failure)
-        session.trained(trainer.steps_taken, failure)
-        return
-    plain.say(f"After {trainer.steps_taken} steps: loss {format_number(round(loss, 4))}, accuracy {accuracy:.0%}.")
-    session.trained(trainer.steps_taken)
-
-
-LINE_RENDERERS: dict[type[PartFlow], Callable[[PlainTutor, LessonSession], None]] = {
-    TrainFlow: show_training, NetworkFlow: show_network}
-"""How line mode shows each watched kind of part (the answered kinds share the question loop)."""
+    session.act(SKIP)
+    run = flow.run(session.inputs)
+    for text in run.report(flow.report_every()):
+        plain.say(text)
+    session.painted(run.frame())
 
 
 def _read_h(argument: str) -> float | None:
@@ -662,8 +611,31 @@ INLINE = (
 
 
 def markdown_to_text(markdown: str) -> str:
-    """Lesson Markdown as plain lines: no `#`, `**` or backticks; bullets and numbering kept."""
-    text = "\n".join(line for line in markdown.strip().splitlines() if not line.lstrip().startswith("```"))
+    """Lesson Markdown as plain lines: no `#`, `**` or backticks; bullets and numbering kept. The
+    lines of a fenced code block are kept as written, each marked with CODE_LINE for `rewrap`."""
+    out: list[str] = []
+    prose: list[str] = []
+    fenced = False
+    for raw in markdown.strip().splitlines():
+        if raw.lstrip().startswith("```"):
+            if not fenced and prose:
+                out.append(_plain_prose("\n".join(prose)))
+                prose = []
+            fenced = not fenced
+        elif fenced:
+            out.append(CODE_LINE + raw.rstrip())
+        else:
+            prose.append(raw)
+    if prose:
+        out.append(_plain_prose("\n".join(prose)))
+    return "\n".join(out)
+
+
+CODE_LINE = "\x00"
+"""Marks a line of a code block, which `rewrap` leaves as it is (a lesson's text never holds NUL)."""
+
+
+def _plain_prose(text: str) -> str:
     text = BULLET.sub(r"\1- ", HEADING.sub(r"\1", text))
     pieces = re.split(r"`([^`\n]*)`", text)  # odd pieces are code: their `*` stays multiplication
     for index in range(0, len(pieces), 2):
@@ -680,9 +652,11 @@ def rewrap(text: str, width: int) -> str:
     (0: leave it one line, for screen readers and scripts). Words are never split."""
     blocks: list[list[str]] = []
     for raw in text.splitlines():
-        if not raw.strip():
+        if raw.startswith(CODE_LINE):  # a line of code: its own block, never joined or wrapped
+            blocks.append([raw])
+        elif not raw.strip():
             blocks.append([])
-        elif ITEM.match(raw) or not blocks or not blocks[-1]:
+        elif ITEM.match(raw) or not blocks or not blocks[-1] or blocks[-1][0].startswith(CODE_LINE):
             blocks.append([raw.rstrip()])
         else:
             blocks[-1].append(raw.strip())
@@ -692,6 +666,9 @@ def rewrap(text: str, width: int) -> str:
             lines.append("")
             continue
         joined = " ".join(block)
+        if joined.startswith(CODE_LINE):
+            lines.append("    " + joined[1:])
+            continue
         if width <= 20:
             lines.append(joined)
             continue

@@ -7,6 +7,7 @@ class view needs nothing more than the tutor.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import ipaddress
 import sys
 from pathlib import Path
@@ -57,7 +58,11 @@ def is_loopback(host: str) -> bool:
 
 def check_public_url(url: str) -> str | None:
     """Why `url` cannot be the lab's public address, or None when it can."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        _port = parts.port  # a port that is no number, or out of range, raises here and not in the server
+    except ValueError:
+        return "--public-url has a malformed host or port, such as https://lab.example.org:8443"
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return "--public-url must be an http:// or https:// address, such as https://lab.example.org"
     if parts.path not in ("", "/") or parts.query or parts.fragment:
@@ -109,7 +114,7 @@ def print_links(pairs: list[tuple[str, str]]) -> None:
 
 
 def serve_lab(lab: Lab, args: argparse.Namespace) -> int:
-    """Run the web server in this process until SIGINT or SIGTERM; every tutor is stopped first."""
+    """Run the web server in this process until SIGINT, SIGTERM or SIGHUP; every tutor is stopped first."""
     import asyncio
     import logging
     import signal
@@ -131,7 +136,7 @@ def serve_lab(lab: Lab, args: argparse.Namespace) -> int:
     async def main() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
-        for number in (signal.SIGINT, signal.SIGTERM):
+        for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # SIGHUP: the instructor's terminal closed
             loop.add_signal_handler(number, stop.set)
         await run(server, args.host, args.port, ready, stop)
 
@@ -141,7 +146,8 @@ def serve_lab(lab: Lab, args: argparse.Namespace) -> int:
         print(f"tui-grad serve: cannot listen on {safe_text(args.host)}:{args.port}: {error.strerror or error}",
               file=sys.stderr)
         return 1
-    print("tui-grad lab: stopped.", flush=True)
+    with contextlib.suppress(OSError):  # after a hang-up the terminal may be gone; stopping cleanly is what matters
+        print("tui-grad lab: stopped.", flush=True)
     return 0
 
 

@@ -11,6 +11,8 @@ import pytest
 from tui_grad.core import generator
 from tui_grad.core.exercise import GradientExercise, format_number
 from tui_grad.core.lesson import MAX_LEVELS, MAX_TALL, distances_to_output
+from tui_grad.core.rule_checker import OPS
+from tui_grad.core.rule_exercise import RuleExercise, answer_of
 from tui_grad.core.skills import SKILLS
 from tui_grad.core.update import UpdateExercise
 
@@ -23,6 +25,9 @@ BRIEF_SLIPS = ("forgot-upstream", "forgot-local", "own-value", "sum-as-product",
 """The slips issue 10 names: each must be planted, and named, on many generated exercises."""
 
 
+GRAPH_LEVELS = tuple(level for level in generator.LEVELS if level.number != generator.RULE_LEVEL)
+"""The levels whose exercises are graphs; the rule level asks for one of six rules as code."""
+
 FIRST_SEED = 1_000
 """Where the hour starts: past the end of the shortest key list (680), so the hour wraps around it."""
 
@@ -31,7 +36,7 @@ FIRST_SEED = 1_000
 def hour() -> dict[int, list]:
     """Every level's exercises for an hour of consecutive seeds, generated once for these tests."""
     return {level.number: [generator.generate(level.number, seed) for seed in range(FIRST_SEED, FIRST_SEED + HOUR)]
-            for level in generator.LEVELS}
+            for level in GRAPH_LEVELS}
 
 
 def same_graph(part) -> tuple:
@@ -52,7 +57,7 @@ def drawn_size(graph) -> tuple[int, int]:
 
 
 def test_levels_are_numbered_named_and_name_real_skills():
-    assert [level.number for level in generator.LEVELS] == [1, 2, 3, 4, 5, 6]
+    assert [level.number for level in generator.LEVELS] == [1, 2, 3, 4, 5, 6, 7]
     for level in generator.LEVELS:
         assert level.name and level.description
         assert level.skills and set(level.skills) <= set(SKILLS)
@@ -60,13 +65,13 @@ def test_levels_are_numbered_named_and_name_real_skills():
     assert {skill for level in generator.LEVELS for skill in level.skills} == set(SKILLS)
 
 
-@pytest.mark.parametrize("level", [0, 7, -1, "2"])
+@pytest.mark.parametrize("level", [0, 8, -1, "2"])
 def test_an_unknown_level_is_refused_with_a_sentence(level):
-    with pytest.raises(ValueError, match="level must be a whole number from 1 to 6"):
+    with pytest.raises(ValueError, match="level must be a whole number from 1 to 7"):
         generator.generate(level, 1)
 
 
-@pytest.mark.parametrize("level", [level.number for level in generator.LEVELS])
+@pytest.mark.parametrize("level", [level.number for level in GRAPH_LEVELS])
 def test_generated_exercises_are_fair_and_every_planted_slip_is_named(level, hour):
     parts = hour[level][::3][:CHECKED]
     planted, skills = Counter(), set()
@@ -115,7 +120,7 @@ def test_generated_exercises_are_fair_and_every_planted_slip_is_named(level, hou
 
 def test_every_slip_the_issue_names_is_planted_on_many_exercises(hour):
     counts = Counter()
-    for level in generator.LEVELS:
+    for level in GRAPH_LEVELS:
         for part in hour[level.number][:CHECKED]:
             for slips in generator.planted_mistakes(part).values():
                 counts.update({code for code, _ in slips})
@@ -131,7 +136,7 @@ def test_an_hour_of_practice_never_repeats_a_graph(hour):
 def test_consecutive_seeds_take_distinct_keys_and_every_level_one_graph_is_fair():
     """Seed s takes key s mod the list's length, so every level needs an hour's worth of keys. Level 1's
     keys are whole graphs: every one must be fair, not only those an hour reaches."""
-    for level in generator.LEVELS:
+    for level in GRAPH_LEVELS:
         keys = generator._keys(level.number)
         assert generator.cycle_length(level.number) == len(set(keys)) == len(keys) >= HOUR
     for seed in range(generator.cycle_length(1)):
@@ -182,3 +187,18 @@ def test_generated_parts_run_every_exercise_flow():
         assert math.isclose(nudge.estimate, exercise.expected(exercise.order[-1]), rel_tol=1e-3, abs_tol=1e-4)
     update = UpdateExercise(generator.generate(6, 3))
     assert update.hint().text and update.explain(update.current)
+
+
+def test_the_rule_level_asks_each_operations_lines_in_turn_and_micrograds_lines_pass():
+    level = generator.RULE_LEVEL
+    assert generator.level_of(level).skills == ("rules",)
+    seen = []
+    for seed in range(generator.cycle_length(level)):
+        part = generator.generate(level, seed)
+        exercise = RuleExercise(tuple(dict.fromkeys(key.split(":")[0] for key in part.ask)))
+        seen.append(exercise.ops)
+        assert generator.skills_of_part(part) == ("rules",) and generator.fairness_problems(part) == []
+        while not exercise.done:
+            assert exercise.submit(answer_of(exercise.current)).correct
+    assert sorted(op for (op,) in seen) == sorted(OPS)
+    assert generator.generate(level, 3).ask == generator.generate(level, 3 + generator.cycle_length(level)).ask

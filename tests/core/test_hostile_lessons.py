@@ -14,7 +14,14 @@ from hypothesis import given, strategies as st
 
 from tui_grad.cli import COMMANDS, main
 from tui_grad.core.catalog import check_lesson_files, load_catalog, shipped_lessons_dir
-from tui_grad.core.lesson import COMMAND_NAMES, MAX_FILE_BYTES, MAX_NESTING, MAX_NODES, LessonError
+from tui_grad.core.lesson import (
+    COMMAND_NAMES,
+    MAX_FILE_BYTES,
+    MAX_NESTING,
+    MAX_NODES,
+    MAX_TRAINING_WORK,
+    LessonError,
+)
 from tui_grad.core.lesson_file import load_lesson
 from tui_grad.core.safe_text import is_unsafe, safe_text
 from tui_grad.plain import run_plain
@@ -317,3 +324,117 @@ def test_check_tells_a_changed_copy_of_a_shipped_lesson_how_to_give_it_its_own_i
     id_line = next(number for number, row in enumerate(text.splitlines(), start=1) if row.startswith("id ="))
     assert problem.line == id_line
     assert "differs from it" in problem.message and 'id = "chain-rule-2"' in problem.message
+
+
+# --- numbers too big for a float ----------------------------------------------------------------
+
+HUGE = "1" + "0" * 400
+"""A whole number TOML reads exactly and no float can hold (more than 309 digits)."""
+NUMBERS_LESSON = '''\
+id = "numbers"
+title = "Every number a lesson file holds"
+summary = "Each one in turn is made too big."
+order = {order}
+
+[[parts]]
+kind = "gradients"
+inputs = {{ x = {x}, y = -2.0 }}
+nodes = ["p = x * y", "L = p + x"]
+relative_tolerance = {relative_tolerance}
+absolute_tolerance = {absolute_tolerance}
+randomize = {{ x = [{low}, {high}] }}
+
+[[parts]]
+kind = "train"
+inputs = {{ m = 0.0, b = 0.0 }}
+nodes = ["r = m * 2 + b - 4", "L = r * r"]
+step_size = {step_size}
+steps = {steps}
+points = [[2, {point}]]
+line = ["m", "b"]
+
+[[parts]]
+kind = "network"
+samples = {samples}
+hidden = [{hidden}, 4]
+steps = {network_steps}
+step_size = {network_step_size}
+seed = {seed}
+'''
+NUMBER_FIELDS = {"order": "1", "x": "3", "relative_tolerance": "0", "absolute_tolerance": "0", "low": "-5",
+                 "high": "5", "step_size": "1", "steps": "3", "point": "4", "samples": "8", "hidden": "4",
+                 "network_steps": "5", "network_step_size": "1", "seed": "1"}
+
+
+def numbers_lesson(**changed: str) -> str:
+    return NUMBERS_LESSON.format(**{**NUMBER_FIELDS, **changed})
+
+
+def test_the_numbers_lesson_loads_as_written(write_lesson):
+    assert len(load_lesson(write_lesson(numbers_lesson())).parts) == 3
+
+
+@pytest.mark.parametrize("number", [HUGE, f"-{HUGE}", "9" * 5000, "0x" + "f" * 300])
+@pytest.mark.parametrize("name", NUMBER_FIELDS)
+def test_a_number_too_big_for_a_float_is_a_broken_lesson_at_its_line(write_lesson, name, number):
+    text = numbers_lesson(**{name: number})
+    with pytest.raises(LessonError) as caught:
+        load_lesson(write_lesson(text))
+    line = next(index for index, row in enumerate(text.splitlines(), start=1) if number in row)
+    assert caught.value.line == line, caught.value.message
+    assert "too big" in caught.value.message and len(caught.value.message) < 300
+
+
+def test_a_number_too_big_leaves_the_other_lessons_loading_in_check_list_trace_and_plain(tmp_path, wide, capsys):
+    folder = tmp_path / "lessons"
+    folder.mkdir()
+    (folder / "numbers.toml").write_text(numbers_lesson(step_size=HUGE), encoding="utf-8")
+    (folder / "tiny.toml").write_text(GOOD_LESSON, encoding="utf-8")
+    catalog = load_catalog(folder)
+    assert [lesson.id for lesson in catalog.lessons] == ["tiny"]
+    [broken] = catalog.broken
+    assert broken.path.name == "numbers.toml" and broken.line == 18
+    for command in (["check", str(folder)], ["list", "--lessons", str(folder)],
+                    ["trace", "tiny", "--lessons", str(folder)]):
+        main(command)
+        out = capsys.readouterr().out
+        assert "numbers.toml" in out or command[0] == "trace", out
+        assert HUGE not in out
+    output = io.StringIO()
+    run_plain(load_catalog(folder), None, None, stdin=io.StringIO("1\n\n"), stdout=output)
+    assert "numbers.toml" in output.getvalue() and "A tiny lesson" in output.getvalue()
+
+
+def test_plain_mode_echoes_a_piped_in_line_escaped_like_everything_else(hostile_dir):
+    typed = "\x1b]0;pwned\x07 \x9b2J \u202eevil \x1b[2J"
+    stdout = io.StringIO()
+    run_plain(load_catalog(hostile_dir), "hostile", None, stdin=io.StringIO(f"\n{typed}\n"), stdout=stdout)
+    shown = stdout.getvalue()
+    assert not unsafe_in(shown)
+    assert safe_text(typed) in shown  # the line is still echoed, every escape as its glyph
+
+
+def training_lesson(steps: int, terms: int) -> str:
+    """A train part of `steps` steps on a loss of `terms` squared terms (4 nodes for one, 24 for six)."""
+    loss = " + ".join(["(w - 3) ** 2"] * terms)
+    return (f'id = "long"\ntitle = "A long run"\nsummary = "s"\n\n[[parts]]\nkind = "train"\ninputs = {{ w = 1.0 }}\n'
+            f'nodes = ["L = {loss}"]\nstep_size = 0.001\nsteps = {steps}\n')
+
+
+@pytest.mark.parametrize(("steps", "terms"), [(100_000, 1), (10_000, 6)])
+def test_a_training_run_too_long_to_trace_is_refused_saying_the_limit(write_lesson, steps, terms):
+    with pytest.raises(LessonError) as caught:
+        load_lesson(write_lesson(training_lesson(steps, terms)))
+    assert caught.value.line == 10
+    assert f"at most {MAX_TRAINING_WORK}" in caught.value.message and f"{steps} steps" in caught.value.message
+
+
+def test_the_longest_shipped_run_fits_the_training_limit_with_room(catalog):
+    work = max(part.update.steps * len(part.build().nodes) for lesson in catalog.lessons for part in lesson.parts
+               if part.assignments)
+    assert 2 * work <= MAX_TRAINING_WORK
+
+
+def test_a_training_run_exactly_at_the_limit_loads(write_lesson):
+    steps = MAX_TRAINING_WORK // 4  # one squared term: 4 nodes
+    assert load_lesson(write_lesson(training_lesson(steps, 1))).parts[0].update.steps == steps

@@ -83,7 +83,7 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
                 state[path.pop()] = 2
                 stack.pop()
             elif state.get(following) == 1:
-                return path[path.index(following):] + [following]
+                return [*path[path.index(following):], following]
             elif not state.get(following):
                 state[following] = 1
                 path.append(following)
@@ -121,7 +121,7 @@ def test_nothing_outside_the_web_lab_imports_it() -> None:
 
 def _mentions_kind(node: ast.AST) -> bool:
     """True when an expression reads something called `kind` (`part.kind`, `kind`)."""
-    return any(isinstance(n, ast.Attribute) and n.attr == "kind" or isinstance(n, ast.Name) and n.id == "kind"
+    return any((isinstance(n, ast.Attribute) and n.attr == "kind") or (isinstance(n, ast.Name) and n.id == "kind")
                for n in ast.walk(node))
 
 

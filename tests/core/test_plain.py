@@ -13,7 +13,7 @@ import pytest
 from tui_grad.core.catalog import load_catalog
 from tui_grad.core.exercise import GradientExercise
 from tui_grad.core.progress import ProgressStore
-from tui_grad.plain import MAX_LINE, markdown_to_text, run_plain
+from tui_grad.plain import MAX_LINE, markdown_to_text, rewrap, run_plain
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 
@@ -335,7 +335,12 @@ def test_markdown_reads_as_plain_lines():
                             "* one\n- two\n1. first\n[docs](https://x.org)\n```\ncode\n```")
 
     assert text == ("Title\n\nSome bold and it\nalic, a * b and x**2.\n- one\n- two\n1. first\n"
-                    "docs (https://x.org)\ncode")
+                    "docs (https://x.org)\n\x00code")
+
+
+def test_a_code_block_keeps_its_lines_and_indentation_where_prose_is_rewrapped():
+    text = markdown_to_text("Some\nprose.\n\n```python\ndef f(x):\n    return x * *y\n```\nMore\nprose.")
+    assert rewrap(text, 40) == "Some prose.\n\n    def f(x):\n        return x * *y\nMore prose."
 
 
 DRIVER = """\

@@ -10,23 +10,36 @@ import sys
 import pytest
 
 from tui_grad.core.exercise import format_number
-from tui_grad.core.formula import FormulaError, formula_lesson, formula_part, parse_values
+from tui_grad.core.formula import (
+    FormulaError,
+    formula_lesson,
+    formula_part,
+    parse_values,
+)
 from tui_grad.core.generator import graph_key
 from tui_grad.core.practice import DAY, PracticeRun, easier_level, replay
 from tui_grad.core.progress import ProgressStore
+from tui_grad.core.rule_exercise import RuleExercise, answer_of
+from tui_grad.core.skills import skills_of_node
 from tui_grad.plain import run_plain_series
 
 
 def work(session, wrong: bool = False, hint: bool = False) -> None:
-    """Answer every question of a practice session: right, or the first one wrong (or with a hint)."""
+    """Answer every question of a practice session: right, or the first one wrong (or with a hint).
+    A rule is answered with micrograd's line (wrong: with = for +=)."""
     first = True
     while session.asked:
-        expected = session.flow.exercise.expected(session.asked)
+        if isinstance(session.flow.exercise, RuleExercise):
+            right = answer_of(session.asked)
+            wrong_text = right.replace("+=", "=")
+        else:
+            expected = session.flow.exercise.expected(session.asked)
+            right, wrong_text = format_number(expected), format_number(expected + 1)
         if first and hint:
             session.hint()
         if first and wrong:
-            session.answer(format_number(expected + 1))
-        session.answer(format_number(expected))
+            session.answer(wrong_text)
+        session.answer(right)
         first = False
 
 
@@ -59,6 +72,21 @@ def test_three_right_in_a_row_move_up_and_a_miss_brings_an_easier_graph_of_the_s
     assert run.item.skill == skill and run.item.level == easier_level(skill, 3)
 
 
+def test_a_miss_lowers_the_level_by_the_skill_of_the_node_missed_not_the_exercises_tag(tmp_path):
+    run = PracticeRun(ProgressStore(tmp_path).load(), level=3)
+    session = run.session()
+    session.answer(format_number(session.flow.exercise.expected(session.asked)))  # dL/dL, no skill of its own
+    graph = session.flow.exercise.graph
+    missed = session.asked
+    assert skills_of_node(graph.nodes[missed], graph.nodes, graph.output) == ("product",)
+    work(session, wrong=True)
+    attempts = [dict(a, practice_skill="paths") for a in ProgressStore(tmp_path).load().attempts]
+    state = replay(attempts)  # tagged "paths", which no easier level trains: the tag alone would keep level 3
+    assert state.level == easier_level("product", 3) == 2
+    assert state.easier_for == "product"
+    assert state.events[-1] == "level 3 → 2 (a miss: an easier graph for product next)"
+
+
 def test_a_hint_breaks_the_streak(tmp_path):
     run = PracticeRun(ProgressStore(tmp_path).load(), level=1)
     session = run.session()
@@ -85,8 +113,9 @@ def test_an_hour_of_practice_never_shows_the_same_graph_twice(tmp_path):
     seen = set()
     for _ in range(60):  # a minute an exercise
         session = run.session()
-        key = graph_key(session.lesson.parts[0])
-        assert key not in seen
+        part = session.lesson.parts[0]
+        key = graph_key(part)
+        assert key not in seen or not part.assignments  # the rule level asks for one of six rules: no graph
         seen.add(key)
         work(session)
         finish(session)

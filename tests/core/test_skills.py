@@ -8,8 +8,8 @@ from tui_grad.core.skills import SKILLS, mastery, skills_of_node, skills_to_revi
 from tui_grad.engine import Value, topological_order
 
 
-def test_skills_are_the_six_of_the_design_in_teaching_order():
-    assert list(SKILLS) == ["product", "sum", "chain", "paths", "function", "update"]
+def test_skills_are_the_six_of_the_design_then_the_engines_in_teaching_order():
+    assert list(SKILLS) == ["product", "sum", "chain", "paths", "function", "update", "rules"]
     assert all(description for description in SKILLS.values())
 
 
@@ -107,6 +107,13 @@ def test_a_wrong_first_answer_makes_the_try_wrong_even_when_fixed():
 def test_hints_and_shown_answers_do_not_count_as_right():
     attempts = [attempt("a", True, 1, hints=1), attempt("b", False, 2, shown=True), attempt("c", True, 3)]
     assert mastery(attempts)["product"].correct == 1
+
+
+def test_a_rule_line_is_a_try_by_its_verdict_though_it_has_no_number():
+    wrong = dict(attempt("mul:self", False, 1, value=None, kind="rule"), skills=["rules"], mistake="own-value")
+    right = dict(attempt("mul:self", True, 2, value=None, kind="rule"), skills=["rules"])
+    rules = mastery([wrong, right])["rules"]
+    assert (rules.recent, rules.correct) == (1, 0)
 
 
 def test_unreadable_text_is_not_a_try():

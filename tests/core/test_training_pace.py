@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 
 from tui_grad.core.catalog import load_catalog
-from tui_grad.core.flow import LessonSession
+from tui_grad.core.flow import TRAINING, LessonSession
 from tui_grad.core.lesson_file import load_lesson
 from tui_grad.core.parts import DONE, WATCH
 from tui_grad.core.progress import ProgressStore
@@ -19,7 +19,7 @@ from tests.core.test_training import LINE_FIT
 
 def line_fit(write_lesson) -> LessonSession:
     session = LessonSession(load_lesson(write_lesson(LINE_FIT)))
-    assert session.phase == WATCH and session.replay.kind == "train" and session.replay.length == 800
+    assert session.phase == WATCH and session.replay.kind == TRAINING and session.replay.length == 800
     return session
 
 

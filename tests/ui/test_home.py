@@ -24,10 +24,15 @@ from tests.ui.test_journeys import press_until_home
 CATALOG = load_catalog()
 
 
-def catalog_with(tmp_path: Path, extra: int) -> object:
-    """The shipped lessons and `extra` more (copies of the first, under new ids), as a catalog."""
+def catalog_with(tmp_path: Path, extra: int, first_group_only: bool = False) -> object:
+    """The shipped lessons (or only the first group's ten) and `extra` more (copies of the first,
+    under new ids), as a catalog."""
     folder = tmp_path / "lessons"
     shutil.copytree(shipped_lessons_dir(), folder)
+    if first_group_only:
+        for path in folder.glob("*.toml"):
+            if "\ngroup = " in path.read_text(encoding="utf-8"):
+                path.unlink()
     text = (folder / "first-graph.toml").read_text(encoding="utf-8")
     for number in range(extra):
         copy = re.sub(r'^id = ".*"$', f'id = "extra-{number}"', text, count=1, flags=re.MULTILINE)
@@ -35,7 +40,8 @@ def catalog_with(tmp_path: Path, extra: int) -> object:
         copy = re.sub(r'^title = ".*"$', f'title = "Extra lesson {number}"', copy, count=1, flags=re.MULTILINE)
         (folder / f"extra-{number}.toml").write_text(copy, encoding="utf-8")
     catalog = load_catalog(folder)
-    assert len(catalog.lessons) == len(CATALOG.lessons) + extra and not catalog.broken
+    shipped = 10 if first_group_only else len(CATALOG.lessons)
+    assert len(catalog.lessons) == shipped + extra and not catalog.broken
     return catalog
 
 
@@ -66,8 +72,9 @@ def highlighted_id(app) -> str:
 
 
 async def test_ten_lessons_practice_and_own_formula_fit_at_80x24(tmp_path):
-    """Before: two rows a lesson put lesson 9 below the fold with only a scrollbar as a cue."""
-    catalog = catalog_with(tmp_path, 1)
+    """Before: two rows a lesson put lesson 9 below the fold with only a scrollbar as a cue. (The
+    shipped list has a second group now; its fourteen lessons scroll, with the cue below.)"""
+    catalog = catalog_with(tmp_path, 1, first_group_only=True)
     app = TuiGradApp(catalog, store=practised_store(tmp_path / "home", days_ago=2))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
@@ -77,6 +84,18 @@ async def test_ten_lessons_practice_and_own_formula_fit_at_80x24(tmp_path):
         assert "P. Practice" in text and "F. Your own formula" in text
         assert "Due for review:" in text and "Review due:" in text  # the longest the top gets
         assert "more row" not in text and app.screen.query_one("#lessons").max_scroll_y == 0
+
+
+async def test_the_shipped_list_shows_both_groups_with_their_headings(tmp_path):
+    app = TuiGradApp(CATALOG, store=ProgressStore(tmp_path / "home").load())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        text = screen_text(app)
+        assert "── Backpropagation by hand ──" in text and re.search(r"▼ \d+ more rows? below", text)
+        await pilot.press("end")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "── Build the engine ──" in text and "11. Write the backward rules" in text
 
 
 async def test_a_list_too_long_for_the_screen_says_so(tmp_path):
@@ -141,8 +160,10 @@ async def test_practice_opens_from_home_and_resumes_after_escape(tmp_path):
     app = TuiGradApp(CATALOG, store=store)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
+        await pilot.press("end")  # the list's last row: practice is above it
+        await pilot.pause()
         assert "starts at level 1" in screen_text(app)
-        await pilot.press("end", "enter")  # the list's last row: practice is above it
+        await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, FormulaForm)
         await pilot.press("escape", "up", "enter")

@@ -432,7 +432,7 @@ async def test_network_finishing_at_once_still_shows_the_start_and_the_end(tiny_
     screen = TrainScreen(tiny_network)
     shown: list[int] = []
     progress = screen._network_progress
-    screen._network_progress = lambda steps, *rest: (shown.append(steps), progress(steps, *rest))
+    screen._network_progress = lambda frame, grid: (shown.append(frame.step), progress(frame, grid))
     app = TrainApp(screen=screen)
     app.animation_level = "none"
     async with app.run_test(size=(80, 24)) as pilot:

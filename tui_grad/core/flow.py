@@ -21,8 +21,7 @@ from tui_grad.core.exercise import (
 )
 from tui_grad.core.expr import ExprError
 from tui_grad.core.kinds.base import PartFlow
-from tui_grad.core.kinds.gradients import GradientsFlow
-from tui_grad.core.kinds.train import TrainFlow
+from tui_grad.core.kinds.train import Frame
 from tui_grad.core.lesson import Lesson, LessonError
 from tui_grad.core.parts import ANSWERING, DONE, REPLAY, UPDATING, WATCH, first_update
 from tui_grad.core.progress import ProgressStore
@@ -59,6 +58,8 @@ BACKWARD, FORWARD, TRAINING = "backward", "forward", "training"
 """What a replay shows: the backward pass, the forward pass after an update, or a training run."""
 INTRO, OUTRO, FINISHED = "intro", "outro", "finished"
 """The phases around the parts: the introduction, the recap, and a finished lesson reopened."""
+PAGE, EXERCISE, RUN = "page", "exercise", "run"
+"""The screens a session is shown on: a page to read, a part's questions, a training run to watch."""
 SPEEDS = (4.0, 2.0, 1.0, 0.5, 0.25, 0.1)
 """Replay pause multipliers, slowest first; 1.0 is the lesson's own pace."""
 
@@ -66,6 +67,12 @@ ACTION_WORDS = {HINT: "hint", NUDGE: "nudge", REVEAL: "show the answer", PAUSE: 
                 SKIP: "skip to the end", FASTER: "faster", SLOWER: "slower", UPDATE: "update step",
                 CONTINUE: "continue", RESTART: "start again", LEAVE: "go back to the lessons"}
 """What each action does, in a word or two, for status lines and line mode's list of commands."""
+
+
+ACTION_METHODS = {HINT: "hint", REVEAL: "reveal", PAUSE: "toggle_pause", STEP: "step", SKIP: "skip",
+                  FASTER: "faster", SLOWER: "slower", UPDATE: "update", CONTINUE: "go_on", RESTART: "restart",
+                  LEAVE: "leave"}
+"""The method of `LessonSession` each action without an argument calls."""
 
 
 class SessionContext(Protocol):
@@ -205,8 +212,8 @@ class LessonSession:
         if phase == FINISHED:
             return RESTART, LEAVE
         if phase == ANSWERING:
-            exercise = self.flow.exercise
-            nudge = (NUDGE,) if isinstance(exercise, GradientExercise) and self.asked in exercise.graph.nodes else ()
+            asked = self.asked
+            nudge = (NUDGE,) if asked is not None and self.flow.can_nudge(asked) else ()
             return (ANSWER, HINT, *nudge, REVEAL, LEAVE)
         if replay is not None and not replay.done:
             return (*REPLAY_ACTIONS, LEAVE)
@@ -218,7 +225,7 @@ class LessonSession:
     def status(self) -> Line:
         """The status line: what is asked or shown now, and the next keys where there is a choice."""
         phase, replay = self.phase, self.replay
-        if isinstance(self.flow, TrainFlow) and phase in (WATCH, DONE):
+        if not self.flow.asks and phase in (WATCH, DONE):
             return self.training_status()
         if phase == ANSWERING and self.asked:
             text = self.flow.status(self.asked, self.values)
@@ -241,9 +248,7 @@ class LessonSession:
             text = (f"Step {last.step}: {self.flow.exercise.output_name} went {format_number(last.output_before)} "
                     f"→ {format_number(last.output_after)}.")
         elif phase == DONE and self.flow.asks:
-            exercise = self.flow.exercise
-            found = exercise.order[0]
-            text = f"Found: d{exercise.output_name}/d{found} = {format_number(exercise.expected(found))}."
+            text = self.flow.done_line()
         elif phase == FINISHED:
             text = "You finished this lesson."
         else:
@@ -260,7 +265,8 @@ class LessonSession:
         replay = self.replay
         if self.phase == WATCH and replay is not None:
             state = "⏸ paused" if replay.paused else "▶ finishing" if replay.skipping else "▶ training"
-            return line(Span(state, "bold"), "  " + progress if progress else "", Span(f"  speed {replay.speed}", "bold"))
+            return line(Span(state, "bold"), "  " + progress if progress else "",
+                        Span(f"  speed {replay.speed}", "bold"))
         if self.failure:
             head, progress = Span("✗ stopped", "wrong"), self.failure
         else:
@@ -275,7 +281,7 @@ class LessonSession:
         if not self.flow.asks or self.phase in (INTRO, OUTRO, FINISHED):
             return ()
         replay = self.replay
-        if self.phase == REPLAY and isinstance(self.flow, GradientsFlow) and replay is not None:
+        if self.phase == REPLAY and replay is not None:
             grads = self.flow.replay_grads(replay.position)
             step = self._steps()[replay.position - 1] if replay.position and not replay.done else None
             return self.flow.nodes(self.values, grads, step.node if step else None, finished=replay.done)
@@ -308,8 +314,30 @@ class LessonSession:
     @property
     def tick_seconds(self) -> float:
         """Seconds between two ticks of a training run at the speed the learner chose."""
-        flow = self.flow
-        return flow.tick_seconds() * self.interval_factor if isinstance(flow, TrainFlow) else 0.0
+        return self.flow.tick_seconds() * self.interval_factor
+
+    @property
+    def screen(self) -> str:
+        """Which screen shows the session now (PAGE, EXERCISE or RUN): the one place that decides it."""
+        if self.phase in (INTRO, OUTRO, FINISHED, ""):
+            return PAGE
+        return EXERCISE if self.flow.asks else RUN
+
+    # --- the one way in ------------------------------------------------------------------------
+
+    def act(self, action: str, argument: str | float | None = None) -> bool:
+        """Take `action` with its argument (an answer's text, a nudge's h, None for the next on the
+        ladder): the one call both faces make for what the learner did. Returns False when the
+        action is not open now or an answer was wrong, True otherwise."""
+        if action not in self.allowed:
+            return False
+        if action == ANSWER:
+            return self.answer(str(argument if argument is not None else ""))
+        if action == NUDGE:
+            self.nudge(float(argument) if argument is not None else None)
+            return True
+        getattr(self, ACTION_METHODS[action])()
+        return True
 
     # --- answering ----------------------------------------------------------------------------
 
@@ -322,7 +350,7 @@ class LessonSession:
         if verdict.correct:
             self._next_question()
             if self.phase == UPDATING:  # the step the learner just worked out runs at once: keep the verdict
-                self.lead = verdict_message(verdict, text) + (line(),)
+                self.lead = (*verdict_message(verdict, text), line())
                 self.message = self.lead + self.message
         return verdict.correct
 
@@ -350,9 +378,9 @@ class LessonSession:
         name = exercise.current
         if h is None:
             if len(self.nudges) >= len(NUDGE_SIZES):
-                self.message = self._nudge_table(self.nudges) + (line(
+                self.message = (*self._nudge_table(self.nudges), line(
                     f"h = {format_number(NUDGE_SIZES[-1])} is as small as the ladder goes: below it, rounding "
-                    "in the computer's arithmetic starts to blur the estimate."),)
+                    "in the computer's arithmetic starts to blur the estimate."))
                 return
             h = NUDGE_SIZES[len(self.nudges)]
         try:
@@ -385,7 +413,6 @@ class LessonSession:
         if replay is None or replay.done:
             return
         if replay.kind == TRAINING:  # a tick of a training run: the flow says how many update steps
-            assert isinstance(self.flow, TrainFlow)
             replay.position = min(replay.position + self.flow.steps_per_tick(replay.position), replay.length)
             return
         replay.position += 1
@@ -435,7 +462,6 @@ class LessonSession:
 
     def _steps(self) -> list[BackwardStep]:
         """The backward steps the replay shows (the engine's, or the bug's in a bug hunt)."""
-        assert isinstance(self.flow, GradientsFlow)
         return self.flow.replay_steps()
 
     def _show_replay_step(self) -> None:
@@ -443,12 +469,11 @@ class LessonSession:
         assert replay is not None
         if replay.kind == BACKWARD:
             step = self._steps()[replay.position - 1]
-            assert isinstance(self.flow, GradientsFlow)
             text, why = self.flow.describe(step)
-            self.message = self.lead + (line(Span(text, "bold")), line(why))
+            self.message = (*self.lead, line(Span(text, "bold")), line(why))
             if replay.done and not self.flow.hunting:
-                self.message += (line(),) + comparison_message(self.flow.comparison(),  # type: ignore[attr-defined]
-                                                               self.flow.exercise.output_name)
+                self.message += (line(), *comparison_message(self.flow.comparison(),
+                                                             self.flow.exercise.output_name))
             return
         update = self.updates[-1]
         name, value = update.forward[replay.position - 1]
@@ -489,6 +514,15 @@ class LessonSession:
         """The face has computed and drawn `steps` update steps of the training run."""
         if self.replay is not None and self.replay.kind == TRAINING:
             self.replay.shown = steps
+
+    def painted(self, frame: Frame) -> bool:
+        """A face has drawn (or printed) `frame` of the training run: the steps it shows now. A frame
+        that ends the run (every step taken, or stopped early) is remembered, and Enter goes on;
+        returns True then."""
+        self.drawn(frame.step)
+        if frame.over:
+            self.trained(frame.step, frame.failure)
+        return frame.over
 
     def trained(self, steps: int, failure: str = "") -> None:
         """A training run the face showed is over after `steps` update steps (stopped early, with
@@ -551,6 +585,8 @@ class LessonSession:
         text = self.fill(self.tutor.part.text.strip() or self.flow.default_text, self.part_index)
         rows: list[Line] = [line(Span(text, "prose"))] if text else []
         rows += self._new_numbers()
+        if opening := self.flow.opening():
+            rows.append(line(Span(opening, "bold")))
         if resumed:
             rows.append(line("You are back where you left off."))
         if self.phase == ANSWERING:
@@ -558,7 +594,7 @@ class LessonSession:
         else:
             self.message = tuple(rows)
             if self.phase == REPLAY and rows:  # a part that opens on a replay (a bug hunt): its text stays above
-                self.lead = tuple(rows) + (line(),)
+                self.lead = (*rows, line())
             self._start_phase()
 
     def _new_numbers(self) -> tuple[Line, ...]:
@@ -579,7 +615,7 @@ class LessonSession:
     def _part_flow(self) -> PartFlow:
         """The flow of the part in front of the learner, made by its kind."""
         tutor = self.tutor
-        return tutor.kind.flow(tutor.part, tutor.exercise, tutor.following)
+        return tutor.kind.flow(tutor.part, tutor.exercise, tutor.following, tutor.history())
 
     def _question_guide(self) -> Message:
         """The line that names the keys of the questions."""
@@ -590,7 +626,7 @@ class LessonSession:
         return (line(*keys),)
 
     def _forward(self, inputs: dict[str, float]) -> dict[str, float]:
-        if not self.flow.asks:
+        if not self.flow.asks or not self.tutor.part.assignments:  # no graph: a watched run, rules as code
             return dict(inputs)
         return {name: node.data for name, node in self.tutor.part.build(inputs).nodes.items()}
 
@@ -602,7 +638,6 @@ class LessonSession:
         if self.phase == REPLAY:
             self.replay = Replay(BACKWARD, len(self._steps()))
         elif self.phase == WATCH:
-            assert isinstance(self.flow, TrainFlow)
             self.replay, self.failure = Replay(TRAINING, self.flow.total_steps), ""
         elif self.phase == UPDATING and not self.updates:
             self._take_step()

@@ -46,6 +46,8 @@ from tui_grad.core.exercise import GradientExercise, format_number
 from tui_grad.core.kinds.registry import kind_of
 from tui_grad.core.lesson import LessonError, Part
 from tui_grad.core.lesson_file import part_from_table
+from tui_grad.core.rule_checker import OPS
+from tui_grad.core.rule_exercise import RuleExercise
 from tui_grad.core.skills import SKILLS
 from tui_grad.core.update import UpdateExercise
 
@@ -69,6 +71,7 @@ LEVELS = (
           ("product", "sum", "chain", "function")),
     Level(5, "A neuron", "w1·x1 + w2·x2 + b through tanh, sigmoid or relu", ("product", "sum", "chain", "function")),
     Level(6, "An update step", "one step of gradient descent on a squared error, with a step size", ("update",)),
+    Level(7, "A backward rule", "one operation's _backward written as code, a line per input", ("rules",)),
 )
 """Every level, easiest first; `LEVELS[n - 1]` is level n."""
 
@@ -103,10 +106,15 @@ _LOCAL_RULE = {
 
 
 def generate(level: int, seed: int) -> Part:
-    """A fair exercise of `level` (1 to 6), the same for the same seed on every machine."""
+    """A fair exercise of `level` (1 to 7), the same for the same seed on every machine."""
     if not isinstance(level, int) or not 1 <= level <= len(LEVELS):
         raise ValueError(f"level must be a whole number from 1 to {len(LEVELS)}, not {level!r}")
     keys = _keys(level)
+    if level == RULE_LEVEL:  # no graph and nothing drawn: the rule is exact, so every key is fair
+        op = keys[seed % len(keys)][0]
+        return part_from_table({"kind": "rules", "title": f"Level {level}: {LEVELS[level - 1].name}", "ops": [op],
+                                "text": "Write this operation's _backward, one line per input: the local slope "
+                                        "times out.grad, added with +=."}, f"<practice level {level}, seed {seed}>")
     start = seed % len(keys)
     for shift in range(len(keys)):
         key = keys[(start + shift) % len(keys)]
@@ -148,6 +156,8 @@ def graph_key(part: Part) -> tuple:
 def planted_mistakes(part: Part) -> dict[str, tuple[tuple[str, float], ...]]:
     """For every question of the part, each plausible slip (its diagnosis code) and the number it gives."""
     exercise = _exercise(part)
+    if isinstance(exercise, RuleExercise):  # a line of code: its slips are rule_checker's named mistakes
+        return {name: () for name in exercise.order}
     return {name: tuple(_mistakes(exercise, name)) for name in exercise.order}
 
 
@@ -156,9 +166,10 @@ def fairness_problems(part: Part) -> list[str]:
     return list(_problems(part))
 
 
-def _exercise(part: Part) -> GradientExercise | UpdateExercise:
+def _exercise(part: Part) -> GradientExercise | UpdateExercise | RuleExercise:
     exercise = kind_of(part).exercise(part)
-    assert isinstance(exercise, GradientExercise | UpdateExercise), "practice generates parts that ask questions"
+    assert isinstance(exercise, GradientExercise | UpdateExercise | RuleExercise), \
+        "practice generates parts that ask questions"
     return exercise
 
 
@@ -228,6 +239,8 @@ def _fair(part: Part) -> bool:
 def _problems(part: Part) -> Iterator[str]:
     """The fairness rules, cheapest first, so that `generate` can stop at the first broken one."""
     exercise = _exercise(part)
+    if isinstance(exercise, RuleExercise):  # checked exactly at many points: nothing to be unfair about
+        return
     graph = exercise.graph
     if isinstance(exercise, UpdateExercise):
         grads = exercise.grads
@@ -521,8 +534,17 @@ def _update(key: tuple, rng: random.Random) -> dict[str, Any] | None:
                     "runs again."}
 
 
+RULE_LEVEL = 7
+"""The level that asks for a backward rule as code: no graph, one op of `rule_checker.OPS` a key."""
+
+
+def _rule_keys() -> list[tuple]:
+    return [(op,) for op in OPS]
+
+
 _KEY_LISTS: dict[int, Callable[[], list[tuple]]] = {
     1: _one_keys, 2: _chain_keys, 3: _twice_keys, 4: _function_keys, 5: _neuron_keys, 6: _update_keys,
+    7: _rule_keys,
 }
 _BUILDERS: dict[int, Callable[[tuple, Any], dict[str, Any] | None]] = {
     1: _one, 2: _chain, 3: _twice, 4: _function, 5: _neuron, 6: _update,

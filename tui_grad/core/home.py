@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tui_grad.core.formula import FormulaError, formula_lesson, parse_values
+from tui_grad.core.lesson import FIRST_GROUP, Lesson
 from tui_grad.core.progress import practice_attempts
 
 PRACTICE, FORMULA = "practice", "formula"
@@ -29,6 +30,15 @@ def summary_text(summary: str) -> str:
     """A lesson's one-line summary as plain words: its Markdown marks (`code`, **bold**) dropped, as
     the home screen draws them styled instead of showing them."""
     return _STRONG.sub(r"\2", _CODE.sub(r"\1", summary))
+
+
+def group_headings(lessons: Sequence[Lesson]) -> dict[int, str]:
+    """Where each group of lessons starts in the list (index from 0) and its heading; nothing when
+    every lesson is in one group, so a folder of one's own lessons lists as it always did."""
+    titles = [lesson.group or FIRST_GROUP for lesson in lessons]
+    if len(set(titles)) < 2:
+        return {}
+    return {index: title for index, title in enumerate(titles) if index == 0 or titles[index - 1] != title}
 
 
 def resume_index(lesson_ids: Sequence[str], records: Mapping[str, Any]) -> int | None:

@@ -23,6 +23,9 @@ MAX_LEVELS, MAX_TALL = 5, 4
 """The largest graph an 80x24 screen draws: five box columns, four boxes high (constants get no box)."""
 MAX_FILE_BYTES = 256 * 1024
 """The largest lesson file read: the shipped ones are under 5 KiB; anything near this is a mistake or an attack."""
+MAX_TRAINING_WORK = 50_000
+"""The most steps × graph nodes a part may run: about a second of `trace` (25 µs a node-step), three
+times the longest shipped run (line-fit: 800 steps on 22 nodes)."""
 MAX_NESTING = 16
 """The deepest nesting of [ ] and { } a lesson file may have (lessons need 3); checked before the TOML parser."""
 COMMAND_NAMES = ("list", "trace", "check", "progress", "reset", "practice", "serve", "class", "help")
@@ -148,6 +151,13 @@ class Lesson:
     parts: tuple[Part, ...]
     notices: tuple[LessonError, ...] = ()
     """Problems that do not stop the lesson (control characters, shown as visible glyphs): `check` reports them."""
+    group: str = ""
+    """The group the lesson is listed under ("Build the engine"); "" for the first, FIRST_GROUP."""
+
+
+FIRST_GROUP = "Backpropagation by hand"
+"""The heading of the lessons whose file names no group (the shipped lessons 1 to 10)."""
+MAX_GROUP_LENGTH = 40
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+import sys
 import tomllib
 from collections.abc import Mapping
 from dataclasses import replace
@@ -20,6 +21,7 @@ from tui_grad.core.kinds.registry import DEFAULT_KIND, find_kind, kind_names
 from tui_grad.core.lesson import (
     COMMAND_NAMES,
     MAX_FILE_BYTES,
+    MAX_GROUP_LENGTH,
     MAX_NESTING,
     Lesson,
     LessonError,
@@ -50,6 +52,10 @@ def load_lesson(path: Path | str) -> Lesson:
         raise LessonError(path, line, f"not valid TOML{column}: {reason}") from None
     except RecursionError:  # a safety net: deepest_nesting should have refused the file already
         raise LessonError(path, None, "the file is nested too deeply to read") from None
+    except ValueError:  # Python refuses to read a whole number of more than 4300 digits
+        raise LessonError(path, _line_of_long_number(source), TOO_BIG) from None
+    if _holds_number_too_big(data):
+        raise LessonError(path, _line_of_long_number(source), TOO_BIG)
     found: list[UnsafeCharacter] = []
     lesson = LessonReader(path, source, _made_safe(data, found)).lesson()
     notices = tuple(LessonError(path, _line_of_character(source, unsafe.character), str(unsafe))
@@ -57,9 +63,36 @@ def load_lesson(path: Path | str) -> Lesson:
     return replace(lesson, notices=notices) if notices else lesson
 
 
-def read_lesson_source(path: Path) -> str:
-    """The text of a lesson file, read so that nothing can hang or flood the reader: a FIFO,
-    a device, a folder or anything over MAX_FILE_BYTES is refused with the reason."""
+TOO_BIG = "a whole number here is too big to compute with; numbers in a lesson stay below 1.8e308"
+_LONG_NUMBER = re.compile(r"(?<![\w.])[+-]?(?:0[xob])?[0-9a-fA-F_]{256,}")
+
+
+def _holds_number_too_big(data: dict[str, Any]) -> bool:
+    """True when some whole number in the parsed file, at any depth, is beyond what a float holds.
+
+    The one gate every number of a lesson file passes, before any kind reads a field: without it
+    `float()`, `math.isfinite()` and the engine raise OverflowError wherever the number is used."""
+    stack: list[dict | list] = [data]
+    while stack:
+        container = stack.pop()
+        for value in container.values() if isinstance(container, dict) else container:
+            if isinstance(value, dict | list):
+                stack.append(value)
+            elif isinstance(value, int) and abs(value) > sys.float_info.max:
+                return True
+    return False
+
+
+def _line_of_long_number(source: str) -> int | None:
+    """The first line holding a run of digits long enough to be a number too big for a float."""
+    match = _LONG_NUMBER.search(source)
+    return source.count("\n", 0, match.start()) + 1 if match else None
+
+
+def read_lesson_source(path: Path, what: str = "a lesson file") -> str:
+    """The text of a lesson file (or another small text file, `what`: a roster), read so that nothing
+    can hang or flood the reader: a FIFO, a device, a folder or anything over MAX_FILE_BYTES is
+    refused with the reason."""
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
     try:
         descriptor = os.open(path, flags)  # non-blocking: opening a FIFO returns at once
@@ -71,7 +104,7 @@ def read_lesson_source(path: Path) -> str:
             kind = ("a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode) or
                     stat.S_ISBLK(mode) else "a folder" if stat.S_ISDIR(mode) else "a socket" if stat.S_ISSOCK(mode)
                     else "not a regular file")
-            raise LessonError(path, None, f"this is {kind}, not a lesson file; only regular files are read")
+            raise LessonError(path, None, f"this is {kind}, not {what}; only regular files are read")
         chunks, size = [], 0
         while size <= MAX_FILE_BYTES:  # at most one byte past the cap, whatever size fstat gave
             chunk = os.read(descriptor, MAX_FILE_BYTES + 1 - size)
@@ -84,8 +117,9 @@ def read_lesson_source(path: Path) -> str:
     finally:
         os.close(descriptor)
     if size > MAX_FILE_BYTES:
-        raise LessonError(path, None, f"the file is larger than {MAX_FILE_BYTES // 1024} KiB, the most a lesson "
-                          "file may be; split it into several lessons")
+        advice = "; split it into several lessons" if what == "a lesson file" else ""
+        raise LessonError(path, None, f"the file is larger than {MAX_FILE_BYTES // 1024} KiB, the most {what} "
+                          f"may be{advice}")
     try:
         return b"".join(chunks).decode("utf-8")
     except UnicodeDecodeError:
@@ -114,8 +148,8 @@ def deepest_nesting(source: str) -> int | None:
             end = _MULTILINE_BASIC_END.match(source, position)
             position = end.end() if end else len(source)
         elif token in ("'", "'''"):
-            end = source.find(token, position)
-            position = len(source) if end < 0 else end + len(token)
+            closing = source.find(token, position)
+            position = len(source) if closing < 0 else closing + len(token)
         elif token in "[{":
             depth += 1
             if depth > MAX_NESTING:
@@ -168,6 +202,7 @@ class LessonReader(TableReader):
     """Reads a whole lesson file: its header, then each part by its kind."""
 
     def lesson(self) -> Lesson:
+        """The whole lesson: its id, title, summary, order, text and parts."""
         data = self.data
         lesson_id = self.field(data, "id", str, "", 'id = "chain-rule"')
         if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", lesson_id):
@@ -181,7 +216,10 @@ class LessonReader(TableReader):
         order = self.field(data, "order", int, "", "order = 4", default=1000)
         intro = self.field(text, "intro", str, "[text]", 'intro = """Markdown"""', default="")
         outro = self.field(text, "outro", str, "[text]", 'outro = """Markdown"""', default="")
-        return Lesson(lesson_id, title, summary, self.path, order, intro, outro, self.parts(title))
+        group = self.field(data, "group", str, "", 'group = "Build the engine"', default="").strip()
+        if len(group) > MAX_GROUP_LENGTH or "\n" in group:
+            raise self.fail(f"'group' is a heading of at most {MAX_GROUP_LENGTH} characters on one line", "group")
+        return Lesson(lesson_id, title, summary, self.path, order, intro, outro, self.parts(title), group=group)
 
     def parts(self, title: str) -> tuple[Part, ...]:
         """The `[[parts]]` of the file, or its one part written as [graph], [exercise] and [update]."""

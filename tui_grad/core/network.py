@@ -176,6 +176,14 @@ class _Steps:
         """True once every step of the lesson has been taken."""
         return self.steps_taken >= self.spec.steps
 
+    @property
+    def closed(self) -> bool:
+        """True once the trainer can take no more calls (one in this process never stops)."""
+        return False
+
+    def close(self) -> None:
+        """Stop the trainer (one in this process has nothing to stop)."""
+
 
 class NetworkTrainer(_Steps):
     """Trains an MLP on a generated dataset, one full-batch gradient-descent step per `step()` call."""

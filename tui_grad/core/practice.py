@@ -8,7 +8,9 @@ practice can never disagree with what the export shows an instructor.
 The rules, as step-based tutors use them:
 - three exercises right in a row (every answer right first time, without a hint) at a level move
   the learner up one;
-- a miss (a wrong answer, a hint, or an answer shown) brings an easier graph for the same skill next;
+- a miss (a wrong answer, a hint, or an answer shown) brings an easier graph for the skill of the
+  node missed next (its most advanced skill: a product inside a chain is a chain skill), or the
+  exercise's own skill when that node has none (the output's dL/dL);
 - a skill not yet mastered comes back more often, and a skill not practised for a while comes due
   again after 1, 3, 7 and then 21 days (spaced review).
 """
@@ -18,7 +20,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -26,6 +28,7 @@ from tui_grad.core.generator import LEVELS, generate, level_of, skills_of_part
 from tui_grad.core.kinds.registry import kind_of
 from tui_grad.core.lesson import Lesson, Part
 from tui_grad.core.progress import PRACTICE_ID, practice_attempts
+from tui_grad.core.skills import SKILLS
 
 STREAK_TO_LEVEL_UP = 3
 REVIEW_DAYS = (1, 3, 7, 21)
@@ -92,12 +95,12 @@ def replay(attempts: Iterable[Mapping[str, Any]]) -> PracticeState:
     exercise counts once all its questions are in, as right (every answer right first time, no
     hint) or as a miss."""
     state = PracticeState()
-    missed = False
+    missed, missed_skill = False, ""
     for attempt in practice_attempts(attempts):
         level, seed = int(attempt["level"]), int(attempt.get("seed") or 0)
         item = PracticeItem(level, seed, str(attempt.get("practice_skill") or ""))
         if state.current is None or (state.current.level, state.current.seed) != (level, seed):
-            state.current, state.answered, state.hints, missed = item, {}, {}, False
+            state.current, state.answered, state.hints, missed, missed_skill = item, {}, {}, False, ""
             state.exercises += 1
             state.next_seed[level] = max(state.next_seed.get(level, 0), seed + 1)
             state.level = max(state.level, level) if state.exercises > 1 else level
@@ -106,6 +109,7 @@ def replay(attempts: Iterable[Mapping[str, Any]]) -> PracticeState:
         for practised in attempt.get("skills") or ():
             state.last_practised[practised] = moment
             state.practised_days.setdefault(practised, set()).add(int(moment // DAY))
+        was_missed = missed
         if attempt.get("correct") and not attempt.get("shown"):
             state.answered[node] = ("earned", float(attempt.get("value") or 0.0))
             missed = missed or state.hints[node] > 0
@@ -113,10 +117,19 @@ def replay(attempts: Iterable[Mapping[str, Any]]) -> PracticeState:
             if attempt.get("shown"):
                 state.answered[node] = ("shown", float(attempt.get("value") or 0.0))
             missed = True
+        if missed and not was_missed:
+            missed_skill = skill_missed(attempt)
         if _finished(item, state.answered):
-            _count(state, item, missed)
+            _count(state, replace(item, skill=missed_skill or item.skill) if missed else item, missed)
             state.current, state.answered, state.hints = None, {}, {}
     return state
+
+
+def skill_missed(attempt: Mapping[str, Any]) -> str:
+    """The skill a miss on this attempt's node lowers the level by: the node's most advanced skill
+    (the last in `SKILLS` order), or "" when the node has none."""
+    known = [skill for skill in attempt.get("skills") or () if skill in SKILLS]
+    return max(known, key=list(SKILLS).index) if known else ""
 
 
 def _count(state: PracticeState, item: PracticeItem, missed: bool) -> None:

@@ -17,7 +17,8 @@ The rule, in one place:
 - A skill is *mastered* when `level >= MASTERED_LEVEL`, which needs at least `MIN_EVIDENCE` recent
   tries, of which at least 80% right.
 
-Text the tutor could not read (no value, not shown) is not a try: it costs the learner nothing.
+Text the tutor could not read (no value, no verdict, not shown) is not a try: it costs the learner
+nothing. A backward rule written as code is an answer without a number: its verdict makes it a try.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ SKILLS: dict[str, str] = {
     "paths": "a node with several paths to the output: add every path's contribution",
     "function": "a function node such as tanh, exp or a power: its own derivative rule",
     "update": "an update step: move a parameter by the step size times its gradient",
+    "rules": "a backward rule in code: the local slope times out.grad, added to .grad with +=",
 }
 """Every skill, in teaching order, with a one-line description for the learner."""
 
@@ -108,8 +110,9 @@ def first_tries(attempts: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]
     open_tries: set[tuple] = set()
     firsts = []
     for attempt in attempts:
-        if attempt.get("value") is None and not attempt.get("shown"):
-            continue  # unreadable text: not an answer
+        if attempt.get("value") is None and not (attempt.get("shown") or attempt.get("correct")
+                                                 or attempt.get("mistake")):
+            continue  # unreadable text: not an answer (a line of code has no number, but a verdict)
         key = (attempt.get("lesson"), attempt.get("part"), attempt.get("node"), attempt.get("kind"))
         if key not in open_tries:
             firsts.append(attempt)

@@ -61,13 +61,14 @@ class TableReader:
         value = table[key]
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
-        if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+        if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
             raise self.fail(f"'{key}' has the wrong type (write it like: {example})", key)
         return value
 
 
     @staticmethod
     def too_many_nodes(count: int) -> str:
+        """The error for a graph of `count` nodes, more than an 80x24 screen draws."""
         return (f"the graph has {'at least ' if count > MAX_NODES + 1 else ''}{count} nodes; at most {MAX_NODES} "
                 "can be drawn. Split the lesson or name fewer intermediate steps")
 
@@ -86,6 +87,7 @@ class TableReader:
             )
 
     def inputs(self, graph: dict[str, Any], where: str) -> dict[str, float]:
+        """The part's `inputs`: named finite numbers, at least one."""
         table = self.field(graph, "inputs", dict, where, "inputs = { a = 2.0, b = -3.0 }")
         if not table:
             raise self.fail("'inputs' is empty: name at least one input value", "inputs")
@@ -100,6 +102,7 @@ class TableReader:
         return inputs
 
     def check_name(self, name: str, defined: Mapping[str, Any] | list[str]) -> None:
+        """Refuse a name that is not an identifier, is a function's, or is defined already."""
         if not IDENTIFIER.match(name) or "__" in name:
             raise self.fail(f"'{name}' is not a usable name: use letters, digits and single '_'", name)
         if name in ex.FUNCTIONS:
@@ -108,6 +111,7 @@ class TableReader:
             raise self.fail(f"'{name}' is defined twice; give the second one another name", f"{name} ")
 
     def assignments(self, graph: dict[str, Any], inputs: dict[str, float], where: str) -> tuple[Assignment, ...]:
+        """The part's `nodes`, each `name = formula` parsed against the names before it."""
         lines = self.field(graph, "nodes", list, where, 'nodes = ["e = a * b", "L = e + c"]')
         if not lines:
             raise self.fail("'nodes' is empty: write at least one assignment like \"L = a * b\"", "nodes")
@@ -148,6 +152,7 @@ class TableReader:
         return tuple(result)
 
     def parameters(self, graph: dict[str, Any], inputs: dict[str, float]) -> tuple[str, ...]:
+        """The inputs an update moves (every input by default)."""
         names = self.field(graph, "parameters", list, "", 'parameters = ["a", "b"]', default=list(inputs))
         for name in names:
             if name not in inputs:
@@ -164,6 +169,7 @@ class TableReader:
         return tuple(names)
 
     def tolerance(self, table: dict[str, Any], key: str, default: float) -> float:
+        """A grading tolerance from 0 up to (not including) 1."""
         value = self.field(table, key, float, "", f"{key} = {default:g}", default=default)
         if not 0 <= value < 1:
             raise self.fail(f"'{key}' must be at least 0 and below 1", key)
@@ -184,19 +190,22 @@ class TableReader:
 
 
     def randomize(self, table: dict[str, Any], inputs: dict[str, float]) -> dict[str, tuple[float, float]]:
+        """The inputs `--seed` may draw afresh, each from a range of whole numbers."""
         ranges = self.field(table, "randomize", dict, "", "randomize = { a = [-5, 5] }", default={})
         result = {}
         for name, bounds in ranges.items():
             if name not in inputs:
                 raise self.fail(f"randomize: '{name}' is not an input ({', '.join(inputs)})", "randomize")
             if (not isinstance(bounds, list) or len(bounds) != 2
-                    or not all(isinstance(b, int) and not isinstance(b, bool) for b in bounds) or bounds[0] >= bounds[1]):
+                    or not all(isinstance(b, int) and not isinstance(b, bool) for b in bounds)
+                    or bounds[0] >= bounds[1]):
                 raise self.fail(f"randomize: '{name}' needs two whole numbers, low then high, like {name} = [-5, 5]",
                                 "randomize")
             result[name] = (float(bounds[0]), float(bounds[1]))
         return result
 
     def line_plot(self, table: dict[str, Any], parameters: tuple[str, ...]) -> LinePlot | None:
+        """The points and the line's two parameters of a part that fits a line, or None."""
         if "points" not in table and "line" not in table:
             return None
         points = self.field(table, "points", list, "", "points = [[1, 2], [2, 4]]")
@@ -208,6 +217,7 @@ class TableReader:
         return LinePlot(tuple((float(x), float(y)) for x, y in points), line[0], line[1])
 
     def network(self, table: dict[str, Any], where: str) -> NetworkSpec:
+        """A network part's dataset, layers, steps, step size and seed."""
         dataset = self.field(table, "dataset", str, where, 'dataset = "moons"', default="moons")
         if dataset not in DATASETS:
             raise self.fail(f"unknown dataset '{dataset}' (datasets: {', '.join(DATASETS)})", "dataset")

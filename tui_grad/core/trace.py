@@ -2,26 +2,32 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from tui_grad.core.kinds.base import trace_step
 from tui_grad.core.kinds.registry import kind_of
-from tui_grad.core.lesson import Lesson, Part
+from tui_grad.core.lesson import Lesson
 from tui_grad.core.update import take_steps
 from tui_grad.engine import backward_steps
 
 
 def traceable_parts(lesson: Lesson) -> list[int]:
-    """The indexes of the parts that have numbers to trace: a formula graph, or a network's training."""
-    return [index for index, part in enumerate(lesson.parts) if part.assignments or part.network is not None]
+    """The indexes of the parts that have something to trace: a formula graph, or what their kind
+    traces without one (the rules of a rules part, a network's training)."""
+    # A network is traceable without training it here: its trace is its whole training run.
+    return [index for index, part in enumerate(lesson.parts)
+            if part.assignments or part.network is not None or kind_of(part).trace_without_graph(part) is not None]
 
 
 def trace(lesson: Lesson, steps: int | None = None, part_index: int | None = None) -> dict[str, Any]:
     """The whole run of a lesson part (the first traceable by default) in the shape `trace --json`
     prints, which instructors' scripts read."""
     part = lesson.parts[traceable_parts(lesson)[0] if part_index is None else part_index]
-    if part.network is not None:
-        return trace_network(lesson, part, steps)
+    if not part.assignments:
+        if steps is not None and part.network is not None:  # --steps: a network trained that far
+            part = replace(part, network=replace(part.network, steps=steps))
+        return {"lesson": lesson.id, "kind": part.kind, **(kind_of(part).trace_without_graph(part) or {})}
     graph = part.build()
     records = backward_steps(graph.output)
     updates = take_steps(part, None, part.update.steps if steps is None else steps)
@@ -51,32 +57,3 @@ def trace(lesson: Lesson, steps: int | None = None, part_index: int | None = Non
         ],
     }
 
-
-def trace_network(lesson: Lesson, part: Part, steps: int | None = None) -> dict[str, Any]:
-    """A network part's training as the learner watches it: each step's loss and accuracy, measured
-    on the whole dataset just before the step (the lesson's steps unless `steps` says otherwise)."""
-    from tui_grad.core.network import NetworkTrainer
-
-    spec = part.network
-    assert spec is not None
-    total = spec.steps if steps is None else steps
-    trainer = NetworkTrainer(spec)
-    records: list[dict[str, Any]] = []
-    stopped: dict[str, Any] | None = None
-    for number in range(1, total + 1):
-        try:
-            loss, accuracy = trainer.step()
-        except (ArithmeticError, ValueError) as error:  # a step size too large: the weights overflowed
-            stopped = {"step": number, "reason": str(error)}
-            break
-        records.append({"step": number, "loss": loss, "accuracy": accuracy})
-    data: dict[str, Any] = {
-        "lesson": lesson.id,
-        "kind": "network",
-        "network": {"dataset": spec.dataset, "samples": spec.samples, "hidden": list(spec.hidden),
-                    "step_size": spec.step_size, "seed": spec.seed},
-        "steps": records,
-    }
-    if stopped is not None:
-        data["stopped"] = stopped
-    return data

@@ -68,6 +68,10 @@ class Tutor:
         """The seed the learner's input values come from (None: the lesson's own values)."""
         return self.record.seed
 
+    def history(self) -> list[dict[str, Any]]:
+        """The learner's attempt log, oldest first (empty without a store)."""
+        return self.store.attempts if self.store is not None else []
+
     @property
     def part(self) -> Part:
         """The part in front of the learner."""
@@ -108,6 +112,10 @@ class Tutor:
         self.exercise = self.kind.exercise(self.part, self.inputs())
         if self.exercise is not None:
             self.exercise.restore(state.status, state.answers, state.hints)
+            if self.kind.remembers:  # only then: a long log is not walked for every part
+                mine = [attempt for attempt in self.history() if attempt.get("lesson") == self.lesson.id
+                        and attempt.get("part") == self.part_index + 1]
+                self.kind.remember(self.exercise, mine)
 
     # --- answering ------------------------------------------------------------------------------
 

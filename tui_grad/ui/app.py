@@ -139,15 +139,14 @@ class TuiGradApp(App):
         self.show_session(LessonSession(lesson, self.store, self.seed if seed is None else seed, review=review))
 
     def show_session(self, session: LessonSession) -> None:
-        """Push the screen the session's phase needs: a page, an exercise or a training run."""
-        from tui_grad.core.flow import FINISHED, INTRO, OUTRO
-        from tui_grad.core.parts import WATCH
+        """Push the screen the session says it is shown on: a page, an exercise or a training run."""
+        from tui_grad.core.flow import PAGE, RUN
 
-        if session.phase in (INTRO, OUTRO, FINISHED):
+        if session.screen == PAGE:
             from tui_grad.ui.page import PageScreen
 
             self._show(PageScreen(session, self.follow))
-        elif session.phase == WATCH:
+        elif session.screen == RUN:
             from tui_grad.ui.train import TrainScreen
 
             self._show(TrainScreen(session, self.follow, time_scale=self.step_interval / REPLAY_INTERVAL))
@@ -158,7 +157,10 @@ class TuiGradApp(App):
 
     def show_lessons(self) -> None:
         """The list of lessons, built anew where the learner left it."""
-        from tui_grad.ui.home import HomePlace, HomeScreen  # not loaded by a tutor opened on a lesson until here
+        from tui_grad.ui.home import (  # not loaded by a tutor opened on a lesson until here
+            HomePlace,
+            HomeScreen,
+        )
 
         self.home_place = self.home_place or HomePlace()
         self._show(HomeScreen(self.catalog, self.store, self.home_place))

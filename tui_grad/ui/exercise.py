@@ -10,19 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.content import Content
 from textual.timer import Timer
 from textual.widgets import Static
 
-from tui_grad.core.flow import LessonSession
+from tui_grad.core.flow import EXERCISE, LessonSession
 from tui_grad.core.parts import ANSWERING
-from tui_grad.core.views import ACTIONS, LEAVE, NodeView
+from tui_grad.core.views import ACTIONS, ANSWER, HINT, LEAVE, REVEAL, SKIP
 from tui_grad.ui.answer import AnswerEntry
+from tui_grad.ui.boards import board_for
 from tui_grad.ui.chrome import Footer, Header
-from tui_grad.ui.diagram import DiagramNode
-from tui_grad.ui.graph_view import GraphView
 from tui_grad.ui.render import (
     LeftLesson,
     SessionScreen,
@@ -32,17 +31,13 @@ from tui_grad.ui.render import (
     message_content,
 )
 
-DIAGRAM_STATES = {"engine": "given", "hidden": "unknown"}
-"""Core box states the diagram draws like another: the replay's numbers as given, a gradient
-not to give away as not yet known."""
-
 
 class ExerciseScreen(SessionScreen):
     """One part that asks questions: answer by hand, watch the backward pass, update."""
 
     CSS_PATH = "exercise.tcss"
     AUTO_FOCUS = None  # the answer line takes focus only while a question is asked
-    BINDINGS = bindings(*(action for action in ACTIONS if action != "answer"))
+    BINDINGS = bindings(*(action for action in ACTIONS if action != ANSWER))
 
     def __init__(self, session: LessonSession, step_interval: float = 0.8,
                  on_change: Callable[[LessonSession], None] | None = None) -> None:
@@ -56,14 +51,12 @@ class ExerciseScreen(SessionScreen):
         self.part_index = session.part_index
         self.timer: Timer | None = None
         self.warned = ""
+        self.board = board_for(session.flow)
+        """What the part shows above the status line: its graph, or a slope's function and point."""
 
     def compose(self) -> ComposeResult:
         yield Header()
-        if not self.session.flow.draws_graph:
-            yield Static(id="function")
-        else:
-            with VerticalScroll(id="graph-area", can_focus=False):
-                yield GraphView(id="graph")
+        yield self.board
         yield Static(id="status")
         yield AnswerEntry(self.grade, id="answer")
         with VerticalScroll(id="feedback-area", can_focus=False):
@@ -72,6 +65,12 @@ class ExerciseScreen(SessionScreen):
 
     def on_mount(self) -> None:
         self.sync()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """A hidden answer line never keeps focus: Enter must reach the screen (a part that opens
+        with nothing to answer, such as your-engine without rules, took focus here before)."""
+        if not self.query_one(AnswerEntry).display:
+            self.set_focus(None)
 
     def on_resize(self) -> None:
         session = self.session
@@ -83,23 +82,20 @@ class ExerciseScreen(SessionScreen):
         """Grade a submitted answer (AnswerEntry calls this within the Enter key's handler)."""
         if self.session.phase != ANSWERING:
             return
-        right = self.session.answer(text)
+        right = self.session.act(ANSWER, text)
         self.sync()
         if not right:
             self.query_one(AnswerEntry).offer_again(text)
 
     def action_flow(self, action: str, _face: str = "") -> None:
         """Send a key's action to the session, then draw what it says."""
-        if action not in self.session.allowed:
+        if not self.session.act(action):
             return
         if action == LEAVE:
             self.stop_timer()
-            self.session.leave()
             self.post_message(LeftLesson())
             return
-        method = {"continue": "go_on"}.get(action, action)
-        getattr(self.session, method)()
-        if action in ("hint", "reveal"):
+        if action in (HINT, REVEAL):
             self.query_one(AnswerEntry).clear()
         self.sync()
 
@@ -109,20 +105,14 @@ class ExerciseScreen(SessionScreen):
         """Draw everything from the session, run or stop the replay timer, and hand over to the
         app when the session has moved past this screen."""
         session = self.session
-        if session.phase not in ("answer", "replay", "update", "done") or session.part_index != self.part_index:
+        if session.screen != EXERCISE or session.part_index != self.part_index:
             self.stop_timer()
             if self.on_change is not None:
                 self.on_change(session)
             return
         self.title, self.sub_title = header_texts(session.title, session.subtitle, self.app.size.width)
         self.warn_if_unsaved()
-        if not session.flow.draws_graph:
-            self.draw_function()
-        else:
-            view = self.query_one(GraphView)
-            view.nodes = tuple(diagram_node(node) for node in session.nodes())
-            view.active_edge = session.active_edge
-            view.highlight = session.highlight
+        self.board.show(session)
         self.query_one("#status", Static).update(line_content(session.status()))
         entry = self.query_one(AnswerEntry)
         entry.display = session.phase == ANSWERING
@@ -135,18 +125,13 @@ class ExerciseScreen(SessionScreen):
         self.refresh_bindings()
         self.run_timer()
 
-    def draw_function(self) -> None:
-        """A slope part shows its function and point, not a graph whose boxes give the answer away."""
-        formula, point = self.session.flow.picture(self.session.values)
-        self.query_one("#function", Static).update(Content.assemble(("  " + formula, "bold"), f"\n  {point}"))
-
     def run_timer(self) -> None:
         """Keep a timer going while the replay plays; none while paused, done or answering."""
         replay = self.session.replay
         playing = replay is not None and not replay.done and not replay.paused
         interval = self.step_interval * self.session.interval_factor
         if playing and (self.app.animation_level == "none" or interval <= 0):
-            self.session.skip()
+            self.session.act(SKIP)
             self.sync()
             return
         if self.timer is not None and (not playing or self.timer_interval != interval):
@@ -175,8 +160,3 @@ class ExerciseScreen(SessionScreen):
     def on_unmount(self) -> None:
         self.stop_timer()
 
-
-def diagram_node(node: NodeView) -> DiagramNode:
-    """A core box as the diagram draws it."""
-    return DiagramNode(node.name, node.title, node.children, node.value, node.grad,
-                       DIAGRAM_STATES.get(node.state, node.state))

@@ -22,6 +22,7 @@ from tui_grad.core.home import (
     FORMULA,
     PRACTICE,
     due_for_review,
+    group_headings,
     next_unfinished,
     practice_status,
     resume_index,
@@ -103,6 +104,8 @@ class HomeScreen(Screen):
 
     def __init__(self, catalog: Catalog, store: ProgressStore | None = None, place: HomePlace | None = None) -> None:
         super().__init__()
+        self.reveal_pending = False
+        """True until the list, fitted to the screen, has scrolled the highlighted row into view."""
         self.catalog = catalog
         self.store = store
         self.place = place or HomePlace()
@@ -140,8 +143,10 @@ class HomeScreen(Screen):
         mark = STATE_MARKS.get(state, "▸")
         width = max(len(item.title) for item in self.catalog.lessons) + 2
         state_style = "" if highlighted else _STATE_STYLE.get(state, "")
-        return Content.assemble(("▶ " if highlighted else "  ", "bold"), (f"{number:>2}. ", "bold"),
-                                (f"{lesson.title:<{width}}", "bold"), (f"{mark} {state}", state_style))
+        row = Content.assemble(("▶ " if highlighted else "  ", "bold"), (f"{number:>2}. ", "bold"),
+                               (f"{lesson.title:<{width}}", "bold"), (f"{mark} {state}", state_style))
+        heading = group_headings(self.catalog.lessons).get(number - 1)  # a group's first row carries its name
+        return Content.assemble((f"── {heading} ──", "bold $text-muted"), "\n", row) if heading else row
 
     def entry_prompt(self, entry: str, highlighted: bool = False) -> Content:
         """Practice or the own-formula entry, as one row."""
@@ -176,6 +181,7 @@ class HomeScreen(Screen):
         resume = self.resume_index() if self.place.highlighted is None else self.place.highlighted
         option_list.highlighted = resume if resume is not None else 0
         self._arrive()
+        self.reveal_pending = True
 
     def on_screen_resume(self) -> None:
         """Back from the formula form or a too-small window: show the progress as it is now."""
@@ -239,6 +245,11 @@ class HomeScreen(Screen):
         if option_list.styles.max_height != Scalar.from_number(room):
             option_list.styles.max_height = room
 
+    def _reveal_highlighted(self) -> None:
+        if self.is_attached and self.query(OptionList):
+            self.query_one(OptionList).scroll_to_highlight()
+            self._show_more()
+
     def _show_more(self, *_: object) -> None:
         """A cue under the list when rows are hidden below (or above) it: a scrollbar alone is easy
         to miss, and invisible to a screen reader."""
@@ -246,6 +257,11 @@ class HomeScreen(Screen):
             return
         self._fit_list()
         option_list = self.query_one(OptionList)
+        if self.reveal_pending:
+            # A list longer than the screen (the shipped one has two groups) shows the row the learner
+            # comes back to once the list has its fitted size: practice, near the end, was out of view.
+            self.reveal_pending = False
+            self.call_after_refresh(self._reveal_highlighted)
         below = option_list.max_scroll_y - round(option_list.scroll_y)
         above = round(option_list.scroll_y)
         words = []

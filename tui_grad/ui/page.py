@@ -12,7 +12,13 @@ from textual.widgets import Static
 from tui_grad.core.flow import LessonSession
 from tui_grad.core.views import CONTINUE, LEAVE, RESTART
 from tui_grad.ui.chrome import Footer, Header
-from tui_grad.ui.render import LeftLesson, SessionScreen, bindings, header_texts, message_content
+from tui_grad.ui.render import (
+    LeftLesson,
+    SessionScreen,
+    bindings,
+    header_texts,
+    message_content,
+)
 
 
 class PageScreen(SessionScreen):
@@ -61,12 +67,10 @@ class PageScreen(SessionScreen):
 
     def action_flow(self, action: str) -> None:
         """Send the key's action to the session and follow where it leads."""
-        if action not in self.session.allowed:
+        if not self.session.act(action):
             return
         if action == LEAVE:
-            self.session.leave()
             self.post_message(LeftLesson())
             return
-        {CONTINUE: self.session.go_on, RESTART: self.session.restart}[action]()
         self.on_change(self.session)
 

@@ -1,16 +1,17 @@
 """The training screen: watch many update steps train a formula or a small network, drawn live.
 
 The pace is the session's (`LessonSession`): its replay keeps the steps the learner may see, the
-pause and the speed, and its flow says how many steps a tick takes; this screen runs the timer,
-computes the steps up to there and draws them. A "train" part replays
-`tui_grad.core.training.train_steps` on the interface's thread. A "network" part trains
-`NetworkTrainer` (in a process of its own) from a worker thread that waits whenever it has caught up
-with the pace. The pictures come from the pure `tui_grad.ui.plot`; this module only lays them out
-and colours them with theme variables.
+pause and the speed, and its flow says how many steps a tick takes. The run is the kind's
+(`TrainFlow.run`): it takes the steps and words them as `Frame`s. This screen runs the timer, asks
+the run for the steps up to the pace (a quick run on the interface's thread in slices, a slow one,
+a network's, from a worker thread that waits whenever it has caught up) and paints the frames. The
+pictures come from the pure `tui_grad.ui.plot`; this module only lays them out and colours them
+with theme variables.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 import threading
 import time
@@ -24,18 +25,14 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Static
 
-from tui_grad.core.flow import LessonSession
-from tui_grad.core.kinds.network import NetworkFlow
+from tui_grad.core.flow import RUN, LessonSession
+from tui_grad.core.kinds.network import NetworkRun
+from tui_grad.core.kinds.train import FormulaRun, Frame, TrainFlow, TrainingRun
 from tui_grad.core.parts import WATCH
 from tui_grad.core.training import (
-    TrainingError,
     TrainStep,
-    describe_loss,
-    describe_params,
-    loss_at,
-    train_steps,
 )
-from tui_grad.core.views import CONTINUE, LEAVE, REPLAY_ACTIONS
+from tui_grad.core.views import CONTINUE, LEAVE, REPLAY_ACTIONS, SKIP
 from tui_grad.ui import plot
 from tui_grad.ui.chrome import Footer, Header
 from tui_grad.ui.plot_view import PlotView
@@ -44,10 +41,12 @@ from tui_grad.ui.render import LeftLesson, bindings, line_content, offered
 
 TICK_BUDGET = 0.04
 """Seconds of formula training one timer tick may spend before it hands the keys back."""
-LOOKAHEAD = 2000
-"""How far ahead a one-parameter run is traced to frame its loss landscape."""
 REDRAWS_PER_SECOND, LOW_BANDWIDTH_REDRAWS_PER_SECOND = 10.0, 2.0
 TRAINING, PAUSED, DONE, FAILED = "training", "paused", "done", "failed"
+BOUNDARY = "boundary"
+LEGENDS = {BOUNDARY: f"{plot.PLUS_POINT} +1  {plot.MINUS_POINT} −1  {plot.PLUS_REGION * 2} predicted +1",
+           "line": f"{plot.POINT} points  ┊ errors", "landscape": f"{plot.BALL} now  {plot.TRAIL} earlier steps"}
+"""The legend under each kind of picture a run draws."""
 
 
 class TrainScreen(Screen):
@@ -64,34 +63,26 @@ class TrainScreen(Screen):
     def __init__(self, session: LessonSession, on_change: Callable[[LessonSession], None] | None = None,
                  time_scale: float = 1.0) -> None:
         super().__init__()
-        part = session.tutor.part
-        self.networked = isinstance(session.flow, NetworkFlow)
-        """True for a network's run (trained in a worker), False for a formula's."""
-        if session.phase != WATCH or (self.networked and part.network is None):
+        part, flow = session.tutor.part, session.flow
+        if session.screen != RUN or session.phase != WATCH or not isinstance(flow, TrainFlow):
             raise ValueError(f"TrainScreen shows a training run, not a '{part.kind}' part in phase {session.phase}")
         self.session, self.part, self.on_change = session, part, on_change
         self.time_scale = time_scale
         """Multiplies the session's pace (tests pass a small one)."""
-        self.inputs = dict(session.inputs)
         self.log_scale = False
-        self.losses: list[float] = []
-        """The loss after each step so far; index 0 is before the first update."""
-        self.step_count = 0
-        """Update steps taken and shown so far."""
+        self.run: TrainingRun = flow.run(session.inputs, remote=True)
+        self.frame = Frame(0, self.run.total)
+        """The run as painted now: its step, losses, parameters or accuracy, and words."""
         self.timer: Timer | None = None
         self.timer_interval = 0.0
         self.catching_up = False
         """True while a formula's skip is computed in slices, one timer callback after another."""
         self.footer_for: tuple[object, ...] = ()
         """The session's actions the footer shows now."""
-        if self.networked:
-            from tui_grad.core.network import RemoteTrainer
-
-            self.trainer = RemoteTrainer(part.network)
+        if isinstance(self.run, NetworkRun):
+            self.trainer = self.run.trainer
             self.trainer_lock = threading.Lock()
             """One call at a time to the training process (the worker and a redraw after a resize)."""
-            self.total_steps = part.network.steps
-            self.accuracy = math.nan
             self.allowed = 0
             """The steps the worker may take: the session's position, copied for its thread."""
             self.wake = threading.Event()
@@ -100,12 +91,26 @@ class TrainScreen(Screen):
             """True while the worker thread sits caught up with the pace, taking no steps."""
             self.grid: list[list[float]] = []
             self.grid_size = (38, 14)
-        else:
-            self.total_steps = part.update.steps
-            self.steps = train_steps(part, self.inputs)
-            self.latest: TrainStep | None = None
-            self.trail: list[tuple[float, float]] = []
-            self.span: tuple[float, float] | None = None
+
+    @property
+    def step_count(self) -> int:
+        """Update steps taken and shown so far."""
+        return self.frame.step
+
+    @property
+    def losses(self) -> tuple[float, ...]:
+        """The loss after each step shown so far."""
+        return self.frame.losses
+
+    @property
+    def latest(self) -> TrainStep | None:
+        """A formula's parameters and loss as shown now."""
+        return self.frame.latest
+
+    @property
+    def accuracy(self) -> float:
+        """A network's accuracy as shown now (nan before its first step)."""
+        return self.frame.accuracy
 
     @property
     def state(self) -> str:
@@ -120,12 +125,8 @@ class TrainScreen(Screen):
         yield Static(id="about")
         with Horizontal(id="plots"):
             yield PlotView("loss", id="loss")
-            if self.networked:
-                yield PlotView("decision boundary", id="picture")
-            elif self.part.plot is not None:
-                yield PlotView(f"the line y = {self.part.plot.slope}·x + {self.part.plot.intercept}", id="picture")
-            elif len(self.part.parameters) == 1:
-                yield PlotView(f"loss as {self.part.parameters[0]} moves", id="picture")
+            if self.run.picture:
+                yield PlotView(self.run.picture_title, id="picture")
         with VerticalScroll(id="text"):
             yield Static(HangingIndent(prose(self.part.text or "_This part has no text._")))
         yield Static(id="status")
@@ -136,15 +137,11 @@ class TrainScreen(Screen):
         about = self.query_one("#about", Static)
         # Content, not a str: a str would be read as markup, and a lesson's "[/x]" would end the app.
         about.update(Content(_first_paragraph(self.part.text, room=3 * max(self.app.size.width - 4, 20))))
-        if self.networked:
-            picture = self.query_one("#picture", PlotView)
-            picture.border_subtitle = f"{plot.PLUS_POINT} +1  {plot.MINUS_POINT} −1  " \
-                                      f"{plot.PLUS_REGION * 2} predicted +1"
+        if isinstance(picture := self.query_one_optional("#picture"), PlotView):
+            picture.border_subtitle = LEGENDS[self.run.picture]
+        if self.run.slow:
             self.call_after_refresh(self._start_network)  # once laid out, so the grid fits the view
         else:
-            if isinstance(picture := self.query_one_optional("#picture"), PlotView):
-                picture.border_subtitle = (f"{plot.POINT} points  ┊ errors" if self.part.plot is not None
-                                           else f"{plot.BALL} now  {plot.TRAIL} earlier steps")
             self._catch_up()  # the start: step 0, before any update
         self.sync()
 
@@ -158,7 +155,7 @@ class TrainScreen(Screen):
         session, replay = self.session, self.session.replay
         playing = session.phase == WATCH and replay is not None and not replay.paused and not replay.done
         if playing and (self.app.animation_level == "none" or self._low_bandwidth()):
-            session.skip()
+            session.act(SKIP)
             playing = False
         interval = session.tick_seconds * self.time_scale
         if self.timer is not None and (not playing or self.timer_interval != interval):
@@ -178,7 +175,7 @@ class TrainScreen(Screen):
         replay = self.session.replay
         if replay is None:
             return
-        in_flight = 1 if self.networked else 0  # the worker may compute the next step meanwhile
+        in_flight = 1 if self.run.slow else 0  # the worker may compute the next step meanwhile
         if self.step_count + in_flight >= replay.position:
             self.session.advance()
         self.sync()
@@ -188,7 +185,7 @@ class TrainScreen(Screen):
         replay = self.session.replay
         if replay is None:
             return
-        if self.networked:
+        if self.run.slow:
             self.skipping = replay.skipping
             self.allowed = replay.position
             self.wake.set()
@@ -198,35 +195,18 @@ class TrainScreen(Screen):
     # --- a formula, on the interface's thread -------------------------------------------------
 
     def _catch_up(self) -> None:
-        """Take the formula's steps up to the session's position, for at most TICK_BUDGET seconds so
-        the keys stay live on a long skip (the rest follows in slices, redrawn between), then redraw."""
+        """Have the run take its steps up to the session's position, for at most TICK_BUDGET seconds
+        so the keys stay live on a long skip (the rest follows in slices, redrawn between), then paint."""
         replay = self.session.replay
-        if self.session.phase != WATCH or replay is None:
+        if self.session.phase != WATCH or replay is None or not isinstance(self.run, FormulaRun):
             return
-        deadline = time.monotonic() + TICK_BUDGET
-        try:
-            taken = 0
-            while self.latest is None or self.step_count < replay.position:
-                if taken % 16 == 15 and time.monotonic() > deadline:
-                    break
-                step = next(self.steps, None)
-                if step is None:
-                    break
-                taken += 1
-                self.latest = step
-                self.losses.append(step.loss)
-                self.step_count = step.step
-                if len(self.part.parameters) == 1:
-                    self.trail.append((step.params[self.part.parameters[0]], step.loss))
-        except TrainingError as error:
-            self._finish(error.message)
-            return
-        self.session.drawn(self.step_count)
-        if self.step_count >= self.total_steps:
+        self.frame = self.run.advance(replay.position, time.monotonic() + TICK_BUDGET)
+        if self.frame.over:
             self._finish()
             return
+        self.session.drawn(self.frame.step)
         self._draw()
-        if self.step_count < replay.position and not self.catching_up:
+        if self.frame.step < replay.position and not self.catching_up:
             self.catching_up = True
             self.set_timer(0.001, self._next_slice)
 
@@ -236,9 +216,9 @@ class TrainScreen(Screen):
             self._catch_up()
             self.query_one("#status", Static).update(self.status_text())
 
-    def _finish(self, failure: str = "") -> None:
+    def _finish(self) -> None:
         """The run is over (or stopped early): the session remembers it and offers Enter."""
-        self.session.trained(self.step_count, failure)
+        self.session.painted(self.frame)
         self._stop_timer()
         self._draw()
         self.sync()
@@ -251,25 +231,24 @@ class TrainScreen(Screen):
     # --- a network, in a worker thread --------------------------------------------------------
 
     def _train_network(self) -> None:
-        """The worker: step up to the allowed count, post a picture now and then, wait when caught
-        up; stop when cancelled. The steps run in the trainer's own process, so this thread mostly waits."""
+        """The worker: step up to the allowed count, post a frame now and then, wait when caught up;
+        stop when cancelled. The steps run in the trainer's own process, so this thread mostly waits."""
         from textual.worker import get_current_worker
 
-        worker, trainer, lock = get_current_worker(), self.trainer, self.trainer_lock
+        worker, run, lock = get_current_worker(), self.run, self.trainer_lock
+        assert isinstance(run, NetworkRun)
         rate = LOW_BANDWIDTH_REDRAWS_PER_SECOND if self._low_bandwidth() else REDRAWS_PER_SECOND
-        losses: list[float] = []
         with lock:  # the starting picture first, even when finishing at once: the data, the untrained guess
-            grid = trainer.score_grid(*self.grid_size)
-        self._post(self._network_progress, 0, [], math.nan, grid)
+            grid = run.grid(*self.grid_size)
+        self._post(self._network_progress, run.frame(), grid)
         last_post, posted = -math.inf, 0
-        while not trainer.done:
-            if trainer.steps_taken >= self.allowed:  # caught up with the pace: show where it stands, wait
-                if posted != trainer.steps_taken:
-                    posted = trainer.steps_taken
+        while not run.done:
+            if run.step >= self.allowed:  # caught up with the pace: show where it stands, wait
+                if posted != run.step:
+                    posted = run.step
                     with lock:
-                        accuracy = trainer.accuracy if losses else math.nan
-                        grid = trainer.score_grid(*self.grid_size)
-                    self._post(self._network_progress, posted, list(losses), accuracy, grid)
+                        frame, grid = run.frame(), run.grid(*self.grid_size)
+                    self._post(self._network_progress, frame, grid)
                 self._post(self._set_waiting, True)
                 while not self.wake.wait(0.1):
                     if worker.is_cancelled:
@@ -279,56 +258,48 @@ class TrainScreen(Screen):
                 continue
             if worker.is_cancelled:
                 return
-            try:
-                with lock:
-                    loss, accuracy = trainer.step()
-            except ArithmeticError as error:  # EngineError: a weight or the loss overflowed
-                self._post(self._network_failed, trainer.steps_taken, str(error))
+            with lock:
+                run.take_step()
+            if run.failure:  # a weight or the loss overflowed
+                self._post(self._network_failed, run.frame())
                 return
-            losses.append(loss)
             now = time.monotonic()
-            if not self.skipping and now - last_post >= 1.0 / rate and trainer.steps_taken < self.allowed:
-                last_post, posted = now, trainer.steps_taken
+            if not self.skipping and now - last_post >= 1.0 / rate and run.step < self.allowed:
+                last_post, posted = now, run.step
                 with lock:
-                    grid = trainer.score_grid(*self.grid_size)
-                self._post(self._network_progress, posted, list(losses), accuracy, grid)
+                    frame, grid = run.frame(), run.grid(*self.grid_size)
+                self._post(self._network_progress, frame, grid)
         with lock:
-            loss, accuracy = trainer.evaluate()
-            grid = trainer.score_grid(*self.grid_size)
-        losses.append(loss)
-        self._post(self._network_progress, trainer.steps_taken, losses, accuracy, grid)
+            run.finish()
+            frame, grid = run.frame(), run.grid(*self.grid_size)
+        self._post(self._network_progress, frame, grid)
 
     def _start_network(self) -> None:
         self.grid_size = self._grid_size()
         self.run_worker(self._train_network, thread=True, exit_on_error=False, group="training",
                         name="train network")
 
-    def _post(self, callback: Callable, *args) -> None:
+    def _post(self, callback: Callable[..., object], *args: object) -> None:
         """Run `callback(*args)` on the interface's thread, unless the screen or app is gone."""
-        try:
+        with contextlib.suppress(RuntimeError):  # the app stopped while the worker was still stepping
             self.app.call_from_thread(callback, *args)
-        except RuntimeError:  # the app stopped while the worker was still stepping
-            pass
 
-    def _network_failed(self, steps_taken: int, reason: str) -> None:
+    def _network_failed(self, frame: Frame) -> None:
         if not self.is_attached:
             return
-        self.step_count = steps_taken
-        flow = self.session.flow
-        assert isinstance(flow, NetworkFlow)
-        self._finish(flow.failure(steps_taken, reason))
+        self.frame = frame
+        self._finish()
 
     def _set_waiting(self, waiting: bool) -> None:
         self.worker_waiting = waiting
 
-    def _network_progress(self, steps_taken: int, losses: list[float], accuracy: float,
-                          grid: list[list[float]]) -> None:
-        """Show what the worker posted: the step count, the loss so far, accuracy and the boundary."""
+    def _network_progress(self, frame: Frame, grid: list[list[float]]) -> None:
+        """Paint what the worker posted: the run's frame and the boundary."""
         if not self.is_attached:
             return
-        self.step_count, self.losses, self.accuracy, self.grid = steps_taken, losses, accuracy, grid
-        self.session.drawn(steps_taken)
-        if steps_taken >= self.total_steps and self.session.phase == WATCH:
+        self.frame, self.grid = frame, grid
+        self.session.drawn(frame.step)
+        if frame.step >= frame.total and self.session.phase == WATCH:
             self._finish()
             return
         self._draw()
@@ -338,7 +309,7 @@ class TrainScreen(Screen):
         return max(width, 8), max(height, 4)
 
     def on_resize(self) -> None:
-        if self.networked:
+        if self.run.picture == BOUNDARY:
             self.call_after_refresh(self._resize_grid)
 
     def _resize_grid(self) -> None:
@@ -357,7 +328,8 @@ class TrainScreen(Screen):
             if self.trainer.closed:
                 return
             try:
-                grid = self.trainer.score_grid(*self.grid_size)
+                assert isinstance(self.run, NetworkRun)
+                grid = self.run.grid(*self.grid_size)
             except ArithmeticError:
                 return
         self._post(self._show_grid, grid)
@@ -370,7 +342,7 @@ class TrainScreen(Screen):
     # --- drawing --------------------------------------------------------------------------------
 
     def _draw(self) -> None:
-        losses, total, log_scale = list(self.losses), self.total_steps, self.log_scale
+        losses, total, log_scale = list(self.frame.losses), self.run.total, self.log_scale
         self.query_one("#loss", PlotView).paint(lambda w, h: plot.loss_curve(losses, total, w, h, log_scale))
         picture = self.query_one_optional("#picture")
         if isinstance(picture, PlotView):
@@ -380,58 +352,27 @@ class TrainScreen(Screen):
         self.query_one("#status", Static).update(self.status_text())
 
     def _picture_painter(self) -> Callable[[int, int], plot.Canvas] | None:
-        part = self.part
-        if self.networked:
+        """How to paint the run's picture as it stands: the boundary, the fitted line, or the one
+        parameter on its loss landscape."""
+        run = self.run
+        if isinstance(run, NetworkRun):
             if not self.grid:
                 return None
             grid, data = self.grid, self.trainer.dataset
             return lambda w, h: plot.boundary(plot.fit_grid(grid, w, h), data.points, data.labels, data.bounds())
-        if self.latest is None:
+        if not isinstance(run, FormulaRun) or run.latest is None:
             return None
-        if part.plot is not None:
-            slope, intercept = self.latest.params[part.plot.slope], self.latest.params[part.plot.intercept]
-            return lambda w, h: plot.line_fit(part.plot.points, slope, intercept, w, h)
-        name, trail = part.parameters[0], list(self.trail)
-        low, high = self._landscape_span()
-        inputs = {**self.inputs, **self.latest.params}
-
-        def paint(width: int, height: int) -> plot.Canvas:
-            samples = [low + (high - low) * i / (width * 2) for i in range(width * 2 + 1)]
-            return plot.landscape([(x, loss_at(part, inputs, name, x)) for x in samples], trail, name, width, height)
-        return paint
-
-    def _landscape_span(self) -> tuple[float, float]:
-        """The stretch of the one parameter drawn: everywhere it will go (looked up ahead once, at
-        most LOOKAHEAD steps) with room either side, widened if it still heads out of it."""
-        values = [value for value, _ in self.trail]
-        if self.span is None:
-            name, path = self.part.parameters[0], list(values)
-            try:
-                for step in train_steps(self.part, self.inputs, min(self.total_steps, LOOKAHEAD)):
-                    path.append(step.params[name])
-            except TrainingError:
-                pass
-            low, high = min(path), max(path)
-            pad = max((high - low) * 0.5, 1.0)
-            self.span = (low - pad, high + pad)
-        low, high = self.span
-        if min(values) < low or max(values) > high:
-            width = high - low
-            self.span = (min(low, min(values) - width / 2), max(high, max(values) + width / 2))
-        return self.span
+        line, points = run.line(), self.part.plot
+        if line is not None and points is not None:
+            slope, intercept = line
+            return lambda w, h: plot.line_fit(points.points, slope, intercept, w, h)
+        curve, trail, name = run.landscape(), list(run.trail), self.part.parameters[0]
+        return lambda w, h: plot.landscape(curve(w * 2), trail, name, w, h)
 
     def status_text(self) -> Content:
         """The status line: the session's state word and speed around the step, loss, and parameters
         or accuracy this screen has drawn; Enter once it is over."""
-        parts = [f"step {self.step_count} of {self.total_steps}"]
-        if self.losses:
-            parts.append(f"loss {describe_loss(self.losses[-1])}")
-        if self.networked:
-            if not math.isnan(self.accuracy):
-                parts.append(f"accuracy {self.accuracy:.0%}")
-        elif self.latest is not None:
-            parts.append(describe_params(self.latest))
-        row = self.session.training_status(" · ".join(parts))
+        row = self.session.training_status(self.frame.words)
         keys = next((index for index, span in enumerate(row) if span.role == "key"), len(row))
         first, rest = line_content(row[:max(keys - 1, 0)]), line_content(row[max(keys - 1, 0):])
         room = self.query_one("#status").content_size.width or self.app.size.width - 2
@@ -448,22 +389,19 @@ class TrainScreen(Screen):
         """Send a key's action to the session (pause, step, skip, faster, slower, continue, leave),
         then draw what it says: a new speed shows at once, paused or not."""
         session = self.session
-        if action not in session.allowed:
+        if not session.act(action):
             return
         if action == LEAVE:
             self._stop_timer()
             self._stop_worker()
-            session.leave()
             self.post_message(LeftLesson())
             return
         if action == CONTINUE:
-            session.go_on()
             if self.on_change is not None:
                 self.on_change(session)
             else:
                 self.app.pop_screen()
             return
-        getattr(session, action)()
         self.sync()
 
     def action_toggle_log(self) -> None:
@@ -484,7 +422,7 @@ class TrainScreen(Screen):
         self._stop_worker()
 
     def _stop_worker(self) -> None:
-        if self.networked:
+        if self.run.slow:
             self.app.workers.cancel_group(self, "training")
             self.wake.set()
             self._close_later()

@@ -14,6 +14,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from tui_grad.core.lesson import LessonError
+from tui_grad.core.lesson_file import read_lesson_source
 from tui_grad.core.safe_text import safe_text
 
 TOKENS_FILE = ".lab-links.json"
@@ -69,11 +71,10 @@ def folder_name(name: str) -> str:
 
 def read_roster(path: Path) -> list[tuple[str, str]]:
     """(folder, name) for each learner in a roster file: one name a line, '#' starts a comment."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        reason = getattr(error, "strerror", None) or str(error)
-        raise LabError(f"cannot read the roster {safe_text(str(path))}: {reason}") from None
+    try:  # a FIFO, a device or a huge file is refused as a lesson file would be, never read
+        text = read_lesson_source(path, "a roster")
+    except LessonError as error:
+        raise LabError(f"cannot read the roster {safe_text(str(path))}: {error.message}") from None
     learners: list[tuple[str, str]] = []
     seen: dict[str, int] = {}
     for number, line in enumerate(text.splitlines(), start=1):
@@ -118,7 +119,7 @@ def open_lab(roster: Path, homes: Path) -> Lab:
     if instructor != data_instructor or any(known.get(folder) != token for folder, token in tokens.items()):
         save_links(links_file, {**known, **tokens}, instructor)  # one taken off the roster keeps theirs for a return
     for folder in tokens:  # every learner is in the class view from the start, even before their first visit
-        (homes / folder).mkdir(exist_ok=True)
+        (homes / folder).mkdir(mode=0o700, exist_ok=True)  # a learner's answers are theirs and the instructor's
     return Lab(homes, tuple(Learner(folder, name, tokens[folder]) for folder, name in learners), instructor)
 
 

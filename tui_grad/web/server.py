@@ -14,10 +14,11 @@ import html
 import json
 import logging
 import os
+import re
 import signal
 import string
 import sys
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterator, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -41,7 +42,11 @@ MAX_MESSAGE = 64 * 1024
 PASSED_THROUGH = ("TEXTUAL_ANIMATIONS", "TUI_GRAD_THEME", "TUI_GRAD_LOW_BANDWIDTH", "NO_COLOR")
 """The only settings a session takes from the server's environment: the instructor's choices."""
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+INSTRUCTOR = "the instructor"
+"""Whose the class view's seats are: no folder name has a space, so no learner shares them."""
 STATIC = "/static"
+LOOKS_LIKE_A_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,}")
+"""A run of a link's alphabet long enough to be a secret, or most of one (a link's is 24 characters)."""
 PAGE = string.Template((Path(__file__).with_name("page.html")).read_text(encoding="utf-8"))
 
 
@@ -64,14 +69,13 @@ def static_folder() -> Path:
 
 
 class RedactedAccessLog(AbstractAccessLogger):
-    """One line a request, the secret part of the path replaced by '…': links never reach a log."""
+    """One line a request, anything in the path that looks like a secret replaced by '…': links never
+    reach a log, however the path around them is bent (/l//TOKEN, /L/TOKEN, /TOKEN.x)."""
 
     def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
         path = request.path
-        for prefix in ("/l/", "/c/"):
-            if path.startswith(prefix):
-                rest = path[len(prefix):]
-                path = prefix + "…" + (rest[rest.index("/"):] if "/" in rest else "")
+        if not (path.startswith(f"{STATIC}/") and response.status < 400):  # the package's own files are no secret
+            path = LOOKS_LIKE_A_TOKEN.sub("…", path)
         self.logger.info("%s %s %s %.0f ms", request.method, path, response.status, time * 1000)
 
 
@@ -80,7 +84,7 @@ class Session:
     """One browser tab's tutor: a child process speaking Textual's web-driver packets on its pipes."""
 
     who: str
-    """The learner's folder name, or 'instructor': for limits and the log, never a secret."""
+    """The learner's folder name, or INSTRUCTOR: for limits and the log, never a secret."""
     process: asyncio.subprocess.Process
     stderr_tail: bytearray = field(default_factory=bytearray)
 
@@ -153,6 +157,8 @@ class LabServer:
         self.per_learner = per_learner
         self.total = total
         self.sessions: dict[str, set[Session]] = {}
+        self.seats: dict[str, int] = {}
+        """Tutors each learner (and the instructor) may have running: a seat is taken before its tutor starts."""
         self.sockets: set[web.WebSocketResponse] = set()
         self.origins = {origin_of(self.public_url)} if public_url else set()
 
@@ -227,18 +233,35 @@ class LabServer:
         return self.page("tui-grad · the class", f"/c/{self.lab.instructor_token}/ws", request)
 
     def check_limits(self, who: str) -> None:
-        """429 when this learner or the whole lab has as many tutors open as allowed."""
-        mine = len(self.sessions.get(who, ()))
+        """429 when this learner or the whole lab has as many seats taken as allowed."""
+        mine = self.seats.get(who, 0)
         if mine >= self.per_learner:
             raise web.HTTPTooManyRequests(text=f"You have {mine} tui-grad tabs open already: close one and "
                                           "reload this page.\n")
-        if sum(len(group) for group in self.sessions.values()) >= self.total:
+        if self.open_count() >= self.total:
             raise web.HTTPTooManyRequests(text="The lab is full right now: try again in a minute.\n")
+
+    @contextlib.contextmanager
+    def seat(self, who: str) -> Iterator[None]:
+        """A seat for one tutor, counted the moment it is granted (no await between the check and the
+        count, so connections arriving together cannot all pass) and given back on every way out."""
+        self.check_limits(who)
+        self.seats[who] = self.seats.get(who, 0) + 1
+        try:
+            yield
+        finally:
+            self.seats[who] -= 1
+            if not self.seats[who]:
+                del self.seats[who]
 
     def check_origin(self, request: web.Request) -> None:
         """403 unless the websocket comes from this lab's own page (a browser always says where from)."""
         origin = request.headers.get("Origin")
-        if origin is None or origin_of(origin) not in self.origins:
+        try:
+            allowed = origin is not None and origin_of(origin) in self.origins
+        except ValueError:  # a port that is no number, a broken [IPv6] host: no page of this lab
+            allowed = False
+        if not allowed:
             raise web.HTTPForbidden(text="This session can only be opened from the lab's own page.\n")
 
     async def learner_socket(self, request: web.Request) -> web.WebSocketResponse:
@@ -249,7 +272,7 @@ class LabServer:
     async def class_socket(self, request: web.Request) -> web.WebSocketResponse:
         self.instructor(request)
         environment = self.base_environment(str(self.lab.homes))
-        return await self.socket(request, "instructor", environment, cwd=self.lab.homes,
+        return await self.socket(request, INSTRUCTOR, environment, cwd=self.lab.homes,
                                  arguments=["--class", str(self.lab.homes)])
 
     # --- sessions ---
@@ -274,21 +297,35 @@ class LabServer:
 
     async def socket(self, request: web.Request, who: str, environment: dict[str, str], cwd: Path,
                      arguments: list[str] | None = None) -> web.WebSocketResponse:
-        """Check the origin and the limits, start a tutor sized to the browser, relay until either ends."""
+        """Check the origin, take a seat, start a tutor sized to the browser, relay until either ends."""
         self.check_origin(request)
-        self.check_limits(who)
+        if not web.WebSocketResponse().can_prepare(request).ok:  # before a tutor starts, not after
+            raise web.HTTPBadRequest(text="This address is the lab page's connection; open the page itself.\n")
+        with self.seat(who):
+            websocket = await self.session(request, who, environment, cwd, arguments)
+        log.info("session ended for %s, %d open", who, self.open_count())
+        return websocket
+
+    async def session(self, request: web.Request, who: str, environment: dict[str, str], cwd: Path,
+                      arguments: list[str] | None) -> web.WebSocketResponse:
+        """Start the tutor of a seated tab and relay until either ends."""
         width, height = (_clamp(request.query.get(name), low, high, default)
                          for name, (low, high), default in (("width", SIZE_LIMITS[0], 80),
                                                             ("height", SIZE_LIMITS[1], 24)))
         environment = {**environment, "COLUMNS": str(width), "ROWS": str(height), "LINES": str(height)}
-        command = [sys.executable, "-m", "tui_grad.web.session"]
+        command = [sys.executable, "-m", "tui_grad.web.session", "--parent", str(os.getpid())]
         if self.lessons is not None:
             command += ["--lessons", str(self.lessons)]
         command += arguments or []
-        cwd.mkdir(parents=True, exist_ok=True)
-        process = await asyncio.create_subprocess_exec(
-            *command, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE, env=environment, cwd=cwd, start_new_session=True)
+        try:
+            cwd.mkdir(mode=0o700, parents=True, exist_ok=True)
+            process = await asyncio.create_subprocess_exec(
+                *command, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE, env=environment, cwd=cwd, start_new_session=True)
+        except OSError as error:  # out of processes or descriptors: this tab waits, the lab goes on
+            log.warning("cannot start a tutor for %s: %s", who, error.strerror or error)
+            raise web.HTTPServiceUnavailable(text="The lab cannot start a tutor right now: try again in a "
+                                             "minute.\n") from None
         session = Session(who, process)
         websocket = web.WebSocketResponse(heartbeat=15, max_msg_size=MAX_MESSAGE)
         try:
@@ -312,20 +349,23 @@ class LabServer:
             if status not in (0, -signal.SIGKILL, None):
                 tail = session.stderr_tail.decode("utf-8", "replace").strip().splitlines()[-3:]
                 log.warning("session of %s ended with status %s: %s", who, status, " | ".join(tail))
-            log.info("session ended for %s, %d open", who, self.open_count())
         return websocket
 
     async def relay(self, websocket: web.WebSocketResponse, session: Session) -> None:
-        """The browser's keys, sizes and focus to the tutor; anything malformed is dropped."""
+        """The browser's keys, sizes and focus to the tutor; anything malformed is dropped, the session kept."""
         async for message in websocket:
             if message.type != WSMsgType.TEXT:
                 continue
             try:
                 kind, data = json.loads(message.data)[:2]
-            except (ValueError, TypeError):
+            except (ValueError, TypeError, RecursionError):  # not JSON, not a [kind, data] list, nested too deep
                 continue
             if kind == "stdin" and isinstance(data, str):
-                await session.send(b"D", data.encode("utf-8"))
+                try:
+                    keys = data.encode("utf-8")
+                except UnicodeEncodeError:  # a lone surrogate: no key a browser sends
+                    continue
+                await session.send(b"D", keys)
             elif kind == "resize" and isinstance(data, dict):
                 width = _clamp(data.get("width"), *SIZE_LIMITS[0], 80)
                 height = _clamp(data.get("height"), *SIZE_LIMITS[1], 24)
@@ -336,7 +376,8 @@ class LabServer:
                 await session.meta({"type": kind})
 
     def open_count(self) -> int:
-        return sum(len(group) for group in self.sessions.values())
+        """Seats taken in the whole lab: tutors running or about to start."""
+        return sum(self.seats.values())
 
     async def close_all(self, _app: web.Application | None = None) -> None:
         """Stop every tutor (each saves and quits, or is killed after a couple of seconds), close every tab."""
@@ -358,7 +399,7 @@ def _secure(headers: MutableMapping[str, str], socket_origin: str) -> None:
 def _clamp(value: object, low: int, high: int, default: int) -> int:
     try:
         number = int(value)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # not a number, NaN, infinite
         return default
     return min(max(number, low), high)
 

@@ -9,6 +9,7 @@ terminal.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -19,7 +20,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tui_grad.web.session")
     parser.add_argument("--lessons", type=Path, metavar="DIR", help="also load the lessons in DIR")
     parser.add_argument("--class", dest="class_dir", type=Path, metavar="DIR", help="the class view of DIR")
+    parser.add_argument("--parent", type=int, metavar="PID", help="the lab server's process: end with it")
     args = parser.parse_args(argv)
+    if args.parent is not None and not end_with_parent(args.parent):
+        return 0
     from tui_grad.core.catalog import load_catalog, shipped_lessons_dir
 
     folders = [shipped_lessons_dir(), *([args.lessons] if args.lessons else [])]
@@ -44,6 +48,25 @@ def main(argv: list[str] | None = None) -> int:
         app.theme = theme
     app.run(mouse=not low_bandwidth)
     return app.return_code or 0
+
+
+PR_SET_PDEATHSIG = 1
+"""prctl(2)'s option asking Linux for a signal when the process's parent ends."""
+
+
+def end_with_parent(parent: int) -> bool:
+    """Have this tutor hang up when the lab server ends, however it ends (SIGKILL included): the
+    kernel sends SIGHUP, on which the tutor saves and leaves as when a terminal closes. False when
+    the server is already gone (it ended before the request could be made): nothing to serve.
+
+    Linux only; elsewhere the tutor ends when its tab's pipe closes."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGHUP, 0, 0, 0)
+    return os.getppid() == parent
 
 
 if __name__ == "__main__":

@@ -11,14 +11,14 @@ kind's name; everything asks the kind.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 from tui_grad.core.exercise import Questions, asking_order, format_number
-from tui_grad.core.lesson import MAX_NODES, Graph, Part
+from tui_grad.core.lesson import MAX_NODES, MAX_TRAINING_WORK, Graph, Part
 from tui_grad.core.parts import ANSWERING, DONE
 from tui_grad.core.tables import TableReader
-from tui_grad.core.views import NodeView
+from tui_grad.core.views import ComparisonRow, NodeView
 from tui_grad.engine import BackwardStep
 
 
@@ -33,7 +33,7 @@ class PartFlow:
     default_text: ClassVar[str] = "Work from the output back to the leaves."
     """What the part says first when its lesson file gives it no text of its own."""
     draws_graph: ClassVar[bool] = True
-    """False for a part whose exercise shows its function and point (`picture`) in place of a graph."""
+    """False for a part whose exercise shows its `picture` in place of a graph of boxes."""
 
     @property
     def hunting(self) -> bool:
@@ -57,13 +57,47 @@ class PartFlow:
             raise RuntimeError(f"a {self.part.kind} part asks no questions")
         return self.questions
 
-    def picture(self, values: dict[str, float]) -> tuple[str, str]:
-        """The function and the point, for a part that draws no graph."""
-        raise NotImplementedError(f"a {self.part.kind} part draws its graph")
-
     def graph_note(self) -> str:
         """A line line mode prints under the graph (what an update step does), or ""."""
         return ""
+
+    def picture(self, values: dict[str, float]) -> tuple[str, str]:
+        """Two lines in place of the graph, for a part that draws none (a slope: the function and
+        the point)."""
+        raise NotImplementedError(f"a {self.part.kind} part draws its graph")
+
+    def can_nudge(self, name: str) -> bool:
+        """Whether question `name` can be checked by nudging it and running forward again."""
+        return False
+
+    @property
+    def total_steps(self) -> int:
+        """The update steps a training run takes (0: this part trains nothing)."""
+        return 0
+
+    def tick_seconds(self) -> float:
+        """Seconds between two ticks of a training run at 1× (0: no run)."""
+        return 0.0
+
+    def steps_per_tick(self, position: int) -> int:
+        """Update steps the next tick of a training run takes from `position`."""
+        return 1
+
+    def replay_steps(self) -> list[BackwardStep]:
+        """The backward steps a replay shows (none: this part has no backward replay)."""
+        return []
+
+    def describe(self, step: BackwardStep) -> tuple[str, str]:
+        """One replayed step in words: what happened and why."""
+        raise NotImplementedError(f"a {self.part.kind} part replays no backward pass")
+
+    def replay_grads(self, position: int) -> dict[str, float]:
+        """Every gradient as the replay stands after `position` steps."""
+        return {}
+
+    def comparison(self) -> tuple[ComparisonRow, ...]:
+        """Once the replay is done: each answer beside the engine's."""
+        return ()
 
     def first_phase(self) -> str:
         """The phase a learner meets on entering the part (or coming back to it)."""
@@ -103,6 +137,16 @@ class PartFlow:
         text = next((a.text for a in self.part.assignments if a.name == name), None)
         return text or f"{name} is an input ({format_number(values[name])})"
 
+    def opening(self) -> str:
+        """A sentence the part opens with under its text, when the part has one to add ("" by default)."""
+        return ""
+
+    def done_line(self) -> str:
+        """The status line once every answer is in: `Found: dL/dL = 1.`"""
+        exercise = self.exercise
+        found = exercise.order[0]
+        return f"Found: d{exercise.output_name}/d{found} = {format_number(exercise.expected(found))}."
+
     def nodes(self, values: dict[str, float], replay: dict[str, float] | None = None,
               active: str | None = None, finished: bool = False) -> tuple[NodeView, ...]:
         """Every box: by hand, the learner's answers and the gradients they need; in a replay, the
@@ -123,6 +167,10 @@ class Kind:
     """True when a review may take questions from parts of this kind (nodes asked by the chain rule)."""
     asks_the_step: ClassVar[bool] = False
     """True when the learner works out an update step by hand: the part before must not take it."""
+    drawn: ClassVar[bool] = False
+    """True when the exercise screen draws the part's graph, so it must fit 80x24."""
+    remembers: ClassVar[bool] = False
+    """True when a restored exercise needs the attempt log (`remember`): its answers are text."""
     attempt_kind: ClassVar[str] = "gradient"
     """What an attempt at a question of this kind is filed as in the attempt log."""
 
@@ -136,9 +184,15 @@ class Kind:
         kind that asks none."""
         return None
 
-    def flow(self, part: Part, exercise: Questions | None, following: Kind | None) -> PartFlow:
-        """The flow of one part in front of the learner (`following`: the next part's kind, if any)."""
+    def flow(self, part: Part, exercise: Questions | None, following: Kind | None,
+             history: Sequence[Mapping[str, Any]] = ()) -> PartFlow:
+        """The flow of one part in front of the learner (`following`: the next part's kind, if any;
+        `history`: the learner's attempt log, for a kind that shows what they did elsewhere)."""
         return self.flow_type(part, exercise, following)
+
+    def remember(self, exercise: Questions, attempts: Sequence[Mapping[str, Any]]) -> None:
+        """Give a restored exercise what only the attempt log holds (this part's attempts, oldest
+        first): the text of answers that are not numbers. Nothing by default."""
 
     def questions(self, part: Part) -> tuple[str, ...]:
         """The questions a part asks, in the order it asks them, without building its exercise."""
@@ -150,6 +204,10 @@ class Kind:
 
     def answers_use_step(self, part: Part) -> float | None:
         """The step size the answers depend on, when they do (two exercises differing only in it differ)."""
+        return None
+
+    def trace_without_graph(self, part: Part) -> dict[str, Any] | None:
+        """What `tui-grad trace --json` shows of a part with no formula graph (None: nothing)."""
         return None
 
     def trace_extras(self, graph: Graph, steps: list[BackwardStep]) -> dict[str, Any]:
@@ -210,6 +268,12 @@ class GraphKind(Kind):
             raise reader.fail(f"'{unused[0]}' does not feed the output '{output}'; use it or remove it", unused[0])
         if len(graph.nodes) > MAX_NODES:
             raise reader.fail(reader.too_many_nodes(len(graph.nodes)), "nodes")
+        work = part.update.steps * len(graph.nodes)
+        if work > MAX_TRAINING_WORK:  # each step is a forward and a backward pass over the whole graph
+            raise reader.fail(f"{part.update.steps} steps on a graph of {len(graph.nodes)} nodes is {work} "
+                              f"node-steps; at most {MAX_TRAINING_WORK}, about a second to trace. Use fewer steps "
+                              f"(at most {MAX_TRAINING_WORK // len(graph.nodes)} on this graph) or a smaller graph",
+                              "steps")
         if self.drawn:
             reader.check_drawable(graph)
         self.check(reader, part, graph)

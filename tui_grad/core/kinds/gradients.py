@@ -29,6 +29,10 @@ class GradientsFlow(PartFlow):
     def after_answers(self) -> str:
         return REPLAY
 
+    def can_nudge(self, name: str) -> bool:
+        exercise = self.exercise
+        return isinstance(exercise, GradientExercise) and name in exercise.graph.nodes
+
     def can_update(self) -> bool:
         """Only a part with parameters and an update rule, and never the step the next part asks
         for by hand (that would give its answers away)."""
@@ -64,7 +68,7 @@ class GradientsFlow(PartFlow):
             elif status is None:
                 shown = finished or name in needed
                 state, grad = ("given", format_number(node.grad)) if shown else ("hidden", "")
-            elif status == EARNED or status == SHOWN:
+            elif status in (EARNED, SHOWN):
                 state = "found" if status == EARNED else "shown"
                 grad = format_number(exercise.answers[name])
             else:

@@ -20,10 +20,12 @@ How to add a kind:
    - what the rest of the tutor asks: `reviewable`, `asks_the_step`, `attempt_kind`, `skills_of`,
      `questions`, `answers_use_step`, `trace_extras`.
 2. Add the module's `KIND` to `BUILT_IN` below.
-3. The faces: a kind that asks questions is shown by the exercise screen and line mode's question
-   loop as it is (its flow's `nodes()` fill the graph, or `draws_graph = False` with `picture()`
-   shows two lines in its place). Only a kind drawn some other way needs one renderer per face,
-   keyed by its flow type (line mode: `LINE_RENDERERS` in `tui_grad/plain.py`).
+3. The faces need nothing for a kind that asks questions: the exercise screen (`ui/boards.py`)
+   draws its flow's `nodes()` as a graph, or, with `draws_graph = False`, the two lines of its
+   `picture()`; line mode asks its questions in the same loop. A kind that trains gives its flow a
+   `run()` (`kinds/train.py`: `FormulaRun`, `kinds/network.py`: `NetworkRun`) whose frames both
+   faces paint and whose `report()` line mode prints; only a new `picture` of a run needs a
+   painter in `ui/train.py`.
 
 `tests/core/test_kinds.py` checks the registered kinds against the shipped lessons, and
 `tests/core/test_house.py` fails when a kind's name is tested anywhere outside this package.
@@ -31,11 +33,23 @@ How to add a kind:
 
 from __future__ import annotations
 
-from tui_grad.core.kinds import bughunt, gradients, network, slope, train, update
+from tui_grad.core.kinds import (
+    bughunt,
+    gradients,
+    mlp_step,
+    network,
+    order,
+    rules,
+    slope,
+    train,
+    update,
+    your_engine,
+)
 from tui_grad.core.kinds.base import Kind
 from tui_grad.core.lesson import Part
 
-BUILT_IN: tuple[Kind, ...] = (gradients.KIND, slope.KIND, update.KIND, train.KIND, network.KIND, bughunt.KIND)
+BUILT_IN: tuple[Kind, ...] = (gradients.KIND, slope.KIND, update.KIND, train.KIND, network.KIND, bughunt.KIND,
+                               rules.KIND, order.KIND, mlp_step.KIND, your_engine.KIND)
 """The kinds shipped, in the order `check` and errors list them."""
 KINDS: dict[str, Kind] = {kind.name: kind for kind in BUILT_IN}
 """Every kind by its name."""

@@ -426,10 +426,11 @@ class PlainTutor:
             while not session.replay.done:
                 session.advance()
                 first, *rest = session.message[len(session.lead):]  # the lead was printed with the part
+                if session.replay.done:  # the tick after the last step: the summary below the step printed
+                    self.show(tuple(rest[1:]))
+                    break
                 self.say(f"{session.replay.position}. {self.render(first)}")
                 self.show(tuple(rest[:1]))
-                if session.replay.done:
-                    self.show(tuple(rest[1:]))
             return
         while not session.replay.done:
             session.advance()

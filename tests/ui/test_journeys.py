@@ -153,9 +153,17 @@ async def test_the_last_backward_step_stays_on_screen_with_the_summary(tmp_path)
         for _ in steps:
             await pilot.press("n")
             await pilot.pause()
-        feedback = str(app.screen.query_one("#feedback").render())
         last = steps[-1]
+        # the last step is shown as a step, its edge lit, before the pass is called done
+        status = str(app.screen.query_one("#status").render())
+        assert f"Step {len(steps)} of {len(steps)}" in status and "done" not in status
+        assert session.active_edge == (last.node, last.child)
+        assert "You earned" not in str(app.screen.query_one("#feedback").render())
+        await pilot.press("n")
+        await pilot.pause()
+        feedback = str(app.screen.query_one("#feedback").render())
         assert f"{last.child}.grad +=" in feedback and "You earned" in feedback
+        assert "Backward pass done" in str(app.screen.query_one("#status").render())
     assert f"{last.child}.grad +=" in plain(["show"] * 3, tmp_path / "p", "two-paths")
 
 

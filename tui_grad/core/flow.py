@@ -105,8 +105,11 @@ class Replay:
 
     @property
     def done(self) -> bool:
-        """True once every step has been shown."""
-        return self.position >= self.length
+        """True once every step has been shown. The backward pass's last step is shown as a step (its
+        edge lit, "Step 4 of 4") for one tick of its own before "done": ending on it at once hid the
+        very step two-paths and two-bugs exist to show (the second `a.grad +=`, the `=` that loses 3)."""
+        lingers = self.kind == BACKWARD and self.length > 0
+        return self.position >= self.length + lingers
 
     @property
     def speed(self) -> str:
@@ -445,7 +448,7 @@ class LessonSession:
         if self.replay.kind == TRAINING:  # every remaining update step, drawn once at the end
             self.replay.position, self.replay.paused, self.replay.skipping = self.replay.length, False, True
             return
-        self.replay.position = self.replay.length - 1
+        self.replay.position = self.replay.length - (self.replay.kind != BACKWARD)  # a backward pass: to done
         self.advance()
 
     def faster(self) -> None:
@@ -468,7 +471,7 @@ class LessonSession:
         replay = self.replay
         assert replay is not None
         if replay.kind == BACKWARD:
-            step = self._steps()[replay.position - 1]
+            step = self._steps()[min(replay.position, replay.length) - 1]  # done: the last step stays above
             text, why = self.flow.describe(step)
             self.message = (*self.lead, line(Span(text, "bold")), line(why))
             if replay.done and not self.flow.hunting:
@@ -659,6 +662,29 @@ class LessonSession:
                      "skills); ", Span(LEAVE, "key"), " goes back to the lessons.")]
         return tuple(rows) + ((line(), line(Span(text, "prose"))) if text else ())
 
+    def _updates_taken(self) -> str:
+        """The update steps taken in the lesson's last part that took any (saved with progress), as a
+        clause: where the output went, or that no step was taken."""
+        parts = self.lesson.parts
+        stepped = [index for index, part in enumerate(parts)
+                   if part.assignments and self.tutor.record.part_progress(index).updates > 0]
+        index = stepped[-1] if stepped else next(
+            (i for i in reversed(range(len(parts))) if parts[i].assignments), 0)
+        part = parts[index]
+        out = part.output
+        count = self.tutor.record.part_progress(index).updates if stepped else 0
+        try:
+            steps = take_steps(part, self.tutor.inputs(index), max(count, 1))
+        except (LessonError, ArithmeticError):
+            return f"{out} moved as the steps you took moved it"
+        before = format_number(steps[0].output_before)
+        if count == 0:
+            return f"you took no update step, so {out} stayed at {before}"
+        after = format_number(steps[-1].output_after)
+        if count == 1:
+            return f"{out} went from {before} to {after} in the one step you took"
+        return f"{out} went from {before} to {after} in the {count} steps you took"
+
     def _mastery(self) -> dict[str, float]:
         from tui_grad.core.skills import mastery
 
@@ -680,9 +706,12 @@ class LessonSession:
                      f"{_meter(after_level)}, {change} {_meter(before_level)}."),)
 
     def fill(self, text: str, part_index: int | None = None) -> str:
-        """Lesson text with its `{{name}}` numbers taken from the graph this learner sees."""
+        """Lesson text with its `{{name}}` numbers taken from the graph this learner sees, and
+        `{{updates}}` said as the update steps the learner took."""
         if "{{" not in text:
             return text
+        if UPDATES_PLACEHOLDER in text:
+            text = text.replace(UPDATES_PLACEHOLDER, self._updates_taken())
         parts = self.lesson.parts
         index = part_index if part_index is not None else next(
             (i for i, part in enumerate(parts) if part.assignments), 0)
@@ -700,6 +729,11 @@ class LessonSession:
         step = first_update(part, inputs)
         after = dict(step.forward) if step else {}
         return fill_numbers(text, values, grads, after)
+
+
+UPDATES_PLACEHOLDER = "{{updates}}"
+"""In a lesson's text: the update steps the learner took, in words (`L went from -8 to -7.286496 in
+the one step you took`), so a recap never reports a step that was not taken, or one of two."""
 
 
 def _meter(level: float) -> str:

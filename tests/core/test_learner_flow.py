@@ -1,0 +1,112 @@
+"""The shared flow as a learner meets it (issue 19): the backward pass's last step shown as a step,
+recaps that report what happened, gradients marked stale after a step, and speed and progress kept
+across leaving."""
+
+from __future__ import annotations
+
+import pytest
+
+from tui_grad.core.catalog import load_catalog
+from tui_grad.core.flow import LessonSession
+
+from tests.core.drive import text_of
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return load_catalog()
+
+
+def at_replay(lesson) -> LessonSession:
+    """A session of `lesson` with every answer of its first part shown, at the start of its replay."""
+    session = LessonSession(lesson, None, transient=True)
+    session.go_on()
+    while session.asked:
+        session.reveal()
+    assert session.replay is not None and session.replay.position == 0
+    return session
+
+
+@pytest.mark.parametrize("lesson_id", ["two-paths", "chain-rule", "two-bugs"])
+def test_the_last_backward_step_is_shown_as_a_step_before_done(catalog, lesson_id):
+    """two-paths went from "Step 1 of 2" straight to "Backward pass done": its second `a.grad +=`,
+    the step the lesson exists to show, was never lit."""
+    session = at_replay(catalog.find(lesson_id))
+    length = session.replay.length
+    for _ in range(length):
+        session.step()
+    last = session.flow.replay_steps()[-1]
+    assert not session.replay.done
+    assert f"Step {length} of {length}" in text_of((session.status(),))
+    assert session.active_edge == (last.node, last.child)
+    assert f"{last.child}.grad" in text_of(session.message)
+    session.step()
+    assert session.replay.done and session.active_edge is None
+    assert "done" in text_of((session.status(),))
+    assert f"{last.child}.grad" in text_of(session.message)  # the last step stays above the summary
+
+
+def test_skip_goes_to_the_end_with_the_last_step_above_the_summary(catalog):
+    session = at_replay(catalog.find("two-paths"))
+    session.skip()
+    assert session.replay.done and "a.grad +=" in text_of(session.message)
+
+
+def test_line_mode_prints_each_step_once_then_the_summary():
+    from tests.core.test_teaching_words import plain_lesson
+
+    printed = plain_lesson("two-paths", ["show"] * 3)
+    assert "1. a.grad += " in printed and "2. a.grad += " in printed and "3. a.grad" not in printed
+    assert printed.count("so a.grad = ") == 1  # the second step, printed once
+    assert printed.index("2. a.grad += ") < printed.index("You earned")
+
+
+def recap_after(lesson, updates: int, store=None) -> str:
+    """The recap of `lesson` for a learner who worked every part, showing each answer, and took
+    `updates` extra update steps (U) wherever a part offers them."""
+    from tui_grad.core.views import UPDATE
+
+    session = LessonSession(lesson, store, transient=store is None)
+    session.go_on()
+    while session.phase not in ("outro", "finished") and not session.over:
+        if session.asked:
+            session.reveal()
+        elif session.replay is not None and not session.replay.done:
+            session.skip()
+        elif UPDATE in session.allowed and updates:
+            updates -= 1
+            session.update()
+        else:
+            session.go_on()
+    return text_of(session.message)
+
+
+@pytest.mark.parametrize(("updates", "said"), [
+    (0, "you took no update step, so L stayed at -8"),
+    (1, "L went from -8 to -7.286496 in the one step you took"),
+    (2, "in the 2 steps you took"),
+])
+def test_the_chain_rule_recap_reports_the_steps_taken(catalog, tmp_path, updates, said):
+    """The recap said "L went from -8 to -7.286496" with no step taken, and with two."""
+    from tui_grad.core.progress import ProgressStore
+
+    recap = recap_after(catalog.find("chain-rule"), updates, ProgressStore(tmp_path).load())
+    assert said in recap and "{{" not in recap
+    if updates != 1:
+        assert "-7.286496 in the one step" not in recap
+
+
+def test_first_graph_recap_counts_the_step_its_update_part_takes(catalog, tmp_path):
+    from tui_grad.core.progress import ProgressStore
+
+    recap = recap_after(catalog.find("first-graph"), 0, ProgressStore(tmp_path).load())
+    assert "L went from 80 to 77.376 in the one step you took" in recap
+    recap = recap_after(catalog.find("first-graph"), 1, ProgressStore(tmp_path / "two").load())
+    assert "in the 2 steps you took" in recap and "80 to 77.376 in the one" not in recap
+
+
+def test_line_mode_recap_says_no_step_was_taken():
+    from tests.core.test_teaching_words import plain_lesson
+
+    printed = plain_lesson("chain-rule", ["show"] * 7 + [""] * 6)  # Enter at the update: no U
+    assert "you took no update step, so L stayed at -8" in printed and "-7.286496" not in printed

@@ -117,10 +117,10 @@ def replay(attempts: Iterable[Mapping[str, Any]]) -> PracticeState:
             if attempt.get("shown"):
                 state.answered[node] = ("shown", float(attempt.get("value") or 0.0))
             missed = True
-        if missed and not was_missed:
-            missed_skill = skill_missed(attempt)
+        if missed and not was_missed:  # an attempt saved before attempts carried skills: the exercise's
+            missed_skill = skill_missed(attempt) if "skills" in attempt else item.skill
         if _finished(item, state.answered):
-            _count(state, replace(item, skill=missed_skill or item.skill) if missed else item, missed)
+            _count(state, replace(item, skill=missed_skill) if missed else item, missed)
             state.current, state.answered, state.hints = None, {}, {}
     return state
 
@@ -143,6 +143,9 @@ def _count(state: PracticeState, item: PracticeItem, missed: bool) -> None:
             state.level = easier
         elif item.skill:
             state.events.append(f"level {state.level} again (a miss: no easier level trains {item.skill})")
+        else:  # the output's own gradient (dL/dL = 1): every level asks it, no easier graph trains it
+            state.events.append(f"level {state.level} again (a miss on the output's own gradient, which every "
+                                "level asks)")
         return
     state.easier_for = None
     state.streak += 1

@@ -146,7 +146,8 @@ class HomeScreen(Screen):
         row = Content.assemble(("▶ " if highlighted else "  ", "bold"), (f"{number:>2}. ", "bold"),
                                (f"{lesson.title:<{width}}", "bold"), (f"{mark} {state}", state_style))
         heading = group_headings(self.catalog.lessons).get(number - 1)  # a group's first row carries its name
-        return Content.assemble((f"── {heading} ──", "bold $text-muted"), "\n", row) if heading else row
+        heading_style = "bold" if highlighted else "bold $text-muted"  # on the highlight: its colours
+        return Content.assemble((f"── {heading} ──", heading_style), "\n", row) if heading else row
 
     def entry_prompt(self, entry: str, highlighted: bool = False) -> Content:
         """Practice or the own-formula entry, as one row."""

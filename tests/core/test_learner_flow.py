@@ -110,3 +110,16 @@ def test_line_mode_recap_says_no_step_was_taken():
 
     printed = plain_lesson("chain-rule", ["show"] * 7 + [""] * 6)  # Enter at the update: no U
     assert "you took no update step, so L stayed at -8" in printed and "-7.286496" not in printed
+
+
+def test_a_shown_answer_is_not_called_yours_in_the_comparison(catalog):
+    """"dL/dd: yours 8, engine 8, ~ shown" called a revealed value the learner's."""
+    session = LessonSession(catalog.find("chain-rule"), None, transient=True)
+    session.go_on()
+    session.answer("1")  # dL/dL, found
+    while session.asked:
+        session.reveal()
+    session.skip()
+    said = text_of(session.message)
+    assert "dL/dL: yours 1, engine 1, ✓ earned" in said
+    assert "dL/dd: engine -2, ~ shown to you" in said and "yours -2" not in said

@@ -123,3 +123,19 @@ def test_a_shown_answer_is_not_called_yours_in_the_comparison(catalog):
     said = text_of(session.message)
     assert "dL/dL: yours 1, engine 1, ✓ earned" in said
     assert "dL/dd: engine -2, ~ shown to you" in said and "yours -2" not in said
+
+
+def test_gradients_after_an_update_are_said_to_be_from_before_it(catalog):
+    """first-graph after its step showed `data 4.9` beside `grad = 10` with nothing to say the 10
+    belongs to a = 5."""
+    from tests.core.drive import through_part
+
+    session = through_part(catalog.find("first-graph"), None)
+    while session.asked:
+        session.answer(repr(session.flow.exercise.expected(session.asked)))
+    while session.replay is not None and not session.replay.done:
+        session.skip()
+    said = text_of(session.message)
+    assert "The gradients shown are from before step 1, at the old values" in said
+    boxes = {node.name: node for node in session.nodes()}
+    assert boxes["a"].value == "4.9" and boxes["a"].grad == "10"

@@ -511,6 +511,9 @@ class LessonSession:
         if done:
             trail = " → ".join(format_number(value) for value in self.history[-6:])
             rows.append(line(f"{self.flow.exercise.output_name}: {trail}"))
+            # the boxes keep the gradients the step used, beside values the step has already moved
+            rows.append(line(Span(f"The gradients shown are from before step {update.step}, at the old values; "
+                                  "a new backward pass would give new ones.", "muted")))
         return tuple(rows)
 
     def drawn(self, steps: int) -> None:

@@ -268,3 +268,32 @@ async def test_the_header_never_cuts_its_title_for_the_subtitle(tmp_path, size):
         title = app.screen.session.title
         assert title in header and "streak 0 of 3" in title and "…" not in header
         assert ("find each gradient" in header) == (size[0] == 120)
+
+
+async def test_a_lesson_left_after_its_replay_keeps_the_chosen_speed(tmp_path):
+    """Esc after a finished replay and back restarted it at 1×: the speed the learner chose was lost."""
+    app = TuiGradApp(CATALOG, step_interval=30, store=ProgressStore(tmp_path).load())
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_lesson("two-paths")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        session = app.screen.session
+        while session.asked:
+            await pilot.press("ctrl+r")
+            await pilot.pause()
+        await pilot.press("plus", "plus")
+        await pilot.pause()
+        assert session.replay.speed == "4×"
+        await pilot.press("s")
+        await pilot.pause()
+        assert session.replay.done
+        await pilot.press("escape")
+        await pilot.pause()
+        app.open_lesson("two-paths")
+        for _ in range(20):
+            await pilot.pause()
+            if getattr(app.screen, "session", None) is not None and app.screen.session is not session:
+                break
+        again = app.screen.session
+        assert again is not session and again.replay is not None and again.replay.speed == "4×"

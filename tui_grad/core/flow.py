@@ -135,6 +135,8 @@ class LessonSession:
             self.tutor.exercise.restore(*restore)
         self.mastery_before = self._mastery() if review else {}
         self.flow: PartFlow = self._part_flow()
+        self.speed_index = SPEEDS.index(1.0)
+        """The replay speed the learner chose last; each new replay starts at it."""
         self.phase = ""
         self.message: Message = ()
         self.replay: Replay | None = None
@@ -455,13 +457,13 @@ class LessonSession:
         """Shorten the pause between replay steps."""
         self._need(FASTER)
         assert self.replay is not None
-        self.replay.speed_index = min(self.replay.speed_index + 1, len(SPEEDS) - 1)
+        self.replay.speed_index = self.speed_index = min(self.replay.speed_index + 1, len(SPEEDS) - 1)
 
     def slower(self) -> None:
         """Lengthen the pause between replay steps."""
         self._need(SLOWER)
         assert self.replay is not None
-        self.replay.speed_index = max(self.replay.speed_index - 1, 0)
+        self.replay.speed_index = self.speed_index = max(self.replay.speed_index - 1, 0)
 
     def _steps(self) -> list[BackwardStep]:
         """The backward steps the replay shows (the engine's, or the bug's in a bug hunt)."""
@@ -500,7 +502,7 @@ class LessonSession:
         self.inputs = update.new_inputs(self.inputs)
         self.history.append(update.output_after)
         self.phase = UPDATING
-        self.replay = Replay(FORWARD, len(update.forward))
+        self.replay = Replay(FORWARD, len(update.forward), speed_index=self.speed_index)
         self.message = self._update_message(update, done=False)
         self.tutor.note_updates(len(self.updates))
 
@@ -560,6 +562,13 @@ class LessonSession:
             self.phase, self.message = INTRO, (line(Span(self.fill(self.lesson.intro), "prose")),)
         else:
             self._enter_part()
+
+    def keep_speed(self, speed_index: int) -> None:
+        """Go on at the replay speed the learner chose in an earlier session (a lesson left and
+        opened again started its replay at 1× whatever they had chosen)."""
+        self.speed_index = max(0, min(speed_index, len(SPEEDS) - 1))
+        if self.replay is not None:
+            self.replay.speed_index = self.speed_index
 
     def leave(self) -> str:
         """Save and leave (to the lessons); returns "" or why progress could not be saved."""
@@ -642,9 +651,9 @@ class LessonSession:
 
     def _start_phase(self) -> None:
         if self.phase == REPLAY:
-            self.replay = Replay(BACKWARD, len(self._steps()))
+            self.replay = Replay(BACKWARD, len(self._steps()), speed_index=self.speed_index)
         elif self.phase == WATCH:
-            self.replay, self.failure = Replay(TRAINING, self.flow.total_steps), ""
+            self.replay, self.failure = Replay(TRAINING, self.flow.total_steps, speed_index=self.speed_index), ""
         elif self.phase == UPDATING and not self.updates:
             self._take_step()
 

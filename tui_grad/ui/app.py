@@ -63,6 +63,8 @@ class TuiGradApp(App):
             self.animation_level = "none"
         self.home_place: HomePlace | None = None
         """Where the learner stands on the list of lessons, kept while a lesson takes its place."""
+        self.shown_session: LessonSession | None = None
+        """The session on screen (or left last), whose replay speed the next session takes up."""
         self._terminal_colours = NoColor()
         """NO_COLOR's filter for a theme of the terminal's own colours (see get_line_filters)."""
 
@@ -139,8 +141,13 @@ class TuiGradApp(App):
         self.show_session(LessonSession(lesson, self.store, self.seed if seed is None else seed, review=review))
 
     def show_session(self, session: LessonSession) -> None:
-        """Push the screen the session says it is shown on: a page, an exercise or a training run."""
+        """Push the screen the session says it is shown on: a page, an exercise or a training run. The
+        replay speed the learner chose in the session shown before goes on in this one."""
         from tui_grad.core.flow import PAGE, RUN
+
+        if self.shown_session is not None and session is not self.shown_session:
+            session.keep_speed(self.shown_session.speed_index)
+        self.shown_session = session
 
         if session.screen == PAGE:
             from tui_grad.ui.page import PageScreen

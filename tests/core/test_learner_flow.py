@@ -139,3 +139,20 @@ def test_gradients_after_an_update_are_said_to_be_from_before_it(catalog):
     assert "The gradients shown are from before step 1, at the old values" in said
     boxes = {node.name: node for node in session.nodes()}
     assert boxes["a"].value == "4.9" and boxes["a"].grad == "10"
+
+
+def test_a_training_run_left_part_way_is_started_and_reopens_on_the_run(catalog, tmp_path):
+    """Esc after 21 steps of small-network left it "not started", and the introduction came again."""
+    from tui_grad.core.progress import ProgressStore, part_summary
+
+    lesson = catalog.find("small-network")
+    store = ProgressStore(tmp_path).load()
+    session = LessonSession(lesson, store)
+    session.go_on()
+    assert session.phase == "watch"
+    session.drawn(21)
+    session.leave()
+    reread = ProgressStore(tmp_path).load()
+    assert part_summary(lesson, reread.lessons.get(lesson.id)) == "in progress"
+    again = LessonSession(lesson, reread)
+    assert again.phase == "watch" and again.resumed

@@ -571,7 +571,13 @@ class LessonSession:
             self.replay.speed_index = self.speed_index
 
     def leave(self) -> str:
-        """Save and leave (to the lessons); returns "" or why progress could not be saved."""
+        """Save and leave (to the lessons); returns "" or why progress could not be saved. A training
+        run left part-way counts its steps shown so far, so the lesson reads as started and reopens
+        on the run, not on its introduction as though never begun."""
+        replay = self.replay
+        if self.phase == WATCH and replay is not None and replay.kind == TRAINING and replay.shown:
+            progress = self.tutor.record.part_progress(self.tutor.part_index)
+            progress.updates = max(progress.updates, replay.shown)
         return self.tutor.save()
 
     def successor(self) -> LessonSession | None:

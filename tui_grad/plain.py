@@ -24,6 +24,8 @@ from tui_grad.core.flow import (
     FINISHED,
     INTRO,
     OUTRO,
+    PAGE,
+    RUN,
     LessonSession,
 )
 from tui_grad.core.formula import formula_lesson
@@ -60,11 +62,17 @@ from tui_grad.core.views import (
     UPDATE,
     Line,
     Message,
+    name_keys,
 )
 
 COMMANDS = {HINT: "hint", NUDGE: "nudge", REVEAL: "show", UPDATE: "update", CONTINUE: "Enter",
             RESTART: "restart", LEAVE: "lessons"}
 """The typed command of each action: what line mode says wherever the app names a key."""
+
+
+def command(action: str) -> str:
+    """What line mode types for `action`, for a key a text names as `{{key:action}}`."""
+    return COMMANDS.get(action, action)
 TYPED = {"hint": HINT, "nudge": NUDGE, "show": REVEAL, "reveal": REVEAL, "update": UPDATE, "u": UPDATE,
          "": CONTINUE, "continue": CONTINUE, "next": CONTINUE, "restart": RESTART, "lessons": LEAVE,
          "back": LEAVE}
@@ -160,9 +168,9 @@ class PlainTutor:
             elif span.role == "key":
                 pieces.append(COMMANDS.get(span.text, span.text))
             elif span.role == "prose":
-                pieces.append(self.prose(span.text))
+                pieces.append(self.prose(name_keys(span.text, command)))
             else:
-                pieces.append(span.text)
+                pieces.append(name_keys(span.text, command))
         return "".join(pieces)
 
     def prose(self, markdown: str) -> str:
@@ -291,30 +299,24 @@ class PlainTutor:
         self.warn()
         shown_part = -1 if session.phase in (INTRO, FINISHED) else None
         while not session.over:
-            phase = session.phase
-            if phase == OUTRO and session.context is not None:  # practice: its summary offers the next exercise
+            if session.screen == PAGE:  # the introduction and the recap read on; a finished lesson asks
                 self.show(session.message)
-                if self.choose_next(session) == LEAVE:
-                    return False
-                continue
-            if phase in (INTRO, OUTRO):
-                self.show(session.message)
+                # practice's summary offers the next exercise: it waits for Enter, as it says
+                if CONTINUE not in session.allowed or (session.phase == OUTRO and session.context is not None):
+                    if self.choose_next(session) == LEAVE:
+                        return False
+                    continue
                 session.act(CONTINUE)
                 if session.over and session.context is None:
                     self.say(f"Lesson finished: {lesson.title}.")
                 continue
-            if phase == FINISHED:
-                self.show(session.message)
-                if self.choose_next(session) == LEAVE:
-                    return False
-                continue
             if shown_part != session.part_index:
                 shown_part = session.part_index
                 self.part_header(session)
-            if phase == ANSWERING:
+            if session.phase == ANSWERING:
                 if not self.answer_questions(session):
                     return False
-            elif phase == WATCH:
+            elif session.screen == RUN and session.phase == WATCH:
                 show_run(self, session)
             elif session.replay is not None and not session.replay.done:
                 self.replay(session)

@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # the lab loads only when it is served
     from tui_grad.web.lab import Lab
 
 INSTALL_WEB = "pip install 'tui-grad[web]'"
+DEFAULT_PORT = 8000
 
 
 def serve_parser() -> argparse.ArgumentParser:
@@ -32,13 +33,14 @@ def serve_parser() -> argparse.ArgumentParser:
                         help="the learners, one name a line ('#' starts a comment)")
     parser.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1; any "
                         "other needs --public-url)")
-    parser.add_argument("--port", type=int, default=8000, help="the port (default 8000; 0 picks a free one)")
+    parser.add_argument("--port", type=int, help=f"the port (default {DEFAULT_PORT}; 0 picks a free one)")
     parser.add_argument("--public-url", metavar="URL", help="the address learners' browsers use, such as "
                         "https://lab.example.org (behind a reverse proxy that adds TLS)")
     parser.add_argument("--homes", type=Path, metavar="DIR", help="where each learner's progress folder goes "
                         "(default: 'lab' in tui-grad's data folder)")
     parser.add_argument("--lessons", type=Path, metavar="DIR", help="also load the lessons in DIR")
-    parser.add_argument("--links", action="store_true", help="print every link again and exit")
+    parser.add_argument("--links", action="store_true", help="print every link again, at the address the lab "
+                        "was last served at (or at --public-url or --port), and exit")
     parser.add_argument("--per-learner", type=int, default=3, metavar="N",
                         help="tabs one learner may have open at once (default 3)")
     parser.add_argument("--max-sessions", type=int, default=40, metavar="N",
@@ -91,7 +93,7 @@ def run_serve(argv: list[str]) -> int:
             print(f"tui-grad serve needs the web extra: {INSTALL_WEB}", file=sys.stderr)
             return 2
     from tui_grad.core.progress import data_dir
-    from tui_grad.web.lab import LabError, links, open_lab
+    from tui_grad.web.lab import LabError, links, open_lab, served_address
 
     homes = (args.homes or data_dir() / "lab").expanduser().resolve()
     try:
@@ -100,9 +102,15 @@ def run_serve(argv: list[str]) -> int:
         print(f"tui-grad serve: {error}", file=sys.stderr)
         return 2
     if args.links:
-        url = args.public_url or f"http://{args.host}:{args.port}"
+        url = args.public_url or (f"http://{args.host}:{args.port}" if args.port else served_address(homes))
+        if url is None:
+            print("tui-grad serve --links: this lab has not been served yet, so the address of its links is not "
+                  "known: start it first, or give --public-url or --port", file=sys.stderr)
+            return 2
         print_links(links(lab, url))
         return 0
+    if args.port is None:
+        args.port = DEFAULT_PORT
     return serve_lab(lab, args)
 
 
@@ -119,7 +127,7 @@ def serve_lab(lab: Lab, args: argparse.Namespace) -> int:
     import logging
     import signal
 
-    from tui_grad.web.lab import links
+    from tui_grad.web.lab import links, remember_address
     from tui_grad.web.server import LabServer, run
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S",
@@ -128,6 +136,11 @@ def serve_lab(lab: Lab, args: argparse.Namespace) -> int:
                        total=args.max_sessions)
 
     def ready(port: int) -> None:
+        try:
+            remember_address(lab.homes, server.public_url)
+        except OSError as error:
+            print(f"tui-grad serve: cannot note the lab's address for --links: {error.strerror or error}",
+                  file=sys.stderr)
         print(f"tui-grad lab: {len(lab.learners)} learners, progress in {lab.homes}", flush=True)
         print(f"serving on {args.host}:{port}; links (also 'tui-grad serve --roster ... --links'):", flush=True)
         print_links(links(lab, server.public_url))
@@ -155,9 +168,11 @@ def class_parser() -> argparse.ArgumentParser:
     """The command line of `tui-grad class`."""
     parser = argparse.ArgumentParser(
         prog="tui-grad class",
-        description="The class at a glance: one row per learner and one per lesson node, from DIR holding each "
-        "learner's progress folder (as 'tui-grad serve --homes' lays them out, or TUI_GRAD_HOME=DIR/$USER).")
-    parser.add_argument("folder", type=Path, metavar="DIR", help="the folder of learners' progress folders")
+        description="The class at a glance: one row per learner, one per lesson node and one per learner per node, "
+        "from each DIR holding learners' progress folders (as 'tui-grad serve --homes' lays them out, or "
+        "TUI_GRAD_HOME=DIR/$USER); several DIRs for a lab split over several servers.")
+    parser.add_argument("folders", type=Path, nargs="+", metavar="DIR",
+                        help="a folder of learners' progress folders (one per lab server)")
     parser.add_argument("--export", choices=("csv", "jsonl"), help="write the tables as CSV or JSON lines")
     parser.add_argument("--output", type=Path, metavar="FILE", help="write the export to FILE (default: standard "
                         "output)")
@@ -171,9 +186,10 @@ def run_class(argv: list[str]) -> int:
     if args.output and not args.export:
         print("tui-grad class: --output goes with --export csv or --export jsonl", file=sys.stderr)
         return 2
-    if not args.folder.is_dir():
-        print(f"tui-grad class: {safe_text(str(args.folder))} is not a folder", file=sys.stderr)
-        return 2
+    for folder in args.folders:
+        if not folder.is_dir():
+            print(f"tui-grad class: {safe_text(str(folder))} is not a folder", file=sys.stderr)
+            return 2
     from tui_grad.core.catalog import load_catalog, shipped_lessons_dir
 
     catalog = load_catalog(shipped_lessons_dir(), *([args.lessons] if args.lessons else []))
@@ -181,7 +197,7 @@ def run_class(argv: list[str]) -> int:
         from tui_grad.core.classroom import export, read_class
 
         try:
-            view = read_class(args.folder, catalog)
+            view = read_class(tuple(args.folders), catalog)
         except ValueError as error:
             print(f"tui-grad class: {error}", file=sys.stderr)
             return 1
@@ -199,6 +215,6 @@ def run_class(argv: list[str]) -> int:
         return 0
     from tui_grad.ui.classview import ClassApp
 
-    app = ClassApp(args.folder, catalog)
+    app = ClassApp(tuple(args.folders), catalog)
     app.run()
     return app.return_code or 0

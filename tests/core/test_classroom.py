@@ -12,10 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from tui_grad.core.activity import Activity
 from tui_grad.core.classroom import export, read_class
 from tui_grad.core.progress import ProgressStore
 
 REPOSITORY = Path(__file__).resolve().parents[2]
+PAIR_COLUMNS = ("learner", "lesson", "part", "node", "tries", "first_try_right", "mistakes", "hints")
 
 
 def answer(store: ProgressStore, node: str, text: str, correct: bool, at: float, *, mistake: str | None = None,
@@ -70,8 +72,41 @@ def test_exports_write_the_same_tables(classroom, catalog):
     assert (node_l["tried"], node_l["right_first_time"], node_l["mistakes"]) == ("2", "1", "value-not-gradient ×1")
     assert [row["learner"] for row in table if row["table"] == "unreadable"] == ["cy"]
     lines = [json.loads(line) for line in export(view, "jsonl").splitlines()]
-    assert {line["table"] for line in lines} == {"learner", "node", "unreadable"}
+    assert {line["table"] for line in lines} == {"learner", "node", "learner_node", "unreadable"}
     assert next(line for line in lines if line.get("node") == "d")["mistakes"] == [{"mistake": "sign", "count": 1}]
+    pairs = [row for row in table if row["table"] == "learner_node"]
+    assert [{key: row[key] for key in PAIR_COLUMNS} for row in pairs] == [
+        {"learner": "ada", "lesson": "chain-rule", "part": "1", "node": "L", "tries": "1", "first_try_right": "True",
+         "mistakes": "", "hints": "0"},
+        {"learner": "ada", "lesson": "chain-rule", "part": "1", "node": "d", "tries": "1", "first_try_right": "True",
+         "mistakes": "", "hints": "0"},
+        {"learner": "bob", "lesson": "chain-rule", "part": "1", "node": "L", "tries": "2", "first_try_right": "False",
+         "mistakes": "value-not-gradient ×1", "hints": "1"},
+        {"learner": "bob", "lesson": "chain-rule", "part": "1", "node": "d", "tries": "1", "first_try_right": "False",
+         "mistakes": "sign ×1", "hints": "0"}]
+    bob_l = next(line for line in lines if line["table"] == "learner_node" and line["learner"] == "bob")
+    assert (bob_l["tries"], bob_l["first_try_right"], bob_l["mistakes"]) == (
+        2, False, [{"mistake": "value-not-gradient", "count": 1}])
+
+
+def test_each_learner_on_each_node_seen_from_either_side(classroom, catalog):
+    view = read_class(classroom, catalog)
+    assert [(row.node, row.tries, row.mistakes) for row in view.of_learner("bob")] == [
+        ("L", 2, (("value-not-gradient", 1),)), ("d", 1, (("sign", 1),))]
+    assert [(row.learner, row.first_try_right) for row in view.of_node("chain-rule", 1, "L")] == [
+        ("ada", True), ("bob", False)]
+
+
+def test_learners_go_by_their_roster_names_and_any_marked_action_counts_as_activity(classroom, catalog):
+    (classroom / ".lab-roster.json").write_text(json.dumps({"ada": "Ada King", "bob": "Bob \u001b[31m"}))
+    Activity(classroom / "ada").mark()
+    later = 1_900_000_000.0
+    os.utime(classroom / "ada" / ".active", (later, later))
+    view = read_class(classroom, catalog)
+    rows = {row.folder: row for row in view.learners}
+    assert (rows["ada"].learner, rows["bob"].learner, rows["cy"].learner) == ("Ada King", "Bob ␛[31m", "cy")
+    assert rows["ada"].last_active == later and rows["bob"].last_active < later  # ada: her last key, not answer
+    assert {row.learner for row in view.learner_nodes} == {"Ada King", "Bob ␛[31m"}
 
 
 def test_class_command_exports_and_reports_unreadable_files_without_failing(classroom, tmp_path):
@@ -102,7 +137,8 @@ def test_csv_export_neutralises_every_cell_a_spreadsheet_would_run(tmp_path, cat
     answer(eve, f"{start}1+1", "1", False, 100.0, mistake=f"{start}SUM(A1)", lesson=lesson)
     eve.lesson(lesson).part_progress(0).status["L"] = "earned"
     assert eve.save() is None
-    learner, node = csv.DictReader(io.StringIO(export(read_class(tmp_path, catalog), "csv"), newline=""))
+    learner, node, pair = csv.DictReader(io.StringIO(export(read_class(tmp_path, catalog), "csv"), newline=""))
+    assert (pair["learner"], pair["node"], pair["mistakes"]) == (f"{shown}eve", f"{shown}1+1", f"{shown}SUM(A1) ×1")
     assert (learner["learner"], learner["now"]) == (f"{shown}eve", f'{shown}HYPERLINK("http://x"): part 1')
     assert (node["lesson"], node["node"], node["mistakes"]) == (
         f'{shown}HYPERLINK("http://x")', f"{shown}1+1", f"{shown}SUM(A1) ×1")

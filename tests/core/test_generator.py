@@ -57,7 +57,7 @@ def drawn_size(graph) -> tuple[int, int]:
 
 
 def test_levels_are_numbered_named_and_name_real_skills():
-    assert [level.number for level in generator.LEVELS] == [1, 2, 3, 4, 5, 6, 7]
+    assert [level.number for level in generator.LEVELS] == [1, 2, 3, 4, 5, 6, 7, 8]
     for level in generator.LEVELS:
         assert level.name and level.description
         assert level.skills and set(level.skills) <= set(SKILLS)
@@ -65,9 +65,9 @@ def test_levels_are_numbered_named_and_name_real_skills():
     assert {skill for level in generator.LEVELS for skill in level.skills} == set(SKILLS)
 
 
-@pytest.mark.parametrize("level", [0, 8, -1, "2"])
+@pytest.mark.parametrize("level", [0, 9, -1, "2"])
 def test_an_unknown_level_is_refused_with_a_sentence(level):
-    with pytest.raises(ValueError, match="level must be a whole number from 1 to 7"):
+    with pytest.raises(ValueError, match="level must be a whole number from 1 to 8"):
         generator.generate(level, 1)
 
 
@@ -164,6 +164,7 @@ PINNED = {
     5: (("x1w1 = x1 * w1", "x2w2 = x2 * w2", "x1w1x2w2 = x1w1 + x2w2", "n = x1w1x2w2 + b", "L = relu(n)"),
         {"x1": -4.0, "x2": -2.0, "w1": -3.0, "w2": 5.0, "b": 7.0}),
     6: (("z = w * x", "p = z + b", "e = p - y", "L = e ** 2"), {"w": -5.0, "x": 3.0, "b": -3.0, "y": -24.0}),
+    7: (("u = x + b", "y = u ** 2", "v = x * k", "L = y * v"), {"x": -4.0, "k": -2.0, "b": 7.0}),
 }
 
 

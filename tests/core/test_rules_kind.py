@@ -106,3 +106,36 @@ def test_line_mode_leaves_and_comes_back_mid_lesson(tmp_path):
     assert "Resuming at part 1 of 3, question other's line." in second
     assert "✓ self.grad += out.grad   ▶ other's line" in second  # the line written before is shown again
     assert "Question 3 of 4." in second and "Traceback" not in second
+
+
+def test_the_class_view_and_the_export_show_the_lines_as_text(tmp_path):
+    home = tmp_path / "class" / "alice"
+    first = session(home)
+    first.go_on()
+    first.answer("self.grad = out.grad")
+    first.answer("self.grad += out.grad")
+    first.leave()
+    environment = {"PATH": "", "COLUMNS": "120", "HOME": str(tmp_path), "TUI_GRAD_HOME": str(home)}
+    table = subprocess.run([sys.executable, "-m", "tui_grad", "class", str(tmp_path / "class"), "--export", "csv"],
+                           capture_output=True, text=True, timeout=120, check=False, env=environment)
+    assert table.returncode == 0, table.stderr
+    assert "node,,,,,,,,backward-rules,1,add:self,1,0,assign ×1,0" in table.stdout
+    export = subprocess.run([sys.executable, "-m", "tui_grad", "progress", "--export", "jsonl"],
+                            capture_output=True, text=True, timeout=120, check=False, env=environment)
+    assert export.returncode == 0, export.stderr
+    lines = [json.loads(row) for row in export.stdout.splitlines()]
+    assert [(row["node"], row["text"], row["mistake"]) for row in lines] == [
+        ("add:self", "self.grad = out.grad", "assign"), ("add:self", "self.grad += out.grad", None)]
+
+
+def test_a_review_of_the_rules_skill_asks_rules_from_the_lesson():
+    from tui_grad.ui.home import review_lesson
+
+    lesson = review_lesson(CATALOG, "rules", 3)
+    assert lesson is not None and lesson.id == "review-rules"
+    [part] = lesson.parts
+    assert part.kind == "rules" and part.ask and all(":" in key for key in part.ask)
+    session = LessonSession(lesson, None, review="rules")
+    assert session.asked == part.ask[0]
+    for key in part.ask:
+        assert session.answer(answer_of(key))

@@ -72,3 +72,34 @@ async def test_a_learners_folder_name_and_answers_are_shown_as_text(tmp_path, ca
         text = screen_text(app)
         assert not [character for character in text if is_unsafe(character)]
         assert "eve[bold]␛]0;pwned␇" in text and "mal[i]␛[2J" in text
+
+
+async def test_selecting_a_learner_or_a_node_shows_the_other_side(tmp_path, catalog):
+    """Who made which mistake where: a learner's row lists their nodes, a node's row its learners."""
+    for name, text, mistake in (("ada", "-1", "sign"), ("bob", "1", None)):
+        store = ProgressStore(tmp_path / name).load()
+        store.record({"lesson": "chain-rule", "part": 1, "node": "L", "text": text, "value": float(text),
+                      "correct": mistake is None, "mistake": mistake, "hints": 0, "at": 100.0})
+        if mistake:
+            store.record({"lesson": "chain-rule", "part": 1, "node": "L", "text": "1", "value": 1.0,
+                          "correct": True, "mistake": None, "hints": 1, "at": 101.0})
+        assert store.save() is None
+    app = ClassApp(tmp_path, catalog, interval=3600)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "ada, node by node" in str(screen.query_one("#detail-title").render())
+        assert cell_texts(screen.query_one("#detail")) == [["chain-rule", "1", "L", "2", "✗ not right", "sign ×1", "1"]]
+        await pilot.press("down")  # bob
+        await pilot.pause()
+        assert cell_texts(screen.query_one("#detail")) == [["chain-rule", "1", "L", "1", "✓ right", "—", "0"]]
+        await pilot.press("tab")  # to the nodes: the node's learners
+        await pilot.pause()
+        assert "node L, learner by learner" in str(screen.query_one("#detail-title").render())
+        assert cell_texts(screen.query_one("#detail")) == [["ada", "2", "✗ not right", "sign ×1", "1"],
+                                                           ["bob", "1", "✓ right", "—", "0"]]
+        await pilot.press("r")  # a refresh keeps the side chosen
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "node L, learner by learner" in str(screen.query_one("#detail-title").render())

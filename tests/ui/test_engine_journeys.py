@@ -107,3 +107,23 @@ async def test_your_engine_without_rules_says_where_to_write_them(tmp_path):
         await pilot.press("enter")  # nothing to answer: Enter goes on, the hidden answer line never takes it
         await pilot.pause()
         assert app.screen.session.part_index == 1
+
+
+async def test_topological_order_is_arranged_with_keys_in_the_app(tmp_path):
+    app = TuiGradApp(CATALOG, step_interval=0.01, store=ProgressStore(tmp_path).load())
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_lesson("topological-order")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        session = app.screen.session
+        assert session.flow.ordering().arrangement == ["a", "b", "c", "d", "e", "L"]
+        await pilot.press(*["down"] * 5, *["ctrl+up"] * 5)  # L to the top
+        for moves in (4, 3, 2, 1):  # then e, d, c and b, each from the bottom to just under the last
+            await pilot.press(*["down"] * 5, *["ctrl+up"] * moves)
+        await pilot.pause()
+        assert session.flow.ordering().arrangement == ["L", "e", "d", "c", "b", "a"]
+        assert "Order, output first: L e d c [b] a" in flat(app)
+        await pilot.press("enter")  # nothing typed: the arrangement is the answer
+        await pilot.pause()
+        assert session.flow.ordering().done and "Order found by you" in flat(app)

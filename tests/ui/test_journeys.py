@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from tui_grad.core.catalog import load_catalog
-from tui_grad.core.flow import LessonSession
+from tui_grad.core.flow import RUN, LessonSession
 from tui_grad.core.parts import REPLAY
 from tui_grad.core.progress import ProgressStore
-from tui_grad.core.views import CONTINUE, UPDATE, text_of
+from tui_grad.core.views import CONTINUE, LEAVE, REVEAL, SKIP, UPDATE, text_of
 from tui_grad.plain import run_plain
 from tui_grad.ui.app import TuiGradApp
 from tui_grad.ui.exercise import ExerciseScreen
@@ -297,3 +297,29 @@ async def test_a_lesson_left_after_its_replay_keeps_the_chosen_speed(tmp_path):
                 break
         again = app.screen.session
         assert again is not session and again.replay is not None and again.replay.speed == "4×"
+
+
+async def test_a_training_run_left_after_it_ran_comes_back_as_a_run_in_both_faces(tmp_path):
+    session = LessonSession(CATALOG.find("line-fit"), ProgressStore(tmp_path).load())
+    while session.screen != RUN:  # through the two parts by hand, each answer shown
+        action = REVEAL if session.asked else SKIP if SKIP in session.allowed else CONTINUE
+        assert session.act(action)
+    session.act(LEAVE)
+    out = plain(["lessons"], tmp_path, "line-fit")
+    assert "Resuming at part 3 of 3" in out and "Training: 800 descent steps" in out and "After 800 steps" in out
+    assert record(tmp_path, "line-fit")["part"] == 2 and not record(tmp_path, "line-fit")["finished"]
+    app = TuiGradApp(CATALOG, store=ProgressStore(tmp_path).load())
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_lesson("line-fit")
+        await pilot.pause()
+        assert isinstance(app.screen, TrainScreen) and app.screen.session.part_index == 2
+        await pilot.press("s")
+        await pilot.pause()
+        assert app.screen.step_count == 800 and "✓ done" in str(app.screen.query_one("#status").render())
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+    assert record(tmp_path, "line-fit")["part"] == 2 and not record(tmp_path, "line-fit")["finished"]
+    out = plain(["", "", ""], tmp_path, "line-fit")
+    assert "Resuming at part 3 of 3" in out and "After 800 steps" in out and "Lesson finished: Fitting a line" in out
+    assert record(tmp_path, "line-fit")["finished"]

@@ -152,11 +152,11 @@ def test_two_learners_in_two_browser_pages_and_the_class_view_showing_both(tmp_p
                     page.wait_for("✓ finished")
 
                 instructor = Page(browser, lab, INSTRUCTOR, blocked)
-                screen = instructor.wait_for("alan-turing")
+                screen = instructor.wait_for(ALAN)
                 rows = screen.splitlines()
-                for folder in ("ada-lovelace", "alan-turing"):
-                    row = next(row for row in rows if folder in row)
-                    assert re.search(rf"{folder}\s+1\s", row), row  # one lesson finished each
+                for name in (ADA, ALAN):  # by their roster names
+                    row = next(row for row in rows if name in row)
+                    assert re.search(rf"{name}\s+1\s", row), row  # one lesson finished each
                 node_l = next(row for row in rows if re.search(r"chain-rule\s+\d+\s+L\s", row))
                 assert re.search(r"\s2\s+0 of 2\s", node_l), node_l  # both tried L, both missed it first
                 node_b = next(row for row in rows if re.search(r"chain-rule\s+\d+\s+b\s", row))

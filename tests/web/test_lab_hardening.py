@@ -138,7 +138,7 @@ async def test_a_learner_named_instructor_takes_none_of_the_instructors_seats(la
         learner = await open_tab(http, lab.link("Instructor"))
         await learner.wait_for("tui-grad · Instructor")
         teacher = await open_tab(http, lab.link("instructor (class view)"))  # was 429: one seat count for both
-        await teacher.wait_for("ada-lovelace")
+        await teacher.wait_for(ADA)  # the class view names learners as the roster does
         with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
             await open_tab(http, lab.link("Instructor"))
         assert refused.value.status == 429
@@ -208,7 +208,7 @@ def test_learner_folders_are_private_to_the_instructor(tmp_path):
     roster = tmp_path / "roster.txt"
     roster.write_text(f"{ADA}\n{ALAN}\n", encoding="utf-8")
     homes = tmp_path / "homes"
-    assert serve_links("--roster", str(roster), "--homes", str(homes), cwd=tmp_path).returncode == 0
+    assert serve_links("--roster", str(roster), "--homes", str(homes), "--port", "8000", cwd=tmp_path).returncode == 0
     for folder in ("ada-lovelace", "alan-turing"):
         assert oct((homes / folder).stat().st_mode & 0o777) == "0o700", folder
 

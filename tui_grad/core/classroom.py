@@ -1,5 +1,6 @@
-"""The class at a glance: every learner's progress folder under one directory, summed up for an
-instructor as one row per learner and one row per lesson node.
+"""The class at a glance: every learner's progress folder under one or more directories (one per
+lab server), summed up for an instructor as one row per learner, one per lesson node, and one per
+learner per node (who made which mistakes where).
 
 Each learner's folder is read with the tutor's own ProgressStore, read-only: no lock file is made
 and nothing is moved, so an instructor (even root) leaves no trace in a learner's folder. A folder
@@ -12,17 +13,22 @@ import csv
 import io
 import json
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from tui_grad.core.activity import last_activity
 from tui_grad.core.catalog import Catalog
 from tui_grad.core.progress import ProgressStore, part_summary
 from tui_grad.core.safe_text import csv_cell, safe_text, utc_time
 from tui_grad.core.skills import SKILLS, first_tries, mastery, right_first_time
 
 EXPORT_FORMATS = ("csv", "jsonl")
+ROSTER_NAMES = ".lab-roster.json"
+"""In a homes folder: each learner folder's name as the roster writes it (`tui-grad serve` keeps it)."""
+MAX_ROSTER_NAMES = 4 * 1024 * 1024
+"""The largest names file read: far more than any roster's."""
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,9 @@ class LearnerRow:
     mastered: int
     answers: int
     last_active: float | None
+    """The last answer, lesson change or marked key or click (see activity)."""
+    folder: str = ""
+    """The learner's progress folder (their name is the roster's, when a lab wrote one)."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +61,21 @@ class NodeRow:
 
 
 @dataclass(frozen=True)
+class LearnerNodeRow:
+    """One learner on one node: answers tried, whether the first was right (no hint, not shown), each
+    diagnosed mistake with how often, and the most hints taken."""
+
+    learner: str
+    lesson: str
+    part: int
+    node: str
+    tries: int
+    first_try_right: bool
+    mistakes: tuple[tuple[str, int], ...]
+    hints: int
+
+
+@dataclass(frozen=True)
 class Unreadable:
     """A learner whose progress could not be read as it is, and why (in the tutor's own words)."""
 
@@ -61,12 +85,24 @@ class Unreadable:
 
 @dataclass(frozen=True)
 class ClassView:
-    """The whole class: learner rows, node rows, and the learners whose files are damaged."""
+    """The whole class: learner rows, node rows, learner-by-node rows, and the learners whose files are
+    damaged."""
 
     folder: Path
     learners: tuple[LearnerRow, ...]
     nodes: tuple[NodeRow, ...]
     unreadable: tuple[Unreadable, ...]
+    learner_nodes: tuple[LearnerNodeRow, ...] = ()
+    folders: tuple[Path, ...] = ()
+    """Every folder read (`folder` is the first)."""
+
+    def of_learner(self, learner: str) -> list[LearnerNodeRow]:
+        """The learner's rows, node by node."""
+        return [row for row in self.learner_nodes if row.learner == learner]
+
+    def of_node(self, lesson: str, part: int, node: str) -> list[LearnerNodeRow]:
+        """The node's rows, learner by learner."""
+        return [row for row in self.learner_nodes if (row.lesson, row.part, row.node) == (lesson, part, node)]
 
 
 def learner_folders(folder: Path) -> list[Path]:
@@ -74,18 +110,45 @@ def learner_folders(folder: Path) -> list[Path]:
     return sorted(path for path in folder.iterdir() if path.is_dir() and not path.name.startswith("."))
 
 
-def read_class(folder: Path, catalog: Catalog | None = None) -> ClassView:
-    """Read every learner under `folder`; ValueError only when `folder` itself cannot be listed."""
+def roster_names(folder: Path) -> dict[str, str]:
+    """Each learner folder's roster name, from the names file a lab keeps in `folder` ({} without one,
+    or with one that is not a JSON object of strings: the folder names stand)."""
     try:
-        homes = learner_folders(folder)
-    except OSError as error:
-        raise ValueError(f"cannot read the class folder {safe_text(str(folder))}: "
-                         f"{error.strerror or error}") from None
+        with open(folder / ROSTER_NAMES, "rb", opener=_no_follow) as stream:
+            data = json.loads(stream.read(MAX_ROSTER_NAMES + 1)[:MAX_ROSTER_NAMES])
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {str(key): safe_text(value) for key, value in data.items() if isinstance(value, str) and value.strip()}
+
+
+def _no_follow(path: str, flags: int) -> int:
+    """Open without following a link and without waiting on a FIFO."""
+    import os
+
+    return os.open(path, flags | os.O_NOFOLLOW | os.O_NONBLOCK)
+
+
+def read_class(folder: Path | Sequence[Path], catalog: Catalog | None = None) -> ClassView:
+    """Read every learner under `folder` (or each of several folders, one per lab server); ValueError
+    only when a folder itself cannot be listed."""
+    folders = (folder,) if isinstance(folder, Path) else tuple(folder)
+    homes: list[tuple[Path, str]] = []
+    for place in folders:
+        try:
+            names = roster_names(place)
+            homes.extend((home, names.get(home.name) or safe_text(home.name)) for home in learner_folders(place))
+        except OSError as error:
+            raise ValueError(f"cannot read the class folder {safe_text(str(place))}: "
+                             f"{error.strerror or error}") from None
     learners: list[LearnerRow] = []
     unreadable: list[Unreadable] = []
     attempts_by_learner: dict[str, list[dict]] = {}
-    for home in homes:
-        name = safe_text(home.name)
+    for home, roster_name in homes:
+        name = roster_name
+        if name in attempts_by_learner or any(entry.learner == name for entry in unreadable):
+            name = f"{roster_name} ({safe_text(home.parent.name)})"  # the same name in two labs: say which
         try:
             store = ProgressStore(home).load(read_only=True)
         except Exception as error:  # never fatal: one learner's folder must not hide the class
@@ -96,12 +159,13 @@ def read_class(folder: Path, catalog: Catalog | None = None) -> ClassView:
         if set_aside and not store.warnings:  # read before: say so on every refresh, not just the first
             unreadable.append(Unreadable(name, safe_text(f"a damaged progress file was set aside as "
                                                          f"{set_aside[-1].name}; the tutor started afresh")))
-        learners.append(learner_row(name, store, catalog))
+        learners.append(learner_row(name, store, catalog, home))
         attempts_by_learner[name] = store.attempts
-    return ClassView(folder, tuple(learners), tuple(node_rows(attempts_by_learner, catalog)), tuple(unreadable))
+    return ClassView(folders[0], tuple(learners), tuple(node_rows(attempts_by_learner, catalog)), tuple(unreadable),
+                     tuple(learner_node_rows(attempts_by_learner, catalog)), folders)
 
 
-def learner_row(name: str, store: ProgressStore, catalog: Catalog | None) -> LearnerRow:
+def learner_row(name: str, store: ProgressStore, catalog: Catalog | None, home: Path | None = None) -> LearnerRow:
     """One learner's row from their loaded progress."""
     finished = sum(1 for record in store.lessons.values() if record.finished)
     open_lessons = [(record.updated, lesson_id, record) for lesson_id, record in store.lessons.items()
@@ -114,8 +178,47 @@ def learner_row(name: str, store: ProgressStore, catalog: Catalog | None) -> Lea
         now = f"{safe_text(lesson_id)}: {where}"
     moments = [attempt["at"] for attempt in store.attempts] + [record.updated for record in store.lessons.values()
                                                               if record.updated]
+    active = last_activity(home) if home is not None else None
+    if active is not None:
+        moments.append(active)
     mastered = sum(1 for skill in mastery(store.attempts).values() if skill.mastered)
-    return LearnerRow(name, finished, now, mastered, len(store.attempts), max(moments) if moments else None)
+    return LearnerRow(name, finished, now, mastered, len(store.attempts), max(moments) if moments else None,
+                      safe_text(home.name) if home is not None else name)
+
+
+def lesson_order(catalog: Catalog | None) -> dict[str, int]:
+    """Each lesson id's place in the catalog, for sorting rows as the lessons come."""
+    return {lesson.id: number for number, lesson in enumerate(catalog.lessons)} if catalog else {}
+
+
+def learner_node_rows(attempts_by_learner: dict[str, list[dict]], catalog: Catalog | None) -> list[LearnerNodeRow]:
+    """One row per learner per (lesson, part, node) they answered: learners in order, nodes as the
+    lessons come."""
+    order = lesson_order(catalog)
+    rows: list[LearnerNodeRow] = []
+    for learner, attempts in attempts_by_learner.items():
+        ordered = sorted(attempts, key=lambda attempt: attempt["at"])
+        tries: Counter[tuple] = Counter()
+        mistakes: dict[tuple, Counter[str]] = {}
+        hints: dict[tuple, int] = {}
+        for attempt in ordered:
+            key = (attempt["lesson"], attempt["part"], attempt["node"])
+            hints[key] = max(hints.get(key, 0), attempt["hints"])
+            mistakes.setdefault(key, Counter())
+            if not attempt.get("shown"):
+                tries[key] += 1
+            if attempt["mistake"]:
+                mistakes[key][attempt["mistake"]] += 1
+        firsts: dict[tuple, Mapping[str, Any]] = {}
+        for first in first_tries(ordered):
+            firsts.setdefault((first["lesson"], first["part"], first["node"]), first)
+        for key in sorted(mistakes, key=lambda key: (order.get(key[0], len(order)), key[0], key[1])):
+            lesson, part, node = key
+            rows.append(LearnerNodeRow(learner, safe_text(lesson), part, safe_text(node), tries[key],
+                                       key in firsts and right_first_time(firsts[key]),
+                                       tuple((safe_text(code), count) for code, count in mistakes[key].most_common()),
+                                       hints[key]))
+    return rows
 
 
 def node_rows(attempts_by_learner: dict[str, list[dict]], catalog: Catalog | None) -> list[NodeRow]:
@@ -138,7 +241,7 @@ def node_rows(attempts_by_learner: dict[str, list[dict]], catalog: Catalog | Non
             firsts.setdefault((first["lesson"], first["part"], first["node"]), first)
         right.update(key for key, first in firsts.items() if right_first_time(first))
         hints.update(most_hints)
-    order = {lesson.id: number for number, lesson in enumerate(catalog.lessons)} if catalog else {}
+    order = lesson_order(catalog)
     keys = sorted(tried, key=lambda key: (order.get(key[0], len(order)), key[0], key[1]))
     return [NodeRow(safe_text(lesson), part, safe_text(node), len(tried[(lesson, part, node)]),
                     right[(lesson, part, node)],
@@ -160,7 +263,7 @@ def mistakes_text(mistakes: tuple[tuple[str, int], ...]) -> str:
 
 
 def export(view: ClassView, export_format: str) -> str:
-    """The same tables as text: CSV (a 'table' column tells learner, node and unreadable rows apart,
+    """The same tables as text: CSV (a 'table' column tells learner, node, learner_node and unreadable rows apart,
     and no cell is a formula) or JSON lines (one object a row, with a 'table' key)."""
     rows: list[dict] = []
     for learner in view.learners:
@@ -171,6 +274,11 @@ def export(view: ClassView, export_format: str) -> str:
         data["mistakes"] = ([{"mistake": code, "count": count} for code, count in node.mistakes]
                             if export_format == "jsonl" else mistakes_text(node.mistakes))
         rows.append({"table": "node", **data})
+    for pair in view.learner_nodes:
+        data = asdict(pair)
+        data["mistakes"] = ([{"mistake": code, "count": count} for code, count in pair.mistakes]
+                            if export_format == "jsonl" else mistakes_text(pair.mistakes))
+        rows.append({"table": "learner_node", **data})
     rows.extend({"table": "unreadable", **asdict(entry)} for entry in view.unreadable)
     if export_format == "jsonl":
         return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)

@@ -29,13 +29,18 @@ from tui_grad.core.tutor import Tutor
 from tui_grad.core.update import UpdateStep, describe_move, describe_rule, take_steps
 from tui_grad.core.views import (
     ANSWER,
+    ARRANGE_ACTIONS,
     CONTINUE,
     FASTER,
     HINT,
     KEY_GUIDE,
     LEAVE,
+    MOVE_DOWN,
+    MOVE_UP,
     NUDGE,
     PAUSE,
+    PICK_DOWN,
+    PICK_UP,
     REPLAY_ACTIONS,
     RESTART,
     REVEAL,
@@ -219,7 +224,8 @@ class LessonSession:
         if phase == ANSWERING:
             asked = self.asked
             nudge = (NUDGE,) if asked is not None and self.flow.can_nudge(asked) else ()
-            return (ANSWER, HINT, *nudge, REVEAL, LEAVE)
+            arrange = ARRANGE_ACTIONS if self.flow.arranges else ()
+            return (ANSWER, HINT, *nudge, REVEAL, *arrange, LEAVE)
         if replay is not None and not replay.done:
             return (*REPLAY_ACTIONS, LEAVE)
         if phase == WATCH:  # the run's last steps may still be computing: its keys stay until it reports
@@ -358,6 +364,26 @@ class LessonSession:
                 self.lead = (*verdict_message(verdict, text), line())
                 self.message = self.lead + self.message
         return verdict.correct
+
+    def pick_up(self) -> None:
+        """Pick the node above in an arranged answer (the app's keys; line mode types the order)."""
+        self._arrange(PICK_UP)
+
+    def pick_down(self) -> None:
+        """Pick the node below in an arranged answer."""
+        self._arrange(PICK_DOWN)
+
+    def move_up(self) -> None:
+        """Move the picked node up the arranged answer."""
+        self._arrange(MOVE_UP)
+
+    def move_down(self) -> None:
+        """Move the picked node down the arranged answer."""
+        self._arrange(MOVE_DOWN)
+
+    def _arrange(self, action: str) -> None:
+        self._need(action)
+        self.flow.arrange(action)
 
     def hint(self) -> None:
         """The next rung of the hint ladder; the last shows the answer, marked as shown."""

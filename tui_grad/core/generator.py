@@ -71,7 +71,9 @@ LEVELS = (
           ("product", "sum", "chain", "function")),
     Level(5, "A neuron", "w1·x1 + w2·x2 + b through tanh, sigmoid or relu", ("product", "sum", "chain", "function")),
     Level(6, "An update step", "one step of gradient descent on a squared error, with a step size", ("update",)),
-    Level(7, "A backward rule", "one operation's _backward written as code, a line per input", ("rules",)),
+    Level(7, "Reuse and a function", "a value used twice, one of its paths through tanh, sigmoid, exp or a "
+          "square", ("product", "sum", "chain", "paths", "function")),
+    Level(8, "A backward rule", "one operation's _backward written as code, a line per input", ("rules",)),
 )
 """Every level, easiest first; `LEVELS[n - 1]` is level n."""
 
@@ -106,7 +108,7 @@ _LOCAL_RULE = {
 
 
 def generate(level: int, seed: int) -> Part:
-    """A fair exercise of `level` (1 to 7), the same for the same seed on every machine."""
+    """A fair exercise of `level` (1 to 8), the same for the same seed on every machine."""
     if not isinstance(level, int) or not 1 <= level <= len(LEVELS):
         raise ValueError(f"level must be a whole number from 1 to {len(LEVELS)}, not {level!r}")
     keys = _keys(level)
@@ -534,7 +536,51 @@ def _update(key: tuple, rng: random.Random) -> dict[str, Any] | None:
                     "runs again."}
 
 
-RULE_LEVEL = 7
+_REUSE_FUNCTIONS = ("tanh", "sigmoid", "exp", "square")
+_REUSE_SHAPES = (
+    ("u = x + b", "y = {f}", "v = y * k", "L = v * x"),  # x feeds u and, again, L
+    ("u = x + b", "y = {f}", "v = x * k", "L = y * v"),  # x feeds u and v
+    ("u = x + b", "y = {f}", "v = y + x", "L = v * k"),  # x feeds u and, past the function, v
+)
+
+
+def _reuse_keys() -> list[tuple]:
+    """A shape, a function and x: the function's output and k are drawn."""
+    return [(shape, function, x, k) for shape in range(len(_REUSE_SHAPES)) for function in _REUSE_FUNCTIONS
+            for x in _INTEGERS for k in _INTEGERS if abs(k) != abs(x) and _reuse_feasible(shape, function, x, k)]
+
+
+def _reuse_feasible(shape: int, function: str, x: int, k: int) -> bool:
+    """Keys some draw makes fair (found by trying every key): exp at x = -2 (or times k = -2 after
+    the sum), and a square at x = 4 or beside k = +-4, leave slips that always coincide."""
+    if function == "exp":
+        return x != -2 and not (shape == 2 and k == -2)
+    if function == "square":
+        return x != 4 and abs(k) != 4
+    return True
+
+
+def _reuse(key: tuple, rng: random.Random) -> dict[str, Any] | None:
+    """x used twice, one path through a function node at a point where its slope is a short decimal
+    (tanh, sigmoid, exp as in level 4; a square of a small integer)."""
+    shape, function, x, k = key
+    inputs: dict[str, float] = {"x": float(x), "k": float(k)}
+    if function in _PRE_IMAGE:
+        output = rng.choice(_FUNCTION_OUTPUTS[function])
+        inputs["b"] = round(_PRE_IMAGE[function](output) - x, 12)
+        formula = f"{function}(u)"
+    else:
+        inputs["b"] = float(rng.choice(_FUNCTION_INPUTS["square"]) - x)
+        if abs(inputs["b"]) <= 1:
+            return None
+        formula = "u ** 2"
+    nodes = [line.format(f=formula) for line in _REUSE_SHAPES[shape]]
+    return {"inputs": inputs, "nodes": nodes,
+            "text": f"x is used twice, and one of its paths goes through y = {formula}: "
+                    f"{_LOCAL_RULE['square' if function == 'square' else function]}. Add up both paths."}
+
+
+RULE_LEVEL = 8
 """The level that asks for a backward rule as code: no graph, one op of `rule_checker.OPS` a key."""
 
 
@@ -544,8 +590,8 @@ def _rule_keys() -> list[tuple]:
 
 _KEY_LISTS: dict[int, Callable[[], list[tuple]]] = {
     1: _one_keys, 2: _chain_keys, 3: _twice_keys, 4: _function_keys, 5: _neuron_keys, 6: _update_keys,
-    7: _rule_keys,
+    7: _reuse_keys, 8: _rule_keys,
 }
 _BUILDERS: dict[int, Callable[[tuple, Any], dict[str, Any] | None]] = {
-    1: _one, 2: _chain, 3: _twice, 4: _function, 5: _neuron, 6: _update,
+    1: _one, 2: _chain, 3: _twice, 4: _function, 5: _neuron, 6: _update, 7: _reuse,
 }

@@ -9,7 +9,7 @@ face writes a sentence of its own about the lesson.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from tui_grad.core.exercise import Verdict, format_number
@@ -18,9 +18,15 @@ from tui_grad.core.exercise import Verdict, format_number
 ANSWER, HINT, NUDGE, REVEAL = "answer", "hint", "nudge", "reveal"
 PAUSE, STEP, SKIP, FASTER, SLOWER = "toggle_pause", "step", "skip", "faster", "slower"
 UPDATE, CONTINUE, RESTART, LEAVE = "update", "continue", "restart", "leave"
+PICK_UP, PICK_DOWN, MOVE_UP, MOVE_DOWN = "pick_up", "pick_down", "move_up", "move_down"
 REPLAY_ACTIONS = (PAUSE, STEP, SKIP, FASTER, SLOWER)
-ACTIONS = (ANSWER, HINT, NUDGE, REVEAL, *REPLAY_ACTIONS, UPDATE, CONTINUE, RESTART, LEAVE)
+ARRANGE_ACTIONS = (PICK_UP, PICK_DOWN, MOVE_UP, MOVE_DOWN)
+"""Picking a node of an arranged answer (the order of the backward pass) and moving it: the app's
+keys; line mode types the whole order instead."""
+ACTIONS = (ANSWER, HINT, NUDGE, REVEAL, *ARRANGE_ACTIONS, *REPLAY_ACTIONS, UPDATE, CONTINUE, RESTART, LEAVE)
 
+REVEAL_ASK = "Press {{key:reveal}} again to show this answer: it will count as shown, not earned."
+"""Said in a browser at the first press of the show-answer key on a question, which costs its credit."""
 KEY_GUIDE = "Enter checks an answer"
 """The start of the line that names the keys of a part's questions (line mode words it as commands)."""
 
@@ -50,8 +56,26 @@ def line(*parts: str | Span) -> Line:
 def text_of(message: Message, key_name: Mapping[str, str] | None = None) -> str:
     """A message as plain text, one line per line, actions named by `key_name` (or their own name)."""
     names = key_name or {}
-    return "\n".join("".join(names.get(span.text, span.text) if span.role == "key" else span.text
+    return "\n".join("".join(names.get(span.text, span.text) if span.role == "key"
+                             else name_keys(span.text, lambda action: names.get(action, action))
                              for span in row) for row in message)
+
+
+KEY_REFERENCE = re.compile(r"\{\{\s*key:([a-z_]+)\s*\}\}")
+"""`{{key:nudge}}` in a lesson's text or a hint: the key of a flow action, as the face showing it
+names it (F3 in a browser, Ctrl+N in a terminal, the typed command in line mode)."""
+
+
+def name_keys(text: str, key_name: Callable[[str], str]) -> str:
+    """`text` with each `{{key:action}}` written as `key_name(action)`; an unknown action stays as written."""
+    if "{{" not in text:
+        return text
+
+    def named(match: re.Match[str]) -> str:
+        action = match.group(1)
+        return key_name(action) if action in ACTIONS else match.group(0)
+
+    return KEY_REFERENCE.sub(named, text)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,12 +10,13 @@ from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.widgets import Input, Label
 
+from tui_grad.ui.in_order_input import InOrderInput
 from tui_grad.ui.settling_cursor import SettlingCursorInput
 
 MAX_ANSWER = 200
 
 
-class AnswerInput(SettlingCursorInput):
+class AnswerInput(InOrderInput, SettlingCursorInput):
     """An Input that submits and empties itself the moment Enter reaches it, in key order.
 
     Textual runs a focused widget's Enter binding only after the key has bubbled up to the app,
@@ -23,7 +24,8 @@ class AnswerInput(SettlingCursorInput):
     running before the keys typed just ahead of Enter have reached the field. Handling Enter in
     the field's own key handler (and `prevent_default`, Textual's documented way to skip Input's
     handler) keeps every answer whole, and emptying the field at once keeps the next one apart.
-    Its cursor stops blinking after a while without a key (see settling_cursor).
+    Its editing keys take effect in order with the characters (see in_order_input), and its cursor
+    stops blinking after a while without a key (see settling_cursor).
     """
 
     async def on_key(self, event: events.Key) -> None:

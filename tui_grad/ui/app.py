@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import gc
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from textual import events
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.filter import LineFilter, Monochrome, NoColor
 from textual.screen import Screen
 
+from tui_grad.core.activity import Activity
 from tui_grad.ui.driver import quiet_driver_class
 from tui_grad.ui.hangup import Lifeline
-from tui_grad.ui.render import LeftLesson
+from tui_grad.ui.render import LeftLesson, palette_commands
 from tui_grad.ui.too_small import TooSmallScreen, too_small
 
 if TYPE_CHECKING:  # the list and the lesson screens load when first shown, not at start-up
@@ -67,6 +68,8 @@ class TuiGradApp(App):
         """The session on screen (or left last), whose replay speed the next session takes up."""
         self._terminal_colours = NoColor()
         """NO_COLOR's filter for a theme of the terminal's own colours (see get_line_filters)."""
+        self.activity = Activity(store.folder if store is not None else None)
+        """Marks the learner active on any key or click, for the class view's "last active"."""
 
     def get_line_filters(self) -> Sequence[LineFilter]:
         """Textual's filters, with NO_COLOR's matched to the theme in use now.
@@ -82,6 +85,14 @@ class TuiGradApp(App):
             return filters
         return [self._terminal_colours if isinstance(line_filter, Monochrome) else line_filter
                 for line_filter in filters]
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseDown)):
+            self.activity.mark()  # a clock reading a key; the file is touched at most once a minute
+        await super().on_event(event)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        return palette_commands(super().get_system_commands(screen))
 
     def get_driver_class(self) -> type[Driver]:
         # An idle tutor's input thread sleeps instead of waking ten times a second (driver.py).

@@ -18,7 +18,8 @@ from textual.widgets import Static
 
 from tui_grad.core.flow import EXERCISE, LessonSession
 from tui_grad.core.parts import ANSWERING
-from tui_grad.core.views import ACTIONS, ANSWER, HINT, LEAVE, REVEAL, SKIP
+from tui_grad.core.views import ACTIONS, ANSWER, HINT, LEAVE, REVEAL, REVEAL_ASK, SKIP, name_keys
+from tui_grad.terminal import served
 from tui_grad.ui.answer import AnswerEntry
 from tui_grad.ui.boards import board_for
 from tui_grad.ui.chrome import Footer, Header
@@ -27,6 +28,7 @@ from tui_grad.ui.render import (
     SessionScreen,
     bindings,
     header_texts,
+    key_label,
     line_content,
     message_content,
 )
@@ -53,6 +55,8 @@ class ExerciseScreen(SessionScreen):
         self.warned = ""
         self.board = board_for(session.flow)
         """What the part shows above the status line: its graph, or a slope's function and point."""
+        self.reveal_asked = ""
+        """The question whose show-answer key a browser has asked about once already."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -89,7 +93,12 @@ class ExerciseScreen(SessionScreen):
 
     def action_flow(self, action: str, _face: str = "") -> None:
         """Send a key's action to the session, then draw what it says."""
-        if not self.session.act(action):
+        session = self.session
+        if action == REVEAL and served() and REVEAL in session.allowed and self.reveal_asked != session.prompt:
+            self.reveal_asked = session.prompt  # a browser asks once: a stray F4 would cost the credit
+            self.notify(name_keys(REVEAL_ASK, key_label), title="Show the answer?", timeout=8)
+            return
+        if not session.act(action):
             return
         if action == LEAVE:
             self.stop_timer()

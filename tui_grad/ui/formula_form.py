@@ -17,6 +17,7 @@ from textual.widgets import Input, Static
 from tui_grad.core.home import FieldError, read_formula
 from tui_grad.core.safe_text import safe_text
 from tui_grad.ui.chrome import Footer, Header
+from tui_grad.ui.in_order_input import InOrderInput
 
 if TYPE_CHECKING:  # the app imports this screen
     from tui_grad.ui.app import TuiGradApp
@@ -50,10 +51,10 @@ class FormulaForm(Screen):
                      "You work its gradients like a lesson: hints, nudges and the engine's replay.", id="intro")
         yield Static("Formula, like (x+2)**2 + x**3 (functions: tanh, exp, log, relu, sigmoid)", classes="label")
         # select_on_focus off: coming back to a field must not put what was typed at risk of one key
-        yield Input(self.initial[0], placeholder="(x+2)**2 + x**3", id="formula", select_on_focus=False)
+        yield InOrderInput(self.initial[0], placeholder="(x+2)**2 + x**3", id="formula", select_on_focus=False)
         yield Static(id="formula-error", classes="error")
         yield Static("Values, like x=5 or x=2, y=-1", classes="label")
-        yield Input(self.initial[1], placeholder="x=5", id="values", select_on_focus=False)
+        yield InOrderInput(self.initial[1], placeholder="x=5", id="values", select_on_focus=False)
         yield Static(id="values-error", classes="error")
         yield Footer()
 

@@ -48,7 +48,11 @@ def review_lesson(catalog: Catalog, skill: str, seed: int) -> Lesson | None:
     candidates = []
     for lesson in catalog.lessons:
         for part in lesson.parts:
-            if not kind_of(part).reviewable:
+            kind = kind_of(part)
+            if kind.reviews_without_graph(part, skill):  # rules written as code: the part's own questions
+                candidates.append((lesson, part, kind.questions(part)))
+                continue
+            if not kind.reviewable:
                 continue
             graph = part.build()
             graph.output.backward()
@@ -59,6 +63,10 @@ def review_lesson(catalog: Catalog, skill: str, seed: int) -> Lesson | None:
     if not candidates:
         return None
     lesson, part, asked = rng.choice(candidates)
+    if not part.assignments:
+        return Lesson(f"review-{skill}", f"Review: {skill}", SKILLS[skill], lesson.path, 0, "", "",
+                      (replace(part, title=f"Review: {SKILLS[skill]}",
+                               text=f"A short review of {SKILLS[skill]}, from '{lesson.title}'."),))
     fresh = part.randomize or {name: (-6.0, 6.0) for name in part.inputs}  # new numbers, never the ones just seen
     return Lesson(f"review-{skill}", f"Review: {skill}", SKILLS[skill], lesson.path, 0, "", "",
                   (replace(part, ask=asked, randomize=fresh, title=f"Review: {SKILLS[skill]}",

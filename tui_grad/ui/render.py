@@ -4,6 +4,9 @@ a glyph and a word, so nothing rests on colour)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
+from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.content import Content
 from textual.message import Message as TextualMessage
@@ -15,8 +18,12 @@ from tui_grad.core.views import (
     FASTER,
     HINT,
     LEAVE,
+    MOVE_DOWN,
+    MOVE_UP,
     NUDGE,
     PAUSE,
+    PICK_DOWN,
+    PICK_UP,
     RESTART,
     REVEAL,
     SKIP,
@@ -25,6 +32,7 @@ from tui_grad.core.views import (
     UPDATE,
     Line,
     Message,
+    name_keys,
 )
 from tui_grad.terminal import served
 from tui_grad.ui.prose import HangingIndent, prose
@@ -33,6 +41,10 @@ KEYS: dict[str, tuple[str, str, str]] = {
     HINT: ("ctrl+g,f2", "Hint", "A hint that goes one step further each time (also F2)"),
     NUDGE: ("ctrl+n,f3", "Nudge", "Nudge this node by h and run forward again; again for a smaller h (also F3)"),
     REVEAL: ("ctrl+r,f4", "Show answer", "Show this answer, marked as shown, not earned (also F4)"),
+    PICK_UP: ("up", "Pick ↑", "Pick the node above in the order"),
+    PICK_DOWN: ("down", "Pick ↓", "Pick the node below in the order"),
+    MOVE_UP: ("ctrl+up", "Move up", "Move the picked node up the order"),
+    MOVE_DOWN: ("ctrl+down", "Move down", "Move the picked node down the order"),
     PAUSE: ("space", "Pause", "Pause or resume the replay"),
     STEP: ("n,right", "Step", "Show one more step"),
     SKIP: ("s,end", "Skip", "Jump to the end of the replay"),
@@ -50,11 +62,17 @@ are for browsers, which keep Ctrl+N and others for themselves."""
 LABELS = {action: _label for action, (keys, _label, _tip) in KEYS.items()}
 
 
+BROWSER_KEYS = ("ctrl+n", "ctrl+r", "ctrl+t", "ctrl+w")
+"""Keys a browser keeps (a new window, reload, a new tab, close the tab): a served tab binds none of
+them, and its page passes Ctrl+R on to the browser (a reload must never show an answer)."""
+
+
 def action_keys(action: str) -> str:
-    """The keys of `action`, the one to show first. In a browser the function keys come first: it keeps
-    Ctrl+N for a new window, so the footer and the tutor's words name the key that works there."""
+    """The keys of `action`, the one to show first. In a browser the function keys come first and the
+    browser's own keys go, so the footer and the tutor's words name the key that works there."""
     keys = KEYS[action][0].split(",")
     if served():
+        keys = [key for key in keys if key not in BROWSER_KEYS]
         keys.sort(key=lambda key: not (key.startswith("f") and key[1:].isdigit()))
     return ",".join(keys)
 
@@ -63,6 +81,14 @@ def key_label(action: str) -> str:
     """The key a learner presses for `action`, as the footer writes it: `Ctrl+G`, `U`, `Enter`."""
     first = action_keys(action).split(",")[0]
     return "+".join(part.capitalize() if len(part) > 1 else part.upper() for part in first.split("+"))
+
+
+def palette_commands(commands: Iterable[SystemCommand]) -> Iterator[SystemCommand]:
+    """The command palette's own commands, less Screenshot in a browser: it would write the SVG into the
+    tutor's folder on the server, where the learner never sees it."""
+    for command in commands:
+        if not (served() and command.title == "Screenshot"):
+            yield command
 
 
 RESUME = "resume"
@@ -104,11 +130,11 @@ def line_content(row: Line) -> Content:
     pieces: list[Content | tuple[str, str] | str] = []
     for span in row:
         if span.role == "prose":
-            pieces.append(prose(span.text))
+            pieces.append(prose(name_keys(span.text, key_label)))
         elif span.role == "key":
             pieces.append((key_label(span.text), "bold"))
         else:
-            pieces.append((span.text, STYLES.get(span.role, "")))
+            pieces.append((name_keys(span.text, key_label), STYLES.get(span.role, "")))
     return Content.assemble(*pieces)
 
 

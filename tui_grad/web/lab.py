@@ -14,12 +14,15 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from tui_grad.core.classroom import ROSTER_NAMES, roster_names
 from tui_grad.core.lesson import LessonError
 from tui_grad.core.lesson_file import read_lesson_source
 from tui_grad.core.safe_text import safe_text
 
 TOKENS_FILE = ".lab-links.json"
 """Where the links are kept, in the homes folder (a dot name: the class view skips it)."""
+ADDRESS_FILE = ".lab-address"
+"""Where the address the lab was last served at is kept, so links printed again are the ones it serves."""
 TOKEN_BYTES = 18
 """Random bytes in each link's secret: 144 bits, as long as a link stays short enough to paste."""
 MAX_NAME = 80
@@ -118,6 +121,9 @@ def open_lab(roster: Path, homes: Path) -> Lab:
         instructor = secrets.token_urlsafe(TOKEN_BYTES)
     if instructor != data_instructor or any(known.get(folder) != token for folder, token in tokens.items()):
         save_links(links_file, {**known, **tokens}, instructor)  # one taken off the roster keeps theirs for a return
+    names = {**roster_names(homes), **dict(learners)}  # one taken off the roster keeps their name too
+    if names != roster_names(homes):
+        save_json(homes / ROSTER_NAMES, dict(sorted(names.items())), mode=0o644)
     for folder in tokens:  # every learner is in the class view from the start, even before their first visit
         (homes / folder).mkdir(mode=0o700, exist_ok=True)  # a learner's answers are theirs and the instructor's
     return Lab(homes, tuple(Learner(folder, name, tokens[folder]) for folder, name in learners), instructor)
@@ -132,6 +138,39 @@ def save_links(links_file: Path, learners: dict[str, str], instructor: str) -> N
         json.dump({"instructor": instructor, "learners": dict(sorted(learners.items()))}, stream, indent=1)
         stream.write("\n")
     os.replace(temporary, links_file)
+
+
+def save_text(path: Path, text: str, mode: int) -> None:
+    """Write `text` to `path` atomically, with these permissions, never through a link."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, mode)
+    with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        stream.write(text)
+    os.replace(temporary, path)
+
+
+def save_json(path: Path, data: object, mode: int) -> None:
+    """Write `data` as JSON to `path` atomically, with these permissions."""
+    save_text(path, json.dumps(data, indent=1, ensure_ascii=False) + "\n", mode)
+
+
+def remember_address(homes: Path, address: str) -> None:
+    """Keep the address the lab serves at (its port, or its public URL) for `serve --links`."""
+    save_text(homes / ADDRESS_FILE, address + "\n", mode=0o644)
+
+
+def served_address(homes: Path) -> str | None:
+    """The address the lab was last served at, or None if it never was (or the file is not one: read
+    without following a link or waiting on a FIFO, a few hundred bytes at most)."""
+    try:
+        handle = os.open(homes / ADDRESS_FILE, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        try:
+            address = os.read(handle, 512).decode("utf-8").strip()
+        finally:
+            os.close(handle)
+    except (OSError, UnicodeDecodeError):
+        return None
+    return address if re.fullmatch(r"https?://[A-Za-z0-9.:\[\]-]+", address) else None
 
 
 def links(lab: Lab, public_url: str) -> list[tuple[str, str]]:

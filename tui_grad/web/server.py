@@ -48,6 +48,18 @@ STATIC = "/static"
 LOOKS_LIKE_A_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,}")
 """A run of a link's alphabet long enough to be a secret, or most of one (a link's is 24 characters)."""
 PAGE = string.Template((Path(__file__).with_name("page.html")).read_text(encoding="utf-8"))
+PAGE_SCRIPT = Path(__file__).with_name("lab.js")
+"""The page's own script: says why a session ended (see `why`)."""
+ENDED = {
+    "ended": "This session has ended; your progress is saved.",
+    "not_started": "The session could not start; your progress is saved. Try again in a moment.",
+    "stopped": "The lab's server has stopped; your progress is saved. Start again once your instructor has "
+               "started the lab again.",
+    "gone": "This link no longer opens a session here: ask your instructor for yours.",
+}
+"""What the page says when its session ends, by what happened (lab.js picks one)."""
+WRONG_PAGE = ("This link is not for this page: open the lab at {address}, with the link exactly as your "
+              "instructor gave it.")
 
 
 def origin_of(url: str) -> str:
@@ -161,6 +173,8 @@ class LabServer:
         """Tutors each learner (and the instructor) may have running: a seat is taken before its tutor starts."""
         self.sockets: set[web.WebSocketResponse] = set()
         self.origins = {origin_of(self.public_url)} if public_url else set()
+        self.end_code: int = WSCloseCode.OK
+        """How a tab is closed when its tutor ends: GOING_AWAY once the lab is stopping (the page says so)."""
 
     def bound(self, host: str, port: int) -> None:
         """Listening on `port`: without a public address, the lab is this loopback address, reached as
@@ -176,9 +190,15 @@ class LabServer:
         app = web.Application(middlewares=[self.headers], client_max_size=MAX_MESSAGE)
         app.add_routes([
             web.get("/l/{token}", self.learner_page),
+            web.get("/l/{token}/", self.learner_page),
             web.get("/l/{token}/ws", self.learner_socket),
+            web.post("/l/{token}/why", self.learner_why),
             web.get("/c/{token}", self.class_page),
+            web.get("/c/{token}/", self.class_page),
             web.get("/c/{token}/ws", self.class_socket),
+            web.post("/c/{token}/why", self.class_why),
+            web.get("/lab.js", page_script),
+            web.get("/favicon.ico", favicon),
             web.static(STATIC, static_folder()),
         ])
         app.on_shutdown.append(self.close_all)
@@ -210,7 +230,8 @@ class LabServer:
         except ValueError:
             font_size = 16
         text = PAGE.substitute(title=html.escape(heading), heading=html.escape(heading), font_size=font_size,
-                               websocket=html.escape(f"{scheme}://{base.netloc}{base.path}{websocket_path}"))
+                               websocket=html.escape(f"{scheme}://{base.netloc}{base.path}{websocket_path}"),
+                               **{name: html.escape(words) for name, words in ENDED.items()})
         return web.Response(text=text, content_type="text/html")
 
     def learner(self, request: web.Request) -> Learner:
@@ -231,6 +252,27 @@ class LabServer:
     async def class_page(self, request: web.Request) -> web.Response:
         self.instructor(request)
         return self.page("tui-grad · the class", f"/c/{self.lab.instructor_token}/ws", request)
+
+    async def learner_why(self, request: web.Request) -> web.Response:
+        return self.why(request, self.learner(request).folder)
+
+    async def class_why(self, request: web.Request) -> web.Response:
+        self.instructor(request)
+        return self.why(request, INSTRUCTOR)
+
+    def why(self, request: web.Request, who: str) -> web.Response:
+        """Why this page's websocket would be refused now (a browser is told nothing of a refused
+        websocket): {"why": "origin" | "limit" | "", "text": what to tell the learner}. The page asks
+        (a POST, so the browser says where from) when its session ends."""
+        reason = text = ""
+        try:
+            self.check_origin(request)
+            self.check_limits(who)
+        except web.HTTPForbidden:
+            reason, text = "origin", WRONG_PAGE.format(address=self.public_url)
+        except web.HTTPTooManyRequests as refusal:
+            reason, text = "limit", (refusal.text or "").strip()
+        return web.json_response({"why": reason, "text": text})
 
     def check_limits(self, who: str) -> None:
         """429 when this learner or the whole lab has as many seats taken as allowed."""
@@ -334,7 +376,7 @@ class LabServer:
             log.info("session started for %s (%dx%d), %d open", who, width, height, self.open_count())
             await websocket.prepare(request)
             pump = asyncio.create_task(session.pump(websocket.send_bytes))
-            pump.add_done_callback(lambda _task: asyncio.ensure_future(websocket.close()))
+            pump.add_done_callback(lambda _task: asyncio.ensure_future(websocket.close(code=self.end_code)))
             await self.relay(websocket, session)
             await session.stop()
             await pump
@@ -381,10 +423,21 @@ class LabServer:
 
     async def close_all(self, _app: web.Application | None = None) -> None:
         """Stop every tutor (each saves and quits, or is killed after a couple of seconds), close every tab."""
+        self.end_code = WSCloseCode.GOING_AWAY
         sessions = [session for group in self.sessions.values() for session in group]
         await asyncio.gather(*(session.stop() for session in sessions), return_exceptions=True)
         await asyncio.gather(*(socket.close(code=WSCloseCode.GOING_AWAY, message=b"server stopping")
                                for socket in list(self.sockets)), return_exceptions=True)
+
+
+async def page_script(_request: web.Request) -> web.FileResponse:
+    """The page's own script, lab.js."""
+    return web.FileResponse(PAGE_SCRIPT, headers={"Content-Type": "text/javascript"})
+
+
+async def favicon(_request: web.Request) -> web.Response:
+    """No icon, and no 404 in the log for every page load."""
+    return web.Response(status=204)
 
 
 def _secure(headers: MutableMapping[str, str], socket_origin: str) -> None:

@@ -137,6 +137,13 @@ class PartFlow:
         text = next((a.text for a in self.part.assignments if a.name == name), None)
         return text or f"{name} is an input ({format_number(values[name])})"
 
+    arranges: ClassVar[bool] = False
+    """True when the answer is arranged with keys in the app (pick a node, move it): `arrange`."""
+
+    def arrange(self, action: str) -> None:
+        """Pick a node or move the picked one (views.ARRANGE_ACTIONS); only a flow that arranges."""
+        raise RuntimeError(f"a {self.part.kind} part has nothing to arrange")
+
     def opening(self) -> str:
         """A sentence the part opens with under its text, when the part has one to add ("" by default)."""
         return ""
@@ -205,6 +212,11 @@ class Kind:
     def answers_use_step(self, part: Part) -> float | None:
         """The step size the answers depend on, when they do (two exercises differing only in it differ)."""
         return None
+
+    def reviews_without_graph(self, part: Part, skill: str) -> bool:
+        """True when a short review of `skill` may ask this part's own questions as they are (a part
+        with no graph); graph parts are reviewed node by node where the kind is `reviewable`."""
+        return False
 
     def trace_without_graph(self, part: Part) -> dict[str, Any] | None:
         """What `tui-grad trace --json` shows of a part with no formula graph (None: nothing)."""

@@ -11,7 +11,7 @@ from tui_grad.core.kinds.base import GraphKind, PartFlow
 from tui_grad.core.lesson import Graph, Part
 from tui_grad.core.order_exercise import ORDER, ORDER_ATTEMPT_KIND, OrderExercise
 from tui_grad.core.tables import TableReader
-from tui_grad.core.views import NodeView
+from tui_grad.core.views import MOVE_UP, PICK_DOWN, PICK_UP, NodeView
 
 
 class OrderFlow(PartFlow):
@@ -37,8 +37,25 @@ class OrderFlow(PartFlow):
         names = sorted(self.ordering().names, key=str.lower)
         return f"the {len(names)} names ({', '.join(names)}) in the order their _backward runs; Enter"
 
+    arranges = True
+    picked = 0
+    """The node the app's keys move, by its place in the arrangement."""
+
+    def arrange(self, action: str) -> None:
+        exercise = self.ordering()
+        last = len(exercise.arrangement) - 1
+        if action in (PICK_UP, PICK_DOWN):
+            self.picked = min(max(self.picked + (-1 if action == PICK_UP else 1), 0), last)
+            return
+        delta = -1 if action == MOVE_UP else 1
+        exercise.move(exercise.arrangement[self.picked], delta)
+        self.picked = min(max(self.picked + delta, 0), last)
+
     def status(self, name: str, values: dict[str, float]) -> str:
-        return f"▶ Order the backward pass: every node after all the nodes that use it   {self.count(name)}"
+        exercise = self.ordering()
+        shown = " ".join(f"[{node}]" if index == self.picked else node
+                         for index, node in enumerate(exercise.arrangement))
+        return f"▶ Order, output first: {shown}   ↑↓ pick, Ctrl+↑↓ move, Enter checks it (or type the names)"
 
     def done_line(self) -> str:
         exercise = self.ordering()

@@ -102,6 +102,9 @@ class RulesKind(Kind):
     def skills_of(self, exercise: Questions, node: str) -> tuple[str, ...]:
         return (RULES_SKILL,)
 
+    def reviews_without_graph(self, part: Part, skill: str) -> bool:
+        return skill == RULES_SKILL
+
     def trace_without_graph(self, part: Part) -> dict[str, Any] | None:
         """Each rule asked: its op, micrograd's line, and the points a learner's line is checked at."""
         rules = []

@@ -37,7 +37,7 @@ class SlopeExercise(GradientExercise):
 
     def pointer(self, name: str) -> str:
         out = self.output_name
-        return (f"Nudge {name} by smaller and smaller h (Ctrl+N) and watch where ({out}({name}+h) − "
+        return (f"Nudge {name} by smaller and smaller h ({{{{key:nudge}}}}) and watch where ({out}({name}+h) − "
                 f"{out}({name}))/h settles.")
 
     def diagnose(self, name: str, answer: float) -> Diagnosis | None:

@@ -227,7 +227,9 @@ def test_seeded_lesson_text_quotes_the_learners_own_numbers(tmp_path):
     assert values != {"a": 2.0, "b": -3.0, "c": 10.0, "f": -2.0}
     assert "**a = 2**" not in intro and f"a = {values['a']:g}" in intro
     out = plain(["show", ""] * 30, tmp_path, "chain-rule", seed=7)
-    assert "L went from -8 to -7.286496" not in out and "L went from" in out
+    # the recap reports the steps taken with the learner's numbers: here none (Enter, no U)
+    assert "-7.286496" not in out and "you took no update step, so L stayed at" in out
+    assert "stayed at -8" not in out
 
 
 async def test_review_uses_fresh_numbers_and_is_not_a_lesson(tmp_path):

@@ -166,3 +166,14 @@ def test_reading_the_class_leaves_no_trace_in_a_learners_folder(classroom, catal
         assert [row.learner for row in view.unreadable] == ["cy"]
     after = {path: path.stat().st_mtime_ns for path in classroom.rglob("*")}
     assert after == before
+
+
+def test_line_mode_marks_its_learner_active_too(tmp_path, catalog):
+    from tests.core.test_plain import run
+
+    home = tmp_path / "grace"
+    home.mkdir(mode=0o700)  # as a lab makes it
+    status, _out = run(["q"], home, lesson=None)
+    assert status == 0 and (home / ".active").is_file()
+    [row] = read_class(tmp_path, catalog).learners
+    assert row.answers == 0 and row.last_active is not None

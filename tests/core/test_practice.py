@@ -312,7 +312,7 @@ def test_the_streak_at_the_top_level_promises_no_level_up(tmp_path):
         work(session)
     state = replay(store.attempts)
     assert state.level == len(LEVELS) and state.streak == 4
-    for said in (practice_status(store.attempts), run.heading(), run.summary()):
+    for said in (practice_status(store.history), run.heading(), run.summary()):
         assert "of 3" not in said and "top level, 4 right in a row" in said, said
 
 

@@ -8,7 +8,9 @@ from tui_grad.core.bughunt import WHICH, BugHuntExercise
 from tui_grad.core.catalog import load_catalog
 from tui_grad.core.exercise import GradientExercise, format_number
 from tui_grad.core.kinds.registry import kind_of
+from tui_grad.core.order_exercise import OrderExercise
 from tui_grad.core.progress import ProgressStore
+from tui_grad.core.rule_exercise import RuleExercise, answer_of
 from tui_grad.ui.app import TuiGradApp
 from tui_grad.ui.exercise import ExerciseScreen
 from tui_grad.ui.home import HomeScreen
@@ -25,6 +27,10 @@ def right_answer(screen: ExerciseScreen) -> str:
     name = exercise.current
     if isinstance(exercise, BugHuntExercise) and name == WHICH:
         return exercise.culprit
+    if isinstance(exercise, RuleExercise):
+        return answer_of(name)
+    if isinstance(exercise, OrderExercise):
+        return " ".join(exercise.right_order())
     value = exercise.expected(name) if isinstance(exercise, GradientExercise) else exercise.move(name).after
     return format_number(value)
 

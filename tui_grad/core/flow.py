@@ -76,7 +76,8 @@ ACTION_WORDS = {HINT: "hint", NUDGE: "nudge", REVEAL: "show the answer", PAUSE: 
 
 ACTION_METHODS = {HINT: "hint", REVEAL: "reveal", PAUSE: "toggle_pause", STEP: "step", SKIP: "skip",
                   FASTER: "faster", SLOWER: "slower", UPDATE: "update", CONTINUE: "go_on", RESTART: "restart",
-                  LEAVE: "leave"}
+                  LEAVE: "leave", PICK_UP: "pick_up", PICK_DOWN: "pick_down", MOVE_UP: "move_up",
+                  MOVE_DOWN: "move_down"}
 """The method of `LessonSession` each action without an argument calls."""
 
 
@@ -730,10 +731,8 @@ class LessonSession:
         return f"{out} went from {before} to {after} in the {count} steps you took"
 
     def _mastery(self) -> dict[str, float]:
-        from tui_grad.core.skills import mastery
-
         store = self.tutor.store
-        return {skill: m.level for skill, m in mastery(store.attempts if store else []).items()}
+        return {skill: m.level for skill, m in store.history.mastery().items()} if store else {}
 
     def _review_summary(self) -> Message:
         from tui_grad.core.skills import SKILLS
@@ -745,7 +744,7 @@ class LessonSession:
         earned = sum(status == "earned" for status in exercise.status.values())
         change = ("up from" if after_level > before_level else "down from" if after_level < before_level
                   else "the same as")
-        return (line(Span(f"Review of {SKILLS.get(skill, skill)} done.", "bold")),
+        return (line(Span(f"Review done: {skill} ({SKILLS.get(skill, skill)}).", "bold")),
                 line(f"You earned {earned} of {len(exercise.order)} on fresh numbers. Your {skill} meter is "
                      f"{_meter(after_level)}, {change} {_meter(before_level)}."),)
 

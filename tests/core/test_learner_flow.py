@@ -143,7 +143,8 @@ def test_gradients_after_an_update_are_said_to_be_from_before_it(catalog):
 
 def test_a_training_run_left_part_way_is_started_and_reopens_on_the_run(catalog, tmp_path):
     """Esc after 21 steps of small-network left it "not started", and the introduction came again."""
-    from tui_grad.core.progress import ProgressStore, part_summary
+    from tui_grad.core.home import part_summary
+    from tui_grad.core.progress import ProgressStore
 
     lesson = catalog.find("small-network")
     store = ProgressStore(tmp_path).load()

@@ -204,10 +204,17 @@ def apply_finished(state: PracticeState, item: PracticeItem, missed: bool) -> No
 def streak_words(state: PracticeState) -> str:
     """`streak 1 of 3` toward the next level; at the top level, where no streak moves the learner
     up, the run of exercises right (`top level, 3 right in a row`): 'streak 3 of 3' there
-    promised a level that does not come."""
-    from tui_grad.core.generator import LEVELS
+    promised a level that does not come.
 
-    if state.level >= len(LEVELS):
+    The list of lessons reads this without loading the generator (and so without knowing the top
+    level): there a streak of three or more tells it, since below the top one moves the learner up.
+    A practice session has the generator loaded and says so from the first exercise right."""
+    import sys
+
+    generator = sys.modules.get("tui_grad.core.generator")
+    top = (state.streak >= STREAK_TO_LEVEL_UP if generator is None
+           else state.level >= len(generator.LEVELS))
+    if top:
         return f"top level, {state.streak} right in a row"
     return f"streak {state.streak} of {STREAK_TO_LEVEL_UP}"
 

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.content import Content
 from textual.timer import Timer
+from textual.visual import Visual
 from textual.widgets import Static
 
 from tui_grad.core.flow import EXERCISE, LessonSession
@@ -138,7 +138,7 @@ class ExerciseScreen(SessionScreen):
         self.refresh_bindings()
         self.run_timer()
 
-    def show_feedback(self, content: Content, relayout: bool = False) -> None:
+    def show_feedback(self, content: Visual, relayout: bool = False) -> None:
         """Put `content` in the feedback, laying the screen out again only if it takes another
         number of lines or `relayout` says something above it changed size (hiding the answer
         line alone does not lay the screen out again in Textual): a layout is most of the time an

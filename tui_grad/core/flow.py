@@ -377,7 +377,7 @@ class LessonSession:
         self.message = (line(Span("✓ Found elsewhere: ", "right"),
                              f"{self.flow.prompt(node)} was found in your other window{found}. "
                              "It counts here too, so on to the next question."),)
-        self._next_question(keep_message=True)
+        self._next_question()
         return True
 
     def pick_up(self) -> None:

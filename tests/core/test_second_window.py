@@ -110,6 +110,7 @@ def test_line_mode_says_the_other_window_found_it_and_goes_on_then_resumes_past_
     assert "dL/db =" not in out
 
     view = read_class(tmp_path, CATALOG)
+    assert [row.answers for row in view.learners] == [7]  # six here, one there: none twice, none from "-5"
     (node,) = [row for row in view.nodes if row.node == "b"]
     assert (node.tried, node.right_first_time, node.mistakes) == (1, 1, ())
     (pair,) = [row for row in view.learner_nodes if row.node == "b"]

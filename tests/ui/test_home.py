@@ -10,9 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.history_helpers import aged
-from tests.ui.screen_text import screen_text
-from tests.ui.test_journeys import press_until_home
 from tui_grad.core.catalog import load_catalog, shipped_lessons_dir
 from tui_grad.core.practice import DAY, PRACTICE_ID, PracticeRun
 from tui_grad.core.progress import ProgressStore
@@ -20,6 +17,10 @@ from tui_grad.ui.app import TuiGradApp
 from tui_grad.ui.exercise import ExerciseScreen
 from tui_grad.ui.formula_form import FormulaForm
 from tui_grad.ui.home import HomeScreen
+
+from tests.history_helpers import aged
+from tests.ui.screen_text import screen_text
+from tests.ui.test_journeys import press_until_home
 
 CATALOG = load_catalog()
 
@@ -236,3 +237,15 @@ async def test_each_kind_of_formula_error_lands_under_its_field(tmp_path, formul
         assert words in form.query_one(f"#{field}-error").render().plain
         other = "values" if field == "formula" else "formula"
         assert not form.query_one(f"#{other}-error").display
+
+
+async def test_a_summary_with_code_shows_no_backticks(tmp_path):
+    """two-bugs' summary read "Find the gradient `=` lost" with the backticks showing."""
+    app = TuiGradApp(CATALOG, store=ProgressStore(tmp_path).load())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        while highlighted_id(app) != "two-bugs":
+            await pilot.press("down")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Find the gradient = lost" in text and "`" not in text

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from textual.app import SystemCommand
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.message import Message as TextualMessage
 from textual.screen import Screen
@@ -35,7 +35,7 @@ from tui_grad.core.views import (
     name_keys,
 )
 from tui_grad.terminal import served
-from tui_grad.ui.prose import prose
+from tui_grad.ui.prose import HangingIndent, prose
 
 KEYS: dict[str, tuple[str, str, str]] = {
     HINT: ("ctrl+g,f2", "Hint", "A hint that goes one step further each time (also F2)"),
@@ -95,10 +95,10 @@ RESUME = "resume"
 """The pause key's second face: while a replay is paused the footer offers Resume, not Pause."""
 
 
-def bindings(*actions: str) -> list[Binding]:
+def bindings(*actions: str) -> list[BindingType]:
     """The footer bindings of these flow actions, each calling `action_flow('<name>')` (the pause key
     twice: as Pause, and as Resume while paused; `offered` shows one)."""
-    result = []
+    result: list[BindingType] = []
     for a in actions:
         result.append(Binding(action_keys(a), f"flow('{a}')", KEYS[a][1], tooltip=KEYS[a][2], id=f"flow.{a}"))
         if a == PAUSE:
@@ -120,9 +120,9 @@ def offered(session: LessonSession, action: str, parameters: tuple[object, ...])
     return True
 
 
-STYLES = {"": "", "bold": "bold", "muted": "$text-muted", "right": "bold $success", "wrong": "bold $error",
-          "shown": "bold $warning", "unread": "bold $warning", "hint": "bold $accent", "italic": "italic",
-          "key": "bold"}
+STYLES = {"": "", "bold": "bold", "muted": "$text-muted", "right": "bold $text-success", "wrong": "bold $text-error",
+          "shown": "bold $text-warning", "unread": "bold $text-warning", "hint": "bold $text-accent",
+          "italic": "italic", "key": "bold"}
 
 
 def line_content(row: Line) -> Content:
@@ -138,9 +138,9 @@ def line_content(row: Line) -> Content:
     return Content.assemble(*pieces)
 
 
-def message_content(message: Message) -> Content:
-    """A whole message, one line per line."""
-    return Content("\n").join(line_content(row) for row in message)
+def message_content(message: Message) -> HangingIndent:
+    """A whole message, one line per line; list items wrap under their own text."""
+    return HangingIndent(Content("\n").join(line_content(row) for row in message))
 
 
 HEADER_MARGIN = 16

@@ -55,8 +55,9 @@ def full_read_rows(attempts_by_learner: dict[str, list[dict]], order: dict[str, 
             pairs.append(LearnerNodeRow(learner, key[0], key[1], key[2], tries[key],
                                         key in firsts and right_first_time(firsts[key]),
                                         tuple(mistakes[key].most_common()), hints[key]))
-    nodes = [NodeRow(key[0], key[1], key[2], len(tried[key]), right[key], tuple(every.get(key, Counter()).most_common(3)),
-                     hints_sum[key]) for key in sorted(tried, key=key_order)]
+    nodes = [NodeRow(key[0], key[1], key[2], len(tried[key]), right[key],
+                     tuple(every.get(key, Counter()).most_common(3)), hints_sum[key])
+             for key in sorted(tried, key=key_order)]
     return nodes, pairs
 
 
@@ -107,10 +108,9 @@ def test_the_tallies_give_the_tables_every_answer_read_at_once_gave(tmp_path, ca
 
 
 def test_the_class_never_holds_a_learners_whole_log(tmp_path, catalog, monkeypatch):
-    """Read as the tutor leaves it (its summaries kept), a log is walked a few lines at a time and the
-    list of every answer is never asked for."""
+    """With the tutor's summaries or without (learner3's log is all there is), a log is walked a few lines
+    at a time and the list of every answer is never asked for."""
     varied_class(tmp_path, 7)
-    (tmp_path / "learner3").rename(tmp_path / ".not-a-learner")  # the one without summaries is read whole at load
     expected = read_class(tmp_path, catalog)
     blocks: list[int] = []
     parse = progress.parse_lines
@@ -144,3 +144,19 @@ def test_a_log_naming_more_nodes_than_the_bound_is_tabled_up_to_it_with_a_line_s
     assert view.learners[0].answers == 5
     [bound] = view.unreadable
     assert "more than 3 different nodes" in bound.reason and "2 answers" in bound.reason
+
+
+def test_a_log_without_summaries_has_its_damaged_lines_counted_as_it_is_walked(tmp_path, catalog):
+    store = ProgressStore(tmp_path / "ada").load()
+    store.record({"lesson": "chain-rule", "part": 0, "node": "L", "kind": "gradient", "text": "1", "value": 1.0,
+                  "correct": True, "shown": False, "mistake": None, "hints": 0, "skills": [], "seed": None,
+                  "at": 100.0})
+    assert store.save() is None
+    (tmp_path / "ada" / "progress.json").unlink()
+    with open(tmp_path / "ada" / "attempts.jsonl", "ab") as log:
+        log.write(b"{ not json\n" * 5 + b'{"lesson": "chain-')  # and the last one cut short
+    view = read_class(tmp_path, catalog)
+    assert view.learners[0].answers == 1
+    [damage] = view.unreadable
+    assert damage.reason.startswith("6 line(s) of your attempt log") and "and 3 more" in damage.reason
+    assert read_class(tmp_path, catalog) == view  # said once a reading, the same at every refresh

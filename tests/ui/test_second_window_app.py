@@ -5,12 +5,13 @@ and reopening the lesson does not ask it either."""
 from __future__ import annotations
 
 import pytest
+from textual import events
 from textual.pilot import Pilot
 
 from tui_grad.core.catalog import load_catalog
 from tui_grad.core.flow import LessonSession
 from tui_grad.core.progress import ProgressStore
-from tui_grad.core.views import ANSWER
+from tui_grad.core.views import ANSWER, CONTINUE
 from tui_grad.ui.app import TuiGradApp
 from tui_grad.ui.exercise import ExerciseScreen
 from tui_grad.ui.home import HomeScreen
@@ -63,3 +64,22 @@ async def test_the_app_says_the_other_window_found_the_question_and_goes_on(tmp_
     assert saved.lesson("chain-rule").parts[0].status["b"] == "earned"
     assert [a["text"] for a in saved.attempts if a["node"] == "b"] == ["-4"]
 
+
+async def test_coming_back_to_the_window_catches_up_before_any_key(tmp_path):
+    app = TuiGradApp(CATALOG, step_interval=30, store=ProgressStore(tmp_path).load())
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_chain_rule(app, pilot)
+        assert screen.session.asked == "L"
+        app.post_message(events.AppBlur())  # the learner goes to the other window
+        await pilot.pause()
+        lesson = CATALOG.find("chain-rule")
+        assert lesson is not None
+        other = LessonSession(lesson, ProgressStore(tmp_path).load())
+        assert other.act(CONTINUE)  # past the introduction, which the first window has read
+        assert other.asked == "L" and other.act(ANSWER, "1")
+
+        app.post_message(events.AppFocus())  # and comes back
+        await pilot.pause()
+
+        assert "dL/dL was found in your other window: 1" in feedback(screen)
+        assert screen.session.asked == "d"

@@ -234,11 +234,19 @@ async def test_step_speed_and_the_status_while_paused(line_fit):
         assert "speed 0.5×" in status(screen) and screen.timer_interval == pytest.approx(0.05 * NEVER * 2)
 
 
+async def drawn_footer(pilot, app: App) -> str:
+    """The footer once it is on screen: under load the first frames can still lack it."""
+    for _ in range(500):
+        await pilot.pause()
+        if "^p" in (row := footer(app)):  # the palette key ends every footer
+            return row
+    raise AssertionError(f"no footer on screen: {screen_text(app)}")
+
+
 async def test_the_footer_lists_the_training_keys_only_while_they_apply(line_fit):
     app = TrainApp(line_fit, time_scale=NEVER)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        running = footer(app)
+        running = await drawn_footer(pilot, app)
         for label in ("Pause", "Step", "Skip", "Faster", "Slower", "Lessons"):
             assert label in running, (label, running)
         assert "Continue" not in running and "Resume" not in running

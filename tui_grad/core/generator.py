@@ -70,7 +70,8 @@ LEVELS = (
     Level(4, "A function node", "tanh, sigmoid, exp, log, relu, a power or a division inside a chain",
           ("product", "sum", "chain", "function")),
     Level(5, "A neuron", "w1·x1 + w2·x2 + b through tanh, sigmoid or relu", ("product", "sum", "chain", "function")),
-    Level(6, "An update step", "one step of gradient descent on a squared error, with a step size", ("update",)),
+    Level(6, "An update step", "the gradients of a squared error, then one step of gradient descent with a step size",
+          ("product", "sum", "chain", "update")),
     Level(7, "Reuse and a function", "a value used twice, one of its paths through tanh, sigmoid, exp or a "
           "square", ("product", "sum", "chain", "paths", "function")),
     Level(8, "A backward rule", "one operation's _backward written as code, a line per input", ("rules",)),
@@ -176,7 +177,9 @@ def _exercise(part: Part) -> GradientExercise | UpdateExercise | RuleExercise:
 
 
 def _mistakes(exercise: GradientExercise | UpdateExercise, name: str) -> Iterator[tuple[str, float]]:
-    if isinstance(exercise, UpdateExercise):
+    if isinstance(exercise, UpdateExercise) and exercise.gradients is not None and name in exercise.gradient_questions:
+        yield from _gradient_mistakes(exercise.gradients, exercise.gradient_questions[name])
+    elif isinstance(exercise, UpdateExercise):
         yield from _update_mistakes(exercise, name)
     else:
         yield from _gradient_mistakes(exercise, name)
@@ -279,21 +282,26 @@ _Question = tuple[str, float, list[tuple[str, float]], str]
 """A question's name, its answer, its plausible slips with their numbers, and a problem found already."""
 
 
-def _gradient_questions(exercise: GradientExercise) -> Iterator[_Question]:
+def _gradient_questions(exercise: GradientExercise, asked: dict[str, str] | None = None) -> Iterator[_Question]:
+    """Each gradient question (`asked`: an update's, question to node; else every node asked)."""
     graph = exercise.graph
-    for name in exercise.order:
+    for question, name in (asked or {name: name for name in exercise.order}).items():
         node, expected = graph.nodes[name], graph.nodes[name].grad
         problem = ""
         if expected == 0 or not _short(expected):
             problem = f"gradient {expected!r} is zero or has more than {DECIMALS} decimal places"
         if exercise.is_close(node.data, expected) and not problem:
             problem = f"its value equals its gradient {format_number(expected)}"
-        yield name, expected, list(_gradient_mistakes(exercise, name)), problem
+        yield question, expected, list(_gradient_mistakes(exercise, name)), problem
 
 
 def _update_questions(exercise: UpdateExercise) -> Iterator[_Question]:
     step, rule = exercise.step, exercise.lesson.update
+    if exercise.gradients is not None:
+        yield from _gradient_questions(exercise.gradients, exercise.gradient_questions)
     for name in exercise.order:
+        if name in exercise.gradient_questions:
+            continue
         move = exercise.move(name)
         problem = ""
         if move.before == 0 or move.grad == 0 or not _short(move.grad) or not _short(move.after):
@@ -505,12 +513,15 @@ _STEP_SIZES = (0.1, 0.05, 0.02, 0.01)
 
 
 def _update_keys() -> list[tuple]:
-    """One weight, or a weight and a bias; only step sizes that make the error shrink, not overshoot."""
+    """One weight, or a weight and a bias; only step sizes that make the error shrink, not overshoot.
+    dL/dw = 2e·x is asked, so x is no +-1 (forgetting the local x would change nothing) and w and x
+    differ in size (else w's own value would read as the other factor); w = 1 makes w·upstream the
+    upstream itself."""
     keys = []
     for with_bias, w, x, step in product((False, True), (*range(-8, 0), *range(1, 9)), (*range(-6, 0), *range(1, 7)),
                                          _STEP_SIZES):
         curvature = x * x + (1 if with_bias else 0)  # the error shrinks by 1 - 2·step·curvature
-        if step * curvature < 1 and not (with_bias and abs(x) == 1):
+        if step * curvature < 1 and abs(x) != 1 and abs(w) != abs(x) and w != 1:
             keys.append((with_bias, w, x, step))
     return keys
 
@@ -527,11 +538,12 @@ def _update(key: tuple, rng: random.Random) -> dict[str, Any] | None:
         nodes = ["z = w * x", "e = z - y", "L = e ** 2"]
     inputs["y"] = w * x + inputs.get("b", 0.0) - error
     parameters = ["w", "b"] if with_bias else ["w"]
+    gradients = " and ".join(f"dL/d{name}" for name in parameters)
     return {"kind": "update", "inputs": inputs, "nodes": nodes, "parameters": parameters, "ask": parameters,
-            "step_size": step, "direction": "descent",
+            "step_size": step, "direction": "descent", "ask_gradients": True,
             "text": f"One step of gradient descent with step size {format_number(step)}: p ← p − "
-                    f"{format_number(step)} × dL/dp. Find the gradient of {' and '.join(parameters)} first, "
-                    "then each new value. After the step, the forward pass runs again."}
+                    f"{format_number(step)} × dL/dp. Find {gradients} from the graph first, then each new "
+                    "value. After the step, the forward pass runs again."}
 
 
 _REUSE_FUNCTIONS = ("tanh", "sigmoid", "exp", "square")

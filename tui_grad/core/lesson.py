@@ -63,6 +63,8 @@ class UpdateRule:
     step_size: float = 0.01
     direction: str = "descent"
     steps: int = 1
+    ask_gradients: bool = False
+    """In an update part: ask each asked parameter's gradient first, from the graph, then the step."""
 
     @property
     def sign(self) -> float:

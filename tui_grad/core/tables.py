@@ -186,7 +186,8 @@ class TableReader:
             raise self.fail(f"'direction' must be \"ascent\" or \"descent\", not \"{direction}\"", "direction")
         if not 1 <= steps <= 100_000:
             raise self.fail("'steps' must be between 1 and 100000", "steps")
-        return UpdateRule(step_size, direction, steps)
+        ask_gradients = self.field(table, "ask_gradients", bool, "", "ask_gradients = true", default=False)
+        return UpdateRule(step_size, direction, steps, ask_gradients)
 
 
     def randomize(self, table: dict[str, Any], inputs: dict[str, float]) -> dict[str, tuple[float, float]]:

@@ -16,11 +16,9 @@ from typing import Any
 
 from tui_grad.core.exercise import (
     EARNED,
-    HINT_LEVELS,
     PENDING,
     SHOWN,
     Attempt,
-    Hint,
     Questions,
     Verdict,
 )
@@ -130,17 +128,11 @@ class RuleExercise(Questions):
         self.status[key], self.texts[key] = SHOWN, answer
         return Verdict(key, False, None, f"Shown: {answer}", _why(key), shown=True)
 
-    def hint(self) -> Hint:
-        """The next rung: what to think about, the local slope, the line's shape, then the answer."""
-        key = self._asked()
-        level = min(self.hints.get(key, 0) + 1, HINT_LEVELS)
-        self.hints[key] = level
+    def hint_texts(self, key: str) -> dict[int, str]:
+        """What to think about, the local slope, the line's shape (the fourth rung shows the answer)."""
         op, target = split_key(key)
-        texts = {1: _THINK[op], 2: _LOCAL[op],
-                 3: f"The line adds (local slope) * out.grad to {target}.grad, with +=: {target}.grad += ..."}
-        if level < HINT_LEVELS:
-            return Hint(key, level, texts[level])
-        return Hint(key, level, self.reveal().message + " (marked as shown, not earned)")
+        return {1: _THINK[op], 2: _LOCAL[op],
+                3: f"The line adds (local slope) * out.grad to {target}.grad, with +=: {target}.grad += ..."}
 
     def restore(self, status: Mapping[str, str], answers: Mapping[str, float], hints: Mapping[str, int]) -> None:
         """Pick up a saved session: rules written or shown, and hints used (the saved record keeps no

@@ -1,0 +1,54 @@
+"""What a walk through the lessons that build the engine found, in the core flow and line mode: the
+last hint, the recap, the help, the words a wrong answer gets (the app's side is in
+tests/ui/test_engine_lessons_walk.py)."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from tui_grad.core.catalog import load_catalog
+from tui_grad.core.flow import LessonSession
+from tui_grad.core.parts import ANSWERING
+from tui_grad.core.progress import ProgressStore
+from tui_grad.core.views import text_of
+from tui_grad.plain import run_plain
+
+CATALOG = load_catalog()
+
+
+def plain(home, lesson: str, lines: list[str]) -> str:
+    out = io.StringIO()
+    run_plain(CATALOG, lesson, ProgressStore(home).load(), None,
+              stdin=io.StringIO("".join(text + "\n" for text in lines)), stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("lesson", "asked", "shown"), [
+    ("backward-rules", "add:self", "Shown: self.grad += out.grad"),
+    ("topological-order", "order", "Shown: L e c d b a"),
+])
+def test_the_fourth_hint_shows_the_answer_and_saves_it_as_shown(tmp_path, lesson, asked, shown):
+    session = LessonSession(CATALOG.find(lesson), ProgressStore(tmp_path).load())
+    session.go_on()
+    for _ in range(3):
+        session.hint()
+    session.leave()
+    again = LessonSession(CATALOG.find(lesson), ProgressStore(tmp_path).load())  # hints saved: 3
+    assert again.asked == asked and again.flow.exercise.hints == {asked: 3}
+    again.hint()
+    assert text_of(again.message).startswith(f"Hint 4 of 4 · Answer: {shown}")
+    assert again.asked != asked
+    store = ProgressStore(tmp_path).load()
+    assert store.lesson(CATALOG.find(lesson).id).part_progress(0).status[asked] == "shown"
+    assert [(a["node"], a["shown"]) for a in store.attempts] == [(asked, True)]
+
+
+@pytest.mark.parametrize(("lesson", "shown"), [
+    ("backward-rules", "Answer: Shown: self.grad += out.grad"),
+    ("topological-order", "Answer: Shown: L e c d b a"),
+])
+def test_the_fourth_hint_in_line_mode(tmp_path, lesson, shown):
+    out = plain(tmp_path, lesson, ["", "hint", "hint", "hint", "hint", "lessons"])
+    assert "Hint 4 of 4" in out and shown in out

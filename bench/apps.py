@@ -21,6 +21,8 @@ from common import REPOSITORY
 
 BENCH = Path(__file__).resolve().parent
 MINIMAL_APP = BENCH / "minimal_app.py"
+MINIMAL_ANSWER_APP = BENCH / "minimal_answer_app.py"
+MINIMAL_ANSWER_TEXT = "what is dL/dL?"  # its line of text
 MINIMAL_TEXTS = ("A minimal Textual app", "palette")  # its line, and the footer: a complete frame
 HOME_TEXTS = ("Learn backpropagation", "Quit", "palette")
 INTRO_TEXTS = ("Continue", "palette")
@@ -65,6 +67,11 @@ def tutor(*args: str, low_bandwidth: bool = False) -> Terminal:
 def minimal_app() -> Terminal:
     """Start the baseline, `python bench/minimal_app.py`, the same way."""
     return Terminal([sys.executable, str(MINIMAL_APP)], environment(), cwd=str(REPOSITORY))
+
+
+def minimal_answer_app() -> Terminal:
+    """Start the answering baseline, `python bench/minimal_answer_app.py`, the same way."""
+    return Terminal([sys.executable, str(MINIMAL_ANSWER_APP)], environment(), cwd=str(REPOSITORY))
 
 
 def open_exercise(terminal: Terminal) -> int:

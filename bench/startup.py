@@ -36,6 +36,8 @@ def main() -> int:
     ratio = common.median(tutor_times) / common.median(minimal_times)
     print(f"tui-grad home screen   : {common.spread(tutor_times, 1000, ' ms')}")
     print(f"minimal Textual app    : {common.spread(minimal_times, 1000, ' ms')}")
+    pairs = [tutor / minimal for tutor, minimal in zip(tutor_times, minimal_times, strict=True)]
+    print(f"ratio in each alternated pair: {common.spread(pairs, 1, 'x')}")
     met = common.verdict("start-up", f"ratio {ratio:.2f} (median tutor / median minimal)", f"at most {GOAL:g}",
                          ratio <= GOAL)
     return common.finish([met])

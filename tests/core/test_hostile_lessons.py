@@ -93,6 +93,29 @@ def test_safe_text_leaves_nothing_a_terminal_obeys_and_is_idempotent(text):
     assert safe_text(shown) == shown
 
 
+def test_the_fast_search_finds_exactly_the_characters_is_unsafe_names():
+    """safe_text and unsafe_characters search with one compiled class; it must agree with the
+    character-by-character definition on every code point a file can hold below the astral planes,
+    and on the astral ones a sample of."""
+    from tui_grad.core.safe_text import unsafe_characters
+
+    for code in [*range(0x3000), *range(0xD7F0, 0x10000), *range(0x10000, 0x110000, 997)]:
+        if 0xD800 <= code <= 0xDFFF:
+            continue  # surrogates never come out of a decoded file
+        character = chr(code)
+        assert (unsafe_characters(f"a{character}b") == [character]) == is_unsafe(character), hex(code)
+        assert (safe_text(character) != character) == is_unsafe(character), hex(code)
+
+
+@given(st.text())
+def test_safe_text_replaces_each_unsafe_character_by_its_visible_form(text):
+    from tui_grad.core.safe_text import unsafe_characters, visible
+
+    expected = "".join(visible(character) if is_unsafe(character) else character for character in text)
+    assert safe_text(text) == expected
+    assert unsafe_characters(text) == list(dict.fromkeys(c for c in text if is_unsafe(c)))
+
+
 # --- control characters, at the boundary -------------------------------------------------------
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import gc
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import assume, given, settings, strategies as st
 
-from tui_grad.engine import Value, topological_order
+from tui_grad.engine import EngineError, Value, topological_order
 
 
 def recursive_order(output: Value) -> list[Value]:
@@ -89,3 +89,85 @@ def test_each_node_is_a_single_object():
     finally:
         if was_enabled:
             gc.enable()
+
+
+def build_finite(steps) -> Value:
+    """build(steps), for graphs whose values and gradients stay finite (repeated squaring of 2
+    overflows, which the engine refuses with an error tested elsewhere)."""
+    try:
+        output = build(steps)
+        output.backward()
+    except EngineError:
+        assume(False)
+    return output
+
+
+def textbook_backward(output: Value) -> dict[Value, float]:
+    """Every node's gradient by the plain recipe over the recursive order: zero, seed, then each
+    node in reverse adds local_grad * its grad to each child, in operand order."""
+    order = recursive_order(output)
+    grads = dict.fromkeys(order, 0.0)
+    grads[output] = 1.0
+    for node in reversed(order):
+        for child, local_grad in zip(node.children, node.local_grads, strict=True):
+            grads[child] += local_grad * grads[node]
+    return grads
+
+
+@settings(max_examples=200, deadline=None)
+@given(graph_steps)
+def test_gradients_are_bit_for_bit_the_textbook_ones(steps):
+    """The faster search must not change a single bit: a node with three or more parents sums
+    their contributions in an order, and a different order rounds differently."""
+    output = build_finite(steps)
+    output.backward()
+    for node, grad in textbook_backward(output).items():
+        assert node.grad == grad
+
+
+@settings(max_examples=100, deadline=None)
+@given(graph_steps, st.integers(0, 40))
+def test_searches_over_shared_nodes_do_not_see_each_others_marks(steps, inner_index):
+    """An inner node's graph is ordered between two orders of the whole graph, and an
+    interrupted search leaves nothing behind: each order is still the recursive one."""
+    output = build_finite(steps)
+    nodes = recursive_order(output)
+    inner = nodes[inner_index % len(nodes)]
+    assert topological_order(output) == recursive_order(output)
+    assert topological_order(inner) == recursive_order(inner)
+    assert topological_order(output) == recursive_order(output)
+    inner.backward()
+    output.backward()
+    assert topological_order(output) == recursive_order(output)
+
+
+def test_a_search_stopped_halfway_leaves_the_next_one_whole():
+    """A search interrupted (KeyboardInterrupt while a graph is ordered) marks some nodes; the
+    next search must not take them for its own."""
+    x = Value(0.5, label="x")
+    out = x
+    for _ in range(50):
+        out = out * x + x
+    expected = recursive_order(out)
+
+    class Interrupted(Exception):
+        pass
+
+    calls = 0
+    original = Value.__dict__["_left"]
+
+    class Tripwire:
+        def __get__(self, node, owner=None):
+            nonlocal calls
+            calls += 1
+            if calls == 60:
+                raise Interrupted
+            return original.__get__(node, owner)
+
+    Value._left = Tripwire()  # type: ignore[assignment]  # a descriptor that fails once, mid-search
+    try:
+        with pytest.raises(Interrupted):
+            topological_order(out)
+    finally:
+        Value._left = original  # type: ignore[assignment]  # the slot's own descriptor back
+    assert topological_order(out) == expected

@@ -111,3 +111,27 @@ async def test_the_screen_left_is_freed_before_the_next_one_is_built(tmp_path):
         assert isinstance(app.screen, HomeScreen)
     assert [name for name, _ in seen] == ["PageScreen", "HomeScreen"], seen
     assert [left for _, left in seen] == [[], []], seen
+
+
+async def test_the_footer_is_rebuilt_only_when_its_keys_change(tmp_path):
+    """A right answer leaves the same keys on offer, so the footer keeps its widgets (a rebuild is
+    work between Enter and the verdict); leaving the answer for the replay changes them."""
+    app = TuiGradApp(load_catalog(), store=ProgressStore(tmp_path).load(), start_lesson="chain-rule")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ExerciseScreen)
+        keys = list(screen.query(FooterKey))
+        await pilot.press("1", "enter")  # right: the next gradient is asked, the same keys apply
+        await pilot.pause()
+        await pilot.pause()
+        assert "Right" in str(screen.query_one("#feedback").render())
+        assert list(screen.query(FooterKey)) == keys
+        descriptions = [key.description for key in keys]
+        for answer in ("-2", "4", "-2", "-2", "6", "-4"):  # every gradient: the replay begins
+            await pilot.press(*answer, "enter")
+            await pilot.pause()
+        await pilot.pause()
+        assert [key.description for key in screen.query(FooterKey)] != descriptions

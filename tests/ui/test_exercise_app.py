@@ -160,3 +160,27 @@ async def test_a_broken_lesson_is_listed_as_unavailable_and_the_rest_work(tmp_pa
         await pilot.press("enter")  # the good lesson opens (it has no introduction)
         await pilot.pause()
         assert isinstance(app.screen, ExerciseScreen)
+
+
+async def test_the_feedback_on_screen_grows_and_shrinks_with_the_message(app):
+    """Answers no longer lay the screen out again unless the feedback takes another number of
+    lines: a longer message must still show every line, and a shorter one leave none behind."""
+    from textual.widgets import Static
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_exercise(app, pilot)
+        heights = set()
+        for keys in (("1", "enter"), ("9", "enter"), ("ctrl+g",), ("ctrl+g",), ("ctrl+g",), ("x", "enter"),
+                     ("ctrl+r",), ("-", "2", "enter"), ("4", "enter")):
+            await pilot.press(*keys)
+            await pilot.pause()
+            box = screen.query_one("#feedback", Static)
+            needed = box.get_content_height(screen.size, screen.size, box.size.width)
+            assert box.size.height == needed, keys  # laid out again when the line count changed
+            strips = app.screen._compositor.render_strips()
+            region = box.content_region
+            shown = [strips[y].crop(region.x, region.right).text.strip() for y in range(region.y, region.bottom)]
+            assert " ".join(" ".join(shown).split()) == " ".join(str(box.render()).split()), keys
+            heights.add(needed)
+        assert heights == {1, 2, 3}  # the message took one, two and three lines
+

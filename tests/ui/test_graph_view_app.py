@@ -95,3 +95,38 @@ async def test_line_fit_after_an_update_shows_the_new_values_in_full(size):
         values = [node.value for node in diagram_nodes(part, moved)]
         assert not Counter(values) - tokens(drawn_lines(view))
         assert "12.96" in tokens(drawn_lines(view)) and "13" not in tokens(drawn_lines(view))
+
+
+def graph_on_screen(app: TuiGradApp, view: GraphView) -> list[str]:
+    """The graph's lines as the screen shows them (from the lines Textual keeps painted)."""
+    strips = app.screen._compositor.render_strips()
+    region = view.content_region
+    return [strips[y].crop(region.x, region.right).text.rstrip() for y in range(region.y, region.bottom)]
+
+
+async def test_the_screen_shows_each_new_state_of_the_graph_whole():
+    """The graph repaints only the lines and cells that change, and keeps each line it styled:
+    through answers, hints, the replay's heavy edges and a change of theme, what the screen shows
+    must be the whole new drawing, never a line left from an earlier state."""
+    app = TuiGradApp(load_catalog(), step_interval=3600)  # the replay moves only on "n"
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = await open_graph(app, pilot, "chain-rule")
+        seen = set()
+        for keys in (("1", "enter"), ("9", "enter"), ("ctrl+g",), ("ctrl+r",), ("-", "2", "enter")):
+            await pilot.press(*keys)
+            await pilot.pause()
+            assert graph_on_screen(app, view) == [line.rstrip() for line in drawn_lines(view)]
+            seen.add(tuple(drawn_lines(view)))
+        app.theme = "textual-light" if app.theme != "textual-light" else "textual-dark"
+        await pilot.pause()
+        background = app.screen.query_one(GraphView).component_styles()["value"]
+        assert background == view.get_component_rich_style("graph--value")
+        while app.screen.session.asked:
+            await pilot.press("ctrl+r")
+            await pilot.pause()
+        for _ in range(6):  # the replay's steps, each with its own heavy edge
+            await pilot.press("n")
+            await pilot.pause()
+            assert graph_on_screen(app, view) == [line.rstrip() for line in drawn_lines(view)]
+            seen.add(tuple(drawn_lines(view)))
+        assert len(seen) >= 8

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from rich.cells import cell_len
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.reactive import reactive
+from textual.geometry import Size
+from textual.reactive import Reactive, reactive
 from textual.widgets import Input, Label
 
 from tui_grad.ui.in_order_input import InOrderInput
@@ -27,6 +29,11 @@ class AnswerInput(InOrderInput, SettlingCursorInput):
     Its editing keys take effect in order with the characters (see in_order_input), and its cursor
     stops blinking after a while without a key (see settling_cursor).
     """
+
+    virtual_size = Reactive(Size(0, 0), layout=False)
+    """What scrolls inside the field, which Textual's Input sets at every change of its value: here
+    without a layout of the whole screen each time, as the field itself stays one line as wide as
+    the answer line. A layout of the exercise screen was half the time from Enter to the verdict."""
 
     async def on_key(self, event: events.Key) -> None:
         if event.key != "enter":
@@ -64,8 +71,10 @@ class AnswerEntry(Horizontal):
         yield Label(id="answer-prompt")
         yield AnswerInput(compact=True, max_length=MAX_ANSWER, select_on_focus=False, id="answer-input")
 
-    def watch_question(self, question: str) -> None:
-        self.query_one(Label).update(question)
+    def watch_question(self, old: str, question: str) -> None:
+        # The screen is laid out again only when the prompt's width changes (dL/dL = to dL/dd =
+        # does not): a layout is most of the time an answer takes to show.
+        self.query_one(Label).update(question, layout=cell_len(question) != cell_len(old))
 
     def watch_hint(self, hint: str) -> None:
         self.query_one(Input).placeholder = hint

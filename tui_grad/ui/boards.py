@@ -33,10 +33,8 @@ class GraphBoard(VerticalScroll):
 
     def show(self, session: LessonSession) -> None:
         """Paint the boxes as the session says they stand now."""
-        view = self.query_one(GraphView)
-        view.nodes = tuple(diagram_node(node) for node in session.nodes())
-        view.active_edge = session.active_edge
-        view.highlight = session.highlight
+        nodes = tuple(diagram_node(node) for node in session.nodes())
+        self.query_one(GraphView).show(nodes, session.active_edge, session.highlight)  # compared once, not thrice
 
 
 class PictureBoard(Static):

@@ -12,11 +12,18 @@ that never change here, so every widget they let go stayed alive:
 
 Both subclasses drop those entries themselves. `tests/ui/test_chrome.py` counts the widgets alive
 after many answers and screens, so a Textual that changes how it keeps watchers shows up there.
+
+The exercise screen's footer (`SteadyFooter`) also rebuilds only when the keys it would show differ
+from the ones it shows: the screen announces its bindings after every answer whether or not they
+changed, and a rebuild (ten new widgets, styled and laid out again) was a third of the work between
+Enter and the verdict.
 """
 
 from __future__ import annotations
 
+from textual.app import ComposeResult
 from textual.dom import DOMNode
+from textual.screen import Screen
 from textual.widgets import Footer as TextualFooter, Header as TextualHeader
 
 
@@ -28,12 +35,37 @@ def forget_watchers(watched: DOMNode, attribute: str, gone: object = None) -> No
                       if watcher is not gone and (gone is not None or getattr(watcher, "is_attached", True))]
 
 
+def shown_keys(screen: Screen) -> tuple:
+    """What a footer on `screen` shows: each binding it lists, whether it is enabled, its tooltip."""
+    return tuple((binding, enabled, tooltip) for _, binding, enabled, tooltip in screen.active_bindings.values()
+                 if binding.show)
+
+
 class Footer(TextualFooter):
     """Textual's footer; a rebuild lets the old keys go."""
 
     async def recompose(self) -> None:
         await super().recompose()
         forget_watchers(self, "compact")
+
+
+class SteadyFooter(Footer):
+    """A footer that rebuilds only when the keys it would show change: the exercise screen's, which
+    announces its bindings after every answer. (Only there: the list of lessons is laid out by the
+    rebuilds it gets at start, and its screen scrolled without them.)"""
+
+    _composed_keys: tuple | None = None
+    """The keys the footer's widgets show now (None before the first build)."""
+
+    def compose(self) -> ComposeResult:
+        if self._bindings_ready:
+            self._composed_keys = shown_keys(self.screen)
+        yield from super().compose()
+
+    def bindings_changed(self, screen: Screen) -> None:
+        if self._composed_keys is not None and screen is self.screen and shown_keys(screen) == self._composed_keys:
+            return  # announced, but nothing the learner would see differs
+        super().bindings_changed(screen)
 
 
 class Header(TextualHeader):

@@ -7,6 +7,7 @@ those into theme colours, and every state also has a glyph, so nothing rests on 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 UP, DOWN, LEFT, RIGHT = 1, 2, 4, 8
@@ -100,6 +101,47 @@ def draw(nodes: list[DiagramNode], width: int, active_edge: tuple[str, str] | No
         lines.extend(_trim(band_lines) if len(drawn) > 1 else band_lines)
     needed = max(sum(len(run) for run, _ in line) for line in lines)
     return Diagram(tuple(lines), needed, needed <= width, _legend(width, style.labelled))
+
+
+def changed_spans(old: Diagram, new: Diagram) -> list[tuple[int, int, int | None]]:
+    """Where `new` differs from `old` drawn at the same place: (line, first column, columns) for
+    each line that differs, from its first to its last differing cell (legend lines count, after
+    the drawing's). A line with a character that may not take exactly one terminal cell (a
+    formula in a lesson's own script, say) is given whole: (line, 0, None)."""
+    old_rows, new_rows = _rows(old), _rows(new)
+    spans: list[tuple[int, int, int | None]] = []
+    for y in range(max(len(old_rows), len(new_rows))):
+        before = old_rows[y] if y < len(old_rows) else ()
+        after = new_rows[y] if y < len(new_rows) else ()
+        if before == after:
+            continue
+        cells_before, cells_after = _cells(before), _cells(after)
+        if cells_before is None or cells_after is None:
+            spans.append((y, 0, None))
+            continue
+        differing = [x for x, (a, b) in enumerate(zip(cells_before, cells_after, strict=False)) if a != b]
+        if len(cells_before) != len(cells_after):  # every cell past the shorter line's end differs
+            differing += [min(len(cells_before), len(cells_after)), max(len(cells_before), len(cells_after)) - 1]
+        spans.append((y, differing[0], differing[-1] + 1 - differing[0]))
+    return spans
+
+
+def _rows(diagram: Diagram) -> list[tuple[tuple[str, str], ...]]:
+    """The drawing's lines of runs, then each legend line as one run."""
+    return list(diagram.lines) + [((line, "legend"),) for line in diagram.legend]
+
+
+def _cells(row: tuple[tuple[str, str], ...]) -> list[tuple[str, str]] | None:
+    """A line as one (character, style) pair a terminal cell, or None if some character may not
+    take exactly one cell."""
+    if not all(_ONE_CELL.fullmatch(run) for run, _ in row):
+        return None
+    return [(char, style) for run, style in row for char in run]
+
+
+_ONE_CELL = re.compile("[ -~\u2500-\u257f▶▷✓•]*")
+"""Runs every terminal draws one cell a character: printable ASCII, box drawing and the
+diagram's own marks."""
 
 
 def _trim(lines: tuple[tuple[tuple[str, str], ...], ...]) -> tuple[tuple[tuple[str, str], ...], ...]:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.timer import Timer
 from textual.widgets import Static
 
@@ -22,7 +23,7 @@ from tui_grad.core.views import ACTIONS, ANSWER, HINT, LEAVE, REVEAL, REVEAL_ASK
 from tui_grad.terminal import served
 from tui_grad.ui.answer import AnswerEntry
 from tui_grad.ui.boards import board_for
-from tui_grad.ui.chrome import Footer, Header
+from tui_grad.ui.chrome import Header, SteadyFooter
 from tui_grad.ui.render import (
     LeftLesson,
     SessionScreen,
@@ -65,7 +66,7 @@ class ExerciseScreen(SessionScreen):
         yield AnswerEntry(self.grade, id="answer")
         with VerticalScroll(id="feedback-area", can_focus=False):
             yield Static(id="feedback")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.sync()
@@ -122,17 +123,30 @@ class ExerciseScreen(SessionScreen):
         self.title, self.sub_title = header_texts(session.title, session.subtitle, self.app.size.width)
         self.warn_if_unsaved()
         self.board.show(session)
-        self.query_one("#status", Static).update(line_content(session.status()))
+        self.query_one("#status", Static).update(line_content(session.status()), layout=False)  # one line always
         entry = self.query_one(AnswerEntry)
-        entry.display = session.phase == ANSWERING
+        shown = session.phase == ANSWERING
+        moved = entry.display != shown  # the answer line comes or goes: everything under it moves
+        entry.display = shown
         if session.asked:
             entry.question, entry.hint = session.prompt_line, session.answer_hint
             entry.focus_input()
         elif self.focused is not None:  # a hidden answer line must not take Enter from the screen
             self.set_focus(None)
-        self.query_one("#feedback", Static).update(message_content(session.message))
+        self.show_feedback(message_content(session.message), relayout=moved)
         self.refresh_bindings()
         self.run_timer()
+
+    def show_feedback(self, content: Content, relayout: bool = False) -> None:
+        """Put `content` in the feedback, laying the screen out again only if it takes another
+        number of lines or `relayout` says something above it changed size (hiding the answer
+        line alone does not lay the screen out again in Textual): a layout is most of the time an
+        answer takes to show."""
+        feedback = self.query_one("#feedback", Static)
+        feedback.update(content, layout=False)
+        width = feedback.size.width
+        if relayout or not width or feedback.get_content_height(self.size, self.size, width) != feedback.size.height:
+            feedback.refresh(layout=True)
 
     def run_timer(self) -> None:
         """Keep a timer going while the replay plays; none while paused, done or answering."""

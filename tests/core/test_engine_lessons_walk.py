@@ -10,7 +10,6 @@ import pytest
 
 from tui_grad.core.catalog import load_catalog
 from tui_grad.core.flow import LessonSession
-from tui_grad.core.parts import ANSWERING
 from tui_grad.core.progress import ProgressStore
 from tui_grad.core.views import text_of
 from tui_grad.plain import run_plain
@@ -52,3 +51,27 @@ def test_the_fourth_hint_shows_the_answer_and_saves_it_as_shown(tmp_path, lesson
 def test_the_fourth_hint_in_line_mode(tmp_path, lesson, shown):
     out = plain(tmp_path, lesson, ["", "hint", "hint", "hint", "hint", "lessons"])
     assert "Hint 4 of 4" in out and shown in out
+
+
+def test_your_engine_without_rules_stops_until_they_are_written(tmp_path):
+    from tests.core.test_your_engine_kind import write_rules
+
+    lesson = CATALOG.find("your-engine")
+    session = LessonSession(lesson, ProgressStore(tmp_path).load())
+    session.go_on()
+    assert session.allowed == ("leave",)
+    assert not session.act("continue") and session.part_index == 0
+    session.leave()
+    store = ProgressStore(tmp_path).load()
+    assert not store.lesson("your-engine").finished and not store.lesson("your-engine").part_progress(0).done
+
+    again = LessonSession(lesson, write_rules(tmp_path))  # the rules written since: the part runs them
+    again.go_on()
+    assert again.phase == "replay" and again.part_index == 0
+
+
+def test_your_engine_without_rules_in_line_mode_is_not_finished(tmp_path):
+    out = plain(tmp_path, "your-engine", ["", "", "", "lessons"])
+    assert "Your engine has no rule yet for * (both lines) and + (both lines)" in out
+    assert "Lesson finished" not in out
+    assert not ProgressStore(tmp_path).load().lesson("your-engine").finished

@@ -226,6 +226,8 @@ class LessonSession:
             return (*REPLAY_ACTIONS, LEAVE)
         if phase == WATCH:  # the run's last steps may still be computing: its keys stay until it reports
             return (*REPLAY_ACTIONS, LEAVE)
+        if phase == DONE and self.flow.blocked():  # nothing to go on to: done only once it can be
+            return (LEAVE,)
         update = (UPDATE,) if phase in (REPLAY, UPDATING) and self.flow.can_update() else ()
         return (*update, CONTINUE, LEAVE)
 

@@ -58,6 +58,42 @@ def split_key(key: str) -> tuple[str, str]:
     return op, target
 
 
+_SYMBOL = {"add": "+", "mul": "*", "pow": "**k"}
+"""How an op with two sides or a power is named in a sentence (the functions go by their names)."""
+
+
+def op_name(op: str) -> str:
+    """An op as a sentence names it: `*`, `**k`, `tanh`."""
+    return _SYMBOL.get(op, op)
+
+
+def rule_name(key: str) -> str:
+    """A rule key as a learner reads it: `other's line of *`, `the tanh line`."""
+    op, target = split_key(key)
+    if op in OPS and len(OPS[op].inputs) == 1:
+        return f"the {op_name(op)} line"
+    return f"{target}'s line of {op_name(op)}"
+
+
+def rule_names(keys: Sequence[str]) -> str:
+    """Rule keys as a learner reads them, one entry per op: `* (both lines), + (other's line) and tanh`."""
+    groups: dict[str, list[str]] = {}
+    for key in keys:
+        op, target = split_key(key)
+        groups.setdefault(op, []).append(target)
+    named = []
+    for op, targets in groups.items():
+        inputs = OPS[op].inputs if op in OPS else ()
+        if len(inputs) < 2:
+            named.append(op_name(op))
+        else:
+            lines = "both lines" if len(targets) == 2 else f"{targets[0]}'s line"
+            named.append(f"{op_name(op)} ({lines})")
+    if len(named) < 2:
+        return "".join(named)
+    return ", ".join(named[:-1]) + " and " + named[-1]
+
+
 def answer_of(key: str) -> str:
     """micrograd's own line for a rule key."""
     op, target = split_key(key)

@@ -111,6 +111,11 @@ class PartFlow:
         """Whether U (another update step) makes sense once the answers and replay are done."""
         return False
 
+    def blocked(self) -> bool:
+        """True when the part cannot be done yet (what it needs is made in another lesson): the
+        learner may only leave, and the part is not marked done. Its `done_line` says why."""
+        return False
+
     def prompt(self, name: str) -> str:
         """The question as the answer line asks it: `dL/dd`."""
         return f"d{self.exercise.output_name}/d{name}"

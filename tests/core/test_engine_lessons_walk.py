@@ -10,6 +10,7 @@ import pytest
 
 from tui_grad.core.catalog import load_catalog
 from tui_grad.core.flow import LessonSession
+from tui_grad.core.parts import ANSWERING
 from tui_grad.core.progress import ProgressStore
 from tui_grad.core.views import text_of
 from tui_grad.plain import run_plain
@@ -75,3 +76,25 @@ def test_your_engine_without_rules_in_line_mode_is_not_finished(tmp_path):
     assert "Your engine has no rule yet for * (both lines) and + (both lines)" in out
     assert "Lesson finished" not in out
     assert not ProgressStore(tmp_path).load().lesson("your-engine").finished
+
+
+def answer_all_but_the_last(session: LessonSession) -> str:
+    """Show every answer of the part but the last; returns the last one's right answer."""
+    exercise = session.flow.exercise
+    while [name for name in exercise.order if exercise.status[name] == "pending"][1:]:
+        session.act("reveal")
+    return format(exercise.expected(session.asked), ".10g")
+
+
+@pytest.mark.parametrize("lesson", ["mlp-step", "chain-rule"])
+def test_the_last_verdict_stays_above_the_replay_that_follows_it(tmp_path, lesson):
+    session = LessonSession(CATALOG.find(lesson), ProgressStore(tmp_path).load())
+    session.go_on()
+    assert session.phase == ANSWERING
+    last = answer_all_but_the_last(session)
+    assert session.answer(last)
+    verdict = text_of(session.message)
+    assert verdict.startswith("✓ Right")
+    session.advance()  # the replay's first step: the app shows it at once
+    assert text_of(session.message).startswith(verdict)
+    assert session.status()[0].text.startswith("Step 1 of")

@@ -50,3 +50,22 @@ async def test_the_fourth_hint_shows_the_answer_and_comes_back_shown(tmp_path, l
         await pilot.pause()
         assert shown in flat(app)
         assert app.screen.session.asked != asked
+
+
+async def test_the_last_verdict_of_mlp_step_is_on_screen_while_its_replay_runs(tmp_path):
+    app = TuiGradApp(CATALOG, step_interval=0.01, store=ProgressStore(tmp_path).load())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_part(app, pilot, "mlp-step")
+        session = app.screen.session
+        exercise = session.flow.exercise
+        while [name for name in exercise.order if exercise.status[name] == "pending"][1:]:
+            await pilot.press("ctrl+r")
+            await pilot.pause()
+        assert session.prompt_line == "v1.grad without zero_grad ="
+        await pilot.press(*"-1.7117322", "enter")
+        await pilot.pause()
+        assert session.phase == "replay"
+        while session.replay.position < 1:  # the replay's first step has replaced what was there
+            await pilot.pause()
+        assert "✓ Right: v1.grad without zero_grad" in flat(app)
+        assert "Reset with zero_grad() before every backward pass" in flat(app)

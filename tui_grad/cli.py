@@ -9,7 +9,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -148,7 +148,15 @@ def run_app(args: argparse.Namespace, catalog: Catalog, store: ProgressStore, st
             return 2
         app.theme = theme
     app.run(mouse=not low_bandwidth)
-    return app.return_code or 0  # Textual sets 1 when the app failed
+    if app.return_code:
+        return app.return_code  # Textual sets 1 when the app failed
+    from tui_grad.core.progress import exit_status
+
+    status = exit_status(store)
+    if status:
+        print(f"tui-grad: progress could not be saved in {safe_text(str(store.folder))}: the answers since the "
+              "last save are lost.", file=sys.stderr)
+    return status
 
 
 def formula_from_args(args: argparse.Namespace, command: str) -> Lesson | None:
@@ -387,12 +395,12 @@ def run_progress(args: argparse.Namespace) -> int:
         return 2
     store = load_progress()
     if args.export:
-        return export_attempts(store.attempts, args.export, args.output)
+        return export_attempts(store.each_attempt(), args.export, args.output)
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
-    from tui_grad.core.skills import SKILLS, mastery, skills_to_review
+    from tui_grad.core.skills import SKILLS
 
     catalog = catalog_for(args)
     lessons = Table(title="Your lessons", title_justify="left")
@@ -410,14 +418,14 @@ def run_progress(args: argparse.Namespace) -> int:
     for column in ("skill", "what it is", "right", "level", "state"):
         skills.add_column(column, justify="right" if column in ("right", "level") else "left",
                           overflow="fold")
-    for skill, known_skill in mastery(store.attempts).items():
+    for skill, known_skill in store.history.mastery().items():
         state = "✓ mastered" if known_skill.mastered else "practising" if known_skill.practised else "not tried"
         skills.add_row(skill, SKILLS[skill], f"{known_skill.correct} of {known_skill.recent}",
                        f"{known_skill.level:.0%}", state)
     console = Console()
     console.print(lessons)
     console.print(skills)
-    review = skills_to_review(store.attempts)
+    review = store.history.to_review()
     if review:
         console.print(f"To review next time: {', '.join(review)}.", markup=False, highlight=False)
     where = store.path if store.path.exists() else f"{store.path} (nothing saved yet)"
@@ -425,14 +433,16 @@ def run_progress(args: argparse.Namespace) -> int:
     return 0
 
 
-def export_attempts(attempts: list[dict], export_format: str, output: Path | None) -> int:
-    """Write every attempt as CSV (with a header row) or JSON lines, to a file or standard output.
+def export_attempts(attempts: Iterable[dict], export_format: str, output: Path | None) -> int:
+    """Write every attempt as CSV (with a header row) or JSON lines, to a file or standard output,
+    one at a time as they are read (a long log is never held whole).
 
     Practice answers carry their level, seed and skill, a learner's own formula its formula. A
     reader that goes away (`| head`) ends the export quietly, with status 0."""
     import contextlib
     import csv
 
+    written = 0
     try:
         with contextlib.ExitStack() as stack:
             stream = (stack.enter_context(open(output, "w", encoding="utf-8", newline=""))
@@ -441,6 +451,7 @@ def export_attempts(attempts: list[dict], export_format: str, output: Path | Non
                 writer = csv.writer(stream)
                 writer.writerow(EXPORT_COLUMNS)
                 for attempt in attempts:
+                    written += 1
                     result = "shown" if attempt["shown"] else "right" if attempt["correct"] else "wrong"
                     value = "" if attempt["value"] is None else repr(attempt["value"])
                     writer.writerow([
@@ -452,6 +463,7 @@ def export_attempts(attempts: list[dict], export_format: str, output: Path | Non
                         csv_cell(attempt.get("practice_skill")), csv_cell(attempt.get("formula"))])
             else:
                 for attempt in attempts:
+                    written += 1
                     # Controls as glyphs rather than ensure_ascii's \u escapes: readable as `class --export`
                     # is, and still safe once a reader decodes the JSON and prints a field.
                     record = safe_data({"time": utc_time(attempt["at"]), **attempt})
@@ -468,7 +480,7 @@ def export_attempts(attempts: list[dict], export_format: str, output: Path | Non
               file=sys.stderr)
         return 1
     if output:
-        print(f"tui-grad: wrote {len(attempts)} attempts to {output}", file=sys.stderr)
+        print(f"tui-grad: wrote {written} attempts to {output}", file=sys.stderr)
     return 0
 
 

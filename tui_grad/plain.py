@@ -33,19 +33,22 @@ from tui_grad.core.home import (
     ENTRY_TITLES,
     FORMULA,
     PRACTICE,
+    REVIEW,
     FieldError,
     due_for_review,
     group_headings,
+    part_summary,
     practice_status,
     read_formula,
     resume_index,
+    review_due,
 )
 from tui_grad.core.kinds.registry import kind_of
 from tui_grad.core.kinds.train import TrainFlow
 from tui_grad.core.lesson import Lesson
 from tui_grad.core.parts import ANSWERING, WATCH
 from tui_grad.core.practice import PracticeRun
-from tui_grad.core.progress import ProgressStore, part_summary
+from tui_grad.core.progress import ProgressStore, exit_status
 from tui_grad.core.safe_text import safe_text
 from tui_grad.core.views import (
     ANSWER,
@@ -188,27 +191,30 @@ class PlainTutor:
                 self.warned.add(sentence)
                 self.say(f"Warning: {sentence}")
 
-    def close(self) -> None:
-        """Save once more and say where progress stands."""
+    def close(self) -> int:
+        """Save once more, say where progress stands, and return the exit status (not 0 when
+        progress could not be saved)."""
         if self.session is not None:
             self.session.leave()
             self.warn()
+        status = exit_status(self.store)
         if self.store is None:
             self.say("Progress is not saved in this session.")
-        elif self.session is not None and self.session.tutor.problem:
+        elif status or (self.session is not None and self.session.tutor.problem):
             self.say("Progress could not be saved (see the warning above).")
         else:
             self.say(f"Progress is saved in {self.store.path}.")
+        return status
 
     # --- choosing a lesson ----------------------------------------------------------------
 
     def choose(self) -> Lesson | str | None:
         """List the lessons with their state, practice and the own formula, what is due for review,
         and the lesson to go on with; read a number, an id, p, f or Enter (that lesson). Returns the
-        lesson, PRACTICE or FORMULA, or None for `q`."""
+        lesson, PRACTICE, FORMULA or REVIEW, or None for `q`."""
         lessons = self.catalog.lessons
         records = self.store.lessons if self.store else {}
-        attempts = self.store.attempts if self.store else []
+        history = self.store.history if self.store else None
         self.say("Lessons:")
         headings = group_headings(lessons)
         for number, lesson in enumerate(lessons, start=1):
@@ -218,10 +224,12 @@ class PlainTutor:
                      f"[{part_summary(lesson, records.get(lesson.id))}]")
         for error in self.catalog.broken:
             self.say(f"Unavailable: {error}")
-        self.say(f"p. {ENTRY_TITLES[PRACTICE]}: {ENTRY_SUMMARIES[PRACTICE]} [{practice_status(attempts)}]")
+        self.say(f"p. {ENTRY_TITLES[PRACTICE]}: {ENTRY_SUMMARIES[PRACTICE]} [{practice_status(history)}]")
         self.say(f"f. {ENTRY_TITLES[FORMULA]}: {ENTRY_SUMMARIES[FORMULA]}")
-        if due := due_for_review(attempts):
+        if due := due_for_review(history):
             self.say(f"{due} Practice (p) takes them first.")
+        if review := review_due(history):
+            self.say(f"r. {review}: a short review on fresh numbers.")
         index = resume_index([lesson.id for lesson in lessons], records) if lessons else None
         suggested = lessons[index] if index is not None else None
         offer = f", Enter for {index + 1}. {suggested.title}" if suggested is not None and index is not None else ""
@@ -233,6 +241,8 @@ class PlainTutor:
                 return PRACTICE
             if choice.lower() in ("f", "formula"):
                 return FORMULA
+            if choice.lower() in ("r", "review"):
+                return REVIEW
             if not choice and suggested is not None:
                 return suggested
             if choice.isdigit() and 1 <= int(choice) <= len(lessons):
@@ -241,6 +251,16 @@ class PlainTutor:
                 return lesson
             if choice:
                 self.say(f"No lesson '{choice}'. Type a number from 1 to {len(lessons)}, an id, p, f or q.")
+
+    def run_review(self) -> None:
+        """A short review of the weakest skill (see core/review.py), or why there is none."""
+        from tui_grad.core.review import offer_review
+
+        offer = offer_review(self.catalog, self.store.history if self.store else None)
+        if offer.lesson is None:
+            self.say(offer.message)
+            return
+        self.run_session(LessonSession(offer.lesson, self.store, review=offer.skill))
 
     def ask_formula(self) -> tuple[str, dict[str, float]] | None:
         """Read a formula and its values, saying what is wrong and where (a caret under the column)
@@ -542,8 +562,7 @@ def run_plain_series(first: Callable[[], LessonSession], store: ProgressStore | 
             plain.session.leave()
         silence_closed_stdout(stdout)
         return 0
-    plain.close()
-    return 0
+    return plain.close()
 
 
 def _run(session: PlainTutor, catalog: Catalog, lesson_id: str | None) -> int:
@@ -563,6 +582,8 @@ def _run(session: PlainTutor, catalog: Catalog, lesson_id: str | None) -> int:
             while (choice := session.choose()) is not None:
                 if choice == PRACTICE:
                     session.run_session(PracticeRun(session.store).session())
+                elif choice == REVIEW:
+                    session.run_review()
                 elif choice == FORMULA:
                     typed = session.ask_formula()
                     if typed is not None:
@@ -574,8 +595,7 @@ def _run(session: PlainTutor, catalog: Catalog, lesson_id: str | None) -> int:
                 session.say()
     except Stop:
         pass
-    session.close()
-    return 0
+    return session.close()
 
 
 def silence_closed_stdout(stdout: TextIO) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+from tests.history_helpers import aged
 from tui_grad.core.catalog import load_catalog
 from tui_grad.core.home import FieldError, next_unfinished, read_formula, resume_index
 from tui_grad.core.practice import DAY
@@ -65,9 +66,7 @@ def test_practice_from_the_menu_resumes_after_quitting(tmp_path):
 
 def test_due_for_review_is_said_with_when(tmp_path):
     plain(["p", "show", "show", "show", "show", "show", "quit"], tmp_path)
-    store = ProgressStore(tmp_path).load()
-    for attempt in store.attempts:
-        attempt["at"] -= 2 * DAY
+    store = aged(ProgressStore(tmp_path).load(), 2 * DAY)
     out = plain(["q"], tmp_path, store=store)
     assert "Due for review: " in out and " now" in out and "Practice (p) takes them first." in out
 

@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from tui_grad.core import progress
+from tui_grad.core import attempt_log, progress
 from tui_grad.core.catalog import load_catalog
-from tui_grad.core.progress import FILE_NAME, LOG_NAME, ProgressStore, part_summary
+from tui_grad.core.home import part_summary
+from tui_grad.core.progress import FILE_NAME, LOG_NAME, ProgressStore
 from tui_grad.core.tutor import Tutor
 
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -164,6 +165,29 @@ def test_two_windows_with_different_seeds_keep_their_own_statuses_and_seeds(tmp_
     assert runs == {3: 2, 5: 3}
     again = Tutor(lesson, store, seed=3)  # coming back with seed 3 resumes seed 3's work
     assert again.exercise.status == left.exercise.status
+
+
+@pytest.mark.parametrize("order", ["earned first", "shown first"])
+def test_found_in_either_tab_beats_shown_whatever_the_order(tmp_path, order):
+    """Two tabs at the same question: one finds it, the other gets it wrong and shows it. Before: the
+    tab that showed it wrote 'shown' over the other tab's 'earned' when it saved last."""
+    lesson = load_catalog().find("chain-rule")
+    finder = Tutor(lesson, ProgressStore(tmp_path).load())
+    shower = Tutor(lesson, ProgressStore(tmp_path).load())
+    node = finder.exercise.current
+    assert shower.exercise.current == node
+    if order == "earned first":
+        _answer_right(finder)
+        assert not shower.submit("12345").correct
+        shower.reveal()
+    else:
+        assert not shower.submit("12345").correct
+        shower.reveal()
+        _answer_right(finder)
+    assert shower.save() == "" and finder.save() == ""  # each takes in the other's work
+    for tutor in (finder, shower):
+        assert tutor.record.parts[0].status[node] == "earned", order
+    assert ProgressStore(tmp_path).load().lesson("chain-rule").parts[0].status[node] == "earned"
 
 
 # --- the summary --------------------------------------------------------------------------------
@@ -392,7 +416,7 @@ LOGGED = {**attempt("L", at=1_700_000_000.5), "seq": 3}
     {key: value for key, value in LOGGED.items() if key != "mistake"},
 ])
 def test_the_quick_check_of_a_log_line_agrees_with_the_full_one(line):
-    quick = progress._logged_attempt(json.loads(json.dumps(line)))
+    quick = attempt_log.logged_attempt(json.loads(json.dumps(line)))
     full = progress.normalize_attempt(json.loads(json.dumps(line)))
     assert quick == full and list(quick) == list(full)
 
@@ -401,7 +425,7 @@ def test_the_quick_check_of_a_log_line_agrees_with_the_full_one(line):
                                     {"skills": "product"}, {"part": -1}, {"node": ""}, {"hints": 1.5}])
 def test_the_quick_check_refuses_what_the_full_one_refuses(change):
     with pytest.raises(ValueError):
-        progress._logged_attempt({**LOGGED, **change})
+        attempt_log.logged_attempt({**LOGGED, **change})
 
 
 def test_a_version_1_file_moves_its_attempts_to_the_log_once_even_after_a_crash_midway(tmp_path, monkeypatch):

@@ -44,3 +44,32 @@ def test_opening_a_part_alone_is_not_worth_a_write(tmp_path):
     assert not store.unsaved()
     answer(store, "L")
     assert store.unsaved()
+
+
+def test_leaving_line_mode_with_progress_it_cannot_save_exits_non_zero(tmp_path):
+    """Before: "Progress could not be saved" and exit status 0, so a script or a lab saw success."""
+    import errno
+    import io
+
+    from tui_grad.core import home_files
+    from tui_grad.core.catalog import load_catalog
+    from tui_grad.core.progress import UNSAVED_STATUS
+    from tui_grad.plain import run_plain
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    store = ProgressStore(tmp_path).load()
+    out = io.StringIO()
+    real = home_files.Home.append
+    home_files.Home.append = full  # the disk is full for every answer and at the end
+    try:
+        status = run_plain(load_catalog(), "chain-rule", store, None, stdin=io.StringIO("\n1\nquit\n"), stdout=out)
+    finally:
+        home_files.Home.append = real
+    assert "Progress could not be saved" in out.getvalue()
+    assert status == UNSAVED_STATUS != 0
+    ok = io.StringIO()
+    assert run_plain(load_catalog(), "chain-rule", ProgressStore(tmp_path / "room").load(), None,
+                     stdin=io.StringIO("\n1\nquit\n"), stdout=ok) == 0
+    assert "Progress is saved in" in ok.getvalue()

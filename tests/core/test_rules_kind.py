@@ -133,7 +133,7 @@ def test_the_class_view_and_the_export_show_the_lines_as_text(tmp_path):
 
 
 def test_a_review_of_the_rules_skill_asks_rules_from_the_lesson():
-    from tui_grad.ui.home import review_lesson
+    from tui_grad.core.review import review_lesson
 
     lesson = review_lesson(CATALOG, "rules", 3)
     assert lesson is not None and lesson.id == "review-rules"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -54,14 +55,31 @@ def test_a_tutor_opened_on_a_lesson_loads_no_list_of_lessons():
 
 
 def test_the_list_of_a_learner_who_has_not_practised_loads_no_practice():
-    """Practice's modules (its generator above all) load when the learner has practised: the list's
+    """Practice's modules (its generator above all) load when the learner practises: the list's
     status line says "starts at level 1" and no review is due without them."""
     check = ("import sys; from tui_grad.core.home import due_for_review, practice_status; "
-             "lesson = [{'lesson': 'chain-rule', 'node': 'L', 'correct': True, 'at': 1.0}]; "
+             "from tui_grad.core.history import History; "
+             "lesson = History.rebuild([{'lesson': 'chain-rule', 'node': 'L', 'correct': True, 'at': 1.0}]); "
              "assert practice_status(lesson) == 'starts at level 1', practice_status(lesson); "
              "assert due_for_review(lesson) == ''; "
-             "assert 'tui_grad.core.practice' not in sys.modules and 'tui_grad.core.generator' not in sys.modules; "
-             "practised = [{'lesson': 'practice', 'level': 1, 'seed': 0, 'node': 'L', 'correct': True, 'at': 1.0}]; "
-             "assert practice_status(practised).startswith('level 1'), practice_status(practised)")
+             "assert 'tui_grad.core.practice' not in sys.modules and 'tui_grad.core.generator' not in sys.modules")
+    result = run_fresh(check)
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_list_of_a_learner_who_has_practised_reads_the_summary_without_practice():
+    """A start reads practice's level, streak and what is due from the stored summary: replaying the
+    practice answers (and so the generator) waits until the learner practises again."""
+    from tui_grad.core.history import History, LogPlace
+
+    practised = History.rebuild([{"lesson": "practice", "level": 2, "seed": 0, "node": "L", "correct": True,
+                                  "value": 1.0, "skills": ["chain"], "at": 1.0}])
+    stored = json.dumps(practised.to_json(LogPlace(None, 0, 1)))
+    check = ("import sys, json; from tui_grad.core.home import due_for_review, practice_status; "
+             "from tui_grad.core.history import History; "
+             f"history, _ = History.from_json(json.loads({stored!r})); "
+             "assert practice_status(history).startswith('level 2'), practice_status(history); "
+             "assert due_for_review(history, now=10 * 86400.0).startswith('Due for review: chain'); "
+             "assert 'tui_grad.core.practice' not in sys.modules and 'tui_grad.core.generator' not in sys.modules")
     result = run_fresh(check)
     assert result.returncode == 0, result.stderr

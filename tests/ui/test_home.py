@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.history_helpers import aged
+from tests.ui.screen_text import screen_text
+from tests.ui.test_journeys import press_until_home
 from tui_grad.core.catalog import load_catalog, shipped_lessons_dir
 from tui_grad.core.practice import DAY, PRACTICE_ID, PracticeRun
 from tui_grad.core.progress import ProgressStore
@@ -17,9 +20,6 @@ from tui_grad.ui.app import TuiGradApp
 from tui_grad.ui.exercise import ExerciseScreen
 from tui_grad.ui.formula_form import FormulaForm
 from tui_grad.ui.home import HomeScreen
-
-from tests.ui.screen_text import screen_text
-from tests.ui.test_journeys import press_until_home
 
 CATALOG = load_catalog()
 
@@ -61,9 +61,7 @@ def practised_store(tmp_path: Path, days_ago: float = 0.0) -> ProgressStore:
         while lesson.asked:
             lesson.answer("12345")  # wrong: every skill practised, none mastered
             lesson.reveal()
-    for attempt in store.attempts:
-        attempt["at"] -= days_ago * DAY
-    return store
+    return aged(store, days_ago * DAY)
 
 
 def highlighted_id(app) -> str:

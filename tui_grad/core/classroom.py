@@ -20,7 +20,8 @@ from typing import Any
 
 from tui_grad.core.activity import last_activity
 from tui_grad.core.catalog import Catalog
-from tui_grad.core.progress import ProgressStore, part_summary
+from tui_grad.core.home import part_summary
+from tui_grad.core.progress import ProgressStore
 from tui_grad.core.safe_text import csv_cell, safe_text, utc_time
 from tui_grad.core.skills import SKILLS, first_tries, mastery, right_first_time
 

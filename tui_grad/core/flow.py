@@ -679,10 +679,8 @@ class LessonSession:
         return tuple(rows) + ((line(), line(Span(text, "prose"))) if text else ())
 
     def _mastery(self) -> dict[str, float]:
-        from tui_grad.core.skills import mastery
-
         store = self.tutor.store
-        return {skill: m.level for skill, m in mastery(store.attempts if store else []).items()}
+        return {skill: m.level for skill, m in store.history.mastery().items()} if store else {}
 
     def _review_summary(self) -> Message:
         from tui_grad.core.skills import SKILLS
@@ -694,7 +692,7 @@ class LessonSession:
         earned = sum(status == "earned" for status in exercise.status.values())
         change = ("up from" if after_level > before_level else "down from" if after_level < before_level
                   else "the same as")
-        return (line(Span(f"Review of {SKILLS.get(skill, skill)} done.", "bold")),
+        return (line(Span(f"Review done: {skill} ({SKILLS.get(skill, skill)}).", "bold")),
                 line(f"You earned {earned} of {len(exercise.order)} on fresh numbers. Your {skill} meter is "
                      f"{_meter(after_level)}, {change} {_meter(before_level)}."),)
 

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from tui_grad.core.formula import FormulaError, formula_lesson, parse_values
+from tui_grad.core.history import History
 from tui_grad.core.lesson import FIRST_GROUP, Lesson
-from tui_grad.core.progress import practice_attempts
+from tui_grad.core.practice_state import STREAK_TO_LEVEL_UP, describe_due
 
 PRACTICE, FORMULA = "practice", "formula"
 """The two entries after the lessons: endless practice, and the learner's own formula."""
@@ -54,26 +55,47 @@ def next_unfinished(lesson_ids: Sequence[str], records: Mapping[str, Any], after
     return None
 
 
-def practice_status(attempts: Sequence[Mapping[str, Any]]) -> str:
+def practice_status(history: History | None) -> str:
     """`level 2 · streak 1 of 3`, or `starts at level 1` before any practice."""
-    practised = practice_attempts(attempts)
-    if not practised:  # practice's modules load once the learner practises
+    state = history.practice if history is not None else None
+    if state is None:
         return "starts at level 1"
-    from tui_grad.core.practice import STREAK_TO_LEVEL_UP, replay
-
-    state = replay(practised)
     return f"level {state.level} · streak {state.streak} of {STREAK_TO_LEVEL_UP}"
 
 
-def due_for_review(attempts: Sequence[Mapping[str, Any]], now: float | None = None) -> str:
+def due_for_review(history: History | None, now: float | None = None) -> str:
     """Which practised skills come due for spaced review, and when: `Due for review: paths now,
     chain in 2 days.` ("" before any practice)."""
-    practised = practice_attempts(attempts)
-    if not practised:
-        return ""
-    from tui_grad.core.practice import describe_due, replay
+    state = history.practice if history is not None else None
+    return "" if state is None else describe_due(state, now)
 
-    return describe_due(replay(practised), now)
+
+REVIEW = "review"
+"""The short review of the weakest skill: the home screen's R, line mode's r."""
+
+
+def review_due(history: History | None) -> str:
+    """`Review due: product (not yet mastered)`, or "" when every practised skill is mastered."""
+    weak = history.to_review() if history is not None else []
+    return f"Review due: {weak[0]} (not yet mastered)" if weak else ""
+
+
+def part_summary(lesson: Any, record: Any) -> str:
+    """Where a learner stands in a lesson, in a few words for the home screen, the menu and `progress`."""
+    if record is None or not record.started:
+        return "not started"
+    if record.finished:
+        return "finished"
+    if len(lesson.parts) == 1:
+        from tui_grad.core.kinds.registry import kind_of
+
+        if not kind_of(lesson.parts[0]).asks:  # a run to watch has nothing to count
+            return "in progress"
+        status = record.parts[0].status if record.parts else {}
+        found = sum(1 for value in status.values() if value == "earned")
+        shown = sum(1 for value in status.values() if value == "shown")
+        return f"in progress ({found} found" + (f", {shown} shown)" if shown else ")")
+    return f"part {min(record.part, len(lesson.parts) - 1) + 1} of {len(lesson.parts)}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ import stat
 import time
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Literal, overload
+from typing import BinaryIO, Literal, overload
 
 NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 CLOEXEC = getattr(os, "O_CLOEXEC", 0)
@@ -205,6 +205,20 @@ class Home:
             start = offset if info.st_ino == inode and offset <= info.st_size else 0
             stream.seek(start)
             return info.st_ino, start, stream.read()
+
+    def open_reader(self, name: str) -> BinaryIO | None:
+        """A regular file opened for reading in blocks (the caller closes it); None when there is none."""
+        try:
+            handle = self.open_file(name, os.O_RDONLY | NONBLOCK)
+        except FileNotFoundError:
+            return None
+        stream = os.fdopen(handle, "rb")
+        try:
+            self._regular(name, os.fstat(handle))
+        except BaseException:
+            stream.close()
+            raise
+        return stream
 
     def _regular(self, name: str, info: os.stat_result) -> None:
         if not stat.S_ISREG(info.st_mode):

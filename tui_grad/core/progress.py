@@ -21,27 +21,51 @@ How it stays safe:
   `*.damaged-*` file beside it and the learner is told which file and what; every readable record
   is kept. A file from a newer tutor is never overwritten; a disk that refuses the write is
   reported and the answers wait in memory for the next save.
+
+The pieces live beside this module: the records and reset markers (`records.py`), the log's lines
+(`attempt_log.py`), the state file's shape (`state_file.py`) and the summaries a start reads
+instead of the log (`history.py`). This module is the store that ties them together: locking,
+merging another copy's work, setting aside what is damaged, and writing.
 """
 
 from __future__ import annotations
 
-import copy
+import contextlib
 import json
-import math
 import time
-import zlib
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
+from tui_grad.core.attempt_log import (
+    ATTEMPT_KEYS,
+    LOG_FORMAT,
+    LOG_VERSION,
+    PRACTICE_ID,
+    attempt_key,
+    header_line,
+    logged_attempt,
+    normalize_attempt,
+    parse_lines,
+    practice_attempts,
+    reason,
+)
+from tui_grad.core.history import History, LogPlace
 from tui_grad.core.home_files import Home, Refused
+from tui_grad.core.records import (
+    STATUSES,
+    LessonProgress,
+    Marker,
+    PartProgress,
+    seed_key,
+    settled,
+)
+from tui_grad.core.state_file import FORMAT, VERSION, OnDisk, fingerprint, parse_state
 
-FORMAT = "tui-grad-progress"
-VERSION = 2
-"""Version 1 kept the attempts inside progress.json; it is read and moved into the log."""
-LOG_FORMAT = "tui-grad-attempts"
-LOG_VERSION = 1
+__all__ = ["ATTEMPT_KEYS", "EVERY_LESSON", "FILE_NAME", "FORMAT", "LOCK_NAME", "LOG_FORMAT", "LOG_NAME", "LOG_VERSION",
+           "PRACTICE_ID", "STATUSES", "VERSION", "Home", "LessonProgress", "Marker", "PartProgress", "ProgressStore",
+           "data_dir", "logged_attempt", "normalize_attempt", "practice_attempts", "seed_key"]
+
 FILE_NAME = "progress.json"
 LOG_NAME = "attempts.jsonl"
 LOCK_NAME = ".progress.lock"
@@ -51,15 +75,13 @@ LOCK_WAIT = 5.0
 """Seconds a save waits for another copy of the tutor to finish saving before giving up."""
 EVERY_LESSON = "*"
 """The key in `resets` for a reset of every lesson (lesson ids are lowercase words and '-')."""
-PRACTICE_ID = "practice"
-"""The lesson id practice attempts are saved under (a reserved word: no lesson file may use it)."""
-STATUSES = ("earned", "shown")
-"""What a node's status can be: found by the learner, or its answer shown (earned wins a merge)."""
-ATTEMPT_KEYS = ("lesson", "part", "node", "kind", "text", "value", "correct", "shown", "mistake",
-                "hints", "skills", "seed", "at", "seq")
-"""Every attempt's keys, in the order they are saved and exported (`seq`: its place in the log,
-None until saved). Other keys (practice's `level`, `practice_skill`, a `formula`) follow them."""
-
+PLACE_CHECK = 4_096
+"""Bytes read before the summaries' place in the log, to check the line there is the one they end with."""
+STREAM_BLOCK = 1 << 20
+"""Bytes of the log an export reads at a time."""
+UNTOLD_LIMIT = 200
+"""Answers logged since the summaries were last written before a save writes them anyway (a start
+reads the log from where they end)."""
 
 def data_dir() -> Path:
     """Where progress lives: $TUI_GRAD_HOME if set (shared lab homes), else the user data folder."""
@@ -77,314 +99,36 @@ def _now() -> float:
     return time.time()
 
 
-# --- the records -----------------------------------------------------------------------------
-
-
-@dataclass
-class PartProgress:
-    """One part of a lesson: each node's status ("earned" or "shown"), answers, hints, updates."""
-
-    status: dict[str, str] = field(default_factory=dict)
-    answers: dict[str, float] = field(default_factory=dict)
-    hints: dict[str, int] = field(default_factory=dict)
-    updates: int = 0
-    done: bool = False
-
-    def to_json(self) -> dict[str, Any]:
-        """Plain data for the file."""
-        return {"status": dict(self.status), "answers": dict(self.answers), "hints": dict(self.hints),
-                "updates": self.updates, "done": self.done}
-
-    @classmethod
-    def from_json(cls, data: Any) -> PartProgress:
-        """Read a part back; a wrong type raises ValueError (the record is then set aside)."""
-        data = _mapping(data, "a part")
-        return cls(
-            status={str(node): _text(value, "a status") for node, value in
-                    _mapping(data.get("status", {}), "status").items()},
-            answers={str(node): _number(value, "an answer") for node, value in
-                     _mapping(data.get("answers", {}), "answers").items()},
-            hints={str(node): _count(value, "a hint count") for node, value in
-                   _mapping(data.get("hints", {}), "hints").items()},
-            updates=_count(data.get("updates", 0), "updates"),
-            done=_flag(data.get("done", False), "done"),
-        )
-
-    def merge(self, other: PartProgress) -> None:
-        """Take in another copy's work, node by node: nothing either copy found is dropped."""
-        for node, status in other.status.items():
-            if node not in self.status or status == "earned":  # found in either copy beats shown
-                self.status[node] = status
-        for node, answer in other.answers.items():
-            self.answers.setdefault(node, answer)
-        for node, used in other.hints.items():
-            self.hints[node] = max(self.hints.get(node, 0), used)
-        self.updates = max(self.updates, other.updates)
-        self.done = self.done or other.done
-
-
-def seed_key(seed: int | None) -> str:
-    """How a seed names its work in `LessonProgress.others` ("none": the lesson's own values)."""
-    return "none" if seed is None else str(seed)
-
-
-@dataclass
-class LessonProgress:
-    """Where a learner stands in one lesson with one seed (the part, each part's work), and the work
-    done with other seeds, kept apart in `others` (their answers belong to other numbers)."""
-
-    part: int = 0
-    parts: list[PartProgress] = field(default_factory=list)
-    finished: bool = False
-    seed: int | None = None
-    updated: float = 0.0
-    """When it last changed, by this machine's clock: to show the latest lesson, never to order."""
-    generation: int = 0
-    """The state file's generation this record was last saved in: what resets are ordered by."""
-    others: dict[str, LessonProgress] = field(default_factory=dict)
-    """The work done with other seeds, by `seed_key`: resumed when the learner takes that seed again."""
-
-    def part_progress(self, index: int) -> PartProgress:
-        """Part `index`'s record, adding empty parts up to it if needed."""
-        if index < 0:
-            raise IndexError(f"part index {index} is negative")
-        while len(self.parts) <= index:
-            self.parts.append(PartProgress())
-        return self.parts[index]
-
-    @property
-    def started(self) -> bool:
-        """True once the learner has done anything in this lesson with this seed."""
-        return self.finished or self.part > 0 or any(part != PartProgress() for part in self.parts)
-
-    def use_seed(self, seed: int | None) -> None:
-        """Work with `seed` from now on: this seed's work is put aside in `others` and that seed's
-        work, if any, is taken up again."""
-        if seed == self.seed:
-            return
-        if self.started:
-            self._put_aside(self._alone())
-        run = self.others.pop(seed_key(seed), None) or LessonProgress(seed=seed)
-        self.part, self.parts, self.finished, self.seed = run.part, run.parts, run.finished, seed
-
-    def to_json(self) -> dict[str, Any]:
-        """Plain data for the file."""
-        data = {"part": self.part, "parts": [part.to_json() for part in self.parts],
-                "finished": self.finished, "seed": self.seed, "updated": self.updated,
-                "generation": self.generation}
-        if self.others:
-            data["others"] = {key: run.to_json() for key, run in sorted(self.others.items())}
-        return data
-
-    @classmethod
-    def from_json(cls, data: Any, *, nested: bool = False) -> LessonProgress:
-        """Read a lesson back; a wrong type raises ValueError (the record is then set aside)."""
-        data = _mapping(data, "a lesson")
-        parts = data.get("parts", [])
-        if not isinstance(parts, list):
-            raise ValueError("its parts are not a list")
-        seed = data.get("seed")
-        record = cls(
-            part=_count(data.get("part", 0), "part"),
-            parts=[PartProgress.from_json(part) for part in parts],
-            finished=_flag(data.get("finished", False), "finished"),
-            seed=None if seed is None else _integer(seed, "seed"),
-            updated=_moment(data.get("updated", 0.0), "updated"),
-            generation=_count(data.get("generation", 0), "generation"),
-        )
-        others = _mapping(data.get("others", {}), "its other seeds")
-        if others and nested:
-            raise ValueError("a seed's work holds other seeds")
-        for key, value in others.items():
-            run = cls.from_json(value, nested=True)
-            if key != seed_key(run.seed) or run.seed == record.seed:
-                raise ValueError(f"the work kept for seed '{key}' has seed {run.seed}")
-            record.others[key] = run
-        return record
-
-    def merge(self, other: LessonProgress) -> None:
-        """Take in another copy's record in place (so references the app holds stay live).
-
-        Work with the same seed merges node by node; work with another seed is kept apart in
-        `others` (merged node by node with what is there for that seed), never mixed.
-        """
-        for run in (other, *other.others.values()):
-            if run.seed == self.seed:
-                self._merge_run(run)
-            else:
-                self._put_aside(run)
-        self.updated = max(self.updated, other.updated)
-        self.generation = max(self.generation, other.generation)
-
-    def clear(self) -> None:
-        """Start the lesson over, in place: every seed's work goes."""
-        self.part, self.parts, self.finished, self.seed, self.others = 0, [], False, None, {}
-
-    def _alone(self) -> LessonProgress:
-        """This seed's work only, as a record of its own."""
-        return LessonProgress(self.part, copy.deepcopy(self.parts), self.finished, self.seed)
-
-    def _put_aside(self, run: LessonProgress) -> None:
-        key = seed_key(run.seed)
-        if key in self.others:
-            self.others[key]._merge_run(run)
-        else:
-            self.others[key] = LessonProgress(run.part, copy.deepcopy(run.parts), run.finished, run.seed)
-
-    def _merge_run(self, run: LessonProgress) -> None:
-        self.part = max(self.part, run.part)
-        self.finished = self.finished or run.finished
-        for index, theirs in enumerate(run.parts):
-            self.part_progress(index).merge(theirs)
-
-    def _content(self) -> str:
-        """Everything but the time and generation: to tell whether the learner changed this record."""
-        data = self.to_json()
-        del data["updated"], data["generation"]
-        return json.dumps(data, sort_keys=True)
-
-
-@dataclass(frozen=True)
-class Marker:
-    """A reset: records saved at or before `generation` and attempts logged at or before `seq` are
-    gone. Both are what the copy that reset had seen, so work saved later elsewhere is kept
-    whatever the clocks say; `at` is for people and never orders anything."""
-
-    generation: int
-    seq: int
-    at: float
-
-    def union(self, other: Marker) -> Marker:
-        """Both resets at once."""
-        return Marker(max(self.generation, other.generation), max(self.seq, other.seq), max(self.at, other.at))
-
-    def to_json(self) -> dict[str, Any]:
-        """Plain data for the file."""
-        return {"generation": self.generation, "seq": self.seq, "at": self.at}
-
-    @classmethod
-    def from_json(cls, data: Any) -> Marker:
-        """Read a marker back; ValueError when it is not one."""
-        data = _mapping(data, "a reset")
-        return cls(_count(data.get("generation"), "a reset's generation"), _count(data.get("seq", 0), "a reset's seq"),
-                   _number(data.get("at", 0.0), "a reset's time"))
-
-
-def _settled(content: str) -> dict[str, Any]:
-    """A record's content without the empty parts that merely opening a part adds: those change
-    nothing a learner would see after a reload, so they alone are not worth a write."""
-    data = json.loads(content)
-    parts, empty = data.get("parts", []), PartProgress().to_json()
-    while parts and parts[-1] == empty:
-        parts.pop()
-    return data
-
-
-def normalize_attempt(attempt: Mapping[str, Any]) -> dict[str, Any]:
-    """An attempt with every key of the format, in order, and plain JSON types; ValueError if not one.
-
-    Keys beyond the format's are kept after them, so a later tutor's extra fields survive.
-    """
-    if not isinstance(attempt, Mapping):
-        raise ValueError("an attempt is not a table")
-    get = attempt.get
-    lesson, node = get("lesson"), get("node")
-    if not isinstance(lesson, str) or not lesson:
-        raise ValueError("an attempt has no 'lesson'")
-    if not isinstance(node, str) or not node:
-        raise ValueError("an attempt has no 'node'")
-    value, seed, mistake, at, seq = get("value"), get("seed"), get("mistake"), get("at"), get("seq")
-    skills = get("skills") or []
-    if not isinstance(skills, (list, tuple)) or not all(isinstance(skill, str) for skill in skills):
-        raise ValueError("an attempt's skills are not a list of names")
-    normal = {
-        "lesson": lesson,
-        "part": _count(get("part", 0), "an attempt's part"),
-        "node": node,
-        "kind": str(get("kind") or "gradient"),
-        "text": str(get("text") or ""),
-        "value": None if value is None else _number(value, "an attempt's value"),
-        "correct": _flag(get("correct", False), "correct"),
-        "shown": _flag(get("shown", False), "shown"),
-        "mistake": None if mistake is None else str(mistake),
-        "hints": _count(get("hints", 0), "an attempt's hints"),
-        "skills": list(skills),
-        "seed": None if seed is None else _integer(seed, "an attempt's seed"),
-        "at": _now() if at is None else _moment(at),
-        "seq": None if seq is None else _count(seq, "an attempt's seq"),
-    }
-    if len(attempt) > len(normal) or any(key not in normal for key in attempt):
-        normal.update((key, item) for key, item in attempt.items() if key not in normal)
-    return normal
-
-
-_COUNT = len(ATTEMPT_KEYS)
-_NUMBER_TYPES = (float, int)
-
-
-def _logged_attempt(data: Any) -> dict[str, Any]:
-    """A log line's attempt, checked: the line itself when it is already in the format's shape (as
-    every line this tutor writes is), else normalize_attempt's answer. Loading 100,000 answers
-    spends most of its time here, so the common case checks types without building a new table."""
-    if type(data) is dict and tuple(data)[:_COUNT] == ATTEMPT_KEYS:
-        lesson, node, value, at, seq, seed, mistake = (data["lesson"], data["node"], data["value"], data["at"],
-                                                       data["seq"], data["seed"], data["mistake"])
-        part, hints, skills = data["part"], data["hints"], data["skills"]
-        if (type(lesson) is str and lesson and type(node) is str and node and type(part) is int and part >= 0
-                and type(data["kind"]) is str and type(data["text"]) is str
-                and (value is None or type(value) in _NUMBER_TYPES)
-                and type(data["correct"]) is bool and type(data["shown"]) is bool
-                and (mistake is None or type(mistake) is str) and type(hints) is int and hints >= 0
-                and type(skills) is list and all(type(skill) is str for skill in skills)
-                and (seed is None or type(seed) is int) and type(at) in _NUMBER_TYPES and math.isfinite(at)
-                and type(seq) is int and seq > 0):
-            if type(value) is int:
-                data["value"] = float(value)
-            if type(at) is int:
-                data["at"] = float(at)
-            return data
-    attempt = normalize_attempt(data)
-    if attempt["seq"] is None or attempt["seq"] < 1:
-        raise ValueError("an attempt has no 'seq'")
-    return attempt
-
-
-def _attempt_key(attempt: Mapping[str, Any]) -> tuple:
-    """What makes two attempts the same one (from two copies, or a version 1 file moved to the log)."""
-    return (attempt["at"], attempt["lesson"], attempt["part"], attempt["node"], attempt["kind"], attempt["text"],
-            repr(attempt["value"]), attempt["correct"], attempt["shown"], attempt["hints"])
-
-
 # --- the store -------------------------------------------------------------------------------
-
-
-@dataclass
-class _OnDisk:
-    """What the state file holds, with what could not be read kept raw for setting aside."""
-
-    generation: int
-    lessons: dict[str, LessonProgress]
-    resets: dict[str, Marker]
-    restarts: dict[str, Marker]
-    old_attempts: list[dict[str, Any]]
-    """A version 1 file's attempts, to be moved into the log."""
-    damaged: dict[str, Any]
-    reasons: list[str]
 
 
 class ProgressStore:
     """Loads, merges and saves one learner's progress.
 
     `load()` then read and change `lesson(id)` records in place and `record()` each answer;
-    `save()` after each change. `attempts` lists every answer, in the order they were logged (those
-    not saved yet last). `warnings` collects sentences for the learner (a damaged file set aside, a
-    newer file left alone, a folder other users may write in).
+    `save()` after each change. `history` summarises every answer (mastery, practice, what is due),
+    read from the state file at a start. `attempts` lists every answer, in the order they were
+    logged (those not saved yet last): read from the log the first time it is asked for, as only an
+    export, the class view or a reset needs them all. `warnings` collects sentences for the learner
+    (a damaged file set aside, a newer file left alone, a folder other users may write in).
     """
 
     def __init__(self, folder: Path | str | None = None) -> None:
         self.folder = Path(folder) if folder is not None else data_dir()
         self.lessons: dict[str, LessonProgress] = {}
-        self.attempts: list[dict[str, Any]] = []
+        self._attempts: list[dict[str, Any]] = []
+        self._loaded = True
+        """Whether `_attempts` holds every logged attempt (else only those not logged yet)."""
+        self.history = History()
+        """The summaries of every attempt in `attempts`, kept up to date as each is recorded or read."""
+        self._adopt = False
+        """At a start: take the summaries the state file holds instead of reading the whole log."""
+        self._stale = False
+        """The summaries must be built again from every attempt (another copy's reset, a replaced log)."""
+        self._untold = 0
+        """Attempts taken into the summaries since the state file last held them."""
+        self._adopted: int | None = None
+        """The last seq the adopted summaries cover: checked against the log's line before their place."""
         self.resets: dict[str, Marker] = {}
         """Each lesson (or EVERY_LESSON) reset: its record and attempts up to the marker are gone."""
         self.restarts: dict[str, Marker] = {}
@@ -414,6 +158,13 @@ class ProgressStore:
         self._damaged_line_reasons: list[str] = []
 
     @property
+    def attempts(self) -> list[dict[str, Any]]:
+        """Every answer in the order logged (those not saved yet last); read from the log when first asked."""
+        if not self._loaded:
+            self._load_everything()
+        return self._attempts
+
+    @property
     def path(self) -> Path:
         """The state file."""
         return self.folder / FILE_NAME
@@ -431,6 +182,7 @@ class ProgressStore:
         """
         self._changed = self._changed_lessons()
         self._read_only = read_only
+        self._adopt = not self._attempts and self.history.count == 0
         try:
             home = Home.open(self.folder, create=False, own=not read_only)
             if home is not None and read_only:
@@ -446,8 +198,11 @@ class ProgressStore:
         except OSError as error:
             self._warn(f"Your progress in {self.folder} cannot be read ({error.strerror or error}). You can go "
                        "on; this session starts afresh.")
+        self._adopt = False
         self._warn_damage_left()
         self._remember_content()
+        if not read_only and self._loaded and not self._pending and not self._untold and self._log_inode is not None:
+            self._attempts, self._loaded = [], False  # in the summaries now: read again only if asked for
         return self
 
     def lesson(self, lesson_id: str) -> LessonProgress:
@@ -458,11 +213,12 @@ class ProgressStore:
         """Add one answer to the log (see ATTEMPT_KEYS); it is written by the next save()."""
         normal = normalize_attempt(attempt)
         normal["seq"] = None
-        key = _attempt_key(normal)
+        key = attempt_key(normal)
         if key not in self._pending_keys:
             self._pending_keys[key] = normal
-            self.attempts.append(normal)
+            self._attempts.append(normal)
             self._pending += 1
+            self._take(normal)
 
     def reset(self, lesson_id: str | None = None, *, attempts: bool = True) -> None:
         """Start one lesson over (its record and its attempts), or everything when None.
@@ -472,6 +228,8 @@ class ProgressStore:
         next save merges the copy on disk back in; this leaves a marker that stops that.
         """
         key = EVERY_LESSON if lesson_id is None else lesson_id
+        if attempts and not self._loaded:
+            self._load_everything()
         markers = self.resets if attempts else self.restarts
         marker = Marker(self._generation, self._last_seq, _now())
         if key in markers:
@@ -480,6 +238,8 @@ class ProgressStore:
         self._state_dirty = True
         self._compact = self._compact or attempts
         self._apply_reset(key, marker, attempts, keep=set(), local=True)
+        if attempts:
+            self._rebuild_history()
 
     def save(self) -> str | None:
         """Merge with the files, append the new answers and write the state; None when saved, else a
@@ -511,8 +271,12 @@ class ProgressStore:
         if on_disk is not None:
             self._merge_state(on_disk)
         self._read_log(home)
+        if self._stale:
+            self._read_everything(home)
+        if self._adopt and self._loaded and self.history.count:  # no summaries to read: write them once
+            self._untold = max(self._untold, UNTOLD_LIMIT + 1)
 
-    def _read_state(self, home: Home) -> _OnDisk | None:
+    def _read_state(self, home: Home) -> OnDisk | None:
         """What the state file adds; None when there is none, nothing new, or it was set aside whole."""
         try:
             raw = home.read(FILE_NAME)
@@ -521,7 +285,7 @@ class ProgressStore:
                           "progress cannot be saved over it. You can go on; this session starts afresh.") from None
         if raw is None:
             return None
-        digest = _fingerprint(raw)
+        digest = fingerprint(raw)
         if digest == self._state_digest:
             return None  # what this copy last wrote or read, merged already: skip the slow part
         try:
@@ -532,13 +296,13 @@ class ProgressStore:
             if not isinstance(version, int) or isinstance(version, bool) or version < 1:
                 raise ValueError(f"its version {version!r} is not a format version")
         except (ValueError, TypeError, RecursionError) as error:
-            self._set_aside_file(home, "it is empty" if not raw.strip() else _reason(error))
+            self._set_aside_file(home, "it is empty" if not raw.strip() else reason(error))
             return None
         if version > VERSION:
             raise Refused(f"Your progress file {self.path} was written by a newer tui-grad (format {version}; "
                           f"this one reads {VERSION}). It is left untouched, so progress cannot be saved in "
                           "this session. You can go on; update tui-grad to keep your saved progress.")
-        on_disk = _parse_state(data, version)
+        on_disk = parse_state(data, version)
         if version < VERSION:
             self._state_dirty = True  # written back as version 2, its attempts moved to the log
         if on_disk.damaged:
@@ -547,10 +311,11 @@ class ProgressStore:
         self._state_digest = digest
         return on_disk
 
-    def _merge_state(self, on_disk: _OnDisk) -> None:
+    def _merge_state(self, on_disk: OnDisk) -> None:
         """Take in another copy's resets first, then its lessons; a version 1 file's attempts wait to
         be logged."""
         self._generation = max(self._generation, on_disk.generation)
+        adopted = self._adopt and self._adopt_history(on_disk.history)
         for theirs_markers, markers, attempts in ((on_disk.resets, self.resets, True),
                                                   (on_disk.restarts, self.restarts, False)):
             for key, marker in theirs_markers.items():
@@ -559,6 +324,10 @@ class ProgressStore:
                 if merged != current:
                     markers[key] = merged
                     self._apply_reset(key, merged, attempts, keep=self._changed, local=False)
+                    if attempts and not adopted:  # a reset the summaries do not know of yet
+                        self._stale = True
+                self._last_seq = max(self._last_seq, markers[key].seq)  # numbering never goes back past a reset
+        self._last_seq = max(self._last_seq, on_disk.seq or 0)
         for lesson_id, theirs in on_disk.lessons.items():
             if theirs.generation <= self._record_reset_generation(lesson_id):
                 continue  # saved before a reset: it was meant to go
@@ -572,16 +341,29 @@ class ProgressStore:
 
     def _read_log(self, home: Home) -> None:
         """Take in the log's lines added since this copy last read it (all of it once it was replaced)."""
-        got = home.read_from(LOG_NAME, self._log_offset, self._log_inode)
+        back = min(self._log_offset, PLACE_CHECK) if self._adopted is not None else 0
+        got = home.read_from(LOG_NAME, self._log_offset - back, self._log_inode)
+        if got is not None and back:
+            inode, start, data = got
+            if (inode, start) == (self._log_inode, self._log_offset - back) and \
+                    self._adopted == _last_seq_in(data[:back]):
+                got = inode, self._log_offset, data[back:]
+            else:  # not the log the summaries were made of (edited, replaced): all of it is read again
+                got = inode, 0, data if not start else home.read(LOG_NAME) or b""
+        self._adopted = None
         if got is None:
             if self._log_inode is not None:  # the log was removed by hand: what this copy holds goes back in
-                self._pending = len(self.attempts)
-                for attempt in self.attempts:
+                if not self._loaded:  # the summaries covered answers that are gone with it
+                    self._loaded, self._stale = True, True
+                self._pending = len(self._attempts)
+                for attempt in self._attempts:
                     attempt["seq"] = None
-                    self._pending_keys[_attempt_key(attempt)] = attempt
+                    self._pending_keys[attempt_key(attempt)] = attempt
                 self._log_inode, self._log_offset = None, 0
             return
         inode, start, data = got
+        if not self._loaded and start == 0 and self._log_offset:  # replaced: the summaries cover another log
+            self._loaded, self._stale, self._log_inode = True, True, None
         whole = data.endswith(b"\n") or not data
         end = len(data) if whole else data.rfind(b"\n") + 1
         if not whole:  # a line cut short by a kill: never acknowledged, set aside whole
@@ -589,78 +371,121 @@ class ProgressStore:
             self._damaged_line_reasons.append("an answer cut short while it was being saved")
         lines = data[:end].split(b"\n")[:-1] if end else []
         replaced = inode != self._log_inode or start == 0
-        read = self._parse_log(lines, header=start == 0)
+        chunk = parse_lines(lines, header=start == 0, last_seq=self._last_seq, where=self.log_path)
+        self._damaged_lines += chunk.damaged
+        self._damaged_line_reasons += chunk.reasons
+        self._last_seq = chunk.last_seq
+        attempts = self._attempts
         if replaced and self._log_inode is not None:  # compacted by another copy: its lines are the truth
-            del self.attempts[: len(self.attempts) - self._pending]
-        position = len(self.attempts) - self._pending
+            del attempts[: len(attempts) - self._pending]
+            self._stale = True
+        position = len(attempts) - self._pending
         fresh = []
         hidden = self.resets and self._hidden
-        for attempt in read:
+        for attempt in chunk.attempts:
             if hidden and hidden(attempt):
                 continue
-            if not (self._echo or self._pending_keys):
+            if self._echo or self._pending_keys:
+                key = attempt_key(attempt)
+                if self._echo.pop(key, None) is not None:
+                    continue  # this copy's own line, read back after an unlocked append
+                waiting = self._pending_keys.pop(key, None)
+                if waiting is not None:  # one of ours (or a version 1 file's), logged already: summarised
+                    tail = len(attempts) - self._pending
+                    del attempts[next(index for index in range(tail, len(attempts)) if attempts[index] is waiting)]
+                    self._pending -= 1
+                    if self._loaded:
+                        fresh.append(attempt)
+                    continue
+            self._take(attempt)
+            if self._loaded:
                 fresh.append(attempt)
-                continue
-            key = _attempt_key(attempt)
-            if self._echo.pop(key, None) is not None:
-                continue  # this copy's own line, read back after an unlocked append
-            waiting = self._pending_keys.pop(key, None)
-            if waiting is not None:  # one of ours (or a version 1 file's), logged already
-                tail = len(self.attempts) - self._pending
-                del self.attempts[next(index for index in range(tail, len(self.attempts))
-                                       if self.attempts[index] is waiting)]
-                self._pending -= 1
-            fresh.append(attempt)
-        self.attempts[position:position] = fresh
+        attempts[position:position] = fresh
         self._log_inode, self._log_offset = inode, start + end
 
-    def _parse_log(self, lines: list[bytes], *, header: bool) -> list[dict[str, Any]]:
-        """The attempts in the log's lines; a header line sets the first seq; unreadable lines are kept
-        to be set aside."""
-        start = 0
-        if header and lines:
-            try:
-                first = json.loads(lines[0])
-            except (ValueError, RecursionError):
-                first = None
-            if isinstance(first, dict) and "format" in first:
-                self._log_header(first)
-                start = 1
-        body = lines[start:]
-        try:  # one call of the C decoder for the whole log; line by line only when one is damaged
-            parsed = json.loads(b"[" + b",".join(body) + b"]") if body else []
-        except (ValueError, RecursionError):
-            parsed = None
-        if parsed is None or len(parsed) != len(body):
-            parsed = [_loads_or_error(line) for line in body]
-        read = []
-        last = self._last_seq
-        for line, data in zip(body, parsed):
-            try:
-                if isinstance(data, _Unreadable):
-                    raise data.error
-                attempt = _logged_attempt(data)
-            except (ValueError, TypeError, RecursionError) as error:
-                if line.strip():
-                    self._damaged_lines.append(line)
-                    self._damaged_line_reasons.append(_reason(error))
-                continue
-            seq = attempt["seq"]
-            if seq > last:
-                last = seq
-            read.append(attempt)
-        self._last_seq = last
-        return read
+    def each_attempt(self) -> Iterator[dict[str, Any]]:
+        """Every answer, in the log's order and those not saved yet last, read a block at a time
+        rather than all held at once: what an export walks, however long the log."""
+        if self._loaded:
+            yield from self._attempts
+            return
+        waiting = list(self._attempts)
+        try:
+            home = Home.open(self.folder, create=False, own=not self._read_only)
+        except (Refused, OSError):
+            home = None  # said at load already
+        if home is not None:
+            with home:
+                stream = home.open_reader(LOG_NAME)
+                if stream is not None:
+                    with stream:
+                        yield from self._stream(stream)
+        yield from waiting
 
-    def _log_header(self, data: Mapping[str, Any]) -> None:
-        version = data.get("version")
-        if data.get("format") != LOG_FORMAT or not isinstance(version, int) or isinstance(version, bool):
-            raise ValueError("its first line is not a tui-grad attempt log's")
-        if version > LOG_VERSION:
-            raise Refused(f"Your attempt log {self.log_path} was written by a newer tui-grad (format {version}; "
-                          f"this one reads {LOG_VERSION}). It is left untouched, so progress cannot be saved in "
-                          "this session. You can go on; update tui-grad to keep your saved progress.")
-        self._last_seq = max(self._last_seq, _count(data.get("base", 0), "the log's base"))
+    def _stream(self, stream: BinaryIO) -> Iterator[dict[str, Any]]:
+        hidden = self.resets and self._hidden
+        header, last, rest = True, 0, b""
+        while block := stream.read(STREAM_BLOCK):
+            data = rest + block
+            end = data.rfind(b"\n") + 1
+            rest = data[end:]
+            chunk = parse_lines(data[:end].split(b"\n")[:-1], header=header, last_seq=last, where=self.log_path)
+            header, last = False, chunk.last_seq
+            yield from (attempt for attempt in chunk.attempts if not (hidden and hidden(attempt)))
+
+    def _adopt_history(self, stored: Any) -> bool:
+        """At a start: take the state file's summaries and read the log only from where they end."""
+        found = History.from_json(stored)
+        if found is None:
+            return False
+        self.history, place = found
+        self._adopted = place.seq
+        self._log_inode, self._log_offset = place.inode, place.offset
+        self._last_seq = max(self._last_seq, place.seq)
+        self._loaded = False
+        return True
+
+    def _take(self, attempt: Mapping[str, Any]) -> None:
+        if not self._stale:
+            self.history.take(attempt)
+            self._untold += 1
+
+    def _rebuild_history(self) -> None:
+        """The summaries again from every attempt (all of them are in memory)."""
+        self.history = History.rebuild(self._attempts)
+        self._stale, self._untold = False, len(self._attempts) or 1
+
+    def _read_everything(self, home: Home, *, damage_known: bool = False,
+                         summarised: tuple[int | None, int] | None = None) -> None:
+        """Read the whole log again into `attempts` (those not logged yet stay last) and rebuild the
+        summaries, unless they cover it already (`summarised`: the log and place they end at, and
+        the log read ends there too); `damage_known`: what cannot be read was set aside already."""
+        known = self._damaged_lines, self._damaged_line_reasons
+        self._damaged_lines, self._damaged_line_reasons = [], []
+        del self._attempts[: len(self._attempts) - self._pending]
+        self._loaded, self._stale = True, True
+        self._log_inode, self._log_offset = None, 0
+        self._read_log(home)
+        if damage_known:
+            self._damaged_lines, self._damaged_line_reasons = known
+        if summarised is not None and summarised == (self._log_inode, self._log_offset):
+            self._stale = False
+        else:
+            self._rebuild_history()
+
+    def _load_everything(self) -> None:
+        """Read every logged attempt, the first time `attempts` is asked for after a start."""
+        self._loaded = True
+        try:
+            home = Home.open(self.folder, create=False, own=not self._read_only)
+            if home is None:
+                return
+            with home:
+                self._read_everything(home, summarised=(self._log_inode, self._log_offset))
+        except Refused as refusal:
+            self._warn(refusal.sentence)
+        except OSError as error:
+            self._warn(f"Your attempt log {self.log_path} cannot be read ({error.strerror or error}).")
 
     def _hidden(self, attempt: Mapping[str, Any]) -> bool:
         """True for a logged attempt a reset removed (compaction drops it from the file later)."""
@@ -686,40 +511,40 @@ class ProgressStore:
                 lesson.clear()
         if not attempts:
             return
-        committed = len(self.attempts) - self._pending
+        committed = len(self._attempts) - self._pending
         kept, pending = [], 0
-        for index, attempt in enumerate(self.attempts):
+        for index, attempt in enumerate(self._attempts):
             waiting = index >= committed
             if key in (EVERY_LESSON, attempt["lesson"]) and (
                     (waiting and local) or (not waiting and attempt["seq"] <= marker.seq)):
                 if waiting:
-                    self._pending_keys.pop(_attempt_key(attempt), None)
+                    self._pending_keys.pop(attempt_key(attempt), None)
                 continue
             kept.append(attempt)
             pending += waiting
-        if len(kept) != len(self.attempts):
-            self.attempts, self._pending = kept, pending
+        if len(kept) != len(self._attempts):
+            self._attempts, self._pending = kept, pending
 
     def _changed_lessons(self) -> set[str]:
         """The records changed since the last load or save, stamped with the current time."""
         moment = _now()
         changed = set()
-        empty = LessonProgress()._content()
+        empty = LessonProgress().content()
         for lesson_id, lesson in self.lessons.items():
-            if lesson._content() != self._saved_content.get(lesson_id, empty):
+            if lesson.content() != self._saved_content.get(lesson_id, empty):
                 changed.add(lesson_id)
                 lesson.updated = max(lesson.updated, moment)
         return changed
 
     def _remember_content(self) -> None:
-        self._saved_content = {lesson_id: lesson._content() for lesson_id, lesson in self.lessons.items()}
+        self._saved_content = {lesson_id: lesson.content() for lesson_id, lesson in self.lessons.items()}
 
     def unsaved(self) -> bool:
         """Whether this copy holds anything its last load or successful save did not: a record
         changed, an answer logged, a reset made. Cheap (no file access): what leaving asks first."""
-        empty = LessonProgress()._content()
+        empty = LessonProgress().content()
         return bool(self._pending or self._state_dirty
-                    or any(_settled(lesson._content()) != _settled(self._saved_content.get(lesson_id, empty))
+                    or any(settled(lesson.content()) != settled(self._saved_content.get(lesson_id, empty))
                            for lesson_id, lesson in self.lessons.items()))
 
     def _warn(self, sentence: str) -> None:
@@ -732,7 +557,8 @@ class ProgressStore:
     # --- setting aside ---
 
     def _needs_repair(self) -> bool:
-        return bool(self._damaged_records or self._damaged_lines or self._state_dirty or self._pending)
+        return bool(self._damaged_records or self._damaged_lines or self._state_dirty or self._pending
+                    or self._untold > UNTOLD_LIMIT)
 
     def _set_aside_file(self, home: Home, reason: str) -> None:
         """Move an unreadable state file to a dated name that no other file has, and tell the learner."""
@@ -793,25 +619,24 @@ class ProgressStore:
         answers, write the state when it changed, and compact the log after a reset."""
         self._set_aside_pieces(home)
         self._append_pending(home, locked=locked)
-        if self._changed or self._state_dirty or self._state_digest is None:
-            self._write_state(home)
+        if self._changed or self._state_dirty or self._state_digest is None or self._untold > UNTOLD_LIMIT:
+            self._write_state(home)  # a reset's marker first: a kill before the compaction loses nothing
         if self._compact:
             self._compact_log(home)
+            self._write_state(home)  # the summaries now cover the new log
 
     def _append_pending(self, home: Home, *, locked: bool) -> None:
         """Append the answers not logged yet, one line each with its seq, and fsync: the whole cost of
         an answer, however long the log."""
         if not self._pending:
             return
-        waiting = self.attempts[len(self.attempts) - self._pending:]
-        lines = []
-        if self._log_offset == 0:
-            lines.append(json.dumps({"format": LOG_FORMAT, "version": LOG_VERSION, "base": self._last_seq}))
+        waiting = self._attempts[len(self._attempts) - self._pending:]
+        lines = [header_line(self._last_seq)] if self._log_offset == 0 else []
         first = self._last_seq
         for number, attempt in enumerate(waiting, start=first + 1):
             attempt["seq"] = number
-            lines.append(json.dumps(attempt, ensure_ascii=False))
-        data = ("\n".join(lines) + "\n").encode("utf-8")
+            lines.append(json.dumps(attempt, ensure_ascii=False).encode("utf-8") + b"\n")
+        data = b"".join(lines)
         if locked and self._log_inode is not None and home.inode(LOG_NAME) != (self._log_inode, self._log_offset):
             home.truncate(LOG_NAME, self._log_offset)  # a line cut short by a kill, set aside already
         try:
@@ -823,18 +648,20 @@ class ProgressStore:
         self._last_seq = first + len(waiting)
         self._pending = 0
         self._pending_keys.clear()
+        if not self._loaded:
+            del self._attempts[:]  # logged and summarised: read again only if asked for
         if (before == self._log_offset and inode == self._log_inode) or before == 0:
             self._log_inode, self._log_offset = inode, after
         else:  # another copy wrote in between (no lock on this disk): read on from where this copy was,
-            self._echo.update((_attempt_key(attempt), attempt) for attempt in waiting)  # skipping its own
+            self._echo.update((attempt_key(attempt), attempt) for attempt in waiting)  # skipping its own
 
     def _write_state(self, home: Home) -> None:
         """The state file, whole and atomically, one generation on: small, whatever the log's length."""
         generation = self._generation + 1
-        empty = LessonProgress()._content()
+        empty = LessonProgress().content()
         lessons = {}
         for lesson_id, lesson in sorted(self.lessons.items()):
-            if lesson._content() == empty:
+            if lesson.content() == empty:
                 continue
             if lesson_id in self._changed or lesson.generation == 0:
                 lesson.generation = generation
@@ -846,17 +673,24 @@ class ProgressStore:
             lessons[lesson_id] = data
         head = {"format": FORMAT, "version": VERSION, "generation": generation, "lessons": lessons,
                 "resets": {key: marker.to_json() for key, marker in sorted(self.resets.items())},
-                "restarts": {key: marker.to_json() for key, marker in sorted(self.restarts.items())}}
-        data = json.dumps(head, indent=1, ensure_ascii=False).encode("utf-8") + b"\n"
-        home.write_atomically(FILE_NAME, [data], TEMP_PREFIX, TEMP_SUFFIX)
-        self._generation, self._state_digest, self._state_dirty = generation, _fingerprint(data), False
+                "restarts": {key: marker.to_json() for key, marker in sorted(self.restarts.items())},
+                "seq": self._last_seq}
+        summarised = not self._pending and not self._stale
+        if summarised:  # what a start reads instead of the log
+            head["history"] = self.history.to_json(LogPlace(self._log_inode, self._log_offset, self._last_seq))
+        raw = json.dumps(head, indent=1, ensure_ascii=False).encode("utf-8") + b"\n"
+        home.write_atomically(FILE_NAME, [raw], TEMP_PREFIX, TEMP_SUFFIX)
+        self._generation, self._state_digest, self._state_dirty = generation, fingerprint(raw), False
+        if summarised:
+            self._untold = 0
 
     def _compact_log(self, home: Home) -> None:
         """Rewrite the log with only the attempts no reset removed (renamed over the old one). The
         header keeps the last seq given, so seqs never repeat."""
-        header = json.dumps({"format": LOG_FORMAT, "version": LOG_VERSION, "base": self._last_seq})
-        chunks = [header.encode("utf-8") + b"\n"]
-        chunks += [(json.dumps(attempt, ensure_ascii=False) + "\n").encode("utf-8") for attempt in self.attempts]
+        if not self._loaded:
+            self._read_everything(home, damage_known=True)
+        chunks = [header_line(self._last_seq)]
+        chunks += [(json.dumps(attempt, ensure_ascii=False) + "\n").encode("utf-8") for attempt in self._attempts]
         home.write_atomically(LOG_NAME, chunks, TEMP_PREFIX, TEMP_SUFFIX)
         self._log_inode, self._log_offset = home.inode(LOG_NAME)
         self._compact = False
@@ -865,70 +699,37 @@ class ProgressStore:
         """Temporary files left by a copy that was killed mid-write (only ever called under the lock)."""
         for name in home.names():
             if name.startswith(TEMP_PREFIX) and name.endswith(TEMP_SUFFIX):
-                try:
+                with contextlib.suppress(OSError):
                     home.unlink(name)
-                except OSError:
-                    pass
 
 
-def _parse_state(data: Mapping[str, Any], version: int) -> _OnDisk:
-    """Every readable record of a state file; what is not readable is kept raw with its reason."""
-    damaged: dict[str, Any] = {}
-    reasons: list[str] = []
+UNSAVED_STATUS = 1
+"""The exit status of a tutor that leaves with progress it could not save (the disk still full)."""
 
-    def each(name: str, read: Any) -> dict[str, Any]:
-        table = data.get(name, {})
-        if not isinstance(table, dict):
-            damaged[name] = table
-            reasons.append(f"its {name} are not a table")
-            return {}
-        good = {}
-        for key, value in table.items():
-            try:
-                good[str(key)] = read(value)
-            except (ValueError, TypeError, RecursionError) as error:
-                damaged.setdefault(name, {})[key] = value
-                reasons.append(f"{name[:-1] if name == 'lessons' else name} '{_plain(key)}': {error}")
-        return good
 
-    lessons = each("lessons", LessonProgress.from_json)
-    generation = 0
-    old_attempts: list[dict[str, Any]] = []
-    if version == 1:  # its resets were times, applied by its writer; v1 tutors refuse a v2 file
-        attempts = data.get("attempts", [])
-        if not isinstance(attempts, list):
-            damaged["attempts"], attempts = attempts, []
-            reasons.append("its attempts are not a list")
-        for attempt in attempts:
-            try:
-                old_attempts.append(normalize_attempt({**attempt, "seq": None} if isinstance(attempt, dict)
-                                                      else attempt))
-            except (ValueError, TypeError) as error:
-                damaged.setdefault("attempts", []).append(attempt)
-                reasons.append(str(error))
-        return _OnDisk(0, lessons, {}, {}, old_attempts, damaged, reasons)
+def exit_status(store: ProgressStore | None) -> int:
+    """How a tutor that is done should exit, in both faces: 0 when everything is saved (or nothing
+    is kept), UNSAVED_STATUS when a last save still cannot write what the learner did."""
+    if store is None or not store.unsaved():
+        return 0
+    return UNSAVED_STATUS if store.save() is not None else 0
+
+
+def _last_seq_in(data: bytes) -> int | None:
+    """The seq of the last whole line in `data` (ending in a newline), or a header's base; None if none."""
+    if not data.endswith(b"\n"):
+        return None
+    start = data.rfind(b"\n", 0, len(data) - 1) + 1
+    if not start and len(data) >= PLACE_CHECK:
+        return None  # a line longer than the window: cannot tell
     try:
-        generation = _count(data.get("generation", 0), "its generation")
-    except ValueError as error:
-        damaged["generation"] = data.get("generation")
-        reasons.append(str(error))
-    resets = each("resets", Marker.from_json)
-    restarts = each("restarts", Marker.from_json)
-    return _OnDisk(generation, lessons, resets, restarts, old_attempts, damaged, reasons)
-
-
-class _Unreadable:
-    """A log line json could not read, with why."""
-
-    def __init__(self, error: Exception) -> None:
-        self.error = error
-
-
-def _loads_or_error(line: bytes) -> Any:
-    try:
-        return json.loads(line)
-    except (ValueError, RecursionError) as error:
-        return _Unreadable(error)
+        line = json.loads(data[start:])
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(line, dict):
+        return None
+    seq = line.get("seq", line.get("base") if "format" in line else None)
+    return seq if isinstance(seq, int) and not isinstance(seq, bool) else None
 
 
 def _listed(reasons: list[str]) -> str:
@@ -940,90 +741,3 @@ def _plain(text: Any) -> str:
     from tui_grad.core.safe_text import safe_text
 
     return safe_text(str(text))
-
-
-# --- reading plain data strictly ---------------------------------------------------------------
-
-
-def _reason(error: Exception) -> str:
-    if isinstance(error, json.JSONDecodeError):
-        return f"unreadable JSON at line {error.lineno}, column {error.colno}"
-    if isinstance(error, UnicodeDecodeError):
-        return "unreadable JSON: it is not UTF-8 text"
-    if isinstance(error, RecursionError):
-        return "unreadable JSON: nested too deeply"
-    return str(error)
-
-
-def _mapping(value: Any, what: str) -> Mapping[str, Any]:
-    if not isinstance(value, dict):
-        raise ValueError(f"{what} is not a table")
-    return value
-
-
-def _number(value: Any, what: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"{what} is not a number")
-    return float(value)
-
-
-def _moment(value: Any, what: str = "an attempt's time") -> float:
-    moment = _number(value, what)
-    if not math.isfinite(moment):
-        raise ValueError(f"{what} is not a finite number")
-    return moment
-
-
-def _integer(value: Any, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{what} is not a whole number")
-    return value
-
-
-def _count(value: Any, what: str) -> int:
-    number = _integer(value, what)
-    if number < 0:
-        raise ValueError(f"{what} is negative")
-    return number
-
-
-def _flag(value: Any, what: str) -> bool:
-    if not isinstance(value, bool):
-        raise ValueError(f"{what} is not true or false")
-    return value
-
-
-def _text(value: Any, what: str) -> str:
-    if not isinstance(value, str):
-        raise ValueError(f"{what} is not text")
-    return value
-
-
-def part_summary(lesson: Any, record: LessonProgress | None) -> str:
-    """Where a learner stands in a lesson, in a few words for the home screen and `progress`."""
-    if record is None or not record.started:
-        return "not started"
-    if record.finished:
-        return "finished"
-    if len(lesson.parts) == 1:
-        from tui_grad.core.kinds.registry import kind_of
-
-        if not kind_of(lesson.parts[0]).asks:  # a run to watch has nothing to count
-            return "in progress"
-        status = record.parts[0].status if record.parts else {}
-        found = sum(1 for value in status.values() if value == "earned")
-        shown = sum(1 for value in status.values() if value == "shown")
-        return f"in progress ({found} found" + (f", {shown} shown)" if shown else ")")
-    return f"part {min(record.part, len(lesson.parts) - 1) + 1} of {len(lesson.parts)}"
-
-
-def _fingerprint(raw: bytes) -> tuple[int, int, int]:
-    """Length and two checksums of the file's bytes: enough to tell whether it changed since this
-    copy last read or wrote it (hashlib would load OpenSSL, half a megabyte for every learner)."""
-    return len(raw), zlib.crc32(raw), zlib.adler32(raw)
-
-
-def practice_attempts(attempts: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    """The practice attempts among a learner's attempts, in the store's order (its log's, which a
-    clock set wrong cannot shuffle)."""
-    return [a for a in attempts if a.get("lesson") == PRACTICE_ID and isinstance(a.get("level"), int)]

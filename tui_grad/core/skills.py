@@ -107,19 +107,8 @@ def _skills_of_attempt(attempt: Mapping[str, Any]) -> list[str]:
 
 def first_tries(attempts: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     """The first attempt of every try, in the order given (see the module docstring)."""
-    open_tries: set[tuple] = set()
-    firsts = []
-    for attempt in attempts:
-        if attempt.get("value") is None and not (attempt.get("shown") or attempt.get("correct")
-                                                 or attempt.get("mistake")):
-            continue  # unreadable text: not an answer (a line of code has no number, but a verdict)
-        key = (attempt.get("lesson"), attempt.get("part"), attempt.get("node"), attempt.get("kind"))
-        if key not in open_tries:
-            firsts.append(attempt)
-            open_tries.add(key)
-        if attempt.get("correct") or attempt.get("shown"):
-            open_tries.discard(key)
-    return firsts
+    tally = Tally()
+    return [attempt for attempt in attempts if tally.take(attempt)]
 
 
 def right_first_time(attempt: Mapping[str, Any]) -> bool:
@@ -127,25 +116,79 @@ def right_first_time(attempt: Mapping[str, Any]) -> bool:
     return bool(attempt.get("correct")) and not attempt.get("shown") and not int(attempt.get("hints") or 0)
 
 
+class Tally:
+    """Mastery kept up to date one attempt at a time (the rule of the module docstring): the tries
+    still open, and each skill's latest outcomes. What the store keeps, so a start never reads the log."""
+
+    def __init__(self) -> None:
+        self.open: set[tuple] = set()
+        """(lesson, part, node, kind) of each try not yet answered right or shown."""
+        self.outcomes: dict[str, list[bool]] = {skill: [] for skill in SKILLS}
+        """Each skill's last RECENT tries: right first time or not, oldest first."""
+
+    def take(self, attempt: Mapping[str, Any]) -> bool:
+        """Count one attempt (oldest first); True when it is the first attempt of a try."""
+        if attempt.get("value") is None and not (attempt.get("shown") or attempt.get("correct")
+                                                 or attempt.get("mistake")):
+            return False  # unreadable text: not an answer (a line of code has no number, but a verdict)
+        key = (attempt.get("lesson"), attempt.get("part"), attempt.get("node"), attempt.get("kind"))
+        first = key not in self.open
+        if first:
+            self.open.add(key)
+            right = right_first_time(attempt)
+            for skill in _skills_of_attempt(attempt):
+                outcomes = self.outcomes[skill]
+                outcomes.append(right)
+                if len(outcomes) > RECENT:
+                    del outcomes[0]
+        if attempt.get("correct") or attempt.get("shown"):
+            self.open.discard(key)
+        return first
+
+    def table(self) -> dict[str, Mastery]:
+        """Every skill's mastery; unpractised skills have level 0."""
+        table = {}
+        for skill, recent in self.outcomes.items():
+            correct = sum(recent)
+            level = correct / max(len(recent), MIN_EVIDENCE)
+            table[skill] = Mastery(skill, len(recent), correct, level, level >= MASTERED_LEVEL)
+        return table
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain data for the state file."""
+        return {"open": sorted((list(key) for key in self.open), key=repr), "outcomes": self.outcomes}
+
+    @classmethod
+    def from_json(cls, data: Any) -> Tally:
+        """Read a tally back; ValueError (or TypeError) when it is not one."""
+        tally = cls()
+        for key in data["open"]:
+            if not isinstance(key, list) or len(key) != 4:
+                raise ValueError("an open try is not (lesson, part, node, kind)")
+            tally.open.add(tuple(key))
+        for skill, outcomes in data["outcomes"].items():
+            if skill not in SKILLS or not isinstance(outcomes, list) or len(outcomes) > RECENT \
+                    or not all(isinstance(outcome, bool) for outcome in outcomes):
+                raise ValueError(f"the outcomes of skill {skill!r} are not a list of at most {RECENT} flags")
+            tally.outcomes[skill] = list(outcomes)
+        return tally
+
+
 def mastery(attempts: Iterable[Mapping[str, Any]]) -> dict[str, Mastery]:
     """Every skill's mastery from these attempts (oldest first); unpractised skills have level 0."""
-    ordered = sorted(attempts, key=lambda attempt: float(attempt.get("at") or 0.0))
-    results: dict[str, list[bool]] = {skill: [] for skill in SKILLS}
-    for attempt in first_tries(ordered):
-        for skill in _skills_of_attempt(attempt):
-            results[skill].append(right_first_time(attempt))
-    table = {}
-    for skill, outcomes in results.items():
-        recent = outcomes[-RECENT:]
-        correct = sum(recent)
-        level = correct / max(len(recent), MIN_EVIDENCE)
-        table[skill] = Mastery(skill, len(recent), correct, level, level >= MASTERED_LEVEL)
-    return table
+    tally = Tally()
+    for attempt in sorted(attempts, key=lambda attempt: float(attempt.get("at") or 0.0)):
+        tally.take(attempt)
+    return tally.table()
 
 
 def skills_to_review(attempts: Iterable[Mapping[str, Any]]) -> list[str]:
     """Skills practised but not mastered, weakest first: what a short review should bring back."""
-    table = mastery(attempts)
+    return weakest(mastery(attempts))
+
+
+def weakest(table: Mapping[str, Mastery]) -> list[str]:
+    """The skills of a mastery table practised but not mastered, weakest first."""
     order = list(SKILLS)
     weak = [m for m in table.values() if m.practised and not m.mastered]
     weak.sort(key=lambda m: (m.level, m.correct, order.index(m.skill)))

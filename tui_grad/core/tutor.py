@@ -193,8 +193,14 @@ class Tutor:
         """Copy the exercise's state into the saved record."""
         exercise = self._exercise()
         state = self.record.part_progress(self.part_index)
+        found_elsewhere = {name: state.answers.get(name) for name, value in state.status.items()
+                           if value == EARNED and exercise.status.get(name) != EARNED}  # another tab's, merged
         state.status = {name: value for name, value in exercise.status.items() if value in (EARNED, SHOWN)}
         state.answers = dict(exercise.answers)
+        for name, answer in found_elsewhere.items():  # found in either copy beats shown
+            state.status[name] = EARNED
+            if answer is not None:
+                state.answers[name] = answer
         state.hints = dict(exercise.hints)
 
     def _log(self, verdict: Verdict, text: str) -> None:

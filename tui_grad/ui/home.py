@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import random
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 from textual import on
@@ -24,13 +23,13 @@ from tui_grad.core.home import (
     due_for_review,
     group_headings,
     next_unfinished,
+    part_summary,
     practice_status,
     resume_index,
+    review_due,
 )
-from tui_grad.core.kinds.registry import kind_of
-from tui_grad.core.lesson import Lesson
-from tui_grad.core.progress import ProgressStore, part_summary
-from tui_grad.core.skills import SKILLS, mastery, skills_of_node, skills_to_review
+from tui_grad.core.progress import ProgressStore
+from tui_grad.core.skills import mastery
 
 if TYPE_CHECKING:  # the app imports this screen
     from tui_grad.ui.app import TuiGradApp
@@ -38,39 +37,6 @@ from tui_grad.ui.chrome import Footer, Header
 
 STATE_MARKS = {"finished": "✓", "not started": "·"}
 """The glyph before a lesson's state; anything else (in progress) gets ▸."""
-
-
-def review_lesson(catalog: Catalog, skill: str, seed: int) -> Lesson | None:
-    """A one-part lesson that asks only the nodes exercising `skill`, from a shipped lesson's graph,
-    with fresh input values where that lesson allows them; None when no lesson has such a node."""
-    rng = random.Random(seed)
-    candidates = []
-    for lesson in catalog.lessons:
-        for part in lesson.parts:
-            kind = kind_of(part)
-            if kind.reviews_without_graph(part, skill):  # rules written as code: the part's own questions
-                candidates.append((lesson, part, kind.questions(part)))
-                continue
-            if not kind.reviewable:
-                continue
-            graph = part.build()
-            graph.output.backward()
-            asked = tuple(name for name in graph.named
-                          if skill in skills_of_node(graph.nodes[name], graph.nodes, graph.output))
-            if asked:
-                candidates.append((lesson, part, asked))
-    if not candidates:
-        return None
-    lesson, part, asked = rng.choice(candidates)
-    if not part.assignments:
-        return Lesson(f"review-{skill}", f"Review: {skill}", SKILLS[skill], lesson.path, 0, "", "",
-                      (replace(part, title=f"Review: {SKILLS[skill]}",
-                               text=f"A short review of {SKILLS[skill]}, from '{lesson.title}'."),))
-    fresh = part.randomize or {name: (-6.0, 6.0) for name in part.inputs}  # new numbers, never the ones just seen
-    return Lesson(f"review-{skill}", f"Review: {skill}", SKILLS[skill], lesson.path, 0, "", "",
-                  (replace(part, ask=asked, randomize=fresh, title=f"Review: {SKILLS[skill]}",
-                           text=f"A short review of {SKILLS[skill]}, on the graph of '{lesson.title}' with "
-                                "new numbers."),))
 
 
 @dataclass
@@ -164,7 +130,7 @@ class HomeScreen(Screen):
         """Practice or the own-formula entry, as one row."""
         status = ""
         if entry == PRACTICE:
-            status = practice_status(self.store.attempts if self.store else [])
+            status = practice_status(self.store.history if self.store else None)
         key = {PRACTICE: "P", FORMULA: "F"}[entry]
         width = max((len(item.title) for item in self.catalog.lessons), default=16) + 2
         return Content.assemble(("▶ " if highlighted else "  ", "bold"), (f" {key}. ", "bold"),
@@ -289,8 +255,7 @@ class HomeScreen(Screen):
 
     def skills_line(self) -> Content:
         """Each practised skill with a five-dot meter and a mark, wrapped between skills only."""
-        attempts = self.store.attempts if self.store else []
-        table = mastery(attempts)
+        table = self.store.history.mastery() if self.store else mastery([])
         practised = [m for m in table.values() if m.practised]
         if not practised:
             return Content("Skills appear here as you answer: product, sum, chain, paths, function, update.")
@@ -310,12 +275,12 @@ class HomeScreen(Screen):
 
     def due_line(self) -> Content:
         """Skills due for spaced review (and when), and the short review of a skill not mastered."""
-        attempts = self.store.attempts if self.store else []
+        history = self.store.history if self.store else None
         lines = []
-        if due := due_for_review(attempts):
+        if due := due_for_review(history):
             lines.append(f"{due.removesuffix('.')} — P: practice")
-        if weak := skills_to_review(attempts):
-            lines.append(f"Review due: {weak[0]} (not yet mastered) — R: a short review")
+        if review := review_due(history):
+            lines.append(f"{review} — R: a short review")
         return Content("\n".join(lines))
 
     # --- the highlighted entry ---------------------------------------------------------------------
@@ -375,16 +340,14 @@ class HomeScreen(Screen):
 
     def action_review(self) -> None:
         """Open a short review of the weakest skill, with fresh numbers where a lesson allows them."""
-        due = skills_to_review(self.store.attempts if self.store else [])
-        if not due:
-            self.notify("Nothing to review: every skill you have practised is mastered.", timeout=4, markup=False)
+        from tui_grad.core.review import offer_review
+
+        offer = offer_review(self.catalog, self.store.history if self.store else None)
+        if offer.lesson is None:
+            self.notify(offer.message, severity="warning" if offer.skill else "information", timeout=4,
+                        markup=False)
             return
-        seed = random.randrange(1, 10_000)
-        lesson = review_lesson(self.catalog, due[0], seed)
-        if lesson is None:
-            self.notify(f"No lesson has a {due[0]} node to review.", severity="warning", markup=False)
-            return
-        cast("TuiGradApp", self.app).open_lesson(lesson.id, lesson, seed, review=due[0])
+        cast("TuiGradApp", self.app).open_lesson(offer.lesson.id, offer.lesson, review=offer.skill)
 
 
 _STATE_STYLE = {"finished": "$success", "not started": "$text-muted"}

@@ -40,17 +40,15 @@ class GradientsFlow(PartFlow):
             self.following is not None and self.following.asks_the_step)
 
     def needed(self) -> set[str]:
-        """Nodes not asked whose gradient the asked ones are built from (a node above an asked one);
-        a leaf's gradient would only give the next answer away."""
+        """Nodes not asked whose gradient the asked ones are built from (every node above an asked
+        one, up to the output); a leaf's gradient would only give the next answer away."""
         exercise = self.exercise
         assert isinstance(exercise, GradientExercise)
-        below: set[str] = set()
-        for name, node in reversed(list(exercise.graph.nodes.items())):
-            if name in exercise.status or name in below:
-                below.update(child.label for child in node.children)
-        return {name for name in exercise.graph.nodes if name not in exercise.status and any(
-            child.label in exercise.status or child.label in below
-            for child in exercise.graph.nodes[name].children)}
+        above: set[str] = set()  # nodes with an asked node somewhere beneath them
+        for name, node in exercise.graph.nodes.items():  # children are built before their parents
+            if any(child.label in exercise.status or child.label in above for child in node.children):
+                above.add(name)
+        return above - set(exercise.status)
 
     def nodes(self, values: dict[str, float], replay: dict[str, float] | None = None,
               active: str | None = None, finished: bool = False) -> tuple[NodeView, ...]:

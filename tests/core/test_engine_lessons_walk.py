@@ -98,3 +98,19 @@ def test_the_last_verdict_stays_above_the_replay_that_follows_it(tmp_path, lesso
     session.advance()  # the replay's first step: the app shows it at once
     assert text_of(session.message).startswith(verdict)
     assert session.status()[0].text.startswith("Step 1 of")
+
+
+@pytest.mark.parametrize(("lesson", "form"), [
+    ("backward-rules", "Type your answer: one line of code, like self.grad += other.data * out.grad"),
+    ("topological-order", "Type your answer: the 6 names (a, b, c, d, e, L) separated by spaces"),
+])
+def test_line_modes_help_says_what_this_answer_is_and_offers_no_nudge(tmp_path, lesson, form):
+    out = plain(tmp_path, lesson, ["", "help", "nudge", "lessons"])
+    assert form in out and "a fraction (1/2)" not in out
+    assert "nudge [h]" not in out and "update rule" not in out
+    assert "Nudging is for gradients and slopes; here, type " + form.removeprefix("Type your answer: ") in out
+
+
+def test_line_modes_help_at_a_gradient_still_offers_nudge(tmp_path):
+    out = plain(tmp_path, "chain-rule", ["", "help", "lessons"])
+    assert "Type your answer: a number (-2), a fraction (1/2)" in out and "nudge [h]" in out

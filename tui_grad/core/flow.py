@@ -208,6 +208,12 @@ class LessonSession:
         return self.flow.answer_hint(asked) if asked else ""
 
     @property
+    def answer_form(self) -> str:
+        """What an answer to the question asked now is, with examples (line mode's help says it)."""
+        asked = self.asked
+        return self.flow.answer_form(asked) if asked else ""
+
+    @property
     def allowed(self) -> tuple[str, ...]:
         """The actions a learner can take now; the footer and line mode's commands come from this."""
         phase, replay = self.phase, self.replay

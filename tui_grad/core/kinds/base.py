@@ -128,6 +128,10 @@ class PartFlow:
         """What an empty answer field suggests typing."""
         return "a number, a fraction or a little arithmetic; Enter to check"
 
+    def answer_form(self, name: str) -> str:
+        """What an answer to question `name` is, with examples, for line mode's help."""
+        return "a number (-2), a fraction (1/2) or a little arithmetic (-2*1)"
+
     def status(self, name: str, values: dict[str, float]) -> str:
         """The status line while `name` is asked."""
         return f"▶ Find {self.prompt(name)}   {self.count(name)}   {self.formula_of(name, values)}"

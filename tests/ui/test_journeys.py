@@ -22,6 +22,8 @@ from tui_grad.ui.home import HomeScreen
 from tui_grad.ui.page import PageScreen
 from tui_grad.ui.train import TrainScreen
 
+from tests.core.test_your_engine_kind import write_rules
+
 CATALOG = load_catalog()
 
 
@@ -83,6 +85,9 @@ def log_decisions(monkeypatch) -> list[tuple[str, str, tuple[str, ...]]]:
 async def test_both_faces_offer_the_same_actions_and_save_the_same_state(lesson, tmp_path, monkeypatch):
     """The parity test: the same journey (every answer shown, every replay to its end, on to the
     recap) in the app and in line mode meets the same choices and leaves the same saved record."""
+    if lesson == "your-engine":  # it runs the rules the learner wrote in backward-rules
+        write_rules(tmp_path / "plain")
+        write_rules(tmp_path / "app")
     log = log_decisions(monkeypatch)
     plain(["show", ""] * 200, tmp_path / "plain", lesson)
     plain_log, log[:] = list(log), []

@@ -82,6 +82,8 @@ class Hint:
     node: str
     level: int
     text: str
+    revealed: Verdict | None = None
+    """The last rung: the answer it showed, as `reveal` gave it (to be saved like any reveal)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,7 +181,8 @@ class Questions:
         self.hints[name] = level
         if level < HINT_LEVELS:
             return Hint(name, level, self.hint_texts(name)[level])
-        return Hint(name, level, self.reveal().message + " (marked as shown, not earned)")
+        revealed = self.reveal()
+        return Hint(name, level, revealed.message + " (marked as shown, not earned)", revealed)
 
     def _asked(self) -> str:
         name = self.current

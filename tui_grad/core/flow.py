@@ -208,6 +208,12 @@ class LessonSession:
         return self.flow.answer_hint(asked) if asked else ""
 
     @property
+    def answer_form(self) -> str:
+        """What an answer to the question asked now is, with examples (line mode's help says it)."""
+        asked = self.asked
+        return self.flow.answer_form(asked) if asked else ""
+
+    @property
     def allowed(self) -> tuple[str, ...]:
         """The actions a learner can take now; the footer and line mode's commands come from this."""
         phase, replay = self.phase, self.replay
@@ -226,6 +232,8 @@ class LessonSession:
             return (*REPLAY_ACTIONS, LEAVE)
         if phase == WATCH:  # the run's last steps may still be computing: its keys stay until it reports
             return (*REPLAY_ACTIONS, LEAVE)
+        if phase == DONE and self.flow.blocked():  # nothing to go on to: done only once it can be
+            return (LEAVE,)
         update = (UPDATE,) if phase in (REPLAY, UPDATING) and self.flow.can_update() else ()
         return (*update, CONTINUE, LEAVE)
 
@@ -356,9 +364,6 @@ class LessonSession:
         self.message = verdict_message(verdict, text) + (self._nudge_table(nudges) if nudges else ())
         if verdict.correct:
             self._next_question()
-            if self.phase == UPDATING:  # the step the learner just worked out runs at once: keep the verdict
-                self.lead = (*verdict_message(verdict, text), line())
-                self.message = self.lead + self.message
         return verdict.correct
 
     def pick_up(self) -> None:
@@ -388,13 +393,13 @@ class LessonSession:
         label = self.flow.hint_labels[hint.level - 1]
         self.message = (line(Span(f"Hint {hint.level} of {HINT_LEVELS} · {label}: ", "hint"), hint.text),)
         if self.flow.exercise.current != hint.node:
-            self._next_question(keep_message=True)
+            self._next_question()
 
     def reveal(self) -> None:
         """Show the asked answer (counted as shown, not earned) and move on."""
         self._need(REVEAL)
         self.message = verdict_message(self.tutor.reveal())
-        self._next_question(keep_message=True)
+        self._next_question()
 
     def nudge(self, h: float | None = None) -> None:
         """Move the asked node by h (the next smaller h on the ladder by default), run forward again,
@@ -427,10 +432,19 @@ class LessonSession:
                                                   "shrinks.", "muted")))
         return tuple(rows)
 
-    def _next_question(self, keep_message: bool = False) -> None:
+    def _next_question(self) -> None:
+        """On to the next question, or, after the last, to what follows the answers. A replay or an
+        update step that follows at once keeps what the last answer got (its verdict, or the hint or
+        reveal that showed it) above each of its steps: in the app, the first step would replace it
+        before it could be read."""
         self.nudges = []
         if self.flow.exercise.current is None:
+            said = self.message
             self._after_answers()
+            if self.phase in (REPLAY, UPDATING) and self.replay is not None and said:
+                self.lead = (*said, line())
+                if self.phase == UPDATING:
+                    self.message = self.lead + self.message
 
     # --- replays --------------------------------------------------------------------------------
 

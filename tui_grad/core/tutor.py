@@ -134,11 +134,9 @@ class Tutor:
 
     def hint(self) -> Hint:
         """The next hint for the current question; the last one reveals the answer."""
-        exercise = self._exercise()
-        node = exercise.current
-        hint = exercise.hint()
-        if exercise.status.get(node) == SHOWN:
-            self._log(Verdict(node, False, exercise.answers[node], hint.text, shown=True), "")
+        hint = self._exercise().hint()
+        if hint.revealed is not None:  # the last rung showed the answer: saved and logged as a reveal
+            self._log(hint.revealed, "")
         else:
             self._sync()
             self.save()

@@ -111,6 +111,11 @@ class PartFlow:
         """Whether U (another update step) makes sense once the answers and replay are done."""
         return False
 
+    def blocked(self) -> bool:
+        """True when the part cannot be done yet (what it needs is made in another lesson): the
+        learner may only leave, and the part is not marked done. Its `done_line` says why."""
+        return False
+
     def prompt(self, name: str) -> str:
         """The question as the answer line asks it: `dL/dd`."""
         return f"d{self.exercise.output_name}/d{name}"
@@ -122,6 +127,10 @@ class PartFlow:
     def answer_hint(self, name: str) -> str:
         """What an empty answer field suggests typing."""
         return "a number, a fraction or a little arithmetic; Enter to check"
+
+    def answer_form(self, name: str) -> str:
+        """What an answer to question `name` is, with examples, for line mode's help."""
+        return "a number (-2), a fraction (1/2) or a little arithmetic (-2*1)"
 
     def status(self, name: str, values: dict[str, float]) -> str:
         """The status line while `name` is asked."""

@@ -47,6 +47,9 @@ class RulesFlow(PartFlow):
     def answer_hint(self, name: str) -> str:
         return "one line of code, like self.grad += other.data * out.grad; Enter to check"
 
+    def answer_form(self, name: str) -> str:
+        return "one line of code, like self.grad += other.data * out.grad (never run: the tutor reads it)"
+
     def status(self, name: str, values: dict[str, float]) -> str:
         op, target = split_key(name)
         return f"▶ {OPS[op].forward}: write {target}'s line   {self.count(name)}"

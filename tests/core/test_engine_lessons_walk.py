@@ -1,0 +1,116 @@
+"""What a walk through the lessons that build the engine found, in the core flow and line mode: the
+last hint, the recap, the help, the words a wrong answer gets (the app's side is in
+tests/ui/test_engine_lessons_walk.py)."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from tui_grad.core.catalog import load_catalog
+from tui_grad.core.flow import LessonSession
+from tui_grad.core.parts import ANSWERING
+from tui_grad.core.progress import ProgressStore
+from tui_grad.core.views import text_of
+from tui_grad.plain import run_plain
+
+CATALOG = load_catalog()
+
+
+def plain(home, lesson: str, lines: list[str]) -> str:
+    out = io.StringIO()
+    run_plain(CATALOG, lesson, ProgressStore(home).load(), None,
+              stdin=io.StringIO("".join(text + "\n" for text in lines)), stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("lesson", "asked", "shown"), [
+    ("backward-rules", "add:self", "Shown: self.grad += out.grad"),
+    ("topological-order", "order", "Shown: L e c d b a"),
+])
+def test_the_fourth_hint_shows_the_answer_and_saves_it_as_shown(tmp_path, lesson, asked, shown):
+    session = LessonSession(CATALOG.find(lesson), ProgressStore(tmp_path).load())
+    session.go_on()
+    for _ in range(3):
+        session.hint()
+    session.leave()
+    again = LessonSession(CATALOG.find(lesson), ProgressStore(tmp_path).load())  # hints saved: 3
+    assert again.asked == asked and again.flow.exercise.hints == {asked: 3}
+    again.hint()
+    assert text_of(again.message).startswith(f"Hint 4 of 4 · Answer: {shown}")
+    assert again.asked != asked
+    store = ProgressStore(tmp_path).load()
+    assert store.lesson(CATALOG.find(lesson).id).part_progress(0).status[asked] == "shown"
+    assert [(a["node"], a["shown"]) for a in store.attempts] == [(asked, True)]
+
+
+@pytest.mark.parametrize(("lesson", "shown"), [
+    ("backward-rules", "Answer: Shown: self.grad += out.grad"),
+    ("topological-order", "Answer: Shown: L e c d b a"),
+])
+def test_the_fourth_hint_in_line_mode(tmp_path, lesson, shown):
+    out = plain(tmp_path, lesson, ["", "hint", "hint", "hint", "hint", "lessons"])
+    assert "Hint 4 of 4" in out and shown in out
+
+
+def test_your_engine_without_rules_stops_until_they_are_written(tmp_path):
+    from tests.core.test_your_engine_kind import write_rules
+
+    lesson = CATALOG.find("your-engine")
+    session = LessonSession(lesson, ProgressStore(tmp_path).load())
+    session.go_on()
+    assert session.allowed == ("leave",)
+    assert not session.act("continue") and session.part_index == 0
+    session.leave()
+    store = ProgressStore(tmp_path).load()
+    assert not store.lesson("your-engine").finished and not store.lesson("your-engine").part_progress(0).done
+
+    again = LessonSession(lesson, write_rules(tmp_path))  # the rules written since: the part runs them
+    again.go_on()
+    assert again.phase == "replay" and again.part_index == 0
+
+
+def test_your_engine_without_rules_in_line_mode_is_not_finished(tmp_path):
+    out = plain(tmp_path, "your-engine", ["", "", "", "lessons"])
+    assert "Your engine has no rule yet for * (both lines) and + (both lines)" in out
+    assert "Lesson finished" not in out
+    assert not ProgressStore(tmp_path).load().lesson("your-engine").finished
+
+
+def answer_all_but_the_last(session: LessonSession) -> str:
+    """Show every answer of the part but the last; returns the last one's right answer."""
+    exercise = session.flow.exercise
+    while [name for name in exercise.order if exercise.status[name] == "pending"][1:]:
+        session.act("reveal")
+    return format(exercise.expected(session.asked), ".10g")
+
+
+@pytest.mark.parametrize("lesson", ["mlp-step", "chain-rule"])
+def test_the_last_verdict_stays_above_the_replay_that_follows_it(tmp_path, lesson):
+    session = LessonSession(CATALOG.find(lesson), ProgressStore(tmp_path).load())
+    session.go_on()
+    assert session.phase == ANSWERING
+    last = answer_all_but_the_last(session)
+    assert session.answer(last)
+    verdict = text_of(session.message)
+    assert verdict.startswith("✓ Right")
+    session.advance()  # the replay's first step: the app shows it at once
+    assert text_of(session.message).startswith(verdict)
+    assert session.status()[0].text.startswith("Step 1 of")
+
+
+@pytest.mark.parametrize(("lesson", "form"), [
+    ("backward-rules", "Type your answer: one line of code, like self.grad += other.data * out.grad"),
+    ("topological-order", "Type your answer: the 6 names (a, b, c, d, e, L) separated by spaces"),
+])
+def test_line_modes_help_says_what_this_answer_is_and_offers_no_nudge(tmp_path, lesson, form):
+    out = plain(tmp_path, lesson, ["", "help", "nudge", "lessons"])
+    assert form in out and "a fraction (1/2)" not in out
+    assert "nudge [h]" not in out and "update rule" not in out
+    assert "Nudging is for gradients and slopes; here, type " + form.removeprefix("Type your answer: ") in out
+
+
+def test_line_modes_help_at_a_gradient_still_offers_nudge(tmp_path):
+    out = plain(tmp_path, "chain-rule", ["", "help", "lessons"])
+    assert "Type your answer: a number (-2), a fraction (1/2)" in out and "nudge [h]" in out

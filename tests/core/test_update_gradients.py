@@ -69,3 +69,18 @@ def test_a_gradient_question_trains_its_node_s_skills_and_a_new_value_the_update
 def test_ask_gradients_must_be_true_or_false() -> None:
     with pytest.raises(LessonError, match="ask_gradients"):
         part_from_table({**TABLE, "ask_gradients": "yes"})
+
+
+def test_a_graph_two_boxes_high_may_be_one_column_deeper_but_no_taller_one() -> None:
+    """A neuron, its loss and a step are six columns deep; two boxes high, they fit 80 columns (the
+    leaves sit beside the next column), so the drawing rule lets them through, and nothing taller."""
+    neuron = {"kind": "update", "inputs": {"w": 2.0, "x": 3.0, "b": -5.0, "y": 1.0},
+              "nodes": ["n = w * x + b", "o = tanh(n)", "e = o - y", "L = e ** 2"], "parameters": ["w", "b"]}
+    assert part_from_table(neuron).output == "L"
+    taller = {**neuron, "inputs": {"w": 2.0, "x": 3.0, "b": -5.0, "y": 1.0, "c": 2.0},
+              "nodes": ["n = w * x + b * c", "o = tanh(n)", "e = o - y", "L = e ** 2"]}
+    with pytest.raises(LessonError, match="6 steps deep and 4 nodes tall"):
+        part_from_table(taller)
+    deeper = {**neuron, "nodes": ["n = w * x + b", "o = tanh(n)", "e = o - y", "s = e ** 2", "L = s * 2"]}
+    with pytest.raises(LessonError, match="7 steps deep"):
+        part_from_table(deeper)

@@ -75,6 +75,8 @@ LEVELS = (
     Level(7, "Reuse and a function", "a value used twice, one of its paths through tanh, sigmoid, exp or a "
           "square", ("product", "sum", "chain", "paths", "function")),
     Level(8, "A backward rule", "one operation's _backward written as code, a line per input", ("rules",)),
+    Level(9, "Neuron, loss and step", "tanh(w·x + b) or sigmoid into a squared error: the gradients "
+          "through the loss and the activation, then one step", ("product", "sum", "chain", "update")),
 )
 """Every level, easiest first; `LEVELS[n - 1]` is level n."""
 
@@ -109,7 +111,7 @@ _LOCAL_RULE = {
 
 
 def generate(level: int, seed: int) -> Part:
-    """A fair exercise of `level` (1 to 8), the same for the same seed on every machine."""
+    """A fair exercise of `level` (1 to 9), the same for the same seed on every machine."""
     if not isinstance(level, int) or not 1 <= level <= len(LEVELS):
         raise ValueError(f"level must be a whole number from 1 to {len(LEVELS)}, not {level!r}")
     keys = _keys(level)
@@ -136,7 +138,7 @@ def cycle_length(level: int) -> int:
 
 
 def level_of(number: int) -> Level:
-    """The `Level` called `number` (1 to 6)."""
+    """The `Level` called `number` (1 to `len(LEVELS)`)."""
     return LEVELS[number - 1]
 
 
@@ -257,7 +259,8 @@ def _problems(part: Part) -> Iterator[str]:
             yield f"{name}: value {node.data:g} or gradient {grads[name]:g} is larger than {MAX_MAGNITUDE:g}"
         if exact and not _short(node.data):
             yield f"{name}: value {node.data!r} has more than {DECIMALS} decimal places"
-    questions = _update_questions(exercise) if isinstance(exercise, UpdateExercise) else _gradient_questions(exercise)
+    questions = (_update_questions(exercise, exact) if isinstance(exercise, UpdateExercise)
+                 else _gradient_questions(exercise))
     checked = []
     for name, expected, mistakes, problem in questions:
         if problem:
@@ -295,7 +298,9 @@ def _gradient_questions(exercise: GradientExercise, asked: dict[str, str] | None
         yield question, expected, list(_gradient_mistakes(exercise, name)), problem
 
 
-def _update_questions(exercise: UpdateExercise) -> Iterator[_Question]:
+def _update_questions(exercise: UpdateExercise, exact: bool = True) -> Iterator[_Question]:
+    """Each gradient asked first, then each new value, then the step itself: it lowers the loss, to
+    a short decimal where the graph has no tanh or sigmoid (whose new loss is irrational, and not asked)."""
     step, rule = exercise.step, exercise.lesson.update
     if exercise.gradients is not None:
         yield from _gradient_questions(exercise.gradients, exercise.gradient_questions)
@@ -307,7 +312,7 @@ def _update_questions(exercise: UpdateExercise) -> Iterator[_Question]:
         if move.before == 0 or move.grad == 0 or not _short(move.grad) or not _short(move.after):
             problem = "starts at 0, has gradient 0, or a gradient or new value that is not short"
         yield name, move.after, list(_update_mistakes(exercise, name)), problem
-    if not (abs(step.output_after) <= MAX_MAGNITUDE and _short(step.output_after, NEW_OUTPUT_DECIMALS)):
+    if not (abs(step.output_after) <= MAX_MAGNITUDE and (_short(step.output_after, NEW_OUTPUT_DECIMALS) or not exact)):
         yield exercise.output_name, 0.0, [], f"the new output {step.output_after!r} is not a short decimal"
     if (step.output_after - step.output_before) * rule.sign <= 0:
         yield (exercise.output_name, 0.0, [],
@@ -590,6 +595,40 @@ def _reuse(key: tuple, rng: random.Random) -> dict[str, Any] | None:
                     f"{_LOCAL_RULE['square' if function == 'square' else function]}. Add up both paths."}
 
 
+_LOSS_ERRORS = tuple(step / 20 for step in range(-30, 31) if step)
+"""The neuron's error o − y, a multiple of 0.05 up to 1.5: y is o minus one of these."""
+_LOSS_STEPS = (0.1, 0.2, 0.5)
+
+
+def _neuron_loss_keys() -> list[tuple]:
+    """The activation, its output and w and x (of different sizes, so that w's own value is not the
+    other factor): the error and the step size are drawn."""
+    return [(activation, output, w, x) for activation in ("tanh", "sigmoid") for output in _FUNCTION_OUTPUTS[activation]
+            for w in _INTEGERS for x in _INTEGERS if abs(w) != abs(x)]
+
+
+def _neuron_loss(key: tuple, rng: random.Random) -> dict[str, Any] | None:
+    """o = tanh(w·x + b) (or sigmoid), L = (o − y)²: the neuron's output where its slope is a short
+    decimal (b puts it there, as at level 5), and an error e = o − y that keeps every gradient short.
+    b is irrational, so only w's new value is asked; b's gradient is asked, and b moves too."""
+    activation, output, w, x = key
+    slope = 1 - output * output if activation == "tanh" else output * (1 - output)
+    errors = [e for e in _LOSS_ERRORS if _short(2 * e * slope) and abs(2 * e * slope * x) >= 0.1]
+    if not errors:
+        return None
+    error = rng.choice(errors)
+    inputs = {"w": float(w), "x": float(x), "b": round(_PRE_IMAGE[activation](output) - w * x, 12),
+              "y": round(output - error, 2)}
+    step = rng.choice(_LOSS_STEPS)
+    rule = "do/dn = 1 − o²" if activation == "tanh" else "do/dn = o·(1 − o)"
+    return {"kind": "update", "inputs": inputs, "parameters": ["w", "b"], "ask": ["w"],
+            "nodes": ["n = w * x + b", f"o = {activation}(n)", "e = o - y", "L = e ** 2"],
+            "step_size": step, "direction": "descent", "ask_gradients": True,
+            "text": f"A neuron and its squared error: o = {activation}(w·x + b), L = (o − y)². Find dL/dw and "
+                    f"dL/db back through the loss (dL/de = 2e) and the {activation} ({rule}), then w after one "
+                    f"step of size {format_number(step)}: w ← w − {format_number(step)} × dL/dw. b moves too."}
+
+
 RULE_LEVEL = 8
 """The level that asks for a backward rule as code: no graph, one op of `rule_checker.OPS` a key."""
 
@@ -600,8 +639,8 @@ def _rule_keys() -> list[tuple]:
 
 _KEY_LISTS: dict[int, Callable[[], list[tuple]]] = {
     1: _one_keys, 2: _chain_keys, 3: _twice_keys, 4: _function_keys, 5: _neuron_keys, 6: _update_keys,
-    7: _reuse_keys, 8: _rule_keys,
+    7: _reuse_keys, 8: _rule_keys, 9: _neuron_loss_keys,
 }
 _BUILDERS: dict[int, Callable[[tuple, Any], dict[str, Any] | None]] = {
-    1: _one, 2: _chain, 3: _twice, 4: _function, 5: _neuron, 6: _update, 7: _reuse,
+    1: _one, 2: _chain, 3: _twice, 4: _function, 5: _neuron, 6: _update, 7: _reuse, 9: _neuron_loss,
 }

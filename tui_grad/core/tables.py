@@ -18,6 +18,7 @@ from tui_grad.core.lesson import (
     MAX_LEVELS,
     MAX_NODES,
     MAX_TALL,
+    NARROW_TALL,
     Assignment,
     Graph,
     LessonError,
@@ -78,7 +79,7 @@ class TableReader:
         boxed = [name for name, node in graph.nodes.items() if node.children or name in graph.named]
         deepest = max(levels[name] for name in boxed) + 1
         tallest = max(sum(levels[name] == level for name in boxed) for level in range(deepest))
-        if deepest > MAX_LEVELS or tallest > MAX_TALL:
+        if (deepest > MAX_LEVELS and not (deepest == MAX_LEVELS + 1 and tallest <= NARROW_TALL)) or tallest > MAX_TALL:
             raise self.fail(
                 f"the graph is {deepest} steps deep and {tallest} nodes tall; an 80x24 screen draws at most "
                 f"{MAX_LEVELS} deep and {MAX_TALL} tall. Name fewer intermediate steps (write them inside one "

@@ -86,11 +86,12 @@ def describe_rule(lesson: Part) -> str:
 
 
 def gradient_questions(lesson: Part) -> tuple[tuple[str, str], ...]:
-    """The gradient questions an update part asks before its step (`("dL/dw", "w")`), in the
-    parameters' order; none unless its update rule says `ask_gradients`."""
+    """The gradient questions an update part asks before its step (`("dL/dw", "w")`): every
+    parameter's, as every one drives the step, even one whose new value is not asked; none unless
+    its update rule says `ask_gradients`."""
     if not lesson.update.ask_gradients:
         return ()
-    return tuple((f"d{lesson.output}/d{name}", name) for name in lesson.ask or lesson.parameters)
+    return tuple((f"d{lesson.output}/d{name}", name) for name in lesson.parameters)
 
 
 @dataclass

@@ -12,6 +12,7 @@ from tui_grad.core.catalog import load_catalog
 from tui_grad.core.flow import LessonSession
 from tui_grad.core.parts import ANSWERING
 from tui_grad.core.progress import ProgressStore
+from tui_grad.core.rule_checker import OPS, check_rule, points
 from tui_grad.core.views import text_of
 from tui_grad.plain import run_plain
 
@@ -114,3 +115,14 @@ def test_line_modes_help_says_what_this_answer_is_and_offers_no_nudge(tmp_path, 
 def test_line_modes_help_at_a_gradient_still_offers_nudge(tmp_path):
     out = plain(tmp_path, "chain-rule", ["", "help", "lessons"])
     assert "Type your answer: a number (-2), a fraction (1/2)" in out and "nudge [h]" in out
+
+
+@pytest.mark.parametrize(("line", "mistake", "words"), [
+    ("self.grad += (out.data >= 0) * out.grad", "relu-everywhere", "with > (out.data is never negative"),
+    ("self.grad += (self.data >= 0) * out.grad", "relu-at-zero", "right except where the input is exactly 0"),
+])
+def test_relu_compared_with_greater_or_equal_is_named_and_checked_at_zero(line, mistake, words):
+    verdict = check_rule("relu", "self", line)
+    assert not verdict.correct and verdict.mistake == mistake and words in verdict.message
+    assert any(point["self.data"] == 0 for point in points(OPS["relu"]))
+    assert check_rule("relu", "self", "self.grad += (self.data > 0) * out.grad").correct

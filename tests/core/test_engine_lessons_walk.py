@@ -5,6 +5,7 @@ tests/ui/test_engine_lessons_walk.py)."""
 from __future__ import annotations
 
 import io
+import json
 
 import pytest
 
@@ -126,3 +127,14 @@ def test_relu_compared_with_greater_or_equal_is_named_and_checked_at_zero(line, 
     assert not verdict.correct and verdict.mistake == mistake and words in verdict.message
     assert any(point["self.data"] == 0 for point in points(OPS["relu"]))
     assert check_rule("relu", "self", "self.grad += (self.data > 0) * out.grad").correct
+
+
+@pytest.mark.parametrize(("lesson", "part"), [("topological-order", None), ("your-engine", 1), ("your-engine", 2)])
+def test_trace_lists_no_update_steps_for_a_lesson_that_takes_none(capsys, lesson, part):
+    from tui_grad.cli import main
+
+    where = ["--part", str(part)] if part else []
+    assert main(["trace", lesson, *where]) == 0
+    assert "Updates" not in capsys.readouterr().out
+    assert main(["trace", lesson, *where, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["updates"] == []

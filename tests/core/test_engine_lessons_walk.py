@@ -138,3 +138,24 @@ def test_trace_lists_no_update_steps_for_a_lesson_that_takes_none(capsys, lesson
     assert "Updates" not in capsys.readouterr().out
     assert main(["trace", lesson, *where, "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["updates"] == []
+
+
+def test_your_engine_left_mid_replay_comes_back_to_the_part_not_the_introduction(tmp_path):
+    from tests.core.test_your_engine_kind import write_rules
+
+    lesson = CATALOG.find("your-engine")
+    session = LessonSession(lesson, write_rules(tmp_path))
+    session.go_on()
+    session.advance()
+    session.advance()
+    session.leave()
+    again = LessonSession(lesson, ProgressStore(tmp_path).load())
+    assert again.phase == "replay" and again.resumed
+    assert "You are back where you left off." in text_of(again.message)
+
+    home = tmp_path / "plain"
+    write_rules(home)
+    first = plain(home, "your-engine", ["lessons"])  # line mode shows the whole pass, then asks
+    assert "The lines you wrote in Write the backward rules" in first
+    out = plain(home, "your-engine", ["lessons"])
+    assert "Resuming at part 1 of 2." in out and "The lines you wrote in Write the backward rules" not in out

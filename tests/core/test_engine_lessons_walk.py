@@ -5,6 +5,7 @@ tests/ui/test_engine_lessons_walk.py)."""
 from __future__ import annotations
 
 import io
+import json
 
 import pytest
 
@@ -12,6 +13,7 @@ from tui_grad.core.catalog import load_catalog
 from tui_grad.core.flow import LessonSession
 from tui_grad.core.parts import ANSWERING
 from tui_grad.core.progress import ProgressStore
+from tui_grad.core.rule_checker import OPS, check_rule, points
 from tui_grad.core.views import text_of
 from tui_grad.plain import run_plain
 
@@ -114,3 +116,46 @@ def test_line_modes_help_says_what_this_answer_is_and_offers_no_nudge(tmp_path, 
 def test_line_modes_help_at_a_gradient_still_offers_nudge(tmp_path):
     out = plain(tmp_path, "chain-rule", ["", "help", "lessons"])
     assert "Type your answer: a number (-2), a fraction (1/2)" in out and "nudge [h]" in out
+
+
+@pytest.mark.parametrize(("line", "mistake", "words"), [
+    ("self.grad += (out.data >= 0) * out.grad", "relu-everywhere", "with > (out.data is never negative"),
+    ("self.grad += (self.data >= 0) * out.grad", "relu-at-zero", "right except where the input is exactly 0"),
+])
+def test_relu_compared_with_greater_or_equal_is_named_and_checked_at_zero(line, mistake, words):
+    verdict = check_rule("relu", "self", line)
+    assert not verdict.correct and verdict.mistake == mistake and words in verdict.message
+    assert any(point["self.data"] == 0 for point in points(OPS["relu"]))
+    assert check_rule("relu", "self", "self.grad += (self.data > 0) * out.grad").correct
+
+
+@pytest.mark.parametrize(("lesson", "part"), [("topological-order", None), ("your-engine", 1), ("your-engine", 2)])
+def test_trace_lists_no_update_steps_for_a_lesson_that_takes_none(capsys, lesson, part):
+    from tui_grad.cli import main
+
+    where = ["--part", str(part)] if part else []
+    assert main(["trace", lesson, *where]) == 0
+    assert "Updates" not in capsys.readouterr().out
+    assert main(["trace", lesson, *where, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["updates"] == []
+
+
+def test_your_engine_left_mid_replay_comes_back_to_the_part_not_the_introduction(tmp_path):
+    from tests.core.test_your_engine_kind import write_rules
+
+    lesson = CATALOG.find("your-engine")
+    session = LessonSession(lesson, write_rules(tmp_path))
+    session.go_on()
+    session.advance()
+    session.advance()
+    session.leave()
+    again = LessonSession(lesson, ProgressStore(tmp_path).load())
+    assert again.phase == "replay" and again.resumed
+    assert "You are back where you left off." in text_of(again.message)
+
+    home = tmp_path / "plain"
+    write_rules(home)
+    first = plain(home, "your-engine", ["lessons"])  # line mode shows the whole pass, then asks
+    assert "The lines you wrote in Write the backward rules" in first
+    out = plain(home, "your-engine", ["lessons"])
+    assert "Resuming at part 1 of 2." in out and "The lines you wrote in Write the backward rules" not in out

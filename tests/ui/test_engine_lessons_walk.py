@@ -12,6 +12,7 @@ from tui_grad.ui.app import TuiGradApp
 from tui_grad.ui.exercise import ExerciseScreen
 from tui_grad.ui.home import HomeScreen
 
+from tests.core.test_your_engine_kind import write_rules
 from tests.ui.screen_text import screen_text
 
 CATALOG = load_catalog()
@@ -69,3 +70,20 @@ async def test_the_last_verdict_of_mlp_step_is_on_screen_while_its_replay_runs(t
             await pilot.pause()
         assert "✓ Right: v1.grad without zero_grad" in flat(app)
         assert "Reset with zero_grad() before every backward pass" in flat(app)
+
+
+async def test_your_engine_left_mid_animation_comes_back_to_the_part(tmp_path):
+    write_rules(tmp_path)
+    app = TuiGradApp(CATALOG, step_interval=60, store=ProgressStore(tmp_path).load())  # a step only on a key
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_part(app, pilot, "your-engine")
+        await pilot.press("n", "n")  # two steps of the pass, paused
+        await pilot.pause()
+        assert app.screen.session.status()[0].text.startswith("Step 2 of 6")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        app.open_lesson("your-engine")
+        await pilot.pause()
+        assert isinstance(app.screen, ExerciseScreen), "not the introduction again"
+        assert "You are back where you left off" in flat(app)

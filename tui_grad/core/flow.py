@@ -576,6 +576,7 @@ class LessonSession:
         """Continue: from the introduction to the part, from a finished part to the next or the recap."""
         self._need(CONTINUE)
         if self.phase == INTRO:
+            self.tutor.enter_part()
             self._enter_part()
         elif self.phase == REPLAY and self.flow.hunting:  # a bug hunt: now find it
             self.phase, self.replay, self.lead = ANSWERING, None, ()

@@ -142,6 +142,11 @@ class Tutor:
             self.save()
         return hint
 
+    def enter_part(self) -> None:
+        """Remember that the learner went on from the introduction into the current part."""
+        self.record.part_progress(self.part_index).entered = True
+        self.save()
+
     def note_updates(self, count: int) -> None:
         """Remember how many update steps the learner has taken in this part."""
         self.record.part_progress(self.part_index).updates = count

@@ -189,6 +189,9 @@ class Kind:
     """True when a restored exercise needs the attempt log (`remember`): its answers are text."""
     attempt_kind: ClassVar[str] = "gradient"
     """What an attempt at a question of this kind is filed as in the attempt log."""
+    steps_parameters: ClassVar[bool] = True
+    """False for a kind whose part never takes an update step (an order, your engine): `trace` then
+    lists none, though the part's inputs count as its parameters."""
 
     def read(self, reader: TableReader, table: dict[str, Any], where: str, common: dict[str, Any]) -> Part:
         """The part one `[[parts]]` table describes, checked; a problem raises LessonError with the

@@ -87,6 +87,7 @@ class OrderKind(GraphKind):
 
     name = "order"
     flow_type = OrderFlow
+    steps_parameters = False
     attempt_kind = ORDER_ATTEMPT_KIND
 
     def check(self, reader: TableReader, part: Part, graph: Graph) -> None:

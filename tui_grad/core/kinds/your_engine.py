@@ -121,6 +121,7 @@ class YourEngineKind(GradientsKind):
 
     name = "your-engine"
     flow_type = YourEngineFlow
+    steps_parameters = False
     reviewable = False
 
     def exercise(self, part: Part, inputs: Mapping[str, float] | None = None) -> Questions | None:

@@ -291,3 +291,47 @@ async def test_a_training_run_left_after_it_ran_comes_back_as_a_run_in_both_face
     out = plain(["", "", ""], tmp_path, "line-fit")
     assert "Resuming at part 3 of 3" in out and "After 800 steps" in out and "Lesson finished: Fitting a line" in out
     assert record(tmp_path, "line-fit")["finished"]
+
+
+async def test_practice_left_mid_exercise_at_the_top_level_comes_back_in_both_faces(tmp_path):
+    """Level 9 (a neuron, its loss, a step) left after its first gradient in the app resumes in line
+    mode at the second, and left there resumes in the app at the step, with both gradients shown."""
+    from tui_grad.core.exercise import format_number
+    from tui_grad.core.generator import LEVELS
+
+    top = len(LEVELS)
+    app = TuiGradApp(CATALOG, store=ProgressStore(tmp_path).load())
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_practice(level=top)
+        await pilot.pause()
+        session = app.screen.session
+        exercise = session.flow.exercise
+        assert f"Practice · level {top}" in session.title and exercise.current == "dL/dw"
+        seed = session.tutor.extra["seed"]
+        await pilot.press(*format_number(exercise.expected("dL/dw")), "enter")
+        await pilot.pause()
+        assert exercise.current == "dL/db"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+    expected_db = format_number(exercise.expected("dL/db"))
+    out = plain(["p", expected_db, "quit"], tmp_path, None)
+    assert f"Practice · level {top}" in out and "Resuming at part 1 of 1, question dL/db." in out
+    assert f"dL/db = {expected_db}\nRight." in out
+    app = TuiGradApp(CATALOG, store=ProgressStore(tmp_path).load())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("p")
+        await pilot.pause()
+        again = app.screen
+        assert isinstance(again, ExerciseScreen) and again.session.tutor.extra["seed"] == seed
+        assert again.session.flow.exercise.current == "w"
+        grads = {view.name: view.grad for view in again.session.flow.nodes({})}
+        assert grads["w"] == format_number(exercise.expected("dL/dw")) and grads["b"] == expected_db
+        assert "back where you left off" in screen_text_of(app)
+
+
+def screen_text_of(app) -> str:
+    from tests.ui.screen_text import screen_text
+
+    return screen_text(app)

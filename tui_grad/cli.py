@@ -77,7 +77,7 @@ def command_parser(command: str) -> argparse.ArgumentParser:
     elif command == "practice":
         parser.description = ("Practice without end: fresh exercises at your level, chosen from your skills; "
                               "or work your own formula with --formula.")
-        parser.add_argument("--level", type=int, metavar="K", help="start at level K (1, the easiest, to 9); with "
+        parser.add_argument("--level", type=int, metavar="K", help="start at level K (1, the easiest, to 10); with "
                             "--seed, the level of the one exercise to reproduce")
         parser.add_argument("--seed", type=int, metavar="N", help="with --level: reproduce that one exercise (for "
                             "instructors; nothing is saved)")

@@ -57,7 +57,7 @@ def drawn_size(graph) -> tuple[int, int]:
 
 
 def test_levels_are_numbered_named_and_name_real_skills():
-    assert [level.number for level in generator.LEVELS] == [1, 2, 3, 4, 5, 6, 7, 8, 9]
+    assert [level.number for level in generator.LEVELS] == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
     for level in generator.LEVELS:
         assert level.name and level.description
         assert level.skills and set(level.skills) <= set(SKILLS)
@@ -65,9 +65,9 @@ def test_levels_are_numbered_named_and_name_real_skills():
     assert {skill for level in generator.LEVELS for skill in level.skills} == set(SKILLS)
 
 
-@pytest.mark.parametrize("level", [0, 10, -1, "2"])
+@pytest.mark.parametrize("level", [0, 11, -1, "2"])
 def test_an_unknown_level_is_refused_with_a_sentence(level):
-    with pytest.raises(ValueError, match="level must be a whole number from 1 to 9"):
+    with pytest.raises(ValueError, match="level must be a whole number from 1 to 10"):
         generator.generate(level, 1)
 
 

@@ -293,31 +293,33 @@ async def test_a_training_run_left_after_it_ran_comes_back_as_a_run_in_both_face
     assert record(tmp_path, "line-fit")["finished"]
 
 
-async def test_practice_left_mid_exercise_at_the_top_level_comes_back_in_both_faces(tmp_path):
-    """Level 9 (a neuron, its loss, a step) left after its first gradient in the app resumes in line
-    mode at the second, and left there resumes in the app at the step, with both gradients shown."""
+@pytest.mark.parametrize("level", [9, 10])
+async def test_practice_left_mid_exercise_at_a_new_level_comes_back_in_both_faces(tmp_path, level):
+    """Level 9 (a neuron, its loss, a step) and 10 (a layer), left after the first answer in the app,
+    resume in line mode at the second, and left there resume in the app at the third, with the
+    gradients found so far in the graph."""
     from tui_grad.core.exercise import format_number
-    from tui_grad.core.generator import LEVELS
 
-    top = len(LEVELS)
     app = TuiGradApp(CATALOG, store=ProgressStore(tmp_path).load())
     async with app.run_test(size=(80, 24)) as pilot:
-        app.open_practice(level=top)
+        app.open_practice(level=level)
         await pilot.pause()
         session = app.screen.session
         exercise = session.flow.exercise
-        assert f"Practice · level {top}" in session.title and exercise.current == "dL/dw"
+        first, second, third = exercise.order[:3]
+        assert f"Practice · level {level}" in session.title and exercise.current == first
         seed = session.tutor.extra["seed"]
-        await pilot.press(*format_number(exercise.expected("dL/dw")), "enter")
+        await pilot.press(*format_number(exercise.expected(first)), "enter")
         await pilot.pause()
-        assert exercise.current == "dL/db"
+        assert exercise.current == second
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
-    expected_db = format_number(exercise.expected("dL/db"))
-    out = plain(["p", expected_db, "quit"], tmp_path, None)
-    assert f"Practice · level {top}" in out and "Resuming at part 1 of 1, question dL/db." in out
-    assert f"dL/db = {expected_db}\nRight." in out
+    answer = format_number(exercise.expected(second))
+    out = plain(["p", answer, "quit"], tmp_path, None)
+    asked = session.flow.prompt(second)
+    assert f"Practice · level {level}" in out and f"Resuming at part 1 of 1, question {asked}." in out
+    assert f"{session.flow.prompt(second)} = {answer}\nRight." in out
     app = TuiGradApp(CATALOG, store=ProgressStore(tmp_path).load())
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
@@ -325,9 +327,11 @@ async def test_practice_left_mid_exercise_at_the_top_level_comes_back_in_both_fa
         await pilot.pause()
         again = app.screen
         assert isinstance(again, ExerciseScreen) and again.session.tutor.extra["seed"] == seed
-        assert again.session.flow.exercise.current == "w"
+        assert again.session.flow.exercise.current == third
         grads = {view.name: view.grad for view in again.session.flow.nodes({})}
-        assert grads["w"] == format_number(exercise.expected("dL/dw")) and grads["b"] == expected_db
+        found = {exercise.gradient_questions.get(name, name) if level == 9 else name for name in (first, second)}
+        assert all(grads[name] for name in found)
+        assert level == 9 or not grads[third]  # at level 9 the step is asked, every gradient now in view
         assert "back where you left off" in screen_text_of(app)
 
 

@@ -77,6 +77,8 @@ LEVELS = (
     Level(8, "A backward rule", "one operation's _backward written as code, a line per input", ("rules",)),
     Level(9, "Neuron, loss and step", "tanh(w·x + b) or sigmoid into a squared error: the gradients "
           "through the loss and the activation, then one step", ("product", "sum", "chain", "update")),
+    Level(10, "A layer", "two linear neurons reading the same x, one output adding what they say",
+          ("product", "chain", "paths")),
 )
 """Every level, easiest first; `LEVELS[n - 1]` is level n."""
 
@@ -111,7 +113,7 @@ _LOCAL_RULE = {
 
 
 def generate(level: int, seed: int) -> Part:
-    """A fair exercise of `level` (1 to 9), the same for the same seed on every machine."""
+    """A fair exercise of `level` (1 to 10), the same for the same seed on every machine."""
     if not isinstance(level, int) or not 1 <= level <= len(LEVELS):
         raise ValueError(f"level must be a whole number from 1 to {len(LEVELS)}, not {level!r}")
     keys = _keys(level)
@@ -629,6 +631,34 @@ def _neuron_loss(key: tuple, rng: random.Random) -> dict[str, Any] | None:
                     f"step of size {format_number(step)}: w ← w − {format_number(step)} × dL/dw. b moves too."}
 
 
+_LAYER_NODES = ("n1 = w1 * x", "n2 = w2 * x", "L = v1 * n1 + v2 * n2")
+# No bias: in n1 = w1·x + b1 the unnamed product w1·x would show its gradient, dL/dn1, before n1 is asked.
+_LAYER_ASKED = ("n1", "n2", "v1", "w1", "w2", "x")
+
+
+def _layer_keys() -> list[tuple]:
+    """x, both weights and the first output weight (v2 is drawn). w1's gradient v1·x
+    and its slips are fixed by the key, so keys where two coincide are left out (found by trying every
+    key): x, v1, v1·w1, −v1·x and w1 must all differ, |v1·x| is not |w1| nor |w1·x| v1's size (v1's
+    gradient is n1 = w1·x); no weight is x's size;
+    and v1·w1·x, most of v1·n1, stays within the size limit."""
+    return [(x, w1, w2, v1) for x in _INTEGERS for w1 in _INTEGERS for w2 in _INTEGERS for v1 in _INTEGERS
+            if w1 != w2 and abs(x) not in (abs(w1), abs(w2), abs(v1)) and v1 != w1 and x != v1 * w1
+            and abs(w1) != abs(v1 * x) and abs(v1) != abs(w1 * x) and abs(v1 * w1 * x) <= MAX_MAGNITUDE]
+
+
+def _layer(key: tuple, rng: random.Random) -> dict[str, Any] | None:
+    """Two linear neurons n1 = w1·x and n2 = w2·x side by side, into L = v1·n1 + v2·n2: small integers
+    throughout, so every gradient is an integer and each slip a different one (redrawn until so)."""
+    x, w1, w2, v1 = key
+    inputs = {"x": float(x), "w1": float(w1), "w2": float(w2), "v1": float(v1), "v2": float(rng.choice(_INTEGERS))}
+    return {"inputs": inputs, "nodes": list(_LAYER_NODES), "ask": list(_LAYER_ASKED),
+            "parameters": ["w1", "w2", "v1", "v2"],
+            "text": "A layer: two neurons read the same x, and L adds what they say, each times its weight. Work "
+                    "back from L: v1 and each neuron first, then the weights; x feeds both neurons, so add its two "
+                    "paths."}
+
+
 RULE_LEVEL = 8
 """The level that asks for a backward rule as code: no graph, one op of `rule_checker.OPS` a key."""
 
@@ -639,8 +669,8 @@ def _rule_keys() -> list[tuple]:
 
 _KEY_LISTS: dict[int, Callable[[], list[tuple]]] = {
     1: _one_keys, 2: _chain_keys, 3: _twice_keys, 4: _function_keys, 5: _neuron_keys, 6: _update_keys,
-    7: _reuse_keys, 8: _rule_keys, 9: _neuron_loss_keys,
+    7: _reuse_keys, 8: _rule_keys, 9: _neuron_loss_keys, 10: _layer_keys,
 }
 _BUILDERS: dict[int, Callable[[tuple, Any], dict[str, Any] | None]] = {
-    1: _one, 2: _chain, 3: _twice, 4: _function, 5: _neuron, 6: _update, 7: _reuse, 9: _neuron_loss,
+    1: _one, 2: _chain, 3: _twice, 4: _function, 5: _neuron, 6: _update, 7: _reuse, 9: _neuron_loss, 10: _layer,
 }

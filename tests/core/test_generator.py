@@ -76,7 +76,7 @@ def test_generated_exercises_are_fair_and_every_planted_slip_is_named(level, hou
     parts = hour[level][::3][:CHECKED]
     planted, skills = Counter(), set()
     for part in parts:
-        assert part.kind == ("update" if level in (6, 9) else "gradients")
+        assert part.kind == ("update" if level in (6, 10) else "gradients")
         graph = part.build()
         graph.output.backward()
         deep, tall = drawn_size(graph)
@@ -169,6 +169,10 @@ PINNED = {
     # re-pinned when level 6 began asking dL/dw first: keys where that gradient's slips coincide went
     6: (("z = w * x", "p = z + b", "e = p - y", "L = e ** 2"), {"w": 7.0, "x": 5.0, "b": -3.0, "y": 26.0}),
     7: (("u = x + b", "y = u ** 2", "v = x * k", "L = y * v"), {"x": -4.0, "k": -2.0, "b": 7.0}),
+    9: (("n1 = w1 * x", "n2 = w2 * x", "L = v1 * n1 + v2 * n2"),
+        {"x": -4.0, "w1": 6.0, "w2": 5.0, "v1": -3.0, "v2": 6.0}),
+    10: (("n = w * x + b", "o = tanh(n)", "e = o - y", "L = e ** 2"),
+         {"w": -3.0, "x": -4.0, "b": -11.576351069806, "y": -0.6}),
 }
 
 

@@ -295,7 +295,7 @@ async def test_a_training_run_left_after_it_ran_comes_back_as_a_run_in_both_face
 
 @pytest.mark.parametrize("level", [9, 10])
 async def test_practice_left_mid_exercise_at_a_new_level_comes_back_in_both_faces(tmp_path, level):
-    """Level 9 (a neuron, its loss, a step) and 10 (a layer), left after the first answer in the app,
+    """Level 9 (a layer) and 10 (a neuron, its loss, a step), left after the first answer in the app,
     resume in line mode at the second, and left there resume in the app at the third, with the
     gradients found so far in the graph."""
     from tui_grad.core.exercise import format_number
@@ -329,9 +329,9 @@ async def test_practice_left_mid_exercise_at_a_new_level_comes_back_in_both_face
         assert isinstance(again, ExerciseScreen) and again.session.tutor.extra["seed"] == seed
         assert again.session.flow.exercise.current == third
         grads = {view.name: view.grad for view in again.session.flow.nodes({})}
-        found = {exercise.gradient_questions.get(name, name) if level == 9 else name for name in (first, second)}
+        found = {exercise.gradient_questions.get(name, name) if level == 10 else name for name in (first, second)}
         assert all(grads[name] for name in found)
-        assert level == 9 or not grads[third]  # at level 9 the step is asked, every gradient now in view
+        assert level == 10 or not grads[third]  # at level 10 the step is asked, every gradient now in view
         assert "back where you left off" in screen_text_of(app)
 
 

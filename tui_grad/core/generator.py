@@ -75,10 +75,10 @@ LEVELS = (
     Level(7, "Reuse and a function", "a value used twice, one of its paths through tanh, sigmoid, exp or a "
           "square", ("product", "sum", "chain", "paths", "function")),
     Level(8, "A backward rule", "one operation's _backward written as code, a line per input", ("rules",)),
-    Level(9, "Neuron, loss and step", "tanh(w·x + b) or sigmoid into a squared error: the gradients "
-          "through the loss and the activation, then one step", ("product", "sum", "chain", "update")),
-    Level(10, "A layer", "two linear neurons reading the same x, one output adding what they say",
+    Level(9, "A layer", "two linear neurons reading the same x, one output adding what they say",
           ("product", "chain", "paths")),
+    Level(10, "Neuron, loss and step", "tanh(w·x + b) or sigmoid into a squared error: the gradients "
+          "through the loss and the activation, then one step", ("product", "sum", "chain", "update")),
 )
 """Every level, easiest first; `LEVELS[n - 1]` is level n."""
 
@@ -669,8 +669,8 @@ def _rule_keys() -> list[tuple]:
 
 _KEY_LISTS: dict[int, Callable[[], list[tuple]]] = {
     1: _one_keys, 2: _chain_keys, 3: _twice_keys, 4: _function_keys, 5: _neuron_keys, 6: _update_keys,
-    7: _reuse_keys, 8: _rule_keys, 9: _neuron_loss_keys, 10: _layer_keys,
+    7: _reuse_keys, 8: _rule_keys, 9: _layer_keys, 10: _neuron_loss_keys,
 }
 _BUILDERS: dict[int, Callable[[tuple, Any], dict[str, Any] | None]] = {
-    1: _one, 2: _chain, 3: _twice, 4: _function, 5: _neuron, 6: _update, 7: _reuse, 9: _neuron_loss, 10: _layer,
+    1: _one, 2: _chain, 3: _twice, 4: _function, 5: _neuron, 6: _update, 7: _reuse, 9: _layer, 10: _neuron_loss,
 }

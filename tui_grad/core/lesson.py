@@ -23,7 +23,7 @@ MAX_LEVELS, MAX_TALL = 5, 4
 """The largest graph an 80x24 screen draws: five box columns, four boxes high (constants get no box)."""
 NARROW_TALL = 2
 """A graph at most this many boxes high may have one column more: its leaves sit beside the column
-after theirs, so six columns fit 80 (a neuron, its loss and a step: practice level 9)."""
+after theirs, so six columns fit 80 (a neuron, its loss and a step: practice level 10)."""
 MAX_FILE_BYTES = 256 * 1024
 """The largest lesson file read: the shipped ones are under 5 KiB; anything near this is a mistake or an attack."""
 MAX_TRAINING_WORK = 50_000

@@ -548,9 +548,10 @@ def _update(key: tuple, rng: random.Random) -> dict[str, Any] | None:
     gradients = " and ".join(f"dL/d{name}" for name in parameters)
     return {"kind": "update", "inputs": inputs, "nodes": nodes, "parameters": parameters, "ask": parameters,
             "step_size": step, "direction": "descent", "ask_gradients": True,
-            "text": f"One step of gradient descent with step size {format_number(step)}: p ← p − "
-                    f"{format_number(step)} × dL/dp. Find {gradients} from the graph first, then each new "
-                    "value. After the step, the forward pass runs again."}
+            # θ, not p: a graph with a bias has a node p, and the rule would read as about it.
+            "text": f"One step of gradient descent with step size {format_number(step)}: θ ← θ − "
+                    f"{format_number(step)} × dL/dθ for each parameter θ. Find {gradients} from the graph "
+                    "first, then each new value. After the step, the forward pass runs again."}
 
 
 _REUSE_FUNCTIONS = ("tanh", "sigmoid", "exp", "square")

@@ -159,3 +159,20 @@ def test_your_engine_left_mid_replay_comes_back_to_the_part_not_the_introduction
     assert "The lines you wrote in Write the backward rules" in first
     out = plain(home, "your-engine", ["lessons"])
     assert "Resuming at part 1 of 2." in out and "The lines you wrote in Write the backward rules" not in out
+
+
+def test_mlp_step_names_the_missing_two_and_no_hidden_node(tmp_path):
+    session = LessonSession(CATALOG.find("mlp-step"), ProgressStore(tmp_path).load())
+    session.go_on()
+    assert session.prompt_line == "dL/dyhat ="
+    assert not session.answer("-0.9260")  # ŷ − y, the power rule's 2 left out
+    words = text_of(session.message)
+    assert "without the factor 2 of the power rule: L = (yhat - y)^2" in words
+    assert " e " not in words and "dL/de" not in words
+    session.act("reveal")
+    assert "dL/dyhat = dL/d(yhat - y) · d(yhat - y)/dyhat" in text_of(session.message)
+    while session.phase == ANSWERING:
+        session.act("reveal")
+    session.act("skip")
+    out = plain(tmp_path / "plain", "mlp-step", ["show"] * 9 + ["lessons"])
+    assert "(v1 * h1 + v2 * h2).grad += 1 × -1.852054" in out

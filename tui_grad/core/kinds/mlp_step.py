@@ -55,7 +55,8 @@ class MlpStepFlow(GradientsFlow):
         output = self.part.output
         layer = (f"z1 = {shown('z1')}  h1 = tanh(z1) = {shown('h1')}   "
                  f"z2 = {shown('z2')}  h2 = tanh(z2) = {shown('h2')}")
-        top = f"ŷ = v1·h1 + v2·h2 + c = {shown('yhat')}   y = {shown('y')}   {output} = (ŷ − y)² = {shown(output)}"
+        top = (f"yhat = v1·h1 + v2·h2 + c = {shown('yhat')}   y = {shown('y')}   "  # named as the questions name it
+               f"{output} = (yhat − y)² = {shown(output)}")
         return layer, top
 
     def needed(self) -> set[str]:

@@ -69,7 +69,6 @@ def test_your_engine_without_rules_stops_until_they_are_written(tmp_path):
     assert not store.lesson("your-engine").finished and not store.lesson("your-engine").part_progress(0).done
 
     again = LessonSession(lesson, write_rules(tmp_path))  # the rules written since: the part runs them
-    again.go_on()
     assert again.phase == "replay" and again.part_index == 0
 
 
@@ -103,7 +102,7 @@ def test_the_last_verdict_stays_above_the_replay_that_follows_it(tmp_path, lesso
 
 
 @pytest.mark.parametrize(("lesson", "form"), [
-    ("backward-rules", "Type your answer: one line of code, like self.grad += other.data * out.grad"),
+    ("backward-rules", "Type your answer: one line of code, self.grad += (local slope) * out.grad"),
     ("topological-order", "Type your answer: the 6 names (a, b, c, d, e, L) separated by spaces"),
 ])
 def test_line_modes_help_says_what_this_answer_is_and_offers_no_nudge(tmp_path, lesson, form):
@@ -176,3 +175,26 @@ def test_mlp_step_names_the_missing_two_and_no_hidden_node(tmp_path):
     session.act("skip")
     out = plain(tmp_path / "plain", "mlp-step", ["show"] * 9 + ["lessons"])
     assert "(v1 * h1 + v2 * h2).grad += 1 × -1.852054" in out
+
+
+def test_the_rules_screen_gives_no_answer_away_and_names_lines_as_the_learner_reads_them(tmp_path):
+    from tui_grad.core.rule_exercise import answer_of
+
+    session = LessonSession(CATALOG.find("backward-rules"), ProgressStore(tmp_path).load())
+    session.go_on()
+    assert session.flow.picture(session.values)[1] == "▶ self's line   … other's line"
+    for key in CATALOG.find("backward-rules").parts[0].ask:
+        assert answer_of(key) not in session.flow.answer_hint(key)
+        assert len(f"{session.flow.prompt(key)}: {session.flow.answer_hint(key)}") <= 76  # inside 80 columns
+
+
+def test_a_right_order_is_called_right_once(tmp_path):
+    session = LessonSession(CATALOG.find("topological-order"), ProgressStore(tmp_path).load())
+    session.go_on()
+    assert session.answer("L e d c b a")
+    assert text_of(session.message).startswith("✓ Right: every node ran after all the nodes that use it")
+
+
+def test_line_mode_offers_an_update_step_in_words(tmp_path):
+    out = plain(tmp_path, "mlp-step", ["show"] * 9 + ["lessons"])
+    assert "update to take an update step" in out and "update to update step" not in out

@@ -198,3 +198,17 @@ def test_a_right_order_is_called_right_once(tmp_path):
 def test_line_mode_offers_an_update_step_in_words(tmp_path):
     out = plain(tmp_path, "mlp-step", ["show"] * 9 + ["lessons"])
     assert "update to take an update step" in out and "update to update step" not in out
+
+
+def test_an_update_step_in_practice_does_not_call_itself_a_lesson():
+    from tui_grad.core.generator import generate
+    from tui_grad.core.update import UpdateExercise, describe_rule
+
+    part = generate(6, 1)
+    exercise = UpdateExercise(part)
+    name = exercise.current
+    move = exercise.move(name)
+    wrong_way = move.before + part.update.step_size * move.grad
+    verdict = exercise.submit(format(wrong_way, ".12g"))
+    assert verdict.mistake == "update-wrong-way"
+    assert "This lesson" not in verdict.message + describe_rule(part)

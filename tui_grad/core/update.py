@@ -77,10 +77,10 @@ def describe_rule(lesson: Part) -> str:
     p = next((name for name in ("p", "w", "θ", "param") if name not in taken), "param")
     step = format_number(lesson.update.step_size)
     if lesson.update.direction == "ascent":
-        return (f"This lesson steps each parameter {p} along the gradient ({p} ← {p} + {step} × d{out}/d{p}), "
+        return (f"Here each parameter {p} steps along the gradient ({p} ← {p} + {step} × d{out}/d{p}), "
                 f"which raises {out}. Training usually steps against it ({p} ← {p} − step × d{out}/d{p}) "
                 "to lower a loss.")
-    return (f"This lesson steps each parameter {p} against the gradient ({p} ← {p} − {step} × d{out}/d{p}), "
+    return (f"Here each parameter {p} steps against the gradient ({p} ← {p} − {step} × d{out}/d{p}), "
             f"which lowers {out}, as training does with a loss. Stepping along it ({p} ← {p} + step × "
             f"d{out}/d{p}) would raise {out}.")
 
@@ -151,7 +151,7 @@ class UpdateExercise(Questions):
         step, sign = rule.step_size, rule.sign
         way, other_way = ("along", "against") if sign > 0 else ("against", "along")
         yield (Diagnosis("update-wrong-way",
-                         f"That steps {other_way} the gradient. This lesson steps {way} it: "
+                         f"That steps {other_way} the gradient. Here it steps {way} it: "
                          f"{name} {'+' if sign > 0 else '−'} {format_number(step)} × {signed(move.grad)}."),
                move.before - sign * step * move.grad)
         yield (Diagnosis("update-no-step-size",

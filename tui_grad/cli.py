@@ -31,7 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tui-grad",
         description="A terminal tutor for backpropagation. With no command, starts the tutor.",
-        epilog="commands: list (the lessons), progress (where you stand; --export for instructors), "
+        epilog="commands: list (the lessons), practice (fresh exercises at your level; --formula F --values V "
+        "works your own formula), progress (where you stand; --export for instructors), "
         "reset [LESSON] (start over), trace LESSON (a lesson's numbers), check PATH... (validate lesson "
         "files), serve --roster FILE (the lab in browsers), class DIR (the class at a glance). "
         "'tui-grad COMMAND --help' says more.",
@@ -97,6 +98,28 @@ def command_parser(command: str) -> argparse.ArgumentParser:
     return parser
 
 
+FORMULA_OPTIONS = ("--formula", "--values")
+"""Options whose value may start with a minus sign: a formula like -x**2, values like -1."""
+
+
+def _joined_values(argv: list[str]) -> list[str]:
+    """`--formula -x**2` as `--formula=-x**2`: argparse takes a value starting with '-' for an option of
+    its own and refuses it ('expected one argument'). A value starting with '--' stays an option."""
+    joined: list[str] = []
+    index = 0
+    while index < len(argv):
+        word = argv[index]
+        following = argv[index + 1] if index + 1 < len(argv) else None
+        if word in FORMULA_OPTIONS and following is not None and following.startswith("-") \
+                and not following.startswith("--"):
+            joined.append(f"{word}={following}")
+            index += 2
+        else:
+            joined.append(word)
+            index += 1
+    return joined
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     argv = sys.argv[1:] if argv is None else argv
@@ -105,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return (run_serve if argv[0] == "serve" else run_class)(argv[1:])
     if argv and argv[0] in COMMANDS:
-        args = command_parser(argv[0]).parse_args(argv[1:])
+        args = command_parser(argv[0]).parse_args(_joined_values(argv[1:]))
         return {"list": run_list, "trace": run_trace, "check": run_check, "progress": run_progress,
                 "reset": run_reset, "practice": run_practice}[argv[0]](args)
     args = build_parser().parse_args(argv)
@@ -224,6 +247,8 @@ def run_list(args: argparse.Namespace) -> int:
     from rich.table import Table
     from rich.text import Text
 
+    from tui_grad.core.home import summary_text
+
     catalog = catalog_for(args)
     table = Table(title="tui-grad lessons", title_justify="left")
     table.add_column("#", justify="right")
@@ -238,7 +263,7 @@ def run_list(args: argparse.Namespace) -> int:
             if number > 1:
                 table.add_section()
             table.add_row("", "", Text(headings[number - 1], style="bold"), "")
-        table.add_row(str(number), Text(lesson.id), Text(lesson.title), Text(lesson.summary))
+        table.add_row(str(number), Text(lesson.id), Text(lesson.title), Text(summary_text(lesson.summary)))
     console = Console()
     console.print(table)
     for error in catalog.broken:
@@ -270,21 +295,51 @@ def run_trace(args: argparse.Namespace) -> int:
     from tui_grad.core.trace import traceable_parts
 
     parts = [index + 1 for index in traceable_parts(lesson)]
-    if not parts or (args.part is not None and args.part not in parts):
-        if not parts:
-            print(f"tui-grad trace: lesson '{lesson.id}' has nothing to trace (no part has a graph or rules)",
-                  file=sys.stderr)
-        else:
-            print(f"tui-grad trace: lesson '{lesson.id}' has no part {args.part} to trace (parts to trace: "
-                  f"{', '.join(map(str, parts))})", file=sys.stderr)
+    if not parts:
+        print(f"tui-grad trace: lesson '{lesson.id}' has nothing to trace (no part has a graph, rules or a "
+              "network)", file=sys.stderr)
+        return 2
+    if args.part is not None and args.part not in parts:
+        count = len(lesson.parts)
+        which = (f"it has {count} part{'s' if count != 1 else ''}" if not 1 <= args.part <= count
+                 else f"part {args.part} has no graph or network")
+        print(f"tui-grad trace: lesson '{lesson.id}' has no part {args.part} to trace ({which}; parts to "
+              f"trace: {', '.join(map(str, parts))})", file=sys.stderr)
         return 2
     part_index = (args.part or parts[0]) - 1
     data = trace(lesson, args.steps, part_index)
     if args.json:
         print(json.dumps(data, indent=1))
+    elif "network" in data:  # a network part: its training, step by step
+        print_network_trace(lesson, part_index, data)
     else:
         print_trace(lesson, part_index, data)
-    return 0
+    return 0 if "stopped" not in data else 1
+
+
+def print_network_trace(lesson: Lesson, part_index: int, data: dict) -> None:
+    """A network's training as a Rich table: each step's loss and accuracy."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from tui_grad.core.exercise import format_number
+
+    network = data["network"]
+    name = f"{lesson.title}, part {part_index + 1}" if len(lesson.parts) > 1 else lesson.title
+    hidden = ", ".join(str(size) for size in network["hidden"])
+    heading = (f"{name}: training a network with hidden layers of {hidden} on {network['samples']} points of "
+               f"{network['dataset']}, step size {format_number(network['step_size'])}")
+    table = Table(title="loss and accuracy measured just before each step", title_justify="left")
+    for column in ("step", "loss", "accuracy"):
+        table.add_column(column, justify="right")
+    for step in data["steps"]:
+        table.add_row(str(step["step"]), format_number(step["loss"]), f"{step['accuracy']:.0%}")
+    console = Console()
+    console.print(Text(heading))
+    console.print(table)
+    if "stopped" in data:
+        console.print(Text(f"Training stopped at step {data['stopped']['step']}: {data['stopped']['reason']}"))
 
 
 def print_trace(lesson: Lesson, part_index: int, data: dict) -> None:

@@ -17,12 +17,14 @@ from typing import TextIO
 
 from tui_grad.core.activity import Activity
 from tui_grad.core.catalog import Catalog
+from tui_grad.core.diagnosis import symbol
 from tui_grad.core.exercise import format_number
 from tui_grad.core.flow import (
     ACTION_WORDS,
     BACKWARD,
     FINISHED,
     INTRO,
+    OUTRO,
     PAGE,
     RUN,
     LessonSession,
@@ -42,6 +44,7 @@ from tui_grad.core.home import (
     read_formula,
     resume_index,
     review_due,
+    summary_text,
 )
 from tui_grad.core.kinds.registry import kind_of
 from tui_grad.core.kinds.train import TrainFlow
@@ -228,7 +231,7 @@ class PlainTutor:
         for number, lesson in enumerate(lessons, start=1):
             if number - 1 in headings:
                 self.say(f"{headings[number - 1]}:")
-            self.say(f"{number}. {lesson.title} ({lesson.id}): {lesson.summary} "
+            self.say(f"{number}. {lesson.title} ({lesson.id}): {summary_text(lesson.summary)} "
                      f"[{part_summary(lesson, records.get(lesson.id))}]")
         for error in self.catalog.broken:
             self.say(f"Unavailable: {error}")
@@ -330,7 +333,8 @@ class PlainTutor:
         while not session.over:
             if session.screen == PAGE:  # the introduction and the recap read on; a finished lesson asks
                 self.show(session.message)
-                if CONTINUE not in session.allowed:
+                # practice's summary offers the next exercise: it waits for Enter, as it says
+                if CONTINUE not in session.allowed or (session.phase == OUTRO and session.context is not None):
                     if self.choose_next(session) == LEAVE:
                         return False
                     continue
@@ -385,7 +389,8 @@ class PlainTutor:
         given = [node for node in session.nodes() if node.state in ("given", "asked") and node.grad]
         if given:
             out = part.output
-            self.say("Gradients given: " + ", ".join(f"d{out}/d{node.name} = {node.grad}" for node in given))
+            # d(a * b): a hidden node's name is a formula, and dd/da * b reads as a product
+            self.say("Gradients given: " + ", ".join(f"d{out}/d{symbol(node.name)} = {node.grad}" for node in given))
         if note := session.flow.graph_note():
             self.say(note)
 
@@ -393,10 +398,11 @@ class PlainTutor:
         """Ask each question until it is answered or shown, taking commands on the way; False when
         the learner went back to the lessons."""
         asked = None
+        table: tuple = ()  # the nudge table last printed, which a wrong answer's verdict repeats
         while session.phase == ANSWERING:
             name = session.asked
             if name != asked:
-                asked = name
+                asked, table = name, ()
                 order = session.flow.exercise.order
                 self.say(f"Question {order.index(name) + 1} of {len(order)}.")
                 if not session.tutor.part.assignments:  # no graph: the picture of what is being written
@@ -429,11 +435,19 @@ class PlainTutor:
                              "nudge 0.01.")
                     continue
                 session.act(NUDGE, h or None)
+                table = session.message
+                self.show(table)
+                self.warn()
+                continue
             elif action in (HINT, REVEAL):
                 session.act(action)
             else:  # anything else typed at a question is an answer
                 session.act(ANSWER, text)
-            self.show(session.message)
+            message = session.message
+            repeated = bool(table) and message[-len(table):] == table  # the app keeps it in view; here it is above
+            self.show(message[:-len(table)] if repeated else message)
+            if repeated:
+                self.say("(Your nudges so far are printed above.)")
             self.warn()
         return True
 
@@ -446,10 +460,11 @@ class PlainTutor:
             while not session.replay.done:
                 session.advance()
                 first, *rest = session.message[len(session.lead):]  # the lead was printed with the part
+                if session.replay.done:  # the tick after the last step: the summary below the step printed
+                    self.show(tuple(rest[1:]))
+                    break
                 self.say(f"{session.replay.position}. {self.render(first)}")
                 self.show(tuple(rest[:1]))
-                if session.replay.done:
-                    self.show(tuple(rest[1:]))
             return
         while not session.replay.done:
             session.advance()

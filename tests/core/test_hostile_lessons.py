@@ -327,13 +327,26 @@ def test_check_refuses_a_duplicate_id_across_the_files_checked(tmp_path, capsys)
     assert "two.toml: id 'tiny' is already used by" in out and "1 fine, 1 broken" in out
 
 
-def test_check_refuses_an_id_a_shipped_lesson_has_but_not_the_shipped_file_itself(tmp_path):
-    copy = tmp_path / "copy.toml"
-    copy.write_text((shipped_lessons_dir() / "chain-rule.toml").read_text(encoding="utf-8"), encoding="utf-8")
+def test_check_takes_a_copy_identical_to_a_shipped_lesson_as_that_lesson(tmp_path):
+    """`tui-grad check lessons/` from a checkout installed with `pip install .` (not editable) reported
+    every shipped lesson broken: each file's id was 'already used' by its own installed copy."""
+    copy = tmp_path / "chain-rule.toml"
+    copy.write_bytes((shipped_lessons_dir() / "chain-rule.toml").read_bytes())
     shipped = load_catalog()
     [result] = check_lesson_files([copy], shipped)
-    assert "id 'chain-rule' is already used by" in str(result.problems[0])
+    assert result.lesson is not None and result.problems == ()
     assert all(not result.problems for result in check_lesson_files([shipped_lessons_dir()], shipped))
+
+
+def test_check_tells_a_changed_copy_of_a_shipped_lesson_how_to_give_it_its_own_id(tmp_path):
+    copy = tmp_path / "copy.toml"
+    text = (shipped_lessons_dir() / "chain-rule.toml").read_text(encoding="utf-8")
+    copy.write_text(text.replace("The chain rule by hand", "The chain rule, my way"), encoding="utf-8")
+    [result] = check_lesson_files([copy], load_catalog())
+    [problem] = result.problems
+    id_line = next(number for number, row in enumerate(text.splitlines(), start=1) if row.startswith("id ="))
+    assert problem.line == id_line
+    assert "differs from it" in problem.message and 'id = "chain-rule-2"' in problem.message
 
 
 # --- numbers too big for a float ----------------------------------------------------------------

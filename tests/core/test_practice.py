@@ -20,7 +20,7 @@ from tui_grad.core.generator import graph_key
 from tui_grad.core.practice import DAY, PracticeRun, easier_level, replay
 from tui_grad.core.progress import ProgressStore
 from tui_grad.core.rule_exercise import RuleExercise, answer_of
-from tui_grad.core.skills import skills_of_node
+from tui_grad.core.skills import SKILLS, skills_of_node
 from tui_grad.plain import run_plain_series
 
 
@@ -62,8 +62,10 @@ def test_three_right_in_a_row_move_up_and_a_miss_brings_an_easier_graph_of_the_s
     assert levels == [2, 2, 2] and run.state().level == 3
     session = run.session()
     assert run.item.level == 3
-    skill = run.item.skill
-    work(session, wrong=True)
+    session.answer(format_number(session.flow.exercise.expected(session.asked)))  # dL/dL: no skill of its own
+    graph = session.flow.exercise.graph
+    skill = max(skills_of_node(graph.nodes[session.asked], graph.nodes, graph.output), key=list(SKILLS).index)
+    work(session, wrong=True)  # the next node missed: its most advanced skill goes a level easier
     finish(session)
     state = run.state()
     assert state.streak == 0 and state.level == easier_level(skill, 3)
@@ -155,8 +157,8 @@ def test_line_mode_transcript_shows_the_level_go_down_and_up(tmp_path):
     planted = {"done": False}
 
     class Learner(io.StringIO):
-        """Answers right, except one planted wrong answer on the first exercise whose skill has an
-        easier level; stops after a dozen exercises."""
+        """Answers right, except one planted wrong answer on the first node whose skill has an easier
+        level (a miss lowers the level by the skill of the node missed); stops after a dozen exercises."""
 
         def readline(self, *args) -> str:
             session = sessions[-1]
@@ -164,8 +166,12 @@ def test_line_mode_transcript_shows_the_level_go_down_and_up(tmp_path):
                 return ""
             if not session.asked:
                 return "\n"
-            expected = session.flow.exercise.expected(session.asked)
-            if not planted["done"] and easier_level(run.item.skill, run.item.level) < run.item.level:
+            exercise = session.flow.exercise
+            expected = exercise.expected(session.asked)
+            graph = getattr(exercise, "graph", None)
+            node_skills = skills_of_node(graph.nodes[session.asked], graph.nodes, graph.output) if graph else ()
+            skill = max(node_skills, key=list(SKILLS).index) if node_skills else ""
+            if not planted["done"] and skill and easier_level(skill, run.item.level) < run.item.level:
                 planted["done"] = True
                 return format_number(expected + 1) + "\n"
             return format_number(expected) + "\n"
@@ -260,3 +266,71 @@ def test_a_clock_set_back_does_not_shuffle_practice(tmp_path):
     assert replay(backwards).level == replay(saved).level == run.state().level
     assert [event.split(" (")[0] for event in replay(backwards).events] == [
         event.split(" (")[0] for event in run.state().events]
+
+
+def test_line_mode_practice_waits_for_enter_before_the_next_exercise(tmp_path):
+    """"Enter: the next exercise" was printed and the next exercise started without a key."""
+    store = ProgressStore(tmp_path).load()
+    run = PracticeRun(store, level=1)
+    sessions = []
+    make = run.session
+
+    def first():
+        sessions.append(make())
+        return sessions[-1]
+
+    run.session = first  # successor() asks run.session for the next exercise too
+
+    class Learner(io.StringIO):
+        """Answers the first exercise right, then goes back to the lessons at its summary."""
+
+        def readline(self, *args) -> str:
+            session = sessions[-1]
+            if len(sessions) > 1:
+                return ""  # a second exercise began: end the input
+            if session.asked:
+                return format_number(session.flow.exercise.expected(session.asked)) + "\n"
+            return "lessons\n" if session.phase == "outro" else "\n"
+
+    out = io.StringIO()
+    assert run_plain_series(first, store, stdin=Learner(), stdout=out) == 0
+    text = out.getvalue()
+    assert text.count("Exercise done.") == 1 and text.count("Practice · level") == 1, text[-600:]
+    assert "Enter to continue" in text[text.index("Exercise done."):]
+
+
+def test_the_streak_at_the_top_level_promises_no_level_up(tmp_path):
+    """At level 6 the counter read 'streak 3 of 3' and nothing happened."""
+    from tui_grad.core.generator import LEVELS
+    from tui_grad.core.home import practice_status
+    from tui_grad.core.practice import replay
+
+    store = ProgressStore(tmp_path).load()
+    run = PracticeRun(store, level=len(LEVELS))
+    for _ in range(4):
+        session = run.session()
+        work(session)
+    state = replay(store.attempts)
+    assert state.level == len(LEVELS) and state.streak == 4
+    for said in (practice_status(store.history), run.heading(), run.summary()):
+        assert "of 3" not in said and "top level, 4 right in a row" in said, said
+
+
+def test_a_miss_on_the_outputs_own_gradient_keeps_the_level(tmp_path):
+    """Missing dL/dL = 1 at level 4 said "an easier graph for sum next" (the exercise's random tag)
+    on a tanh exercise, and a second such miss went down to level 2."""
+    from tui_grad.core.practice import replay
+
+    store = ProgressStore(tmp_path).load()
+    run = PracticeRun(store, level=4)
+    for _ in range(2):
+        session = run.session()
+        output = session.asked
+        assert output == session.flow.exercise.output_name
+        session.answer(format_number(session.flow.exercise.expected(output) + 1))  # dL/dL wrong
+        work(session)
+    state = replay(store.attempts)
+    assert state.level == 4 and state.streak == 0
+    assert all("easier graph" not in event for event in state.events), state.events
+    assert "output's own gradient" in state.events[-1]
+

@@ -75,3 +75,28 @@ def test_check_reports_file_line_and_exit_status(capsys, write_lesson, tmp_path)
     assert f"✗ {bad}:8: " in out and "unknown name 'z'" in out
     assert "1 fine, 1 broken" in out
     assert main(["check", str(tmp_path / "good.toml")]) == 0
+
+
+def test_trace_of_a_network_part_gives_each_training_step(capsys):
+    """small-network said "no part None to trace": its training is what there is to see."""
+    assert main(["trace", "small-network", "--json", "--steps", "5"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["kind"] == "network" and data["network"]["dataset"] == "moons"
+    assert [step["step"] for step in data["steps"]] == [1, 2, 3, 4, 5]
+    losses = [step["loss"] for step in data["steps"]]
+    assert losses[-1] < losses[0] and all(0 <= step["accuracy"] <= 1 for step in data["steps"])
+    assert main(["trace", "small-network", "--steps", "5"]) == 0
+    table = capsys.readouterr().out
+    assert "step" in table and "loss" in table and "accuracy" in table and "None" not in table
+    rows = [line for line in table.splitlines() if line.startswith("│")]
+    assert len(rows) == 5 and rows[0].split("│")[1].strip() == "1"
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (["small-network", "--part", "2"], "no part 2 to trace (it has 1 part; parts to trace: 1)"),
+    (["line-fit", "--part", "7"], "no part 7 to trace (it has 3 parts; parts to trace: 1, 2, 3)"),
+])
+def test_trace_of_a_part_that_is_not_there_says_which_are(capsys, args, words):
+    assert main(["trace", *args]) == 2
+    err = capsys.readouterr().err
+    assert words in err and "None" not in err and "no part with a graph" not in err

@@ -75,7 +75,9 @@ def test_the_bug_hunt_asks_which_node_then_its_real_gradient(tmp_path):
     while session.replay is not None and not session.replay.done:
         session.advance()
         assert text_of(session.message).startswith(told)  # the part's text stays above every step
-    assert "(the 3 it held is lost)" in text_of(session.message)
+    # the last buggy step stays on screen, without saying what it lost: that is the question
+    assert "a.grad = 6 × 1 = 6" in text_of(session.message) and "lost" not in text_of(session.message)
+    assert "3.grad" not in text_of(session.message)  # a constant's gradient is no step of the lesson
     session.go_on()
     assert session.phase == ANSWERING and session.asked == WHICH
     assert told not in text_of(session.message)
@@ -130,3 +132,22 @@ def test_zero_grad_must_be_true_or_false(write_lesson):
     source = LESSON.path.read_text(encoding="utf-8").replace("zero_grad = false", 'zero_grad = "no"')
     with pytest.raises(LessonError, match="zero_grad"):
         load_lesson(write_lesson(source, "two-bugs.toml"))
+
+
+def test_line_mode_prints_the_first_steps_of_both_loops(tmp_path):
+    """Line mode printed every sixth training step, so the first two, the ones the text asks to
+    watch (the same in both loops), never appeared."""
+    import io
+
+    from tui_grad.core.catalog import load_catalog
+    from tui_grad.plain import run_plain
+
+    stdout = io.StringIO()
+    answers = ["", "a", "9", "", "", "", "", "", ""]
+    run_plain(load_catalog(), "two-bugs", None, stdin=io.StringIO("".join(f"{a}\n" for a in answers)), stdout=stdout)
+    printed = stdout.getvalue()
+    tables = printed.split("  step ")[1:]
+    assert len(tables) == 2, printed[-2000:]
+    for table in tables:
+        rows = [row.split()[0] for row in table.splitlines()[1:] if row.strip() and row.split()[0].isdigit()]
+        assert rows[:4] == ["0", "1", "2", "3"], rows

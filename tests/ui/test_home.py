@@ -236,3 +236,15 @@ async def test_each_kind_of_formula_error_lands_under_its_field(tmp_path, formul
         assert words in form.query_one(f"#{field}-error").render().plain
         other = "values" if field == "formula" else "formula"
         assert not form.query_one(f"#{other}-error").display
+
+
+async def test_a_summary_with_code_shows_no_backticks(tmp_path):
+    """two-bugs' summary read "Find the gradient `=` lost" with the backticks showing."""
+    app = TuiGradApp(CATALOG, store=ProgressStore(tmp_path).load())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        while highlighted_id(app) != "two-bugs":
+            await pilot.press("down")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Find the gradient = lost" in text and "`" not in text

@@ -158,9 +158,17 @@ async def test_the_last_backward_step_stays_on_screen_with_the_summary(tmp_path)
         for _ in steps:
             await pilot.press("n")
             await pilot.pause()
-        feedback = str(app.screen.query_one("#feedback").render())
         last = steps[-1]
+        # the last step is shown as a step, its edge lit, before the pass is called done
+        status = str(app.screen.query_one("#status").render())
+        assert f"Step {len(steps)} of {len(steps)}" in status and "done" not in status
+        assert session.active_edge == (last.node, last.child)
+        assert "You earned" not in str(app.screen.query_one("#feedback").render())
+        await pilot.press("n")
+        await pilot.pause()
+        feedback = str(app.screen.query_one("#feedback").render())
         assert f"{last.child}.grad +=" in feedback and "You earned" in feedback
+        assert "Backward pass done" in str(app.screen.query_one("#status").render())
     assert f"{last.child}.grad +=" in plain(["show"] * 3, tmp_path / "p", "two-paths")
 
 
@@ -224,7 +232,9 @@ def test_seeded_lesson_text_quotes_the_learners_own_numbers(tmp_path):
     assert values != {"a": 2.0, "b": -3.0, "c": 10.0, "f": -2.0}
     assert "**a = 2**" not in intro and f"a = {values['a']:g}" in intro
     out = plain(["show", ""] * 30, tmp_path, "chain-rule", seed=7)
-    assert "L went from -8 to -7.286496" not in out and "L went from" in out
+    # the recap reports the steps taken with the learner's numbers: here none (Enter, no U)
+    assert "-7.286496" not in out and "you took no update step, so L stayed at" in out
+    assert "stayed at -8" not in out
 
 
 async def test_review_uses_fresh_numbers_and_is_not_a_lesson(tmp_path):
@@ -265,6 +275,35 @@ async def test_the_header_never_cuts_its_title_for_the_subtitle(tmp_path, size):
         title = app.screen.session.title
         assert title in header and "streak 0 of 3" in title and "…" not in header
         assert ("find each gradient" in header) == (size[0] == 120)
+
+
+async def test_a_lesson_left_after_its_replay_keeps_the_chosen_speed(tmp_path):
+    """Esc after a finished replay and back restarted it at 1×: the speed the learner chose was lost."""
+    app = TuiGradApp(CATALOG, step_interval=30, store=ProgressStore(tmp_path).load())
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_lesson("two-paths")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        session = app.screen.session
+        while session.asked:
+            await pilot.press("ctrl+r")
+            await pilot.pause()
+        await pilot.press("plus", "plus")
+        await pilot.pause()
+        assert session.replay.speed == "4×"
+        await pilot.press("s")
+        await pilot.pause()
+        assert session.replay.done
+        await pilot.press("escape")
+        await pilot.pause()
+        app.open_lesson("two-paths")
+        for _ in range(20):
+            await pilot.pause()
+            if getattr(app.screen, "session", None) is not None and app.screen.session is not session:
+                break
+        again = app.screen.session
+        assert again is not session and again.replay is not None and again.replay.speed == "4×"
 
 
 async def test_a_training_run_left_after_it_ran_comes_back_as_a_run_in_both_faces(tmp_path):

@@ -116,8 +116,14 @@ def status(screen: TrainScreen) -> str:
 
 
 def footer(app: App) -> str:
-    """The footer row, as the learner reads it."""
-    return screen_text(app).splitlines()[-1]
+    """The footer row, as the learner reads it, its labels written out in full (a footer too wide for
+    80 columns writes Fast for Faster: see ui/chrome.py)."""
+    from tui_grad.ui.chrome import SHORT_LABELS
+
+    row = screen_text(app).splitlines()[-1]
+    words = row.split(" ")
+    full = {short: label for label, short in SHORT_LABELS.items() if short}
+    return " ".join(full.get(word, word) for word in words)
 
 
 async def test_one_weight_trains_to_two_and_enter_goes_on(one_weight):

@@ -34,11 +34,12 @@ def buggy_steps(steps: list[BackwardStep], output: str) -> list[BackwardStep]:
     return result
 
 
-def describe_buggy_step(step: BackwardStep) -> str:
-    """One buggy step: `a.grad = 3 × 1 = 3`, and what it threw away."""
+def describe_buggy_step(step: BackwardStep, tell_loss: bool = True) -> str:
+    """One buggy step: `a.grad = 3 × 1 = 3`, and what it threw away (unless `tell_loss` is False:
+    while the learner is still to say which gradient came out wrong, that would tell them)."""
     text = (f"{step.child}.grad = {format_number(step.local_grad)} × {format_number(step.upstream_grad)} = "
             f"{format_number(step.contribution)}")
-    if step.child_grad_before != 0:
+    if step.child_grad_before != 0 and tell_loss:
         text += f"   (the {format_number(step.child_grad_before)} it held is lost)"
     return text
 

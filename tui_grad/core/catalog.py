@@ -71,6 +71,7 @@ def check_lesson_files(paths: Iterable[Path], others: Catalog | None = None) -> 
     """Validate lesson files as `check` does: each must load, carry no control characters, and have an
     id no other checked file (nor, in `others`, another file) already uses."""
     owners: dict[str, Path] = {lesson.id: lesson.path for lesson in (others.lessons if others else ())}
+    installed = set(owners.values())
     checked = []
     for path in lesson_files(paths):
         try:
@@ -81,15 +82,44 @@ def check_lesson_files(paths: Iterable[Path], others: Catalog | None = None) -> 
         problems = list(lesson.notices)
         owner = owners.get(lesson.id)
         if owner is not None and not _same_file(owner, path):
-            problems.append(LessonError(path, None, f"id '{lesson.id}' is already used by {owner}; give this "
-                                        "lesson its own id"))
+            if owner not in installed:
+                problems.append(LessonError(path, None, f"id '{lesson.id}' is already used by {owner}; give this "
+                                            "lesson its own id"))
+            elif not _same_content(owner, path):  # a checkout's copy of an installed lesson is that lesson
+                problems.append(LessonError(path, _id_line(path), _changed_copy(lesson.id, owner)))
         owners.setdefault(lesson.id, path)
         checked.append(CheckedFile(path, lesson, tuple(problems)))
     return checked
 
 
+def _changed_copy(lesson_id: str, installed: Path) -> str:
+    """What to tell the author of a changed copy of an installed lesson that kept its id."""
+    return (f"id '{lesson_id}' is the installed lesson {installed}, and this file differs from it. A copy "
+            f"of your own needs an id of its own: change the line to id = \"{lesson_id}-2\" (or any id "
+            "not taken) and load the folder with --lessons. If this file is a newer version of the shipped "
+            "lesson, install the package again and it replaces the installed one.")
+
+
+def _id_line(path: Path) -> int | None:
+    """The line of a lesson file's `id = ...`, for the message that asks to change it."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    return next((number for number, row in enumerate(text.splitlines(), start=1)
+                 if row.lstrip().startswith("id") and row.lstrip()[2:].lstrip().startswith("=")), None)
+
+
 def _same_file(one: Path, other: Path) -> bool:
     try:
         return one.samefile(other)
+    except OSError:
+        return False
+
+
+def _same_content(one: Path, other: Path) -> bool:
+    """True when both files hold the same bytes (a lesson installed from this very file)."""
+    try:
+        return one.stat().st_size == other.stat().st_size and one.read_bytes() == other.read_bytes()
     except OSError:
         return False

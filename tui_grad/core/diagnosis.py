@@ -50,13 +50,24 @@ def uses_of(node: Value, nodes: list[Value]) -> list[Use]:
     return result
 
 
+NEAR = 1e-2
+"""How far (relative) an answer may be from the right one and still be called close: a working
+rounded too early, not a wrong rule."""
+
+
 def diagnose(node: Value, answer: float, nodes: list[Value], output: Value,
              close: Callable[[float, float], bool], fmt: Fmt) -> Diagnosis | None:
-    """The first mistake whose number matches `answer`, or None when no rule explains it."""
+    """The first mistake whose number matches `answer`; failing that, an answer near the right one
+    is called close; None when no rule explains it."""
     expected = node.grad
     for diagnosis, number in _candidates(node, nodes, output, fmt):
         if math.isfinite(number) and close(answer, number) and not close(number, expected):
             return diagnosis
+    if expected != 0 and math.isclose(answer, expected, rel_tol=NEAR):
+        return Diagnosis("rounded",
+                         f"Close: keep more digits. {fmt(answer)} is within {NEAR:.0%} of "
+                         f"d{symbol(output.label)}/d{symbol(node.label)} but not it: carry more digits through "
+                         "your working, or type the working itself (answers may use the nodes' names).")
     return None
 
 
@@ -66,17 +77,19 @@ def _candidates(node: Value, nodes: list[Value], output: Value, fmt: Fmt) -> Ite
     yield from _path_slips(node, uses, out, fmt)
     if node is not output and len(uses) == 1:
         use = uses[0]
-        p = symbol(use.parent.label)
+        p, local = symbol(use.parent.label), local_symbol(use.parent, node, output)
         yield (Diagnosis("forgot-upstream",
-                         f"{fmt(use.local)} is only the local derivative d{p}/d{name}. Multiply it by "
+                         f"{fmt(use.local)} is only the local derivative {local}. Multiply it by "
                          f"d{out}/d{p} = {fmt(use.upstream)}, the gradient flowing in from above."),
                use.local)
+        # The local derivative is named, not given: working it out is the step the learner missed
+        # (its number is the second hint).
         yield (Diagnosis("forgot-local",
                          f"{fmt(use.upstream)} is d{out}/d{p}, the gradient from above. Multiply it by the "
-                         f"local derivative d{p}/d{name} = {fmt(use.local)}."),
+                         f"local derivative {local}: how much {p} moves when {name} moves."),
                use.upstream)
-        yield from _operation_slips(node, use, out, fmt)
-    yield from _power_slips(node, nodes, out, fmt)
+        yield from _operation_slips(node, use, local, fmt)
+    yield from _power_slips(node, nodes, output, fmt)
     if node.grad != 0:
         yield (Diagnosis("sign", "Right size, wrong sign: check the sign of each factor in the chain rule."),
                -node.grad)
@@ -102,7 +115,7 @@ def _path_slips(node: Value, uses: list[Use], out: str, fmt: Fmt) -> Iterator[tu
                    share)
 
 
-def _power_slips(node: Value, nodes: list[Value], out: str, fmt: Fmt) -> Iterator[tuple[Diagnosis, float]]:
+def _power_slips(node: Value, nodes: list[Value], output: Value, fmt: Fmt) -> Iterator[tuple[Diagnosis, float]]:
     """The power rule's k left out, anywhere on the one path from `node` up to the output (a squared
     loss above it: the learner wrote e for d(e²)/de, so every gradient below it is k times too small)."""
     child, seen = node, 0
@@ -117,8 +130,8 @@ def _power_slips(node: Value, nodes: list[Value], out: str, fmt: Fmt) -> Iterato
             lowered = c if k == 2 else f"{c}^{fmt(k - 1)}"
             yield (Diagnosis("power-missing-k",
                              f"That is the gradient without the factor {fmt(k)} of the power rule: {p} = "
-                             f"{c}^{fmt(k)}, so d{p}/d{c} = {fmt(k)}·{lowered} = {fmt(uses[0].local)}, not "
-                             f"{fmt(uses[0].local / k)}."),
+                             f"{c}^{fmt(k)}, so {local_symbol(parent, child, output)} = {fmt(k)}·{lowered} = "
+                             f"{fmt(uses[0].local)}, not {fmt(uses[0].local / k)}."),
                    node.grad / k)
         child, seen = parent, seen + 1
 
@@ -133,20 +146,33 @@ def _exponent(op: str) -> float | None:
         return None
 
 
-def _operation_slips(node: Value, use: Use, out: str, fmt: Fmt) -> Iterator[tuple[Diagnosis, float]]:
-    """Slips that belong to the parent's operation: a product's other factor, a sum's 1."""
+def local_symbol(parent: Value, node: Value, output: Value) -> str:
+    """The local derivative's symbol: `de/da`, or `∂L/∂d` when the parent is the output itself, where
+    `dL/dd` would read the same as the gradient asked for."""
+    p, name = symbol(parent.label), symbol(node.label)
+    return f"∂{p}/∂{name}" if parent is output else f"d{p}/d{name}"
+
+
+def _operation_slips(node: Value, use: Use, local: str, fmt: Fmt) -> Iterator[tuple[Diagnosis, float]]:
+    """Slips that belong to the parent's operation: a product's other factor, a sum's 1 (`local` is
+    the local derivative's symbol)."""
     parent, name = use.parent, node.label
     p = symbol(parent.label)
     others = [child for i, child in enumerate(parent.children) if i not in use.positions]
     if parent.op == "*" and len(use.positions) == 1 and others:
         other = others[0]
         yield (Diagnosis("own-value",
-                         f"In {p} = {' · '.join(c.label for c in parent.children)}, d{p}/d{name} is the other "
+                         f"In {p} = {' · '.join(c.label for c in parent.children)}, {local} is the other "
                          f"factor {other.label} = {fmt(other.data)}, not {name}'s own value {fmt(node.data)}."),
                use.upstream * node.data)
+    if parent.op == "tanh":
+        yield (Diagnosis("tanh-no-square",
+                         f"That is 1 − {parent.label} = {fmt(1 - parent.data)}, without the square: tanh's "
+                         f"derivative is 1 − tanh({name})² = 1 − {parent.label}² = 1 − {fmt(parent.data)}²."),
+               use.upstream * (1 - parent.data))
     if parent.op in ("+", "-") and others:
         other = others[0]
         yield (Diagnosis("sum-as-product",
                          f"{p} is a sum, not a product: nudging {name} moves {p} by the same amount, so "
-                         f"d{p}/d{name} = {fmt(use.local)}, not {other.label} = {fmt(other.data)}."),
+                         f"{local} = {fmt(use.local)}, not {other.label} = {fmt(other.data)}."),
                use.upstream * other.data)

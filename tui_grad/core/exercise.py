@@ -309,6 +309,9 @@ class GradientExercise(Questions):
         if name == out:
             return f"How much does {out} change when {out} itself changes by a little?"
         parents = self.parents(name)
+        if len(parents) == 1 and parents[0][0] is self.graph.output:  # no chain: the output uses it directly
+            return (f"{_formula(parents[0][0])} uses {name} directly: if {name} grows by a tiny amount and "
+                    f"everything else stays put, how much does {out} move for each unit {name} moves?")
         known = ", ".join(f"d{out}/d{symbol(p.label)} = {format_number(p.grad)}" for p, _ in parents)
         local = " and ".join(f"the local derivative {local_symbol(p, name, out)}" for p, _ in parents)
         paths = " Add up every path." if len(parents) > 1 else ""

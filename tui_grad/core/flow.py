@@ -111,8 +111,11 @@ class Replay:
 
     @property
     def done(self) -> bool:
-        """True once every step has been shown."""
-        return self.position >= self.length
+        """True once every step has been shown. The backward pass's last step is shown as a step (its
+        edge lit, "Step 4 of 4") for one tick of its own before "done": ending on it at once hid the
+        very step two-paths and two-bugs exist to show (the second `a.grad +=`, the `=` that loses 3)."""
+        lingers = self.kind == BACKWARD and self.length > 0
+        return self.position >= self.length + lingers
 
     @property
     def speed(self) -> str:
@@ -138,6 +141,8 @@ class LessonSession:
             self.tutor.exercise.restore(*restore)
         self.mastery_before = self._mastery() if review else {}
         self.flow: PartFlow = self._part_flow()
+        self.speed_index = SPEEDS.index(1.0)
+        """The replay speed the learner chose last; each new replay starts at it."""
         self.phase = ""
         self.message: Message = ()
         self.replay: Replay | None = None
@@ -486,20 +491,20 @@ class LessonSession:
         if self.replay.kind == TRAINING:  # every remaining update step, drawn once at the end
             self.replay.position, self.replay.paused, self.replay.skipping = self.replay.length, False, True
             return
-        self.replay.position = self.replay.length - 1
+        self.replay.position = self.replay.length - (self.replay.kind != BACKWARD)  # a backward pass: to done
         self.advance()
 
     def faster(self) -> None:
         """Shorten the pause between replay steps."""
         self._need(FASTER)
         assert self.replay is not None
-        self.replay.speed_index = min(self.replay.speed_index + 1, len(SPEEDS) - 1)
+        self.replay.speed_index = self.speed_index = min(self.replay.speed_index + 1, len(SPEEDS) - 1)
 
     def slower(self) -> None:
         """Lengthen the pause between replay steps."""
         self._need(SLOWER)
         assert self.replay is not None
-        self.replay.speed_index = max(self.replay.speed_index - 1, 0)
+        self.replay.speed_index = self.speed_index = max(self.replay.speed_index - 1, 0)
 
     def _steps(self) -> list[BackwardStep]:
         """The backward steps the replay shows (the engine's, or the bug's in a bug hunt)."""
@@ -509,7 +514,7 @@ class LessonSession:
         replay = self.replay
         assert replay is not None
         if replay.kind == BACKWARD:
-            step = self._steps()[replay.position - 1]
+            step = self._steps()[min(replay.position, replay.length) - 1]  # done: the last step stays above
             text, why = self.flow.describe(step)
             self.message = (*self.lead, line(Span(text, "bold")), line(why))
             if replay.done and not self.flow.hunting:
@@ -538,7 +543,7 @@ class LessonSession:
         self.inputs = update.new_inputs(self.inputs)
         self.history.append(update.output_after)
         self.phase = UPDATING
-        self.replay = Replay(FORWARD, len(update.forward))
+        self.replay = Replay(FORWARD, len(update.forward), speed_index=self.speed_index)
         self.message = self._update_message(update, done=False)
         self.tutor.note_updates(len(self.updates))
 
@@ -549,6 +554,9 @@ class LessonSession:
         if done:
             trail = " → ".join(format_number(value) for value in self.history[-6:])
             rows.append(line(f"{self.flow.exercise.output_name}: {trail}"))
+            # the boxes keep the gradients the step used, beside values the step has already moved
+            rows.append(line(Span(f"The gradients shown are from before step {update.step}, at the old values; "
+                                  "a new backward pass would give new ones.", "muted")))
         return tuple(rows)
 
     def drawn(self, steps: int) -> None:
@@ -597,8 +605,21 @@ class LessonSession:
         else:
             self._enter_part()
 
+    def keep_speed(self, speed_index: int) -> None:
+        """Go on at the replay speed the learner chose in an earlier session (a lesson left and
+        opened again started its replay at 1× whatever they had chosen)."""
+        self.speed_index = max(0, min(speed_index, len(SPEEDS) - 1))
+        if self.replay is not None:
+            self.replay.speed_index = self.speed_index
+
     def leave(self) -> str:
-        """Save and leave (to the lessons); returns "" or why progress could not be saved."""
+        """Save and leave (to the lessons); returns "" or why progress could not be saved. A training
+        run left part-way counts its steps shown so far, so the lesson reads as started and reopens
+        on the run, not on its introduction as though never begun."""
+        replay = self.replay
+        if self.phase == WATCH and replay is not None and replay.kind == TRAINING and replay.shown:
+            progress = self.tutor.record.part_progress(self.tutor.part_index)
+            progress.updates = max(progress.updates, replay.shown)
         return self.tutor.save()
 
     def successor(self) -> LessonSession | None:
@@ -626,6 +647,7 @@ class LessonSession:
         self.phase = self.flow.first_phase()
         text = self.fill(self.tutor.part.text.strip() or self.flow.default_text, self.part_index)
         rows: list[Line] = [line(Span(text, "prose"))] if text else []
+        rows += self._new_numbers()
         if opening := self.flow.opening():
             rows.append(line(Span(opening, "bold")))
         if resumed:
@@ -637,6 +659,21 @@ class LessonSession:
             if self.phase == REPLAY and rows:  # a part that opens on a replay (a bug hunt): its text stays above
                 self.lead = (*rows, line())
             self._start_phase()
+
+    def _new_numbers(self) -> tuple[Line, ...]:
+        """A line saying the numbers changed, when this part works the previous part's graph with other
+        inputs (with --seed, a part whose numbers are drawn is followed by one with its own): the same
+        boxes with other numbers otherwise read as a mistake."""
+        index = self.part_index
+        parts = self.lesson.parts
+        if index == 0 or [a.text for a in parts[index].assignments] != [a.text for a in parts[index - 1].assignments]:
+            return ()
+        before, now = self.tutor.inputs(index - 1), self.inputs
+        changed = [name for name in now if name in before and before[name] != now[name]]
+        if not changed:
+            return ()
+        was = ", ".join(f"{name} = {format_number(now[name])} (was {format_number(before[name])})" for name in changed)
+        return (line(Span("New numbers in this part: ", "bold"), f"{was}."),)
 
     def _part_flow(self) -> PartFlow:
         """The flow of the part in front of the learner, made by its kind."""
@@ -662,9 +699,9 @@ class LessonSession:
 
     def _start_phase(self) -> None:
         if self.phase == REPLAY:
-            self.replay = Replay(BACKWARD, len(self._steps()))
+            self.replay = Replay(BACKWARD, len(self._steps()), speed_index=self.speed_index)
         elif self.phase == WATCH:
-            self.replay, self.failure = Replay(TRAINING, self.flow.total_steps), ""
+            self.replay, self.failure = Replay(TRAINING, self.flow.total_steps, speed_index=self.speed_index), ""
         elif self.phase == UPDATING and not self.updates:
             self._take_step()
 
@@ -685,6 +722,29 @@ class LessonSession:
                      "skills); ", Span(LEAVE, "key"), " goes back to the lessons.")]
         return tuple(rows) + ((line(), line(Span(text, "prose"))) if text else ())
 
+    def _updates_taken(self) -> str:
+        """The update steps taken in the lesson's last part that took any (saved with progress), as a
+        clause: where the output went, or that no step was taken."""
+        parts = self.lesson.parts
+        stepped = [index for index, part in enumerate(parts)
+                   if part.assignments and self.tutor.record.part_progress(index).updates > 0]
+        index = stepped[-1] if stepped else next(
+            (i for i in reversed(range(len(parts))) if parts[i].assignments), 0)
+        part = parts[index]
+        out = part.output
+        count = self.tutor.record.part_progress(index).updates if stepped else 0
+        try:
+            steps = take_steps(part, self.tutor.inputs(index), max(count, 1))
+        except (LessonError, ArithmeticError):
+            return f"{out} moved as the steps you took moved it"
+        before = format_number(steps[0].output_before)
+        if count == 0:
+            return f"you took no update step, so {out} stayed at {before}"
+        after = format_number(steps[-1].output_after)
+        if count == 1:
+            return f"{out} went from {before} to {after} in the one step you took"
+        return f"{out} went from {before} to {after} in the {count} steps you took"
+
     def _mastery(self) -> dict[str, float]:
         store = self.tutor.store
         return {skill: m.level for skill, m in store.history.mastery().items()} if store else {}
@@ -704,9 +764,12 @@ class LessonSession:
                      f"{_meter(after_level)}, {change} {_meter(before_level)}."),)
 
     def fill(self, text: str, part_index: int | None = None) -> str:
-        """Lesson text with its `{{name}}` numbers taken from the graph this learner sees."""
+        """Lesson text with its `{{name}}` numbers taken from the graph this learner sees, and
+        `{{updates}}` said as the update steps the learner took."""
         if "{{" not in text:
             return text
+        if UPDATES_PLACEHOLDER in text:
+            text = text.replace(UPDATES_PLACEHOLDER, self._updates_taken())
         parts = self.lesson.parts
         index = part_index if part_index is not None else next(
             (i for i, part in enumerate(parts) if part.assignments), 0)
@@ -724,6 +787,11 @@ class LessonSession:
         step = first_update(part, inputs)
         after = dict(step.forward) if step else {}
         return fill_numbers(text, values, grads, after)
+
+
+UPDATES_PLACEHOLDER = "{{updates}}"
+"""In a lesson's text: the update steps the learner took, in words (`L went from -8 to -7.286496 in
+the one step you took`), so a recap never reports a step that was not taken, or one of two."""
 
 
 def _meter(level: float) -> str:

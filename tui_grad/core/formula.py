@@ -18,6 +18,11 @@ from tui_grad.engine import EngineError, Value
 STEP_NAMES = ("u", "v", "w", "p", "q", "r", "s", "t", "g", "h", "k", "m", "n", "z")
 OUTPUT_NAMES = ("L", "f", "y", "out")
 FORMULA_ID = "your-formula"
+SHOWN_ROUNDING = 1e-3
+"""The relative tolerance of an own formula's answers. Its numbers are seldom short decimals and
+are shown to 7 significant digits, so a learner works from rounded values: 1 − 0.9999092² from
+the shown tanh(5) is 1.8159e-4 where the engine has 1.81583e-4. Answers within the rounding of
+what is shown are right; one nearer than 1% but outside is told to keep more digits."""
 
 
 class FormulaError(ValueError):
@@ -35,15 +40,20 @@ class FormulaError(ValueError):
 
 
 def parse_values(text: str) -> dict[str, float]:
-    """`x=5, y=-2` (commas or spaces between) as {"x": 5.0, "y": -2.0}."""
+    """`x=5, y=-2` (commas or spaces between) as {"x": 5.0, "y": -2.0}; a value may be a fraction or
+    any sum of numbers an answer may be (`x=1/2`), and each name is given once."""
     values: dict[str, float] = {}
+    pieces: dict[str, str] = {}
     for piece in text.replace(",", " ").split():
         name, equals, number = piece.partition("=")
         if not equals or not name.isidentifier():
             raise FormulaError(f"'{piece}' is not name=number, like x=5")
+        if name in pieces:
+            raise FormulaError(f"{name} is given twice ({pieces[name]} and {piece}): give each input one value")
+        pieces[name] = piece
         try:
-            value = float(number)
-        except ValueError:
+            value = ex.evaluate_number(number, {}, names=[])
+        except ex.ExprError:
             raise FormulaError(f"'{number}' in '{piece}' is not a number") from None
         if not math.isfinite(value):
             raise FormulaError(f"{name} must be a finite number, not {number}")
@@ -61,6 +71,7 @@ def formula_part(formula: str, values: Mapping[str, float]) -> Part:
         raise FormulaError(error.message, error.column) from None
     if not ex.names_in(tree):
         raise FormulaError("the formula has no input: use at least one name given a value, like x", 1)
+    _check_exponents(tree)
     taken = set(values)
     free = (name for name in STEP_NAMES if name not in taken)
     steps: list[tuple[str, str, ex.Expr]] = []
@@ -95,11 +106,45 @@ def formula_part(formula: str, values: Mapping[str, float]) -> Part:
     lines = [f"{renamed.get(name, name)} = {text}" for name, text, _ in steps]
     _check_domain(steps, values)
     table = {"title": f"Your formula: {formula.strip()}", "kind": "gradients", "inputs": dict(values),
-             "nodes": lines, "output": output, "parameters": list(values)}
+             "nodes": lines, "output": output, "parameters": list(values), "relative_tolerance": SHOWN_ROUNDING}
     try:
         return part_from_table(table, "<your formula>")
     except LessonError as error:
         raise FormulaError(error.message) from None
+
+
+def _check_exponents(tree: ex.Expr) -> None:
+    """Refuse a power whose exponent holds a name (x**y, 2**x), at the column of that name: each step
+    is one box with one local rule, and the power rule's box takes a number for its exponent."""
+    pending = [tree]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ex.Binary):
+            if node.op == "**" and ex.names_in(node.right):
+                name = _first_name(node.right)
+                raise FormulaError(f"the exponent of ** must be a number, like x**2 or x**0.5, not the name "
+                                   f"'{name.name}' (at column {name.column})", name.column)
+            pending += [node.left, node.right]
+        elif isinstance(node, ex.Unary):
+            pending.append(node.operand)
+        elif isinstance(node, ex.Call):
+            pending.append(node.arg)
+
+
+def _first_name(tree: ex.Expr) -> ex.Name:
+    """The leftmost name in `tree` (which holds one)."""
+    pending = [tree]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ex.Name):
+            return node
+        if isinstance(node, ex.Binary):
+            pending += [node.right, node.left]
+        elif isinstance(node, ex.Unary):
+            pending.append(node.operand)
+        elif isinstance(node, ex.Call):
+            pending.append(node.arg)
+    raise ValueError("no name in the expression")
 
 
 def _check_domain(steps: list[tuple[str, str, ex.Expr]], values: Mapping[str, float]) -> None:

@@ -529,9 +529,11 @@ def _update(key: tuple, rng: random.Random) -> dict[str, Any] | None:
     parameters = ["w", "b"] if with_bias else ["w"]
     return {"kind": "update", "inputs": inputs, "nodes": nodes, "parameters": parameters, "ask": parameters,
             "step_size": step, "direction": "descent",
-            "text": f"One step of gradient descent with step size {format_number(step)}: p ← p − "
-                    f"{format_number(step)} × dL/dp. Find the gradient of {' and '.join(parameters)} first, "
-                    "then each new value. After the step, the forward pass runs again."}
+            # θ, not p: a graph with a bias has a node p, and the rule would read as about it.
+            "text": f"One step of gradient descent with step size {format_number(step)}: θ ← θ − "
+                    f"{format_number(step)} × dL/dθ for each parameter θ. Find the gradient of "
+                    f"{' and '.join(parameters)} first, then each new value. After the step, the forward pass "
+                    "runs again."}
 
 
 _REUSE_FUNCTIONS = ("tanh", "sigmoid", "exp", "square")

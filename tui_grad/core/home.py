@@ -5,6 +5,7 @@ two typed fields. Both faces render these; neither decides them on its own.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -12,7 +13,7 @@ from typing import Any
 from tui_grad.core.formula import FormulaError, formula_lesson, parse_values
 from tui_grad.core.history import History
 from tui_grad.core.lesson import FIRST_GROUP, Lesson
-from tui_grad.core.practice_state import STREAK_TO_LEVEL_UP, describe_due
+from tui_grad.core.practice_state import describe_due, streak_words
 
 PRACTICE, FORMULA = "practice", "formula"
 """The two entries after the lessons: endless practice, and the learner's own formula."""
@@ -20,6 +21,16 @@ ENTRY_TITLES = {PRACTICE: "Practice", FORMULA: "Your own formula"}
 ENTRY_SUMMARIES = {PRACTICE: "Endless fresh exercises at your level; missed skills come back more often.",
                    FORMULA: "Type a formula and its values (like (x+2)**2 + x**3 at x=5) and work it."}
 """One line each (at most 76 characters, so the home screen keeps it to one row at 80 columns)."""
+
+
+_CODE = re.compile(r"`([^`\n]*)`")
+_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+
+
+def summary_text(summary: str) -> str:
+    """A lesson's one-line summary as plain words: its Markdown marks (`code`, **bold**) dropped, as
+    the home screen draws them styled instead of showing them."""
+    return _STRONG.sub(r"\2", _CODE.sub(r"\1", summary))
 
 
 def group_headings(lessons: Sequence[Lesson]) -> dict[int, str]:
@@ -60,7 +71,7 @@ def practice_status(history: History | None) -> str:
     state = history.practice if history is not None else None
     if state is None:
         return "starts at level 1"
-    return f"level {state.level} · streak {state.streak} of {STREAK_TO_LEVEL_UP}"
+    return f"level {state.level} · {streak_words(state)}"
 
 
 def due_for_review(history: History | None, now: float | None = None) -> str:

@@ -35,6 +35,7 @@ from tui_grad.core.practice_state import (
     describe_due,
     easier_level,
     generated,
+    streak_words,
 )
 
 __all__ = ["DAY", "PRACTICE_ID", "REVIEW_DAYS", "STREAK_TO_LEVEL_UP", "PracticeItem", "PracticeRun", "PracticeState",
@@ -134,13 +135,13 @@ class PracticeRun:
         assert item is not None
         skill = f" · {item.skill}" if item.skill else ""
         return (f"Practice · level {item.level}, {level_of(item.level).name.lower()} · "
-                f"streak {state.streak} of {STREAK_TO_LEVEL_UP}{skill}")
+                f"{streak_words(state)}{skill}")
 
     def summary(self) -> str:
         """What this exercise changed: the streak, any level change, what comes due."""
         state, before = self.state(), self.before
         news = state.news_since(before)
-        lines = [f"Exercise done. Level {state.level}, streak {state.streak} of {STREAK_TO_LEVEL_UP}."]
+        lines = [f"Exercise done. Level {state.level}, {streak_words(state)}."]
         lines += [f"Level change: {event}." for event in news]
         if due := describe_due(state):
             lines.append(due)

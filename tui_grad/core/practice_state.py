@@ -109,10 +109,10 @@ class PracticeState:
             if attempt.get("shown"):
                 self.answered[node] = ("shown", float(attempt.get("value") or 0.0))
             self.missed = True
-        if self.missed and not was_missed:
-            self.missed_skill = skill_missed(attempt)
+        if self.missed and not was_missed:  # an attempt saved before attempts carried skills: the exercise's
+            self.missed_skill = skill_missed(attempt) if "skills" in attempt else item.skill
         if is_finished(item, self.answered):
-            missed_item = replace(item, skill=self.missed_skill or item.skill) if self.missed else item
+            missed_item = replace(item, skill=self.missed_skill) if self.missed else item
             apply_finished(self, missed_item, self.missed)
             self.current, self.answered, self.hints = None, {}, {}
 
@@ -191,12 +191,32 @@ def apply_finished(state: PracticeState, item: PracticeItem, missed: bool) -> No
             state.level = easier
         elif item.skill:
             state.event(f"level {state.level} again (a miss: no easier level trains {item.skill})")
+        else:  # the output's own gradient (dL/dL = 1): every level asks it, no easier graph trains it
+            state.event(f"level {state.level} again (a miss on the output's own gradient, which every level asks)")
         return
     state.easier_for = None
     state.streak += 1
     if state.streak >= STREAK_TO_LEVEL_UP and state.level < len(LEVELS):
         state.event(f"level {state.level} → {state.level + 1} (three exercises right in a row)")
         state.level, state.streak = state.level + 1, 0
+
+
+def streak_words(state: PracticeState) -> str:
+    """`streak 1 of 3` toward the next level; at the top level, where no streak moves the learner
+    up, the run of exercises right (`top level, 3 right in a row`): 'streak 3 of 3' there
+    promised a level that does not come.
+
+    The list of lessons reads this without loading the generator (and so without knowing the top
+    level): there a streak of three or more tells it, since below the top one moves the learner up.
+    A practice session has the generator loaded and says so from the first exercise right."""
+    import sys
+
+    generator = sys.modules.get("tui_grad.core.generator")
+    top = (state.streak >= STREAK_TO_LEVEL_UP if generator is None
+           else state.level >= len(generator.LEVELS))
+    if top:
+        return f"top level, {state.streak} right in a row"
+    return f"streak {state.streak} of {STREAK_TO_LEVEL_UP}"
 
 
 def is_finished(item: PracticeItem, answered: Mapping[str, tuple[str, float]]) -> bool:

@@ -134,9 +134,18 @@ def comparison_message(rows: Iterable[ComparisonRow], output: str) -> Message:
     per node, for line mode and narrow screens alike."""
     rows = list(rows)
     earned = sum(row.mark == MARKS["earned"] for row in rows)
-    body = [line(Span(f"d{output}/d{row.node}", "bold"), f": yours {row.yours}, engine {row.engine}, {row.mark}")
-            for row in rows]
-    return (line(f"You earned {earned} of {len(rows)}. Yours against the engine's:"), *body)
+    body = [line(Span(f"d{output}/d{row.node}", "bold"), f": {_beside(row)}") for row in rows]
+    return (line(f"You earned {earned} of {len(rows)}. Your answers against the engine's:"), *body)
+
+
+def _beside(row: ComparisonRow) -> str:
+    """A node's answer beside the engine's: `yours 6, engine 6, ✓ earned` for an answer the learner
+    found; one the tutor showed or gave is not called theirs (`engine 8, ~ shown to you`)."""
+    if row.mark == MARKS["shown"]:
+        return f"engine {row.engine}, {row.mark} to you"
+    if row.mark == MARKS["given"]:
+        return f"engine {row.engine}, {row.mark}"
+    return f"yours {row.yours}, engine {row.engine}, {row.mark}"
 
 
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z][A-Za-z0-9_]*)(?:\.(grad|after))?\s*\}\}")

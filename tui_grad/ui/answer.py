@@ -51,7 +51,7 @@ class AnswerEntry(Horizontal):
 
     DEFAULT_CSS = """
     AnswerEntry { height: 1; width: 1fr; }
-    AnswerEntry > Label { width: auto; padding: 0 1 0 0; color: $accent; text-style: bold; }
+    AnswerEntry > Label { width: auto; padding: 0 1 0 0; color: $text-accent; text-style: bold; }
     AnswerEntry > Input { width: 1fr; }
     """
 
@@ -77,7 +77,17 @@ class AnswerEntry(Horizontal):
         self.query_one(Label).update(question, layout=cell_len(question) != cell_len(old))
 
     def watch_hint(self, hint: str) -> None:
-        self.query_one(Input).placeholder = hint
+        self.fit_placeholder()
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.fit_placeholder)
+
+    def fit_placeholder(self) -> None:
+        """The hint as the field's placeholder, shortened to fit the field (at 80 columns, after a
+        long question, the whole hint ended '...; Enter to')."""
+        field = self.query_one(Input)
+        width = field.content_size.width
+        field.placeholder = fitted(self.hint, width - 1) if width else self.hint
 
     def submit(self, text: str) -> None:
         """Hand `text` on as the answer for the current node."""
@@ -99,3 +109,16 @@ class AnswerEntry(Horizontal):
         field = self.query_one(Input)
         if not field.has_focus:
             field.focus()
+
+
+def fitted(hint: str, width: int) -> str:
+    """`hint` in at most `width` columns: whole; else with what to type cut to its first clause
+    (`a number; Enter to check`); else that clause alone; else cut with an ellipsis."""
+    if len(hint) <= width:
+        return hint
+    what, separator, how = hint.partition("; ")
+    short = what.split(", ")[0]
+    for candidate in (f"{short}{separator}{how}", short):
+        if len(candidate) <= width:
+            return candidate
+    return short[:max(width - 1, 0)] + "…" if width > 1 else ""

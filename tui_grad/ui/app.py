@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import gc
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.filter import LineFilter, Monochrome, NoColor
 from textual.screen import Screen
 
 from tui_grad.core.activity import Activity
@@ -36,6 +37,11 @@ class TuiGradApp(App):
     """The tutor: the lesson list, then each lesson's reading, exercise and training screens."""
 
     TITLE = "tui-grad"
+    CSS = """
+    /* The footer's keys in the colour of its descriptions, bold: some light themes draw them in their
+       accent, which on the footer's grey is too faint to read (1.8:1 in atom-one-light). */
+    FooterKey .footer-key--key { color: $footer-description-foreground; text-style: bold; }
+    """
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", tooltip="Leave tui-grad (your progress is saved)", priority=True,
                 id="app.quit"),
@@ -58,8 +64,27 @@ class TuiGradApp(App):
             self.animation_level = "none"
         self.home_place: HomePlace | None = None
         """Where the learner stands on the list of lessons, kept while a lesson takes its place."""
+        self.shown_session: LessonSession | None = None
+        """The session on screen (or left last), whose replay speed the next session takes up."""
+        self._terminal_colours = NoColor()
+        """NO_COLOR's filter for a theme of the terminal's own colours (see get_line_filters)."""
         self.activity = Activity(store.folder if store is not None else None)
         """Marks the learner active on any key or click, for the class view's "last active"."""
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        """Textual's filters, with NO_COLOR's matched to the theme in use now.
+
+        Textual picks NO_COLOR's filter once, for the theme it starts with: greys for a theme of its
+        own colours. A theme of the terminal's colours (ansi-dark, ansi-light, chosen with --theme or
+        Ctrl+P after that) has only "default" and the sixteen ANSI colours, which the greys filter
+        turns to black, on black: title, values, placeholder and footer all unreadable. Such a theme
+        under NO_COLOR gets the terminal's default colours instead, as Textual does when it starts
+        with one."""
+        filters = super().get_line_filters()
+        if not self.no_color or not self.native_ansi_color:
+            return filters
+        return [self._terminal_colours if isinstance(line_filter, Monochrome) else line_filter
+                for line_filter in filters]
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.MouseDown)):
@@ -127,8 +152,13 @@ class TuiGradApp(App):
         self.show_session(LessonSession(lesson, self.store, self.seed if seed is None else seed, review=review))
 
     def show_session(self, session: LessonSession) -> None:
-        """Push the screen the session says it is shown on: a page, an exercise or a training run."""
+        """Push the screen the session says it is shown on: a page, an exercise or a training run. The
+        replay speed the learner chose in the session shown before goes on in this one."""
         from tui_grad.core.flow import PAGE, RUN
+
+        if self.shown_session is not None and session is not self.shown_session:
+            session.keep_speed(self.shown_session.speed_index)
+        self.shown_session = session
 
         if session.screen == PAGE:
             from tui_grad.ui.page import PageScreen

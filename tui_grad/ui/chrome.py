@@ -21,10 +21,12 @@ Enter and the verdict.
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import ComposeResult
 from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widgets import Footer as TextualFooter, Header as TextualHeader
+from textual.widgets._footer import FooterKey  # the footer's key widget; Textual exports no name for it
 
 
 def forget_watchers(watched: DOMNode, attribute: str, gone: object = None) -> None:
@@ -35,6 +37,14 @@ def forget_watchers(watched: DOMNode, attribute: str, gone: object = None) -> No
                       if watcher is not gone and (gone is not None or getattr(watcher, "is_attached", True))]
 
 
+SHORT_LABELS = {"Show answer": "Show", "Start again": "Again", "Continue": "On", "Lessons": "Back",
+                "Faster": "Fast", "Slower": "Slow", "Resume": "Go", "Update": "Upd", "palette": "", "Quit": "Quit"}
+"""A shorter word for each footer label, for a footer that does not fit its window."""
+
+SHORTEST = 4
+"""How far the footer shortens: 1 compact spacing, 2 short labels, 3 no palette key, 4 keys alone."""
+
+
 def shown_keys(screen: Screen) -> tuple:
     """What a footer on `screen` shows: each binding it lists, whether it is enabled, its tooltip."""
     return tuple((binding, enabled, tooltip) for _, binding, enabled, tooltip in screen.active_bindings.values()
@@ -42,11 +52,54 @@ def shown_keys(screen: Screen) -> tuple:
 
 
 class Footer(TextualFooter):
-    """Textual's footer; a rebuild lets the old keys go."""
+    """Textual's footer; a rebuild lets the old keys go. A footer wider than its window shortens
+    itself, step by step, before any key is cut: Textual's cut the last keys (the replay's ended
+    "esc Lessons ^q Qu" at 80 columns, the training run's lost Quit)."""
+
+    def __init__(self, *, compact: bool = False) -> None:
+        super().__init__(compact=compact)
+        self.brevity = 1 if compact else 0
+        """How far the labels are shortened now (see SHORTEST)."""
+        self.wide_enough = 0
+        """The width the footer was last found to fit at its least brevity; wider undoes the shortening."""
+
+    def compose(self) -> ComposeResult:
+        for widget in super().compose():
+            if isinstance(widget, FooterKey) and self.brevity >= 2:
+                widget.description = "" if self.brevity >= SHORTEST else SHORT_LABELS.get(
+                    widget.description, widget.description)
+            yield widget
 
     async def recompose(self) -> None:
         await super().recompose()
         forget_watchers(self, "compact")
+        self.call_after_refresh(self.fit)
+
+    def needed_width(self) -> int:
+        """The columns the keys take, margins included."""
+        return sum(child.outer_size.width + child.styles.margin.width for child in self.children)
+
+    def fit(self) -> None:
+        """Shorten one step more while the keys do not fit."""
+        if not self.is_attached or not self.children or not self.size.width:
+            return
+        if self.needed_width() <= self.size.width:
+            self.wide_enough = max(self.wide_enough, self.size.width) if self.brevity == 0 else self.wide_enough
+            return
+        if self.brevity < SHORTEST:
+            self.brevity += 1
+            self.compact = True
+            self.show_command_palette = self.brevity < 3
+            self.call_later(self.recompose)
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.brevity and not (self.wide_enough and event.size.width < self.wide_enough):
+            self.brevity = 0  # room again, maybe: start from full labels and shorten as needed
+            self.compact = False
+            self.show_command_palette = True
+            self.call_later(self.recompose)
+        else:
+            self.call_after_refresh(self.fit)
 
 
 class SteadyFooter(Footer):

@@ -54,7 +54,7 @@ class ClassScreen(Screen):
     ClassScreen DataTable { height: auto; max-height: 30%; margin: 1 0 0 0; }
     ClassScreen #detail-title { padding: 0 1; height: auto; margin: 1 0 0 0; text-style: bold; }
     ClassScreen #detail { margin: 0; max-height: 1fr; }
-    ClassScreen #unreadable { padding: 0 1; height: auto; color: $warning; }
+    ClassScreen #unreadable { padding: 0 1; height: auto; color: $text-warning; }
     """
     BINDINGS = [
         Binding("r,f5", "refresh_now", "Refresh", tooltip="Read every learner's progress again", id="class.refresh"),

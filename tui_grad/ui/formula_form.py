@@ -32,7 +32,7 @@ class FormulaForm(Screen):
     FormulaForm #intro { padding: 1 2 0 2; height: auto; }
     FormulaForm .label { padding: 1 2 0 2; height: auto; text-style: bold; }
     FormulaForm Input { margin: 0 1; }
-    FormulaForm .error { padding: 0 2 0 4; height: auto; color: $error; }
+    FormulaForm .error { padding: 0 2 0 4; height: auto; color: $text-error; }
     """
     BINDINGS = [Binding("escape", "back", "Lessons", tooltip="Back to the lessons; what you typed stays",
                         id="formula.back")]

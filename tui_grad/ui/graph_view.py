@@ -27,16 +27,16 @@ class GraphView(Widget):
     DEFAULT_CSS = """
     GraphView { height: auto; width: 1fr; }
     GraphView > .graph--box-normal { color: $foreground-muted; }
-    GraphView > .graph--box-current { color: $accent; text-style: bold; }
+    GraphView > .graph--box-current { color: $text-accent; text-style: bold; }
     GraphView > .graph--box-constant { color: $text-disabled; }
-    GraphView > .graph--box-flash { color: $warning; text-style: bold; }
+    GraphView > .graph--box-flash { color: $text-warning; text-style: bold; }
     GraphView > .graph--edge { color: $foreground-muted; }
-    GraphView > .graph--edge-active { color: $warning; text-style: bold; }
+    GraphView > .graph--edge-active { color: $text-warning; text-style: bold; }
     GraphView > .graph--value { color: $foreground; }
-    GraphView > .graph--value-flash { color: $warning; text-style: bold; }
-    GraphView > .graph--grad-asked { color: $accent; text-style: bold; }
-    GraphView > .graph--grad-found { color: $success; }
-    GraphView > .graph--grad-shown { color: $warning; }
+    GraphView > .graph--value-flash { color: $text-warning; text-style: bold; }
+    GraphView > .graph--grad-asked { color: $text-accent; text-style: bold; }
+    GraphView > .graph--grad-found { color: $text-success; }
+    GraphView > .graph--grad-shown { color: $text-warning; }
     GraphView > .graph--grad-unknown { color: $foreground-muted; }
     GraphView > .graph--grad-constant { color: $text-disabled; }
     GraphView > .graph--grad-given { color: $foreground; }

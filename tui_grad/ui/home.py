@@ -34,6 +34,7 @@ from tui_grad.core.skills import mastery
 if TYPE_CHECKING:  # the app imports this screen
     from tui_grad.ui.app import TuiGradApp
 from tui_grad.ui.chrome import Footer, Header
+from tui_grad.ui.prose import inline
 
 STATE_MARKS = {"finished": "✓", "not started": "·"}
 """The glyph before a lesson's state; anything else (in progress) gets ▸."""
@@ -60,10 +61,10 @@ class HomeScreen(Screen):
     DEFAULT_CSS = """
     HomeScreen #welcome { padding: 0 2; height: auto; }
     HomeScreen #skills { padding: 0 2; height: auto; color: $text-muted; }
-    HomeScreen #due { padding: 0 2; height: auto; color: $warning; text-style: bold; }
+    HomeScreen #due { padding: 0 2; height: auto; color: $text-warning; text-style: bold; }
     HomeScreen OptionList, HomeScreen OptionList:focus { margin: 1 0 0 0; height: auto; border: none;
                                                   padding: 0 1; }
-    HomeScreen #more { padding: 0 2; height: auto; color: $warning; }
+    HomeScreen #more { padding: 0 2; height: auto; color: $text-warning; }
     HomeScreen #detail { padding: 0 2; height: auto; min-height: 1; color: $text-muted; }
     """
     BINDINGS = [
@@ -116,15 +117,18 @@ class HomeScreen(Screen):
 
     def prompt(self, number: int, highlighted: bool = False) -> Content:
         """Lesson `number` (from 1) as one row: title and state; the highlighted one is pointed at with
-        ▶, so it stands out in a terminal without colour too."""
+        ▶, so it stands out in a terminal without colour too, and its state takes the highlight's
+        colours (a muted grey of the terminal's own on the highlight's light bar is unreadable)."""
         lesson = self.catalog.lessons[number - 1]
         state = part_summary(lesson, self.records().get(lesson.id))
         mark = STATE_MARKS.get(state, "▸")
         width = max(len(item.title) for item in self.catalog.lessons) + 2
+        state_style = "" if highlighted else _STATE_STYLE.get(state, "")
         row = Content.assemble(("▶ " if highlighted else "  ", "bold"), (f"{number:>2}. ", "bold"),
-                               (f"{lesson.title:<{width}}", "bold"), (f"{mark} {state}", _STATE_STYLE.get(state, "")))
+                               (f"{lesson.title:<{width}}", "bold"), (f"{mark} {state}", state_style))
         heading = group_headings(self.catalog.lessons).get(number - 1)  # a group's first row carries its name
-        return Content.assemble((f"── {heading} ──", "bold $text-muted"), "\n", row) if heading else row
+        heading_style = "bold" if highlighted else "bold $text-muted"  # on the highlight: its colours
+        return Content.assemble((f"── {heading} ──", heading_style), "\n", row) if heading else row
 
     def entry_prompt(self, entry: str, highlighted: bool = False) -> Content:
         """Practice or the own-formula entry, as one row."""
@@ -260,7 +264,7 @@ class HomeScreen(Screen):
         if not practised:
             return Content("Skills appear here as you answer: product, sum, chain, paths, function, update.")
         room = max((self.size.width or 80) - 4, 20)
-        pieces = [(f"{m.skill} {_meter(m.level)}{' ✓' if m.mastered else ''}", "$success" if m.mastered else "")
+        pieces = [(f"{m.skill} {_meter(m.level)}{' ✓' if m.mastered else ''}", "$text-success" if m.mastered else "")
                   for m in practised]
         rows: list[list[tuple[str, str]]] = [[("Skills: ", "")]]
         used = len("Skills: ")
@@ -305,7 +309,7 @@ class HomeScreen(Screen):
                 detail = ENTRY_SUMMARIES[option_id[1:]]
             elif (lesson := self.catalog.find(option_id)) is not None:
                 detail = lesson.summary
-        self.query_one("#detail", Static).update(Content(detail))
+        self.query_one("#detail", Static).update(Content.assemble(*inline(detail)))  # `=` drawn as code, not backticks
         self.call_after_refresh(self._show_more)
 
     @on(OptionList.OptionSelected)
@@ -350,7 +354,7 @@ class HomeScreen(Screen):
         cast("TuiGradApp", self.app).open_lesson(offer.lesson.id, offer.lesson, review=offer.skill)
 
 
-_STATE_STYLE = {"finished": "$success", "not started": "$text-muted"}
+_STATE_STYLE = {"finished": "$text-success", "not started": "$text-muted"}
 
 
 def _meter(level: float) -> str:

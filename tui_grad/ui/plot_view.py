@@ -11,7 +11,7 @@ from tui_grad.ui import plot
 
 ROLE_STYLES = {
     "label": "$foreground-muted", "axis": "$foreground-muted", "curve": "$accent", "line": "$primary",
-    "point": "bold $warning", "error": "$error", "trail": "$foreground-muted", "ball": "bold $warning",
+    "point": "bold $text-warning", "error": "$text-error", "trail": "$foreground-muted", "ball": "bold $text-warning",
     "region-plus": "$primary on $primary 20%", "region-minus": "on $warning 10%",
     "point-plus-right": "bold $primary on $primary 20%", "point-plus-wrong": "bold $primary on $warning 10%",
     "point-minus-right": "bold $warning on $warning 10%", "point-minus-wrong": "bold $warning on $primary 20%",

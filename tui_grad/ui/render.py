@@ -35,7 +35,7 @@ from tui_grad.core.views import (
     name_keys,
 )
 from tui_grad.terminal import served
-from tui_grad.ui.prose import prose
+from tui_grad.ui.prose import HangingIndent, prose
 
 KEYS: dict[str, tuple[str, str, str]] = {
     HINT: ("ctrl+g,f2", "Hint", "A hint that goes one step further each time (also F2)"),
@@ -120,9 +120,9 @@ def offered(session: LessonSession, action: str, parameters: tuple[object, ...])
     return True
 
 
-STYLES = {"": "", "bold": "bold", "muted": "$text-muted", "right": "bold $success", "wrong": "bold $error",
-          "shown": "bold $warning", "unread": "bold $warning", "hint": "bold $accent", "italic": "italic",
-          "key": "bold"}
+STYLES = {"": "", "bold": "bold", "muted": "$text-muted", "right": "bold $text-success", "wrong": "bold $text-error",
+          "shown": "bold $text-warning", "unread": "bold $text-warning", "hint": "bold $text-accent",
+          "italic": "italic", "key": "bold"}
 
 
 def line_content(row: Line) -> Content:
@@ -138,9 +138,9 @@ def line_content(row: Line) -> Content:
     return Content.assemble(*pieces)
 
 
-def message_content(message: Message) -> Content:
-    """A whole message, one line per line."""
-    return Content("\n").join(line_content(row) for row in message)
+def message_content(message: Message) -> HangingIndent:
+    """A whole message, one line per line; list items wrap under their own text."""
+    return HangingIndent(Content("\n").join(line_content(row) for row in message))
 
 
 HEADER_MARGIN = 16

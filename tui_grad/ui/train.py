@@ -36,7 +36,7 @@ from tui_grad.core.views import CONTINUE, LEAVE, REPLAY_ACTIONS, SKIP
 from tui_grad.ui import plot
 from tui_grad.ui.chrome import Footer, Header
 from tui_grad.ui.plot_view import PlotView
-from tui_grad.ui.prose import prose
+from tui_grad.ui.prose import HangingIndent, prose
 from tui_grad.ui.render import LeftLesson, bindings, line_content, offered
 
 TICK_BUDGET = 0.04
@@ -128,7 +128,7 @@ class TrainScreen(Screen):
             if self.run.picture:
                 yield PlotView(self.run.picture_title, id="picture")
         with VerticalScroll(id="text"):
-            yield Static(prose(self.part.text or "_This part has no text._"))
+            yield Static(HangingIndent(prose(self.part.text or "_This part has no text._")))
         yield Static(id="status")
         yield Footer(compact=True)
 

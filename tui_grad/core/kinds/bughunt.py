@@ -57,12 +57,15 @@ class BugHuntFlow(GradientsFlow):
     def replay_steps(self) -> list[BackwardStep]:
         exercise = self.exercise
         assert isinstance(exercise, BugHuntExercise)
-        return exercise.buggy if self.hunting else exercise.steps
+        steps = exercise.buggy if self.hunting else exercise.steps
+        # a constant's gradient (c = 3 * a: "3.grad = 3") is no step of the lesson: nothing uses it
+        return [step for step in steps if step.child in self.part.inputs or step.child in exercise.graph.named]
 
     def describe(self, step: BackwardStep) -> tuple[str, str]:
         if not self.hunting:
             return super().describe(step)
-        return describe_buggy_step(step), describe_step(step, self.exercise.output_name)[1]
+        # the lost gradient is what the learner is to find: said once they have answered, not before
+        return describe_buggy_step(step, tell_loss=False), describe_step(step, self.exercise.output_name)[1]
 
     def replay_grads(self, position: int) -> dict[str, float]:
         return grads_after(self.replay_steps(), position, self.exercise.output_name)

@@ -161,5 +161,32 @@ class NetworkKind(Kind):
     def read(self, reader: TableReader, table: dict[str, Any], where: str, common: dict[str, Any]) -> Part:
         return Part(**common, network=reader.network(table, where))
 
+    def trace_without_graph(self, part: Part) -> dict[str, Any] | None:
+        """The training as the learner watches it: each step's loss and accuracy, measured on the whole
+        dataset just before the step; where a step overflows, the step and why."""
+        from tui_grad.core.network import NetworkTrainer
+
+        spec = part.network
+        if spec is None:
+            return None
+        trainer = NetworkTrainer(spec)
+        records: list[dict[str, Any]] = []
+        stopped: dict[str, Any] | None = None
+        for number in range(1, spec.steps + 1):
+            try:
+                loss, accuracy = trainer.step()
+            except (ArithmeticError, ValueError) as error:  # a step size too large: the weights overflowed
+                stopped = {"step": number, "reason": str(error)}
+                break
+            records.append({"step": number, "loss": loss, "accuracy": accuracy})
+        data: dict[str, Any] = {
+            "network": {"dataset": spec.dataset, "samples": spec.samples, "hidden": list(spec.hidden),
+                        "step_size": spec.step_size, "seed": spec.seed},
+            "steps": records,
+        }
+        if stopped is not None:
+            data["stopped"] = stopped
+        return data
+
 
 KIND = NetworkKind()

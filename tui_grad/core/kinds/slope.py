@@ -41,7 +41,8 @@ class SlopeExercise(GradientExercise):
                 f"{out}({name}))/h settles.")
 
     def diagnose(self, name: str, answer: float) -> Diagnosis | None:
-        """A coarse estimate read as the slope, one term's slope, or a sign slip (no graph: no paths)."""
+        """A coarse estimate read as the slope, one term's slope, a sign slip, a value for the slope, or
+        a close one, each worded for slopes: no graph, no paths, and no chain rule yet."""
         for h in NUDGE_SIZES[:4]:
             try:
                 estimate = self.nudge(name, h).estimate
@@ -54,11 +55,23 @@ class SlopeExercise(GradientExercise):
         found = super().diagnose(name, answer)
         if found is None:
             return None
+        out, point = self.output_name, format_number(self.graph.nodes[name].data)
         if found.code == "one-path":
             return Diagnosis("one-term", f"{format_number(answer)} is the slope of only some of the terms of "
-                                         f"{self.output_name} that contain {name}. Each of them adds its own slope: "
-                                         "add them all.")
-        return found if found.code == "sign" else None
+                                         f"{out} that contain {name}. Each of them adds its own slope: add them all.")
+        if found.code == "sign":
+            return Diagnosis("sign", f"Right size, wrong sign: when {name} grows a little from {point}, does {out} "
+                                     "go up (a positive slope) or down (a negative one)? Nudge and look.")
+        if found.code == "value-not-gradient":
+            named = [name, out, *(label for label in self.graph.nodes if label.isidentifier())]
+            which = next((label for label in named if self.is_close(answer, self.graph.nodes[label].data)), out)
+            return Diagnosis("value-not-gradient",
+                             f"{format_number(answer)} is the value of {which} at {name} = {point}, not the slope: "
+                             f"the slope says how much {out} moves for each unit {name} moves.")
+        if found.code == "rounded":
+            return Diagnosis("rounded", f"Close: keep more digits. {format_number(answer)} is within 1% of the "
+                                        "slope but not it: nudge with a smaller h and read more of its digits.")
+        return None
 
     def hint_texts(self, name: str) -> dict[int, str]:
         """The ladder for a slope: what a slope is, nudges small enough to read it, each term's share."""

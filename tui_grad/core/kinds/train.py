@@ -242,8 +242,8 @@ class FormulaRun:
         return self.span
 
     def report(self, every: int) -> Iterator[str]:
-        """Line mode's account of the whole run: what it trains, a row every `every` steps (and the
-        last), why it stopped if it did, and where it ended."""
+        """Line mode's account of the whole run: what it trains, its first steps and a row every
+        `every` steps (and the last), why it stopped if it did, and where it ended."""
         rule, out = self.part.update, self.part.output
         yield f"Training: {rule.steps} {rule.direction} steps of size {format_number(rule.step_size)} on {out}."
         yield f"{'step':>6}  {out:>10}  parameters"
@@ -252,7 +252,7 @@ class FormulaRun:
             last = self.advance(self.step + 1 if before is not None else 0).latest
             if last is None or last is before:
                 break
-            if last.step % every == 0 or last.step == rule.steps:
+            if last.step <= FIRST_STEPS_SHOWN or last.step % every == 0 or last.step == rule.steps:
                 yield f"{last.step:>6}  {describe_loss(last.loss):>10}  {describe_params(last)}"
         if self.failure:
             yield self.failure
@@ -260,6 +260,11 @@ class FormulaRun:
         if last is not None:
             yield (f"After {last.step} steps: {out} = {format_number(last.loss)}, "
                    + ", ".join(f"{name} = {format_number(value)}" for name, value in last.params.items()) + ".")
+
+
+FIRST_STEPS_SHOWN = 3
+"""Line mode prints each of a run's first steps, where it moves most and where lessons ask the learner
+to look (two-bugs: the first two steps of both loops are the same), then a row every tenth."""
 
 
 class TrainKind(GraphKind):

@@ -212,3 +212,15 @@ def test_an_update_step_in_practice_does_not_call_itself_a_lesson():
     verdict = exercise.submit(format(wrong_way, ".12g"))
     assert verdict.mistake == "update-wrong-way"
     assert "This lesson" not in verdict.message + describe_rule(part)
+
+
+def test_mlp_steps_update_answers_are_filed_as_updates_and_their_line_fits(tmp_path):
+    session = LessonSession(CATALOG.find("mlp-step"), ProgressStore(tmp_path).load())
+    session.go_on()
+    while session.phase == ANSWERING:
+        asked = session.asked
+        assert len(f"{session.prompt_line} {session.answer_hint}") <= 76, asked  # the answer line at 80 columns
+        session.act("reveal")
+    kinds = {a["node"]: a["kind"] for a in ProgressStore(tmp_path).load().attempts}
+    assert kinds["yhat"] == "gradient" and kinds["v1 after the step"] == "update"
+    assert kinds["v1.grad without zero_grad"] == "update"

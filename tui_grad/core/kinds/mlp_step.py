@@ -36,6 +36,11 @@ class MlpStepFlow(GradientsFlow):
             return super().prompt(name)
         return name
 
+    def answer_hint(self, name: str) -> str:
+        if self.mlp().parameter_of(name) is None:
+            return super().answer_hint(name)
+        return "a number or a little arithmetic; Enter"  # after `v1.grad without zero_grad =`, in 80 columns
+
     def status(self, name: str, values: dict[str, float]) -> str:
         exercise = self.mlp()
         parameter = exercise.parameter_of(name)
@@ -97,6 +102,11 @@ class MlpStepKind(GradientsKind):
     def questions(self, part: Part) -> tuple[str, ...]:
         exercise = MlpStepExercise(part)
         return exercise.order
+
+    def attempt_kind_of(self, exercise: Questions, node: str) -> str:
+        if isinstance(exercise, MlpStepExercise) and exercise.parameter_of(node) is not None:
+            return "update"
+        return self.attempt_kind
 
     def skills_of(self, exercise: Questions, node: str) -> tuple[str, ...]:
         if isinstance(exercise, MlpStepExercise) and exercise.parameter_of(node) is not None:

@@ -224,3 +224,11 @@ def test_mlp_steps_update_answers_are_filed_as_updates_and_their_line_fits(tmp_p
     kinds = {a["node"]: a["kind"] for a in ProgressStore(tmp_path).load().attempts}
     assert kinds["yhat"] == "gradient" and kinds["v1 after the step"] == "update"
     assert kinds["v1.grad without zero_grad"] == "update"
+
+
+def test_a_sum_of_paths_brackets_a_negative_gradient_after_the_plus():
+    from tui_grad.core.exercise import GradientExercise
+    from tui_grad.core.generator import generate
+
+    exercise = GradientExercise(generate(3, 2))
+    assert exercise.chain_terms("x").endswith("= -3 · (-6) + (-3) · 1")

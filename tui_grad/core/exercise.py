@@ -300,7 +300,8 @@ class GradientExercise(Questions):
         """`dL/dd · dd/dc = -2 · 1`: the chain rule's symbols and numbers, one term per path."""
         out, parents = self.output_name, self.parents(name)
         symbols = " + ".join(f"d{out}/d{symbol(p.label)} · {local_symbol(p, name, out)}" for p, _ in parents)
-        numbers = " + ".join(f"{format_number(p.grad)} · {signed(local)}" for p, local in parents)
+        numbers = " + ".join(f"{signed(p.grad) if index else format_number(p.grad)} · {signed(local)}"  # + (-3) · 5
+                             for index, (p, local) in enumerate(parents))
         return f"{symbols} = {numbers}"
 
     def pointer(self, name: str) -> str:

@@ -69,7 +69,6 @@ def test_your_engine_without_rules_stops_until_they_are_written(tmp_path):
     assert not store.lesson("your-engine").finished and not store.lesson("your-engine").part_progress(0).done
 
     again = LessonSession(lesson, write_rules(tmp_path))  # the rules written since: the part runs them
-    again.go_on()
     assert again.phase == "replay" and again.part_index == 0
 
 
@@ -103,7 +102,7 @@ def test_the_last_verdict_stays_above_the_replay_that_follows_it(tmp_path, lesso
 
 
 @pytest.mark.parametrize(("lesson", "form"), [
-    ("backward-rules", "Type your answer: one line of code, like self.grad += other.data * out.grad"),
+    ("backward-rules", "Type your answer: one line of code, self.grad += (local slope) * out.grad"),
     ("topological-order", "Type your answer: the 6 names (a, b, c, d, e, L) separated by spaces"),
 ])
 def test_line_modes_help_says_what_this_answer_is_and_offers_no_nudge(tmp_path, lesson, form):
@@ -159,3 +158,77 @@ def test_your_engine_left_mid_replay_comes_back_to_the_part_not_the_introduction
     assert "The lines you wrote in Write the backward rules" in first
     out = plain(home, "your-engine", ["lessons"])
     assert "Resuming at part 1 of 2." in out and "The lines you wrote in Write the backward rules" not in out
+
+
+def test_mlp_step_names_the_missing_two_and_no_hidden_node(tmp_path):
+    session = LessonSession(CATALOG.find("mlp-step"), ProgressStore(tmp_path).load())
+    session.go_on()
+    assert session.prompt_line == "dL/dyhat ="
+    assert not session.answer("-0.9260")  # ŷ − y, the power rule's 2 left out
+    words = text_of(session.message)
+    assert "without the factor 2 of the power rule: L = (yhat - y)^2" in words
+    assert " e " not in words and "dL/de" not in words
+    session.act("reveal")
+    assert "dL/dyhat = dL/d(yhat - y) · d(yhat - y)/dyhat" in text_of(session.message)
+    while session.phase == ANSWERING:
+        session.act("reveal")
+    session.act("skip")
+    out = plain(tmp_path / "plain", "mlp-step", ["show"] * 9 + ["lessons"])
+    assert "(v1 * h1 + v2 * h2).grad += 1 × -1.852054" in out
+
+
+def test_the_rules_screen_gives_no_answer_away_and_names_lines_as_the_learner_reads_them(tmp_path):
+    from tui_grad.core.rule_exercise import answer_of
+
+    session = LessonSession(CATALOG.find("backward-rules"), ProgressStore(tmp_path).load())
+    session.go_on()
+    assert session.flow.picture(session.values)[1] == "▶ self's line   … other's line"
+    for key in CATALOG.find("backward-rules").parts[0].ask:
+        assert answer_of(key) not in session.flow.answer_hint(key)
+        assert len(f"{session.flow.prompt(key)}: {session.flow.answer_hint(key)}") <= 76  # inside 80 columns
+
+
+def test_a_right_order_is_called_right_once(tmp_path):
+    session = LessonSession(CATALOG.find("topological-order"), ProgressStore(tmp_path).load())
+    session.go_on()
+    assert session.answer("L e d c b a")
+    assert text_of(session.message).startswith("✓ Right: every node ran after all the nodes that use it")
+
+
+def test_line_mode_offers_an_update_step_in_words(tmp_path):
+    out = plain(tmp_path, "mlp-step", ["show"] * 9 + ["lessons"])
+    assert "update to take an update step" in out and "update to update step" not in out
+
+
+def test_an_update_step_in_practice_does_not_call_itself_a_lesson():
+    from tui_grad.core.generator import generate
+    from tui_grad.core.update import UpdateExercise, describe_rule
+
+    part = generate(6, 1)
+    exercise = UpdateExercise(part)
+    name = exercise.current
+    move = exercise.move(name)
+    wrong_way = move.before + part.update.step_size * move.grad
+    verdict = exercise.submit(format(wrong_way, ".12g"))
+    assert verdict.mistake == "update-wrong-way"
+    assert "This lesson" not in verdict.message + describe_rule(part)
+
+
+def test_mlp_steps_update_answers_are_filed_as_updates_and_their_line_fits(tmp_path):
+    session = LessonSession(CATALOG.find("mlp-step"), ProgressStore(tmp_path).load())
+    session.go_on()
+    while session.phase == ANSWERING:
+        asked = session.asked
+        assert len(f"{session.prompt_line} {session.answer_hint}") <= 76, asked  # the answer line at 80 columns
+        session.act("reveal")
+    kinds = {a["node"]: a["kind"] for a in ProgressStore(tmp_path).load().attempts}
+    assert kinds["yhat"] == "gradient" and kinds["v1 after the step"] == "update"
+    assert kinds["v1.grad without zero_grad"] == "update"
+
+
+def test_a_sum_of_paths_brackets_a_negative_gradient_after_the_plus():
+    from tui_grad.core.exercise import GradientExercise
+    from tui_grad.core.generator import generate
+
+    exercise = GradientExercise(generate(3, 2))
+    assert exercise.chain_terms("x").endswith("= -3 · (-6) + (-3) · 1")

@@ -69,7 +69,7 @@ SPEEDS = (4.0, 2.0, 1.0, 0.5, 0.25, 0.1)
 """Replay pause multipliers, slowest first; 1.0 is the lesson's own pace."""
 
 ACTION_WORDS = {HINT: "hint", NUDGE: "nudge", REVEAL: "show the answer", PAUSE: "pause", STEP: "one step",
-                SKIP: "skip to the end", FASTER: "faster", SLOWER: "slower", UPDATE: "update step",
+                SKIP: "skip to the end", FASTER: "faster", SLOWER: "slower", UPDATE: "take an update step",
                 CONTINUE: "continue", RESTART: "start again", LEAVE: "go back to the lessons"}
 """What each action does, in a word or two, for status lines and line mode's list of commands."""
 

@@ -219,8 +219,9 @@ class Tutor:
         """The attempt as saved and exported: lesson, part, node, answer, verdict, mistake, hints."""
         exercise = self._exercise()
         return {
-            "lesson": self.lesson.id, "part": self.part_index + 1, "node": verdict.node, "kind": self.kind.attempt_kind,
-            "text": text, "value": verdict.understood, "correct": verdict.correct, "shown": verdict.shown,
+            "lesson": self.lesson.id, "part": self.part_index + 1, "node": verdict.node,
+            "kind": self.kind.attempt_kind_of(exercise, verdict.node), "text": text, "value": verdict.understood,
+            "correct": verdict.correct, "shown": verdict.shown,
             "mistake": verdict.mistake, "hints": exercise.hints.get(verdict.node, 0),
             "skills": list(self.skills_of(verdict.node)), "seed": self.seed, "at": time.time(),
             **self.extra,

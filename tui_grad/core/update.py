@@ -188,7 +188,7 @@ class UpdateExercise(Questions):
         step, sign = rule.step_size, rule.sign
         way, other_way = ("along", "against") if sign > 0 else ("against", "along")
         yield (Diagnosis("update-wrong-way",
-                         f"That steps {other_way} the gradient. Here each step goes {way} it: "
+                         f"That steps {other_way} the gradient. Here it steps {way} it: "
                          f"{name} {'+' if sign > 0 else '−'} {format_number(step)} × {signed(move.grad)}."),
                move.before - sign * step * move.grad)
         yield (Diagnosis("update-no-step-size",

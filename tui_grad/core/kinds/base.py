@@ -217,6 +217,11 @@ class Kind:
         """The questions a part asks, in the order it asks them, without building its exercise."""
         return ()
 
+    def attempt_kind_of(self, exercise: Questions, node: str) -> str:
+        """What an attempt at question `node` is filed as: `attempt_kind`, unless the kind asks
+        questions of several sorts (a network step asks gradients, then new values)."""
+        return self.attempt_kind
+
     def skills_of(self, exercise: Questions, node: str) -> tuple[str, ...]:
         """The skills answering question `node` exercises, for mastery (none by default)."""
         return ()

@@ -84,3 +84,21 @@ def test_a_graph_two_boxes_high_may_be_one_column_deeper_but_no_taller_one() -> 
     deeper = {**neuron, "nodes": ["n = w * x + b", "o = tanh(n)", "e = o - y", "s = e ** 2", "L = s * 2"]}
     with pytest.raises(LessonError, match="7 steps deep"):
         part_from_table(deeper)
+
+
+def test_practice_level_6_asks_the_gradients_its_text_promises_and_speaks_of_no_lesson() -> None:
+    """Level 6 said "Find the gradient of w and b first" but gave them; its rule said "This lesson"."""
+    from tui_grad.core.generator import generate
+
+    part = generate(6, 3)
+    made = kind_of(part).exercise(part)
+    assert isinstance(made, UpdateExercise)
+    assert made.order[: len(part.parameters)] == tuple(f"dL/d{name}" for name in part.parameters)
+    assert all(f"dL/d{name}" in part.text for name in part.parameters)
+    for name in made.order[: len(part.parameters)]:
+        made.submit(str(made.expected(name)))
+    name = made.current
+    assert name in part.parameters
+    wrong_way = made.move(name).before + made.move(name).grad * part.update.step_size
+    said = [made.submit(repr(wrong_way)).message, *made.hint_texts(name).values()]
+    assert all("lesson" not in text for text in said), said

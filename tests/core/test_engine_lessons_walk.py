@@ -206,6 +206,8 @@ def test_an_update_step_in_practice_does_not_call_itself_a_lesson():
 
     part = generate(6, 1)
     exercise = UpdateExercise(part)
+    while exercise.current in exercise.gradient_questions:  # level 6 asks the gradients first
+        exercise.submit(format(exercise.expected(exercise.current), ".12g"))
     name = exercise.current
     move = exercise.move(name)
     wrong_way = move.before + part.update.step_size * move.grad

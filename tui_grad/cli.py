@@ -78,8 +78,8 @@ def command_parser(command: str) -> argparse.ArgumentParser:
     elif command == "practice":
         parser.description = ("Practice without end: fresh exercises at your level, chosen from your skills; "
                               "or work your own formula with --formula.")
-        parser.add_argument("--level", type=int, metavar="K", help="start at level K (1 to 6); with --seed, the "
-                            "level of the one exercise to reproduce")
+        parser.add_argument("--level", type=int, metavar="K", help="start at level K (1, the easiest, to 10); with "
+                            "--seed, the level of the one exercise to reproduce")
         parser.add_argument("--seed", type=int, metavar="N", help="with --level: reproduce that one exercise (for "
                             "instructors; nothing is saved)")
         parser.add_argument("--formula", metavar="F", help='your own formula, like "(x+2)**2 + x**3"')
@@ -196,11 +196,12 @@ def formula_from_args(args: argparse.Namespace, command: str) -> Lesson | None:
 def run_practice(args: argparse.Namespace) -> int:
     """Endless practice at the learner's level, one exercise reproduced, or the learner's own formula."""
     from tui_grad.core.flow import LessonSession
+    from tui_grad.core.generator import LEVELS
     from tui_grad.core.practice import PracticeRun
     from tui_grad.core.progress import ProgressStore
 
-    if args.level is not None and not 1 <= args.level <= 6:
-        print("tui-grad practice: --level must be 1 to 6", file=sys.stderr)
+    if args.level is not None and not 1 <= args.level <= len(LEVELS):
+        print(f"tui-grad practice: --level must be 1 to {len(LEVELS)}", file=sys.stderr)
         return 2
     store = ProgressStore().load()
     if args.formula is not None:

@@ -83,15 +83,23 @@ TYPED = {"hint": HINT, "nudge": NUDGE, "show": REVEAL, "reveal": REVEAL, "update
 MAX_LINE = 4096
 """Characters read from one input line; a longer line is refused without being kept in memory."""
 
-HELP = """\
-Type your answer: a number (-2), a fraction (1/2) or a little arithmetic (-2*1).
-Commands:
-  hint       the next hint (the fourth shows the answer, marked as shown)
-  show       show this answer (marked as shown, not earned)
-  nudge [h]  move this node by h and run forward again (each nudge a smaller h)
-  lessons    back to the list of lessons; progress is saved and you resume here
-  help       this list
-  quit       stop here; progress is saved and you resume at this question"""
+HELP_COMMANDS = (
+    ("hint", "the next hint (the fourth shows the answer, marked as shown)"),
+    ("show", "show this answer (marked as shown, not earned)"),
+    ("nudge [h]", "move this node by h and run forward again (each nudge a smaller h)"),
+    ("lessons", "back to the list of lessons; progress is saved and you resume here"),
+    ("help", "this list"),
+    ("quit", "stop here; progress is saved and you resume at this question"),
+)
+"""Line mode's commands at a question, for `help`; nudge is listed only where the question has one."""
+
+
+def help_text(session: LessonSession) -> str:
+    """What `help` prints at a question: what an answer to it is, and the commands open here."""
+    rows = [f"Type your answer: {session.answer_form}.", "Commands:"]
+    rows += [f"  {command:<10} {words}" for command, words in HELP_COMMANDS
+             if command != "nudge [h]" or NUDGE in session.allowed]
+    return "\n".join(rows)
 
 KEYS_NOTE = "Where the lesson says Ctrl+N, type nudge; for Ctrl+G, type hint; for Ctrl+R, type show."
 
@@ -411,14 +419,14 @@ class PlainTutor:
             if command in ("quit", "exit"):
                 raise Stop
             if command in ("help", "?"):
-                self.say(HELP)
+                self.say(help_text(session))
                 continue
             action = TYPED.get(command)
             if action == LEAVE:
                 session.act(LEAVE)
                 return False
             if action == NUDGE and NUDGE not in session.allowed:
-                self.say("Nudging is for gradients and slopes; here, work out the new value from the update rule.")
+                self.say(f"Nudging is for gradients and slopes; here, type {session.answer_form}.")
                 continue
             if action == NUDGE:
                 h = _read_h(argument.strip())

@@ -49,7 +49,7 @@ def test_no_gradient_is_given_away_before_it_is_asked(tmp_path):
     assert not [node for node in session.nodes() if node.state == "given"]
     assert session.flow.picture(session.values) == (
         "z1 = 0.5  h1 = tanh(z1) = 0.4621   z2 = -1  h2 = tanh(z2) = -0.7616",
-        "ŷ = v1·h1 + v2·h2 + c = 1.074   y = 2   L = (ŷ − y)² = 0.8575")
+        "yhat = v1·h1 + v2·h2 + c = 1.074   y = 2   L = (yhat − y)² = 0.8575")
 
 
 def test_an_mlp_step_part_must_say_what_it_asks_and_moves():

@@ -268,6 +268,25 @@ def test_a_clock_set_back_does_not_shuffle_practice(tmp_path):
         event.split(" (")[0] for event in run.state().events]
 
 
+def test_practice_command_reaches_every_level_and_names_the_top_one(tmp_path):
+    """--level takes every level there is (the top one works an exercise in line mode) and refuses one
+    past it, saying where levels end; the help names the same top level."""
+    from tui_grad.core.generator import LEVELS, generate
+    from tui_grad.core.kinds.registry import kind_of
+
+    top = len(LEVELS)
+    part = generate(top, 1)
+    exercise = kind_of(part).exercise(part)
+    assert exercise is not None
+    answers = "".join(f"{format_number(exercise.expected(name))}\n" for name in exercise.order)
+    done = tutor("practice", "--plain", "--level", str(top), "--seed", "1", home=tmp_path, stdin=answers + "\n")
+    assert done.returncode == 0, done.stderr
+    assert f"level {top}" in done.stdout and done.stdout.count("Right.") == len(exercise.order)
+    refused = tutor("practice", "--level", str(top + 1), home=tmp_path)
+    assert refused.returncode == 2 and f"1 to {top}" in refused.stderr
+    assert f"to {top})" in tutor("practice", "--help", home=tmp_path).stdout
+
+
 def test_line_mode_practice_waits_for_enter_before_the_next_exercise(tmp_path):
     """"Enter: the next exercise" was printed and the next exercise started without a key."""
     store = ProgressStore(tmp_path).load()

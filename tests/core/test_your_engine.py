@@ -41,7 +41,7 @@ def test_a_wrong_rule_is_named_at_the_first_edge_it_runs():
     assert (step.node, step.child, step.rule) == ("L", "f", "mul:other")
     assert all(earlier.agrees for earlier in run.steps[:index])
     assert (step.yours, step.engine) == (-2, 4)
-    assert run.verdict() == ("step 2 of 6, L → f: your rule mul:other (other.grad += other.data * out.grad) "
+    assert run.verdict() == ("step 2 of 6, L → f: your other's line of * (other.grad += other.data * out.grad) "
                              "leaves f.grad = -2; the engine's is 4. Every step before this one agreed, so "
                              "this rule is where the two engines part")
 
@@ -72,12 +72,12 @@ def test_assign_in_the_product_rule_parts_from_the_engine_only_where_a_node_is_u
 def test_a_missing_or_unreadable_rule_is_said_not_raised():
     rules = {key: text for key, text in RIGHT.items() if key != "mul:self"}
     run = run_your_engine(lesson_output("chain-rule"), rules)
-    assert "you have no rule for mul:self yet" in run.verdict()
+    assert "you have no self's line of * yet" in run.verdict()
     broken = dict(RIGHT, **{"add:self": "self.grad += __import__('os')"})
     verdict = run_your_engine(lesson_output("chain-rule"), broken).verdict()
-    assert "your rule add:self cannot be read: column 14" in verdict
+    assert "your self's line of + cannot be read: column 14" in verdict
     failing = dict(RIGHT, **{"add:other": "other.grad += out.grad / (self.data - self.data)"})
-    assert "your rule add:other fails here: it divides by zero" in run_your_engine(
+    assert "your other's line of + fails here: it divides by zero" in run_your_engine(
         lesson_output("chain-rule"), failing).verdict()
 
 
@@ -105,4 +105,4 @@ def test_each_step_reads_side_by_side_with_a_word_and_a_glyph():
     assert describe_step(run.steps[0]) == "L → d   self.grad += other.data * out.grad   yours -2 · engine -2  ✓ same"
     assert describe_step(run.steps[1]).endswith("yours -2 · engine 4  ✗ differs")
     missing = run_your_engine(lesson_output("chain-rule"), {})
-    assert "yours: none · engine -2  ✗ you have no rule for mul:self yet" in describe_step(missing.steps[0])
+    assert "yours: none · engine -2  ✗ you have no self's line of * yet" in describe_step(missing.steps[0])

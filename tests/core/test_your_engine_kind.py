@@ -46,7 +46,7 @@ def test_without_rules_the_learner_is_sent_to_write_them(tmp_path):
     session.go_on()
     assert session.phase == DONE
     words = text_of(session.message)
-    assert "Your engine has no rule yet for mul:self, mul:other, add:self, add:other" in words
+    assert "Your engine has no rule yet for * (both lines) and + (both lines)" in words
     assert "write them in the lesson 'backward-rules' first" in words
 
 
@@ -68,7 +68,8 @@ def test_a_rule_that_adds_a_wrong_share_is_named_at_the_first_edge_it_runs(tmp_p
     session.go_on()
     seen = replay_to_end(session)
     assert "✗ differs" in seen[1] and "✓ same" in seen[0]
-    assert "step 2 of 6, L → f: your rule mul:other (other.grad += other.data * out.grad) leaves f.grad = -2" in seen[1]
+    assert ("step 2 of 6, L → f: your other's line of * (other.grad += other.data * out.grad) leaves f.grad = -2"
+            in seen[1])
     assert session.flow.replay_grads(2)["f"] == -2  # while it replays, the boxes show the learner's engine
 
 

@@ -17,6 +17,7 @@ from tui_grad.ui.home import HomeScreen
 from tui_grad.ui.page import PageScreen
 from tui_grad.ui.train import DONE, FAILED
 
+from tests.core.test_your_engine_kind import write_rules
 from tests.ui.screen_text import screen_text
 
 CATALOG = load_catalog()
@@ -61,6 +62,8 @@ async def finish_part(app, pilot) -> None:
 
 @pytest.mark.parametrize("lesson", CATALOG.lessons, ids=[lesson.id for lesson in CATALOG.lessons])
 async def test_walk_through_every_lesson(tmp_path, lesson):
+    if lesson.id == "your-engine":  # it runs the rules the learner wrote in backward-rules
+        write_rules(tmp_path)
     store = ProgressStore(tmp_path).load()
     app = TuiGradApp(CATALOG, step_interval=0.01, store=store)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -22,6 +22,8 @@ from tui_grad.ui.home import HomeScreen
 from tui_grad.ui.page import PageScreen
 from tui_grad.ui.train import TrainScreen
 
+from tests.core.test_your_engine_kind import write_rules
+
 CATALOG = load_catalog()
 
 
@@ -83,6 +85,9 @@ def log_decisions(monkeypatch) -> list[tuple[str, str, tuple[str, ...]]]:
 async def test_both_faces_offer_the_same_actions_and_save_the_same_state(lesson, tmp_path, monkeypatch):
     """The parity test: the same journey (every answer shown, every replay to its end, on to the
     recap) in the app and in line mode meets the same choices and leaves the same saved record."""
+    if lesson == "your-engine":  # it runs the rules the learner wrote in backward-rules
+        write_rules(tmp_path / "plain")
+        write_rules(tmp_path / "app")
     log = log_decisions(monkeypatch)
     plain(["show", ""] * 200, tmp_path / "plain", lesson)
     plain_log, log[:] = list(log), []
@@ -325,3 +330,51 @@ async def test_a_training_run_left_after_it_ran_comes_back_as_a_run_in_both_face
     out = plain(["", "", ""], tmp_path, "line-fit")
     assert "Resuming at part 3 of 3" in out and "After 800 steps" in out and "Lesson finished: Fitting a line" in out
     assert record(tmp_path, "line-fit")["finished"]
+
+
+@pytest.mark.parametrize("level", [9, 10])
+async def test_practice_left_mid_exercise_at_a_new_level_comes_back_in_both_faces(tmp_path, level):
+    """Level 9 (a layer) and 10 (a neuron, its loss, a step), left after the first answer in the app,
+    resume in line mode at the second, and left there resume in the app at the third, with the
+    gradients found so far in the graph."""
+    from tui_grad.core.exercise import format_number
+
+    app = TuiGradApp(CATALOG, store=ProgressStore(tmp_path).load())
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_practice(level=level)
+        await pilot.pause()
+        session = app.screen.session
+        exercise = session.flow.exercise
+        first, second, third = exercise.order[:3]
+        assert f"Practice · level {level}" in session.title and exercise.current == first
+        seed = session.tutor.extra["seed"]
+        await pilot.press(*format_number(exercise.expected(first)), "enter")
+        await pilot.pause()
+        assert exercise.current == second
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+    answer = format_number(exercise.expected(second))
+    out = plain(["p", answer, "quit"], tmp_path, None)
+    asked = session.flow.prompt(second)
+    assert f"Practice · level {level}" in out and f"Resuming at part 1 of 1, question {asked}." in out
+    assert f"{session.flow.prompt(second)} = {answer}\nRight." in out
+    app = TuiGradApp(CATALOG, store=ProgressStore(tmp_path).load())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("p")
+        await pilot.pause()
+        again = app.screen
+        assert isinstance(again, ExerciseScreen) and again.session.tutor.extra["seed"] == seed
+        assert again.session.flow.exercise.current == third
+        grads = {view.name: view.grad for view in again.session.flow.nodes({})}
+        found = {exercise.gradient_questions.get(name, name) if level == 10 else name for name in (first, second)}
+        assert all(grads[name] for name in found)
+        assert level == 10 or not grads[third]  # at level 10 the step is asked, every gradient now in view
+        assert "back where you left off" in screen_text_of(app)
+
+
+def screen_text_of(app) -> str:
+    from tests.ui.screen_text import screen_text
+
+    return screen_text(app)

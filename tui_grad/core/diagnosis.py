@@ -89,6 +89,7 @@ def _candidates(node: Value, nodes: list[Value], output: Value, fmt: Fmt) -> Ite
                          f"local derivative {local}: how much {p} moves when {name} moves."),
                use.upstream)
         yield from _operation_slips(node, use, local, fmt)
+    yield from _power_slips(node, nodes, output, fmt)
     if node.grad != 0:
         yield (Diagnosis("sign", "Right size, wrong sign: check the sign of each factor in the chain rule."),
                -node.grad)
@@ -112,6 +113,37 @@ def _path_slips(node: Value, uses: list[Use], out: str, fmt: Fmt) -> Iterator[tu
                              f"{name} reaches {out} by {len(paths)} paths; {fmt(share)} counts only {where}. "
                              "Add the contributions of every path."),
                    share)
+
+
+def _power_slips(node: Value, nodes: list[Value], output: Value, fmt: Fmt) -> Iterator[tuple[Diagnosis, float]]:
+    """The power rule's k left out, anywhere on the one path from `node` up to the output (a squared
+    loss above it: the learner wrote e for d(e²)/de, so every gradient below it is k times too small)."""
+    child, seen = node, 0
+    while seen < len(nodes):
+        uses = uses_of(child, nodes)
+        if len(uses) != 1:
+            return
+        parent = uses[0].parent
+        k = _exponent(parent.op)
+        if k is not None and k not in (0.0, 1.0):
+            p, c = symbol(parent.label), symbol(child.label)
+            lowered = c if k == 2 else f"{c}^{fmt(k - 1)}"
+            yield (Diagnosis("power-missing-k",
+                             f"That is the gradient without the factor {fmt(k)} of the power rule: {p} = "
+                             f"{c}^{fmt(k)}, so {local_symbol(parent, child, output)} = {fmt(k)}·{lowered} = "
+                             f"{fmt(uses[0].local)}, not {fmt(uses[0].local / k)}."),
+                   node.grad / k)
+        child, seen = parent, seen + 1
+
+
+def _exponent(op: str) -> float | None:
+    """k of a `**k` op, or None for any other op."""
+    if not op.startswith("**"):
+        return None
+    try:
+        return float(op[2:])
+    except ValueError:
+        return None
 
 
 def local_symbol(parent: Value, node: Value, output: Value) -> str:

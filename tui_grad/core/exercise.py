@@ -82,6 +82,8 @@ class Hint:
     node: str
     level: int
     text: str
+    revealed: Verdict | None = None
+    """The last rung: the answer it showed, as `reveal` gave it (to be saved like any reveal)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,7 +185,8 @@ class Questions:
         self.hints[name] = level
         if level < HINT_LEVELS:
             return Hint(name, level, self.hint_texts(name)[level])
-        return Hint(name, level, self.reveal().message + " (marked as shown, not earned)")
+        revealed = self.reveal()
+        return Hint(name, level, revealed.message + " (marked as shown, not earned)", revealed)
 
     def _asked(self) -> str:
         name = self.current
@@ -301,7 +304,8 @@ class GradientExercise(Questions):
         """`dL/dd · dd/dc = -2 · 1`: the chain rule's symbols and numbers, one term per path."""
         out, parents = self.output_name, self.parents(name)
         symbols = " + ".join(f"d{out}/d{symbol(p.label)} · {local_symbol(p, name, out)}" for p, _ in parents)
-        numbers = " + ".join(f"{format_number(p.grad)} · {signed(local)}" for p, local in parents)
+        numbers = " + ".join(f"{signed(p.grad) if index else format_number(p.grad)} · {signed(local)}"  # + (-3) · 5
+                             for index, (p, local) in enumerate(parents))
         return f"{symbols} = {numbers}"
 
     def pointer(self, name: str) -> str:
@@ -327,7 +331,8 @@ class GradientExercise(Questions):
         if len(parents) == 1 and parents[0][0] is self.graph.output:
             return (f"{_formula(parents[0][0])} uses {name} directly: if {name} grows by a tiny amount "
                     f"and everything else stays put, how much does {out} move?")
-        via = " and ".join(f"{p.label} ({_formula(p)})" for p, _ in parents)
+        via = " and ".join(f"{p.label} ({_formula(p)})" if p.label.isidentifier() else p.label  # a formula says itself
+                           for p, _ in parents)
         known = ", ".join(f"d{out}/d{symbol(p.label)} = {format_number(p.grad)}" for p, _ in parents)
         if len(parents) > 1:
             return (f"{name} is used {len(parents)} times: by {via}. You know {known}; find how each of "
@@ -422,11 +427,12 @@ def asking_order(graph: Graph, ask: tuple[str, ...] = ()) -> tuple[str, ...]:
 
 def describe_step(step: BackwardStep, output: str) -> tuple[str, str]:
     """One backward step as the tutor writes it: the `+=` line and the chain rule behind it."""
-    line = f"{step.child}.grad += {format_number(step.local_grad)} × {format_number(step.upstream_grad)}"
+    child = symbol(step.child)  # an unnamed node is its formula: (v1 * h1 + v2 * h2).grad
+    line = f"{child}.grad += {format_number(step.local_grad)} × {format_number(step.upstream_grad)}"
     if step.child_grad_before == 0:
         line += f" = {format_number(step.child_grad_after)}"
     else:
-        line += (f" = {format_number(step.contribution)}, so {step.child}.grad = "
+        line += (f" = {format_number(step.contribution)}, so {child}.grad = "
                  f"{format_number(step.child_grad_before)} + {signed(step.contribution)} = "
                  f"{format_number(step.child_grad_after)}")
     node, child = symbol(step.node), symbol(step.child)

@@ -69,7 +69,7 @@ SPEEDS = (4.0, 2.0, 1.0, 0.5, 0.25, 0.1)
 """Replay pause multipliers, slowest first; 1.0 is the lesson's own pace."""
 
 ACTION_WORDS = {HINT: "hint", NUDGE: "nudge", REVEAL: "show the answer", PAUSE: "pause", STEP: "one step",
-                SKIP: "skip to the end", FASTER: "faster", SLOWER: "slower", UPDATE: "update step",
+                SKIP: "skip to the end", FASTER: "faster", SLOWER: "slower", UPDATE: "take an update step",
                 CONTINUE: "continue", RESTART: "start again", LEAVE: "go back to the lessons"}
 """What each action does, in a word or two, for status lines and line mode's list of commands."""
 
@@ -213,6 +213,12 @@ class LessonSession:
         return self.flow.answer_hint(asked) if asked else ""
 
     @property
+    def answer_form(self) -> str:
+        """What an answer to the question asked now is, with examples (line mode's help says it)."""
+        asked = self.asked
+        return self.flow.answer_form(asked) if asked else ""
+
+    @property
     def allowed(self) -> tuple[str, ...]:
         """The actions a learner can take now; the footer and line mode's commands come from this."""
         phase, replay = self.phase, self.replay
@@ -231,6 +237,8 @@ class LessonSession:
             return (*REPLAY_ACTIONS, LEAVE)
         if phase == WATCH:  # the run's last steps may still be computing: its keys stay until it reports
             return (*REPLAY_ACTIONS, LEAVE)
+        if phase == DONE and self.flow.blocked():  # nothing to go on to: done only once it can be
+            return (LEAVE,)
         update = (UPDATE,) if phase in (REPLAY, UPDATING) and self.flow.can_update() else ()
         return (*update, CONTINUE, LEAVE)
 
@@ -363,9 +371,6 @@ class LessonSession:
         self.message = verdict_message(verdict, text) + (self._nudge_table(nudges) if nudges else ())
         if verdict.correct:
             self._next_question()
-            if self.phase == UPDATING:  # the step the learner just worked out runs at once: keep the verdict
-                self.lead = (*verdict_message(verdict, text), line())
-                self.message = self.lead + self.message
         return verdict.correct
 
     def catch_up(self) -> bool:
@@ -414,7 +419,7 @@ class LessonSession:
         label = self.flow.hint_labels[hint.level - 1]
         self.message = (line(Span(f"Hint {hint.level} of {HINT_LEVELS} · {label}: ", "hint"), hint.text),)
         if self.flow.exercise.current != hint.node:
-            self._next_question(keep_message=True)
+            self._next_question()
 
     def reveal(self) -> None:
         """Show the asked answer (counted as shown, not earned) and move on."""
@@ -422,7 +427,7 @@ class LessonSession:
         if self.catch_up():
             return
         self.message = verdict_message(self.tutor.reveal())
-        self._next_question(keep_message=True)
+        self._next_question()
 
     def nudge(self, h: float | None = None) -> None:
         """Move the asked node by h (the next smaller h on the ladder by default), run forward again,
@@ -455,10 +460,19 @@ class LessonSession:
                                                   "shrinks.", "muted")))
         return tuple(rows)
 
-    def _next_question(self, keep_message: bool = False) -> None:
+    def _next_question(self) -> None:
+        """On to the next question, or, after the last, to what follows the answers. A replay or an
+        update step that follows at once keeps what the last answer got (its verdict, or the hint or
+        reveal that showed it) above each of its steps: in the app, the first step would replace it
+        before it could be read."""
         self.nudges = []
         if self.flow.exercise.current is None:
+            said = self.message
             self._after_answers()
+            if self.phase in (REPLAY, UPDATING) and self.replay is not None and said:
+                self.lead = (*said, line())
+                if self.phase == UPDATING:
+                    self.message = self.lead + self.message
 
     # --- replays --------------------------------------------------------------------------------
 
@@ -593,6 +607,7 @@ class LessonSession:
         """Continue: from the introduction to the part, from a finished part to the next or the recap."""
         self._need(CONTINUE)
         if self.phase == INTRO:
+            self.tutor.enter_part()
             self._enter_part()
         elif self.phase == REPLAY and self.flow.hunting:  # a bug hunt: now find it
             self.phase, self.replay, self.lead = ANSWERING, None, ()

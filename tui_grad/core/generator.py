@@ -70,10 +70,15 @@ LEVELS = (
     Level(4, "A function node", "tanh, sigmoid, exp, log, relu, a power or a division inside a chain",
           ("product", "sum", "chain", "function")),
     Level(5, "A neuron", "w1·x1 + w2·x2 + b through tanh, sigmoid or relu", ("product", "sum", "chain", "function")),
-    Level(6, "An update step", "one step of gradient descent on a squared error, with a step size", ("update",)),
+    Level(6, "An update step", "the gradients of a squared error, then one step of gradient descent with a step size",
+          ("product", "sum", "chain", "update")),
     Level(7, "Reuse and a function", "a value used twice, one of its paths through tanh, sigmoid, exp or a "
           "square", ("product", "sum", "chain", "paths", "function")),
     Level(8, "A backward rule", "one operation's _backward written as code, a line per input", ("rules",)),
+    Level(9, "A layer", "two linear neurons reading the same x, one output adding what they say",
+          ("product", "chain", "paths")),
+    Level(10, "Neuron, loss and step", "tanh(w·x + b) or sigmoid into a squared error: the gradients "
+          "through the loss and the activation, then one step", ("product", "sum", "chain", "update")),
 )
 """Every level, easiest first; `LEVELS[n - 1]` is level n."""
 
@@ -108,7 +113,7 @@ _LOCAL_RULE = {
 
 
 def generate(level: int, seed: int) -> Part:
-    """A fair exercise of `level` (1 to 8), the same for the same seed on every machine."""
+    """A fair exercise of `level` (1 to 10), the same for the same seed on every machine."""
     if not isinstance(level, int) or not 1 <= level <= len(LEVELS):
         raise ValueError(f"level must be a whole number from 1 to {len(LEVELS)}, not {level!r}")
     keys = _keys(level)
@@ -135,7 +140,7 @@ def cycle_length(level: int) -> int:
 
 
 def level_of(number: int) -> Level:
-    """The `Level` called `number` (1 to 6)."""
+    """The `Level` called `number` (1 to `len(LEVELS)`)."""
     return LEVELS[number - 1]
 
 
@@ -176,7 +181,9 @@ def _exercise(part: Part) -> GradientExercise | UpdateExercise | RuleExercise:
 
 
 def _mistakes(exercise: GradientExercise | UpdateExercise, name: str) -> Iterator[tuple[str, float]]:
-    if isinstance(exercise, UpdateExercise):
+    if isinstance(exercise, UpdateExercise) and exercise.gradients is not None and name in exercise.gradient_questions:
+        yield from _gradient_mistakes(exercise.gradients, exercise.gradient_questions[name])
+    elif isinstance(exercise, UpdateExercise):
         yield from _update_mistakes(exercise, name)
     else:
         yield from _gradient_mistakes(exercise, name)
@@ -254,7 +261,8 @@ def _problems(part: Part) -> Iterator[str]:
             yield f"{name}: value {node.data:g} or gradient {grads[name]:g} is larger than {MAX_MAGNITUDE:g}"
         if exact and not _short(node.data):
             yield f"{name}: value {node.data!r} has more than {DECIMALS} decimal places"
-    questions = _update_questions(exercise) if isinstance(exercise, UpdateExercise) else _gradient_questions(exercise)
+    questions = (_update_questions(exercise, exact) if isinstance(exercise, UpdateExercise)
+                 else _gradient_questions(exercise))
     checked = []
     for name, expected, mistakes, problem in questions:
         if problem:
@@ -279,27 +287,34 @@ _Question = tuple[str, float, list[tuple[str, float]], str]
 """A question's name, its answer, its plausible slips with their numbers, and a problem found already."""
 
 
-def _gradient_questions(exercise: GradientExercise) -> Iterator[_Question]:
+def _gradient_questions(exercise: GradientExercise, asked: dict[str, str] | None = None) -> Iterator[_Question]:
+    """Each gradient question (`asked`: an update's, question to node; else every node asked)."""
     graph = exercise.graph
-    for name in exercise.order:
+    for question, name in (asked or {name: name for name in exercise.order}).items():
         node, expected = graph.nodes[name], graph.nodes[name].grad
         problem = ""
         if expected == 0 or not _short(expected):
             problem = f"gradient {expected!r} is zero or has more than {DECIMALS} decimal places"
         if exercise.is_close(node.data, expected) and not problem:
             problem = f"its value equals its gradient {format_number(expected)}"
-        yield name, expected, list(_gradient_mistakes(exercise, name)), problem
+        yield question, expected, list(_gradient_mistakes(exercise, name)), problem
 
 
-def _update_questions(exercise: UpdateExercise) -> Iterator[_Question]:
+def _update_questions(exercise: UpdateExercise, exact: bool = True) -> Iterator[_Question]:
+    """Each gradient asked first, then each new value, then the step itself: it lowers the loss, to
+    a short decimal where the graph has no tanh or sigmoid (whose new loss is irrational, and not asked)."""
     step, rule = exercise.step, exercise.lesson.update
+    if exercise.gradients is not None:
+        yield from _gradient_questions(exercise.gradients, exercise.gradient_questions)
     for name in exercise.order:
+        if name in exercise.gradient_questions:
+            continue
         move = exercise.move(name)
         problem = ""
         if move.before == 0 or move.grad == 0 or not _short(move.grad) or not _short(move.after):
             problem = "starts at 0, has gradient 0, or a gradient or new value that is not short"
         yield name, move.after, list(_update_mistakes(exercise, name)), problem
-    if not (abs(step.output_after) <= MAX_MAGNITUDE and _short(step.output_after, NEW_OUTPUT_DECIMALS)):
+    if not (abs(step.output_after) <= MAX_MAGNITUDE and (_short(step.output_after, NEW_OUTPUT_DECIMALS) or not exact)):
         yield exercise.output_name, 0.0, [], f"the new output {step.output_after!r} is not a short decimal"
     if (step.output_after - step.output_before) * rule.sign <= 0:
         yield (exercise.output_name, 0.0, [],
@@ -505,12 +520,15 @@ _STEP_SIZES = (0.1, 0.05, 0.02, 0.01)
 
 
 def _update_keys() -> list[tuple]:
-    """One weight, or a weight and a bias; only step sizes that make the error shrink, not overshoot."""
+    """One weight, or a weight and a bias; only step sizes that make the error shrink, not overshoot.
+    dL/dw = 2e·x is asked, so x is no +-1 (forgetting the local x would change nothing) and w and x
+    differ in size (else w's own value would read as the other factor); w = 1 makes w·upstream the
+    upstream itself."""
     keys = []
     for with_bias, w, x, step in product((False, True), (*range(-8, 0), *range(1, 9)), (*range(-6, 0), *range(1, 7)),
                                          _STEP_SIZES):
         curvature = x * x + (1 if with_bias else 0)  # the error shrinks by 1 - 2·step·curvature
-        if step * curvature < 1 and not (with_bias and abs(x) == 1):
+        if step * curvature < 1 and abs(x) != 1 and abs(w) != abs(x) and w != 1:
             keys.append((with_bias, w, x, step))
     return keys
 
@@ -527,13 +545,13 @@ def _update(key: tuple, rng: random.Random) -> dict[str, Any] | None:
         nodes = ["z = w * x", "e = z - y", "L = e ** 2"]
     inputs["y"] = w * x + inputs.get("b", 0.0) - error
     parameters = ["w", "b"] if with_bias else ["w"]
+    gradients = " and ".join(f"dL/d{name}" for name in parameters)
     return {"kind": "update", "inputs": inputs, "nodes": nodes, "parameters": parameters, "ask": parameters,
-            "step_size": step, "direction": "descent",
+            "step_size": step, "direction": "descent", "ask_gradients": True,
             # θ, not p: a graph with a bias has a node p, and the rule would read as about it.
             "text": f"One step of gradient descent with step size {format_number(step)}: θ ← θ − "
-                    f"{format_number(step)} × dL/dθ for each parameter θ. Find the gradient of "
-                    f"{' and '.join(parameters)} first, then each new value. After the step, the forward pass "
-                    "runs again."}
+                    f"{format_number(step)} × dL/dθ for each parameter θ. Find {gradients} from the graph "
+                    "first, then each new value. After the step, the forward pass runs again."}
 
 
 _REUSE_FUNCTIONS = ("tanh", "sigmoid", "exp", "square")
@@ -580,6 +598,68 @@ def _reuse(key: tuple, rng: random.Random) -> dict[str, Any] | None:
                     f"{_LOCAL_RULE['square' if function == 'square' else function]}. Add up both paths."}
 
 
+_LOSS_ERRORS = tuple(step / 20 for step in range(-30, 31) if step)
+"""The neuron's error o − y, a multiple of 0.05 up to 1.5: y is o minus one of these."""
+_LOSS_STEPS = (0.1, 0.2, 0.5)
+
+
+def _neuron_loss_keys() -> list[tuple]:
+    """The activation, its output and w and x (of different sizes, so that w's own value is not the
+    other factor): the error and the step size are drawn."""
+    return [(activation, output, w, x) for activation in ("tanh", "sigmoid") for output in _FUNCTION_OUTPUTS[activation]
+            for w in _INTEGERS for x in _INTEGERS if abs(w) != abs(x)]
+
+
+def _neuron_loss(key: tuple, rng: random.Random) -> dict[str, Any] | None:
+    """o = tanh(w·x + b) (or sigmoid), L = (o − y)²: the neuron's output where its slope is a short
+    decimal (b puts it there, as at level 5), and an error e = o − y that keeps every gradient short.
+    b is irrational, so only w's new value is asked; b's gradient is asked, and b moves too."""
+    activation, output, w, x = key
+    slope = 1 - output * output if activation == "tanh" else output * (1 - output)
+    errors = [e for e in _LOSS_ERRORS if _short(2 * e * slope) and abs(2 * e * slope * x) >= 0.1]
+    if not errors:
+        return None
+    error = rng.choice(errors)
+    inputs = {"w": float(w), "x": float(x), "b": round(_PRE_IMAGE[activation](output) - w * x, 12),
+              "y": round(output - error, 2)}
+    step = rng.choice(_LOSS_STEPS)
+    rule = "do/dn = 1 − o²" if activation == "tanh" else "do/dn = o·(1 − o)"
+    return {"kind": "update", "inputs": inputs, "parameters": ["w", "b"], "ask": ["w"],
+            "nodes": ["n = w * x + b", f"o = {activation}(n)", "e = o - y", "L = e ** 2"],
+            "step_size": step, "direction": "descent", "ask_gradients": True,
+            "text": f"A neuron and its squared error: o = {activation}(w·x + b), L = (o − y)². Find dL/dw and "
+                    f"dL/db back through the loss (dL/de = 2e) and the {activation} ({rule}), then w after one "
+                    f"step of size {format_number(step)}: w ← w − {format_number(step)} × dL/dw. b moves too."}
+
+
+_LAYER_NODES = ("n1 = w1 * x", "n2 = w2 * x", "L = v1 * n1 + v2 * n2")
+# No bias: in n1 = w1·x + b1 the unnamed product w1·x would show its gradient, dL/dn1, before n1 is asked.
+_LAYER_ASKED = ("n1", "n2", "v1", "w1", "w2", "x")
+
+
+def _layer_keys() -> list[tuple]:
+    """x, both weights and the first output weight (v2 is drawn). w1's gradient v1·x
+    and its slips are fixed by the key, so keys where two coincide are left out (found by trying every
+    key): x, v1, v1·w1, −v1·x and w1 must all differ, |v1·x| is not |w1| nor |w1·x| v1's size (v1's
+    gradient is n1 = w1·x); no weight is x's size;
+    and v1·w1·x, most of v1·n1, stays within the size limit."""
+    return [(x, w1, w2, v1) for x in _INTEGERS for w1 in _INTEGERS for w2 in _INTEGERS for v1 in _INTEGERS
+            if w1 != w2 and abs(x) not in (abs(w1), abs(w2), abs(v1)) and v1 != w1 and x != v1 * w1
+            and abs(w1) != abs(v1 * x) and abs(v1) != abs(w1 * x) and abs(v1 * w1 * x) <= MAX_MAGNITUDE]
+
+
+def _layer(key: tuple, rng: random.Random) -> dict[str, Any] | None:
+    """Two linear neurons n1 = w1·x and n2 = w2·x side by side, into L = v1·n1 + v2·n2: small integers
+    throughout, so every gradient is an integer and each slip a different one (redrawn until so)."""
+    x, w1, w2, v1 = key
+    inputs = {"x": float(x), "w1": float(w1), "w2": float(w2), "v1": float(v1), "v2": float(rng.choice(_INTEGERS))}
+    return {"inputs": inputs, "nodes": list(_LAYER_NODES), "ask": list(_LAYER_ASKED),
+            "parameters": ["w1", "w2", "v1", "v2"],
+            "text": "A layer: two neurons read the same x, and L adds what they say, each times its weight. Work "
+                    "back from L: v1 and each neuron first, then the weights; x feeds both neurons, so add its two "
+                    "paths."}
+
+
 RULE_LEVEL = 8
 """The level that asks for a backward rule as code: no graph, one op of `rule_checker.OPS` a key."""
 
@@ -590,8 +670,8 @@ def _rule_keys() -> list[tuple]:
 
 _KEY_LISTS: dict[int, Callable[[], list[tuple]]] = {
     1: _one_keys, 2: _chain_keys, 3: _twice_keys, 4: _function_keys, 5: _neuron_keys, 6: _update_keys,
-    7: _reuse_keys, 8: _rule_keys,
+    7: _reuse_keys, 8: _rule_keys, 9: _layer_keys, 10: _neuron_loss_keys,
 }
 _BUILDERS: dict[int, Callable[[tuple, Any], dict[str, Any] | None]] = {
-    1: _one, 2: _chain, 3: _twice, 4: _function, 5: _neuron, 6: _update, 7: _reuse,
+    1: _one, 2: _chain, 3: _twice, 4: _function, 5: _neuron, 6: _update, 7: _reuse, 9: _layer, 10: _neuron_loss,
 }

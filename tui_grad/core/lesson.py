@@ -21,6 +21,9 @@ DATASETS = ("moons", "circles", "blobs", "xor")
 MAX_NODES = 40
 MAX_LEVELS, MAX_TALL = 5, 4
 """The largest graph an 80x24 screen draws: five box columns, four boxes high (constants get no box)."""
+NARROW_TALL = 2
+"""A graph at most this many boxes high may have one column more: its leaves sit beside the column
+after theirs, so six columns fit 80 (a neuron, its loss and a step: practice level 10)."""
 MAX_FILE_BYTES = 256 * 1024
 """The largest lesson file read: the shipped ones are under 5 KiB; anything near this is a mistake or an attack."""
 MAX_TRAINING_WORK = 50_000
@@ -63,6 +66,8 @@ class UpdateRule:
     step_size: float = 0.01
     direction: str = "descent"
     steps: int = 1
+    ask_gradients: bool = False
+    """In an update part: ask each asked parameter's gradient first, from the graph, then the step."""
 
     @property
     def sign(self) -> float:

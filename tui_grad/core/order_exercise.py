@@ -14,11 +14,9 @@ from dataclasses import dataclass, field
 
 from tui_grad.core.exercise import (
     EARNED,
-    HINT_LEVELS,
     PENDING,
     SHOWN,
     Attempt,
-    Hint,
     Questions,
     Verdict,
 )
@@ -122,23 +120,18 @@ class OrderExercise(Questions):
         return Verdict(ORDER, False, None, f"Shown: {' '.join(right)} (build_topo's list, reversed)",
                        self.topo_text(), shown=True)
 
-    def hint(self) -> Hint:
-        """What to think about, which node is used twice, the first node, then the answer."""
-        level = min(self.hints.get(ORDER, 0) + 1, HINT_LEVELS)
-        self.hints[ORDER] = level
-        users: dict[str, list[str]] = {name: [] for name in self.names}
-        for name, node in named_nodes(self.output).items():
+    def hint_texts(self, name: str) -> dict[int, str]:
+        """What to think about, which node is used twice, the first node (the fourth rung shows the answer)."""
+        users: dict[str, list[str]] = {node: [] for node in self.names}
+        for parent, node in named_nodes(self.output).items():
             for child in node.children:
-                users[child.label].append(name)
-        shared = [f"{name} (used by {' and '.join(used)})" for name, used in users.items() if len(used) > 1]
-        texts = {
+                users[child.label].append(parent)
+        shared = [f"{node} (used by {' and '.join(used)})" for node, used in users.items() if len(used) > 1]
+        return {
             1: "A node may pass its gradient on only once everything that uses it has passed theirs to it.",
             2: "Used more than once: " + (", ".join(shared) or "no node") + ". It must wait for all its users.",
             3: f"The output, {self.output.label}, is used by nothing: it goes first. Its inputs come after it.",
         }
-        if level < HINT_LEVELS:
-            return Hint(ORDER, level, texts[level])
-        return Hint(ORDER, level, self.reveal().message + " (marked as shown, not earned)")
 
     def restore(self, status: Mapping[str, str], answers: Mapping[str, float], hints: Mapping[str, int]) -> None:
         """Pick up a saved session: a found or shown order comes back as build_topo's (the saved record

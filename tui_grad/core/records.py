@@ -27,11 +27,17 @@ class PartProgress:
     hints: dict[str, int] = field(default_factory=dict)
     updates: int = 0
     done: bool = False
+    entered: bool = False
+    """True once the learner went on from the lesson's introduction into this part: coming back
+    resumes the part, even one that asks nothing (a pass to watch) and was left before its end."""
 
     def to_json(self) -> dict[str, Any]:
-        """Plain data for the file."""
-        return {"status": dict(self.status), "answers": dict(self.answers), "hints": dict(self.hints),
-                "updates": self.updates, "done": self.done}
+        """Plain data for the file (`entered` only when set: files without it read as before)."""
+        data: dict[str, Any] = {"status": dict(self.status), "answers": dict(self.answers),
+                                "hints": dict(self.hints), "updates": self.updates, "done": self.done}
+        if self.entered:
+            data["entered"] = True
+        return data
 
     @classmethod
     def from_json(cls, data: Any) -> PartProgress:
@@ -46,6 +52,7 @@ class PartProgress:
                    read_mapping(data.get("hints", {}), "hints").items()},
             updates=read_count(data.get("updates", 0), "updates"),
             done=read_flag(data.get("done", False), "done"),
+            entered=read_flag(data.get("entered", False), "entered"),
         )
 
     def merge(self, other: PartProgress) -> None:
@@ -59,6 +66,7 @@ class PartProgress:
             self.hints[node] = max(self.hints.get(node, 0), used)
         self.updates = max(self.updates, other.updates)
         self.done = self.done or other.done
+        self.entered = self.entered or other.entered
 
 
 def seed_key(seed: int | None) -> str:

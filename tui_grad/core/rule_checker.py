@@ -51,6 +51,8 @@ EXP_WITHOUT_OUT_DATA = "exp-without-out-data"
 EXP_INPUT = "exp-input"
 RELU_WRONG_SIDE = "relu-wrong-side"
 RELU_OUTPUT = "relu-output"
+RELU_AT_ZERO = "relu-at-zero"
+RELU_EVERYWHERE = "relu-everywhere"
 POWER_FIXED_K = "power-fixed-k"
 ADDS_NOTHING = "adds-nothing"
 OTHER = "other"
@@ -131,6 +133,8 @@ def _build_ops() -> dict[str, RuleOp]:
     """The six operations of the lesson, with their true local slopes and named mistakes."""
     sum_message = ("a sum's local slope is 1: out.grad passes to each input unchanged. Multiplying by "
                    "the other input is the product's rule")
+    wrong_side = ("relu's gradient is on the wrong side: it passes out.grad where the input was positive "
+                  "(out.data > 0) and nothing where it was negative")
     own_message = ("that multiplies by this input's own value. In out = self * other, nudging self "
                    "moves out by other.data, so self's share is the other factor: other.data * out.grad, "
                    "and other's is self.data * out.grad")
@@ -186,11 +190,17 @@ def _build_ops() -> dict[str, RuleOp]:
             {"self": "self.grad += (out.data > 0) * out.grad"},
             {"self": lambda p: 1.0 if p["self.data"] > 0 else 0.0},
             {"self": _mistakes([
-                (RELU_WRONG_SIDE, lambda p: (1.0 if p["self.data"] < 0 else 0.0) * p[_G],
-                 ("relu's gradient is on the wrong side: it passes out.grad where the input was positive "
-                  "(out.data > 0) and nothing where it was negative")),
+                (RELU_WRONG_SIDE, lambda p: (1.0 if p["self.data"] <= 0 else 0.0) * p[_G], wrong_side),
+                (RELU_WRONG_SIDE, lambda p: (1.0 if p["self.data"] < 0 else 0.0) * p[_G], wrong_side),
                 (RELU_OUTPUT, lambda p: p["out.data"] * p[_G],
-                 "relu's slope is 1 or 0, not its output: (out.data > 0) * out.grad")])},
+                 "relu's slope is 1 or 0, not its output: (out.data > 0) * out.grad"),
+                (RELU_AT_ZERO, lambda p: (1.0 if p["self.data"] >= 0 else 0.0) * p[_G],
+                 ("right except where the input is exactly 0: there relu is flat and micrograd passes nothing. "
+                  "Compare strictly: (out.data > 0) * out.grad")),
+                (RELU_EVERYWHERE, lambda p: p[_G],
+                 ("that passes out.grad on everywhere, as a sum would; relu passes it only where the input was "
+                  "positive: (out.data > 0) * out.grad, with > (out.data is never negative, so out.data >= 0 "
+                  "always holds)"))])},
             {"self": 2.0}),
     }
 
@@ -204,7 +214,9 @@ def points(op: RuleOp, *, count: int = _CHECK_POINTS, seed: int = 0) -> list[dic
     rng = random.Random(f"{op.key}:{seed}")
     result = [_point(op, op.shown_point["self"], op.shown_point.get("other", 0.0),
                      op.shown_point.get("k", 2.0), upstream=1.5, share=4.0)]
-    for index in range(count - 1):
+    if op.key == "relu":  # where > and >= part: micrograd passes nothing at an input of exactly 0
+        result.append(_point(op, 0.0, 0.0, 2.0, upstream=-2.0, share=1.0))
+    for index in range(count - len(result)):
         sign = 1.0 if index % 2 == 0 else -1.0
         x = rng.uniform(0.5, 2.5) if op.key == "pow" else sign * rng.uniform(0.3, 2.5)
         k = rng.choice((2.0, 3.0, 4.0, -1.0, 0.5, 1.5)) if op.key == "pow" else 2.0

@@ -16,11 +16,9 @@ from typing import Any
 
 from tui_grad.core.exercise import (
     EARNED,
-    HINT_LEVELS,
     PENDING,
     SHOWN,
     Attempt,
-    Hint,
     Questions,
     Verdict,
 )
@@ -58,6 +56,42 @@ def split_key(key: str) -> tuple[str, str]:
     """("mul", "other") from "mul:other"."""
     op, _, target = key.partition(":")
     return op, target
+
+
+_SYMBOL = {"add": "+", "mul": "*", "pow": "**k"}
+"""How an op with two sides or a power is named in a sentence (the functions go by their names)."""
+
+
+def op_name(op: str) -> str:
+    """An op as a sentence names it: `*`, `**k`, `tanh`."""
+    return _SYMBOL.get(op, op)
+
+
+def rule_name(key: str) -> str:
+    """A rule key as a learner reads it: `other's line of *`, `the tanh line`."""
+    op, target = split_key(key)
+    if op in OPS and len(OPS[op].inputs) == 1:
+        return f"the {op_name(op)} line"
+    return f"{target}'s line of {op_name(op)}"
+
+
+def rule_names(keys: Sequence[str]) -> str:
+    """Rule keys as a learner reads them, one entry per op: `* (both lines), + (other's line) and tanh`."""
+    groups: dict[str, list[str]] = {}
+    for key in keys:
+        op, target = split_key(key)
+        groups.setdefault(op, []).append(target)
+    named = []
+    for op, targets in groups.items():
+        inputs = OPS[op].inputs if op in OPS else ()
+        if len(inputs) < 2:
+            named.append(op_name(op))
+        else:
+            lines = "both lines" if len(targets) == 2 else f"{targets[0]}'s line"
+            named.append(f"{op_name(op)} ({lines})")
+    if len(named) < 2:
+        return "".join(named)
+    return ", ".join(named[:-1]) + " and " + named[-1]
 
 
 def answer_of(key: str) -> str:
@@ -130,17 +164,11 @@ class RuleExercise(Questions):
         self.status[key], self.texts[key] = SHOWN, answer
         return Verdict(key, False, None, f"Shown: {answer}", _why(key), shown=True)
 
-    def hint(self) -> Hint:
-        """The next rung: what to think about, the local slope, the line's shape, then the answer."""
-        key = self._asked()
-        level = min(self.hints.get(key, 0) + 1, HINT_LEVELS)
-        self.hints[key] = level
+    def hint_texts(self, key: str) -> dict[int, str]:
+        """What to think about, the local slope, the line's shape (the fourth rung shows the answer)."""
         op, target = split_key(key)
-        texts = {1: _THINK[op], 2: _LOCAL[op],
-                 3: f"The line adds (local slope) * out.grad to {target}.grad, with +=: {target}.grad += ..."}
-        if level < HINT_LEVELS:
-            return Hint(key, level, texts[level])
-        return Hint(key, level, self.reveal().message + " (marked as shown, not earned)")
+        return {1: _THINK[op], 2: _LOCAL[op],
+                3: f"The line adds (local slope) * out.grad to {target}.grad, with +=: {target}.grad += ..."}
 
     def restore(self, status: Mapping[str, str], answers: Mapping[str, float], hints: Mapping[str, int]) -> None:
         """Pick up a saved session: rules written or shown, and hints used (the saved record keeps no

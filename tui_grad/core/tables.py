@@ -18,6 +18,7 @@ from tui_grad.core.lesson import (
     MAX_LEVELS,
     MAX_NODES,
     MAX_TALL,
+    NARROW_TALL,
     Assignment,
     Graph,
     LessonError,
@@ -78,7 +79,7 @@ class TableReader:
         boxed = [name for name, node in graph.nodes.items() if node.children or name in graph.named]
         deepest = max(levels[name] for name in boxed) + 1
         tallest = max(sum(levels[name] == level for name in boxed) for level in range(deepest))
-        if deepest > MAX_LEVELS or tallest > MAX_TALL:
+        if (deepest > MAX_LEVELS and not (deepest == MAX_LEVELS + 1 and tallest <= NARROW_TALL)) or tallest > MAX_TALL:
             raise self.fail(
                 f"the graph is {deepest} steps deep and {tallest} nodes tall; an 80x24 screen draws at most "
                 f"{MAX_LEVELS} deep and {MAX_TALL} tall. Name fewer intermediate steps (write them inside one "
@@ -186,7 +187,8 @@ class TableReader:
             raise self.fail(f"'direction' must be \"ascent\" or \"descent\", not \"{direction}\"", "direction")
         if not 1 <= steps <= 100_000:
             raise self.fail("'steps' must be between 1 and 100000", "steps")
-        return UpdateRule(step_size, direction, steps)
+        ask_gradients = self.field(table, "ask_gradients", bool, "", "ask_gradients = true", default=False)
+        return UpdateRule(step_size, direction, steps, ask_gradients)
 
 
     def randomize(self, table: dict[str, Any], inputs: dict[str, float]) -> dict[str, tuple[float, float]]:

@@ -138,7 +138,7 @@ def explain(result: OrderRun) -> str:
     they are right."""
     if not result.wrong:
         if result.valid:
-            return "right: every node ran after all the nodes that use it, so each passed on its full gradient"
+            return "every node ran after all the nodes that use it, so each passed on its full gradient"
         return ("the gradients come out right, but only because a leaf has no _backward to run: "
                 "keep each node after every node that uses it")
     early = next((step for step in result.steps if step.early), None)

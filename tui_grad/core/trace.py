@@ -30,8 +30,9 @@ def trace(lesson: Lesson, steps: int | None = None, part_index: int | None = Non
         return {"lesson": lesson.id, "kind": part.kind, **(kind_of(part).trace_without_graph(part) or {})}
     graph = part.build()
     records = backward_steps(graph.output)
-    updates = take_steps(part, None, part.update.steps if steps is None else steps)
-    extras = kind_of(part).trace_extras(graph, records)  # a bug hunt's buggy pass, which the learner watches first
+    kind = kind_of(part)
+    updates = take_steps(part, None, part.update.steps if steps is None else steps) if kind.steps_parameters else []
+    extras = kind.trace_extras(graph, records)  # a bug hunt's buggy pass, which the learner watches first
     return {
         "lesson": lesson.id,
         "output": graph.output.label,

@@ -152,15 +152,18 @@ class Tutor:
 
     def hint(self) -> Hint:
         """The next hint for the current question; the last one reveals the answer."""
-        exercise = self._exercise()
-        hint = exercise.hint()
-        node = hint.node
-        if exercise.status.get(node) == SHOWN:
-            self._log(Verdict(node, False, exercise.answers[node], hint.text, shown=True), "")
+        hint = self._exercise().hint()
+        if hint.revealed is not None:  # the last rung showed the answer: saved and logged as a reveal
+            self._log(hint.revealed, "")
         else:
             self._sync()
             self.save()
         return hint
+
+    def enter_part(self) -> None:
+        """Remember that the learner went on from the introduction into the current part."""
+        self.record.part_progress(self.part_index).entered = True
+        self.save()
 
     def note_updates(self, count: int) -> None:
         """Remember how many update steps the learner has taken in this part."""
@@ -234,8 +237,9 @@ class Tutor:
         """The attempt as saved and exported: lesson, part, node, answer, verdict, mistake, hints."""
         exercise = self._exercise()
         return {
-            "lesson": self.lesson.id, "part": self.part_index + 1, "node": verdict.node, "kind": self.kind.attempt_kind,
-            "text": text, "value": verdict.understood, "correct": verdict.correct, "shown": verdict.shown,
+            "lesson": self.lesson.id, "part": self.part_index + 1, "node": verdict.node,
+            "kind": self.kind.attempt_kind_of(exercise, verdict.node), "text": text, "value": verdict.understood,
+            "correct": verdict.correct, "shown": verdict.shown,
             "mistake": verdict.mistake, "hints": exercise.hints.get(verdict.node, 0),
             "skills": list(self.skills_of(verdict.node)), "seed": self.seed, "at": time.time(),
             **self.extra,

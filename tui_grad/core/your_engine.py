@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from tui_grad.core.exercise import format_number
 from tui_grad.core.rule_checker import OPS, run_line
+from tui_grad.core.rule_exercise import RULES_LESSON, rule_name
 from tui_grad.core.rule_parser import RuleEvaluationError, RuleSyntaxError, parse_rule
 from tui_grad.engine import Value, backward_steps, topological_order
 
@@ -83,7 +84,7 @@ class EngineRun:
         where = f"step {index + 1} of {len(self.steps)}, {step.node} → {step.child}"
         if step.yours is None:
             return f"{where}: {step.problem}"
-        return (f"{where}: your rule {step.rule} ({step.text}) leaves {step.child}.grad = "
+        return (f"{where}: your {rule_name(step.rule)} ({step.text}) leaves {step.child}.grad = "
                 f"{format_number(step.yours)}; the engine's is {format_number(step.engine)}. Every step before "
                 "this one agreed, so this rule is where the two engines part")
 
@@ -119,12 +120,12 @@ def _apply(op: str | None, key: str, text: str, node: Value, children: tuple[Val
     if op is None:
         return None, f"the op {node.op!r} is not one you wrote a rule for"
     if not text:
-        return None, f"you have no rule for {key} yet: write it in the lesson backward-rules"
+        return None, f"you have no {rule_name(key)} yet: write it in the lesson {RULES_LESSON}"
     spec = OPS[op]
     try:
         line = parse_rule(text, symbols=spec.symbols, owners=spec.owners)
     except RuleSyntaxError as error:
-        return None, f"your rule {key} cannot be read: column {error.column}: {error.message}"
+        return None, f"your {rule_name(key)} cannot be read: column {error.column}: {error.message}"
     left = children[0]
     point = {"self.data": left.data, "self.grad": grads[left], "out.data": node.data, "out.grad": grads[node]}
     if len(children) > 1:
@@ -135,15 +136,15 @@ def _apply(op: str | None, key: str, text: str, node: Value, children: tuple[Val
         point["t"] = node.data
     target = "self" if line.target == "self" else "other"
     if target == "other" and len(children) < 2:
-        return None, f"your rule {key} writes to other.grad, but this op has one input"
+        return None, f"your {rule_name(key)} writes to other.grad, but this op has one input"
     try:
         after = run_line(line, point)
     except RuleEvaluationError as error:
-        return None, f"your rule {key} fails here: {error}"
+        return None, f"your {rule_name(key)} fails here: {error}"
     wanted = children[0] if key.endswith(":self") else children[-1]
     written = children[0] if target == "self" else children[1]
     if written is not wanted:
-        return None, f"your rule {key} writes to {target}.grad instead"
+        return None, f"your {rule_name(key)} writes to {target}.grad instead"
     return after, ""
 
 
@@ -167,7 +168,7 @@ def describe_step(step: EngineStep) -> str:
     """One edge side by side: `e → a   mul:self   yours -4 · engine -4  ✓ same`."""
     engine = format_number(step.engine)
     if step.yours is None:
-        return f"{step.node} → {step.child}   {step.rule}   yours: none · engine {engine}  ✗ {step.problem}"
+        return f"{step.node} → {step.child}   {rule_name(step.rule)}   yours: none · engine {engine}  ✗ {step.problem}"
     mark = "✓ same" if step.agrees else "✗ differs"
     return (f"{step.node} → {step.child}   {step.text}   yours {format_number(step.yours)} · engine {engine}  "
             f"{mark}")

@@ -111,6 +111,11 @@ class PartFlow:
         """Whether U (another update step) makes sense once the answers and replay are done."""
         return False
 
+    def blocked(self) -> bool:
+        """True when the part cannot be done yet (what it needs is made in another lesson): the
+        learner may only leave, and the part is not marked done. Its `done_line` says why."""
+        return False
+
     def prompt(self, name: str) -> str:
         """The question as the answer line asks it: `dL/dd`."""
         return f"d{self.exercise.output_name}/d{name}"
@@ -122,6 +127,10 @@ class PartFlow:
     def answer_hint(self, name: str) -> str:
         """What an empty answer field suggests typing."""
         return "a number, a fraction or a little arithmetic; Enter to check"
+
+    def answer_form(self, name: str) -> str:
+        """What an answer to question `name` is, with examples, for line mode's help."""
+        return "a number (-2), a fraction (1/2) or a little arithmetic (-2*1)"
 
     def status(self, name: str, values: dict[str, float]) -> str:
         """The status line while `name` is asked."""
@@ -180,6 +189,9 @@ class Kind:
     """True when a restored exercise needs the attempt log (`remember`): its answers are text."""
     attempt_kind: ClassVar[str] = "gradient"
     """What an attempt at a question of this kind is filed as in the attempt log."""
+    steps_parameters: ClassVar[bool] = True
+    """False for a kind whose part never takes an update step (an order, your engine): `trace` then
+    lists none, though the part's inputs count as its parameters."""
 
     def read(self, reader: TableReader, table: dict[str, Any], where: str, common: dict[str, Any]) -> Part:
         """The part one `[[parts]]` table describes, checked; a problem raises LessonError with the
@@ -204,6 +216,11 @@ class Kind:
     def questions(self, part: Part) -> tuple[str, ...]:
         """The questions a part asks, in the order it asks them, without building its exercise."""
         return ()
+
+    def attempt_kind_of(self, exercise: Questions, node: str) -> str:
+        """What an attempt at question `node` is filed as: `attempt_kind`, unless the kind asks
+        questions of several sorts (a network step asks gradients, then new values)."""
+        return self.attempt_kind
 
     def skills_of(self, exercise: Questions, node: str) -> tuple[str, ...]:
         """The skills answering question `node` exercises, for mastery (none by default)."""

@@ -79,6 +79,9 @@ class BugHuntFlow(GradientsFlow):
     def answer_hint(self, name: str) -> str:
         return "a node's name, as its box shows it; Enter to check" if name == WHICH else super().answer_hint(name)
 
+    def answer_form(self, name: str) -> str:
+        return "a node's name, as the graph shows it" if name == WHICH else super().answer_form(name)
+
     def status(self, name: str, values: dict[str, float]) -> str:
         if name == WHICH:
             return f"▶ Which node's gradient did the bug get wrong?   {self.count(name)}   type its name"

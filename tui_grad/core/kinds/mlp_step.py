@@ -36,6 +36,11 @@ class MlpStepFlow(GradientsFlow):
             return super().prompt(name)
         return name
 
+    def answer_hint(self, name: str) -> str:
+        if self.mlp().parameter_of(name) is None:
+            return super().answer_hint(name)
+        return "a number or a little arithmetic; Enter"  # after `v1.grad without zero_grad =`, in 80 columns
+
     def status(self, name: str, values: dict[str, float]) -> str:
         exercise = self.mlp()
         parameter = exercise.parameter_of(name)
@@ -55,7 +60,8 @@ class MlpStepFlow(GradientsFlow):
         output = self.part.output
         layer = (f"z1 = {shown('z1')}  h1 = tanh(z1) = {shown('h1')}   "
                  f"z2 = {shown('z2')}  h2 = tanh(z2) = {shown('h2')}")
-        top = f"ŷ = v1·h1 + v2·h2 + c = {shown('yhat')}   y = {shown('y')}   {output} = (ŷ − y)² = {shown(output)}"
+        top = (f"yhat = v1·h1 + v2·h2 + c = {shown('yhat')}   y = {shown('y')}   "  # named as the questions name it
+               f"{output} = (yhat − y)² = {shown(output)}")
         return layer, top
 
     def needed(self) -> set[str]:
@@ -96,6 +102,11 @@ class MlpStepKind(GradientsKind):
     def questions(self, part: Part) -> tuple[str, ...]:
         exercise = MlpStepExercise(part)
         return exercise.order
+
+    def attempt_kind_of(self, exercise: Questions, node: str) -> str:
+        if isinstance(exercise, MlpStepExercise) and exercise.parameter_of(node) is not None:
+            return "update"
+        return self.attempt_kind
 
     def skills_of(self, exercise: Questions, node: str) -> tuple[str, ...]:
         if isinstance(exercise, MlpStepExercise) and exercise.parameter_of(node) is not None:

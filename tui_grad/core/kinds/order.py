@@ -37,6 +37,11 @@ class OrderFlow(PartFlow):
         names = sorted(self.ordering().names, key=str.lower)
         return f"the {len(names)} names ({', '.join(names)}) in the order their _backward runs; Enter"
 
+    def answer_form(self, name: str) -> str:
+        names = sorted(self.ordering().names, key=str.lower)
+        return (f"the {len(names)} names ({', '.join(names)}) separated by spaces, in the order their _backward "
+                "runs, the output first")
+
     arranges = True
     picked = 0
     """The node the app's keys move, by its place in the arrangement."""
@@ -82,6 +87,7 @@ class OrderKind(GraphKind):
 
     name = "order"
     flow_type = OrderFlow
+    steps_parameters = False
     attempt_kind = ORDER_ATTEMPT_KIND
 
     def check(self, reader: TableReader, part: Part, graph: Graph) -> None:

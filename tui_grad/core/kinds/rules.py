@@ -45,7 +45,12 @@ class RulesFlow(PartFlow):
         return ":"
 
     def answer_hint(self, name: str) -> str:
-        return "one line of code, like self.grad += other.data * out.grad; Enter to check"
+        _, target = split_key(name)  # no example line: for one of the questions it would be the answer
+        return f"{target}.grad += (local slope) * out.grad; Enter to check"
+
+    def answer_form(self, name: str) -> str:
+        _, target = split_key(name)
+        return f"one line of code, {target}.grad += (local slope) * out.grad (never run: the tutor reads it)"
 
     def status(self, name: str, values: dict[str, float]) -> str:
         op, target = split_key(name)
@@ -68,7 +73,7 @@ class RulesFlow(PartFlow):
             if state in (EARNED, SHOWN):
                 marks.append(("✓ " if state == EARNED else "~ ") + (exercise.texts.get(key) or f"{key} written"))
             else:
-                marks.append(f"▶ {split_key(key)[1]}'s line" if key == exercise.current else f"… {key}")
+                marks.append(f"{'▶' if key == exercise.current else '…'} {split_key(key)[1]}'s line")
         return f"def _backward():   # {OPS[op].forward}", "   ".join(marks)
 
 

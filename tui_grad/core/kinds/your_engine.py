@@ -14,7 +14,7 @@ from tui_grad.core.kinds.base import Kind
 from tui_grad.core.kinds.gradients import GradientsFlow, GradientsKind
 from tui_grad.core.lesson import Graph, Part
 from tui_grad.core.parts import DONE, REPLAY
-from tui_grad.core.rule_exercise import RULES_LESSON, learner_rules
+from tui_grad.core.rule_exercise import RULES_LESSON, learner_rules, rule_names
 from tui_grad.core.views import MARKS, ComparisonRow
 from tui_grad.core.your_engine import EngineRun, describe_step, missing_rules, rules_needed, run_your_engine
 from tui_grad.engine import BackwardStep
@@ -68,6 +68,9 @@ class YourEngineFlow(GradientsFlow):
     def can_update(self) -> bool:
         return False
 
+    def blocked(self) -> bool:
+        return bool(self.missing)
+
     def replay_name(self) -> str:
         return "your engine beside tui-grad's"
 
@@ -108,8 +111,8 @@ class YourEngineFlow(GradientsFlow):
 
     def done_line(self) -> str:
         if self.missing:
-            return (f"Your engine has no rule yet for {', '.join(self.missing)}: write them in the lesson "
-                    f"'{RULES_LESSON}' first, then come back.")
+            return (f"Your engine has no rule yet for {rule_names(self.missing)}: write them in the lesson "
+                    f"'{RULES_LESSON}' first, then come back here.")
         return self.run.verdict() + "."
 
 
@@ -118,6 +121,7 @@ class YourEngineKind(GradientsKind):
 
     name = "your-engine"
     flow_type = YourEngineFlow
+    steps_parameters = False
     reviewable = False
 
     def exercise(self, part: Part, inputs: Mapping[str, float] | None = None) -> Questions | None:

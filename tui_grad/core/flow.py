@@ -154,6 +154,9 @@ class LessonSession:
         self.resumed = False
         """True when the learner came back to a part they had started."""
         self.lead: Message = ()
+        self.lead_is_verdict = False
+        """True when `lead` holds the last answer's verdict (not a part's text): gone once a backward
+        replay ends."""
         """Lines kept above each replay step's description: the verdict that set off an update, or
         the text of a part that opens on a replay (a bug hunt). Already shown when the step is."""
         self.failure = ""
@@ -464,13 +467,14 @@ class LessonSession:
         """On to the next question, or, after the last, to what follows the answers. A replay or an
         update step that follows at once keeps what the last answer got (its verdict, or the hint or
         reveal that showed it) above each of its steps: in the app, the first step would replace it
-        before it could be read."""
+        before it could be read. A backward replay lets it go at its end, where the comparison needs
+        the room."""
         self.nudges = []
         if self.flow.exercise.current is None:
             said = self.message
             self._after_answers()
             if self.phase in (REPLAY, UPDATING) and self.replay is not None and said:
-                self.lead = (*said, line())
+                self.lead, self.lead_is_verdict = (*said, line()), True
                 if self.phase == UPDATING:
                     self.message = self.lead + self.message
 
@@ -539,6 +543,8 @@ class LessonSession:
         if replay.kind == BACKWARD:
             step = self._steps()[min(replay.position, replay.length) - 1]  # done: the last step stays above
             text, why = self.flow.describe(step)
+            if replay.done and self.lead_is_verdict:  # read while the pass ran; the comparison takes its place
+                self.lead, self.lead_is_verdict = (), False
             self.message = (*self.lead, line(Span(text, "bold")), line(why))
             if replay.done and not self.flow.hunting:
                 self.message += (line(), *comparison_message(self.flow.comparison(),
@@ -556,7 +562,7 @@ class LessonSession:
     def update(self) -> None:
         """Take one update step from the current values and replay the forward pass that follows."""
         self._need(UPDATE)
-        self.lead = ()
+        self.lead, self.lead_is_verdict = (), False
         self._take_step()
 
     def _take_step(self) -> None:
@@ -666,7 +672,7 @@ class LessonSession:
         self.inputs = self.tutor.inputs()
         self.values = self._forward(self.inputs)
         self.history = [self.values[self.tutor.part.output]] if self.tutor.part.output in self.values else []
-        self.updates, self.nudges, self.replay, self.lead = [], [], None, ()
+        self.updates, self.nudges, self.replay, self.lead, self.lead_is_verdict = [], [], None, (), False
         self.phase = self.flow.first_phase()
         text = self.fill(self.tutor.part.text.strip() or self.flow.default_text, self.part_index)
         rows: list[Line] = [line(Span(text, "prose"))] if text else []

@@ -42,7 +42,7 @@ def losses(part):
 
 
 def test_the_loop_without_zero_grad_never_settles_and_the_fixed_one_does():
-    buggy_part, fixed_part = LESSON.parts[1], LESSON.parts[2]
+    buggy_part, fixed_part = LESSON.parts[2], LESSON.parts[3]
     assert (buggy_part.zero_grad, fixed_part.zero_grad) == (False, True)
     buggy, fixed = losses(buggy_part), losses(fixed_part)
     assert [round(loss, 2) for loss in buggy[:6]] == [56, 25.06, 0.93, 13.05, 46.62, 60.65]
@@ -57,12 +57,12 @@ def test_the_loop_without_zero_grad_never_settles_and_the_fixed_one_does():
 
 
 def test_without_zero_grad_each_step_follows_the_sum_of_every_gradient_so_far():
-    buggy, fixed = list(train_steps(LESSON.parts[1])), list(train_steps(LESSON.parts[2]))
+    buggy, fixed = list(train_steps(LESSON.parts[2])), list(train_steps(LESSON.parts[3]))
     assert buggy[1].params == fixed[1].params  # the first step is the same: nothing old to add yet
     # fixed's gradients are the ones at each point; the buggy loop's are their running sums
     running = {name: 0.0 for name in ("m", "b")}
     for step in buggy[:5]:
-        fresh = next(train_steps(LESSON.parts[2], step.params, steps=0)).grads
+        fresh = next(train_steps(LESSON.parts[3], step.params, steps=0)).grads
         running = {name: running[name] + fresh[name] for name in running}
         assert all(math.isclose(step.grads[name], running[name]) for name in running)
 

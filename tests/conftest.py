@@ -29,6 +29,18 @@ direction = "descent"
 '''
 
 
+# Tests that take seconds each, mostly waiting on a tutor in tmux, a browser or a lab, or searching
+# with Hypothesis (`pytest --durations=40` names them).
+LONG_FIRST = ("tests/e2e/", "tests/web/", "tests/core/test_fuzz.py", "tests/ui/test_journeys.py",
+              "tests/ui/test_graph_view_app.py", "tests/ui/test_curriculum_walk.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Start the long tests first: run in parallel (the README's `-n 4`), a long one drawn last keeps
+    the run going on one worker while the others have nothing left to do."""
+    items.sort(key=lambda item: not item.nodeid.startswith(LONG_FIRST))  # stable: the rest keep their order
+
+
 @pytest.fixture
 def chain_rule() -> Lesson:
     """The design lesson, as shipped."""

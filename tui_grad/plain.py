@@ -250,8 +250,8 @@ class PlainTutor:
                 return suggested
             if choice.isdigit() and 1 <= int(choice) <= len(lessons):
                 return lessons[int(choice) - 1]
-            if (lesson := self.catalog.find(choice)) is not None:
-                return lesson
+            if (found := self.catalog.find(choice)) is not None:
+                return found
             if choice:
                 self.say(f"No lesson '{choice}'. Type a number from 1 to {len(lessons)}, an id, p, f or q.")
 
@@ -478,7 +478,8 @@ class PlainTutor:
                 raise Stop
             action = TYPED.get(typed)
             if action not in choices:
-                self.say(f"Type one of: {', '.join(COMMANDS[a] if a != CONTINUE else 'nothing (Enter)' for a in choices)}.")
+                names = (COMMANDS[a] if a != CONTINUE else "nothing (Enter)" for a in choices)
+                self.say(f"Type one of: {', '.join(names)}.")
                 continue
             session.act(action)
             return action
@@ -605,7 +606,7 @@ def _run(session: PlainTutor, catalog: Catalog, lesson_id: str | None) -> int:
                         formula, values = typed
                         session.run_session(LessonSession(formula_lesson(formula, values), session.store,
                                                           transient=True, extra={"formula": formula}))
-                else:
+                elif isinstance(choice, Lesson):
                     session.run_lesson(choice)
                 session.say()
     except Stop:
@@ -708,7 +709,7 @@ def rewrap(text: str, width: int) -> str:
         if width <= 20:
             lines.append(joined)
             continue
-        indent = " " * (len(ITEM.match(joined).group(0)) if ITEM.match(joined) else 0)
+        indent = " " * (len(item.group(0)) if (item := ITEM.match(joined)) else 0)
         lines.extend(textwrap.wrap(joined, width - 1, subsequent_indent=indent, break_long_words=False,
                                    break_on_hyphens=False) or [""])
     return "\n".join(lines).strip("\n")

@@ -6,12 +6,13 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from tests.history_helpers import aged
 from tui_grad.core.catalog import load_catalog
 from tui_grad.core.home import FieldError, next_unfinished, read_formula, resume_index
 from tui_grad.core.practice import DAY
 from tui_grad.core.progress import ProgressStore
 from tui_grad.plain import run_plain
+
+from tests.history_helpers import aged
 
 CATALOG = load_catalog()
 IDS = [lesson.id for lesson in CATALOG.lessons]

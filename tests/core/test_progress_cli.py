@@ -61,7 +61,7 @@ def test_progress_with_nothing_saved_lists_lessons_not_started_and_says_where_th
     assert "chain-rule" in out and "not started" in out
     assert "not tried" in out and "product" in out and "update" in out
     assert "Progress file:" in out and "nothing saved yet" in out
-    assert FILE_NAME in out
+    assert str(home / FILE_NAME) in out.replace("\n", "")  # a long path wraps at the terminal's width
 
 
 def test_progress_shows_the_part_and_finished_lessons(home, lesson, capsys):

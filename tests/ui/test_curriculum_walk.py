@@ -15,6 +15,7 @@ from tui_grad.ui.app import TuiGradApp
 from tui_grad.ui.exercise import ExerciseScreen
 from tui_grad.ui.home import HomeScreen
 from tui_grad.ui.page import PageScreen
+from tui_grad.ui.train import DONE, FAILED
 
 from tests.ui.screen_text import screen_text
 
@@ -47,10 +48,13 @@ async def finish_part(app, pilot) -> None:
             await pilot.pause()
         await pilot.press("s")  # skip what the engine replays
         await pilot.pause()
-    else:  # a training screen
+    else:  # a training screen: a skip runs in slices (or a worker), and Enter continues once it is done
         await pilot.press("s")
         await app.workers.wait_for_complete()
-        await pilot.pause()
+        for _ in range(100_000):  # a bound on rounds, not on time
+            if screen.state in (DONE, FAILED):
+                break
+            await pilot.pause()
     await pilot.press("enter")
     await pilot.pause()
 

@@ -177,9 +177,9 @@ async def test_the_feedback_on_screen_grows_and_shrinks_with_the_message(app):
             box = screen.query_one("#feedback", Static)
             needed = box.get_content_height(screen.size, screen.size, box.size.width)
             assert box.size.height == needed, keys  # laid out again when the line count changed
-            strips = app.screen._compositor.render_strips()
+            lines = screen_text(app).splitlines()
             region = box.content_region
-            shown = [strips[y].crop(region.x, region.right).text.strip() for y in range(region.y, region.bottom)]
+            shown = [lines[y][region.x:region.right].strip() for y in range(region.y, region.bottom)]
             assert " ".join(" ".join(shown).split()) == " ".join(str(box.render()).split()), keys
             heights.add(needed)
         assert heights == {1, 2, 3}  # the message took one, two and three lines

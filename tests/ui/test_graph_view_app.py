@@ -12,6 +12,7 @@ from tui_grad.ui.app import TuiGradApp
 from tui_grad.ui.graph_view import GraphView
 
 from tests.ui.diagram_cases import diagram_nodes, graph_parts, numbers, tokens
+from tests.ui.screen_text import screen_text
 
 SIZES = [(80, 24), (120, 40)]
 
@@ -99,9 +100,9 @@ async def test_line_fit_after_an_update_shows_the_new_values_in_full(size):
 
 def graph_on_screen(app: TuiGradApp, view: GraphView) -> list[str]:
     """The graph's lines as the screen shows them (from the lines Textual keeps painted)."""
-    strips = app.screen._compositor.render_strips()
+    lines = screen_text(app).splitlines()
     region = view.content_region
-    return [strips[y].crop(region.x, region.right).text.rstrip() for y in range(region.y, region.bottom)]
+    return [lines[y][region.x:region.right].rstrip() for y in range(region.y, region.bottom)]
 
 
 async def test_the_screen_shows_each_new_state_of_the_graph_whole():

@@ -10,9 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.history_helpers import aged
-from tests.ui.screen_text import screen_text
-from tests.ui.test_journeys import press_until_home
 from tui_grad.core.catalog import load_catalog, shipped_lessons_dir
 from tui_grad.core.practice import DAY, PRACTICE_ID, PracticeRun
 from tui_grad.core.progress import ProgressStore
@@ -20,6 +17,10 @@ from tui_grad.ui.app import TuiGradApp
 from tui_grad.ui.exercise import ExerciseScreen
 from tui_grad.ui.formula_form import FormulaForm
 from tui_grad.ui.home import HomeScreen
+
+from tests.history_helpers import aged
+from tests.ui.screen_text import screen_text
+from tests.ui.test_journeys import press_until_home
 
 CATALOG = load_catalog()
 

@@ -22,22 +22,17 @@ async def wait_until_settled(pilot, field: AnswerInput) -> None:
         await pilot.pause(0.05)
 
 
-def blinking(field: AnswerInput) -> bool:
-    """Whether the blink timer is running (it wakes the app twice a second)."""
-    return field._blink_timer is not None and field._blink_timer._active.is_set()
-
-
 async def test_the_cursor_settles_visible_and_a_key_wakes_it(monkeypatch):
     monkeypatch.setattr(settling_cursor, "BLINK_FOR", 1.0)
     app = TuiGradApp(load_catalog(), step_interval=0.05)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_exercise(app, pilot)
         field = app.screen.query_one(AnswerInput)
-        assert field.has_focus and blinking(field)
+        assert field.has_focus and field.cursor_blinking
         await wait_until_settled(pilot, field)
-        assert not blinking(field) and field._cursor_visible  # still, and drawn: visibly a cursor
+        assert not field.cursor_blinking and field.cursor_settled  # still, and drawn: visibly a cursor
         await pilot.press("1")
         await pilot.pause()
-        assert blinking(field) and not field.cursor_settled and field.value == "1"
+        assert field.cursor_blinking and not field.cursor_settled and field.value == "1"
         await wait_until_settled(pilot, field)
-        assert field.has_focus and field._cursor_visible
+        assert field.has_focus and field.cursor_settled

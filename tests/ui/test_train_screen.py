@@ -249,7 +249,9 @@ async def test_the_footer_lists_the_training_keys_only_while_they_apply(line_fit
         await pilot.pause()
         assert "Pause" in footer(app) and "Resume" not in footer(app)
         await pilot.press("s")
-        await pilot.pause()
+        await wait_until(pilot, lambda: app.screen.state == DONE)  # a skip goes in slices of TICK_BUDGET
+        # the footer's bindings are refreshed after the state changes, once the screen is idle
+        await wait_until(pilot, lambda: "Continue" in footer(app))
         done = footer(app)
         assert "Continue" in done and "Lessons" in done
         for label in ("Pause", "Step", "Skip", "Faster", "Slower"):
@@ -263,7 +265,8 @@ async def test_formula_skip_finishes_at_once(line_fit):
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
         await pilot.press("s")
-        assert screen.state == DONE and screen.step_count == 800
+        await wait_until(pilot, lambda: screen.state == DONE)  # no key needed: the slices run on their own
+        assert screen.step_count == 800
         assert screen.latest.params["m"] == pytest.approx(2.0, abs=0.01)
 
 
@@ -273,11 +276,11 @@ async def test_a_long_skip_goes_in_slices_redrawn_between(write_lesson, monkeypa
     monkeypatch.setattr(train, "TICK_BUDGET", 0.0)  # each slice: the smallest batch of steps
     session = session_of(write_lesson(ONE_WEIGHT.replace("STEP_SIZE", "0.1").replace("STEPS", "5000")))
     app = TrainApp(session, time_scale=NEVER)
+    seen: list[str] = []  # the status on screen each time a slice's steps are handed to the session
+    drawn = session.drawn
+    monkeypatch.setattr(session, "drawn", lambda steps: (seen.append(status(app.screen)), drawn(steps)))
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
-        seen: list[str] = []
-        draw = screen._draw
-        screen._draw = lambda: (draw(), seen.append(status(screen)))
         # Skip, then pause at once (Pilot.press waits for the app to go idle, which a skip in slices
         # only does at its end): pausing a skip holds it too.
         screen.action_flow("skip")
@@ -296,8 +299,8 @@ async def test_no_animations_means_finished_on_arrival(line_fit):
     app = TrainApp(line_fit, time_scale=NEVER)
     app.animation_level = "none"
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        assert app.screen.state == DONE and app.screen.step_count == 800
+        await wait_until(pilot, lambda: app.screen.state == DONE)  # no key pressed: it skips on its own
+        assert app.screen.step_count == 800
 
 
 async def test_a_diverging_run_says_why(write_lesson):
@@ -305,7 +308,7 @@ async def test_a_diverging_run_says_why(write_lesson):
     app = TrainApp(session, time_scale=NEVER)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("s")
-        assert app.screen.state == FAILED
+        await wait_until(pilot, lambda: app.screen.state == FAILED)
         assert "too large" in status(app.screen) and "✗ stopped" in status(app.screen)
         assert "too large" in session.failure
         await pilot.press("enter")
@@ -329,7 +332,9 @@ async def test_text_toggle_shows_the_whole_part_text(write_lesson):
 async def test_log_scale_toggle(line_fit):
     app = TrainApp(line_fit, time_scale=NEVER)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("s", "l")
+        await pilot.press("s")
+        await wait_until(pilot, lambda: app.screen.state == DONE)
+        await pilot.press("l")
         assert "loss (log scale)" in screen_text(app)
         assert "1e-6" in app.screen.query_one("#loss").text()
 
@@ -434,17 +439,18 @@ async def test_network_that_blows_up_says_why(tiny_network):
         assert "✗ stopped" in status(screen) and "step 2" in status(screen) and "too large" in status(screen)
 
 
-async def test_network_finishing_at_once_still_shows_the_start_and_the_end(tiny_network):
+async def test_network_finishing_at_once_still_shows_the_start_and_the_end(tiny_network, monkeypatch):
     screen = TrainScreen(tiny_network)
-    shown: list[int] = []
-    progress = screen._network_progress
-    screen._network_progress = lambda frame, grid: (shown.append(frame.step), progress(frame, grid))
+    shown: list[int] = []  # each step count the screen draws and tells the session it drew
+    drawn = tiny_network.drawn
+    monkeypatch.setattr(tiny_network, "drawn", lambda steps: (shown.append(steps), drawn(steps)))
     app = TrainApp(screen=screen)
     app.animation_level = "none"
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until(pilot, lambda: screen.state == DONE)
         await app.workers.wait_for_complete()
-        assert shown == [0, 30]  # the untrained guess, then the end: nothing in between
+        # the untrained guess, then the end, nothing in between (the end is told twice: drawn, then trained)
+        assert list(dict.fromkeys(shown)) == [0, 30]
 
 
 async def test_network_low_bandwidth_finishes_at_once(tiny_network):
@@ -473,8 +479,10 @@ async def test_the_boundary_is_scored_again_at_the_new_size(tiny_network, finish
         assert (len(screen.grid[0]), len(screen.grid)) == big
         for size in ((80, 24), (120, 40)):
             await pilot.resize_terminal(*size)
-            await wait_until(pilot, lambda: (len(screen.grid[0]), len(screen.grid)) == tuple(view.content_size))
-            assert tuple(view.content_size) != big
+            # the picture takes its new size, then the grid is scored again at it (the old grid
+            # matches the old size until the layout has caught up, so wait for both)
+            await wait_until(pilot, lambda: tuple(view.content_size) != big
+                             and (len(screen.grid[0]), len(screen.grid)) == tuple(view.content_size))
             lines = view.text().splitlines()
             assert len(lines) == view.content_size.height and all(len(row) == view.content_size.width for row in lines)
         assert screen.step_count == (30 if finished else 2)
@@ -536,6 +544,8 @@ async def test_leaving_mid_run_and_coming_back_starts_the_run_again(write_lesson
         screen = app.screen
         assert isinstance(screen, TrainScreen) and screen.step_count == 0 and screen.state == TRAINING
         assert "Pause" in footer(app) and "speed 1×" in status(screen)
-        await pilot.press("s", "enter")
+        await pilot.press("s")
+        await wait_until(pilot, lambda: screen.state == DONE)
+        await pilot.press("enter")
         await pilot.pause()
         assert store.lessons["one-weight"].finished and not isinstance(app.screen, TrainScreen)  # the recap

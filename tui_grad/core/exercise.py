@@ -114,7 +114,11 @@ class Questions:
     answers: dict[str, float]
     hints: dict[str, int]
     attempts: list[Attempt]
-    output_name: str
+
+    @property
+    def output_name(self) -> str:
+        """The node whose gradients are asked for."""
+        raise NotImplementedError
 
     def _start(self, order: tuple[str, ...]) -> None:
         self.order = order
@@ -328,7 +332,8 @@ class GradientExercise(Questions):
         if len(parents) > 1:
             return (f"{name} is used {len(parents)} times: by {via}. You know {known}; find how each of "
                     f"them reacts to {name}, and add up every path.")
-        return f"{name} reaches {out} only through {via}. You know {known}; how does {parents[0][0].label} react to {name}?"
+        return (f"{name} reaches {out} only through {via}. You know {known}; "
+                f"how does {parents[0][0].label} react to {name}?")
 
     def local_rules(self, name: str) -> str:
         """Hint 2: the local derivative rule of each parent's operation, with this graph's numbers."""
@@ -369,13 +374,14 @@ def local_symbol(parent: Value, child: str, output: str) -> str:
 def local_rule(parent: Value, child: Value, output: str = "") -> str:
     """The local derivative ∂parent/∂child in words and numbers, from the parent's operation."""
     p, c, op = parent.label, child.label, parent.op
-    local = sum(g for kid, g in zip(parent.children, parent.local_grads) if kid is child)
+    local = sum(g for kid, g in zip(parent.children, parent.local_grads, strict=True) if kid is child)
     value = format_number(local)
     where = f"{local_symbol(parent, c, output)} = "
     if op == "+":
         return f"{p} is a sum: nudging {c} moves {p} by the same amount, so {where}1."
     if op == "-":
-        side = "subtracted, so it moves the other way" if parent.children[-1] is child and parent.children[0] is not child else "added"
+        subtracted = parent.children[-1] is child and parent.children[0] is not child
+        side = "subtracted, so it moves the other way" if subtracted else "added"
         return f"{p} is a difference and {c} is {side}: {where}{value}."
     if op == "*":
         if parent.children[0] is parent.children[1]:

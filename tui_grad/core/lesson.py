@@ -209,7 +209,7 @@ def build_graph(lesson: Part, inputs: dict[str, float]) -> Graph:
 
 def _build(formula: ex.Expr, values: dict[str, Value], top: str = "") -> Value:
     """Turn a parsed formula into engine Values; constant sub-expressions become constant leaves."""
-    if not ex.names_in(formula):
+    if isinstance(formula, ex.Num) or not ex.names_in(formula):
         node = Value(ex.evaluate_number(formula), label=ex.to_text(formula))
     elif isinstance(formula, ex.Name):
         return values[formula.name]

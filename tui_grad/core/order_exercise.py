@@ -65,7 +65,11 @@ class OrderExercise(Questions):
         self.status = {ORDER: PENDING}
         self.hints, self.attempts, self.answers = {}, [], {}
         self.order = (ORDER,)
-        self.output_name = self.output.label
+
+    @property
+    def output_name(self) -> str:
+        """The graph's output, whose gradients the learner's order computes."""
+        return self.output.label
 
     @property
     def current(self) -> str | None:

@@ -135,8 +135,8 @@ class Tutor:
     def hint(self) -> Hint:
         """The next hint for the current question; the last one reveals the answer."""
         exercise = self._exercise()
-        node = exercise.current
         hint = exercise.hint()
+        node = hint.node
         if exercise.status.get(node) == SHOWN:
             self._log(Verdict(node, False, exercise.answers[node], hint.text, shown=True), "")
         else:

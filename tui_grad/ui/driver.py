@@ -83,6 +83,11 @@ class WakingEvent(threading.Event):
                     pass
 
 
+def key_parser(debug: bool = False) -> XTermParser:
+    """Textual's own parser of terminal input (keys, mouse, pastes), as its driver makes it."""
+    return XTermParser(debug)
+
+
 def parser_wait(parser: XTermParser) -> float | None:
     """Seconds the input thread may sleep with nothing to read: until the parser's deadline if it
     has one (the wait after an Esc), without end if it has none."""
@@ -116,12 +121,11 @@ def quiet_driver_class(driver_class: type[Driver]) -> type[Driver]:
 
 
 class QuietInputDriver(Protocol):
-    """What the quiet input thread uses of a driver: LinuxDriver's terminal, parser flag and
-    message hand-off, with a WakingEvent for its exit event."""
+    """What the quiet input thread uses of a driver: LinuxDriver's terminal and message hand-off,
+    with a WakingEvent for its exit event (and its debug flag, where it has one)."""
 
     exit_event: WakingEvent
     fileno: int
-    _debug: bool
 
     def process_message(self, message: Message) -> None:
         """Hand one parsed event to the app."""
@@ -133,7 +137,7 @@ def run_quiet_input(driver: QuietInputDriver) -> None:
     exit_event: WakingEvent = driver.exit_event
     fileno = driver.fileno
     selector = selectors.SelectSelector()  # as Textual: macOS terminals do not work with kqueue
-    parser = XTermParser(driver._debug)
+    parser = key_parser(getattr(driver, "_debug", False))  # LinuxDriver's own flag; a stand-in has none
     decode = getincrementaldecoder("utf-8")().decode
     try:
         selector.register(fileno, selectors.EVENT_READ, "terminal")

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.content import Content
 from textual.timer import Timer
+from textual.visual import Visual
 from textual.widgets import Static
 
 from tui_grad.core.flow import EXERCISE, LessonSession
@@ -53,6 +53,7 @@ class ExerciseScreen(SessionScreen):
         recap, a training run, or back to the lessons)."""
         self.part_index = session.part_index
         self.timer: Timer | None = None
+        self.timer_interval = 0.0
         self.warned = ""
         self.board = board_for(session.flow)
         """What the part shows above the status line: its graph, or a slope's function and point."""
@@ -137,7 +138,7 @@ class ExerciseScreen(SessionScreen):
         self.refresh_bindings()
         self.run_timer()
 
-    def show_feedback(self, content: Content, relayout: bool = False) -> None:
+    def show_feedback(self, content: Visual, relayout: bool = False) -> None:
         """Put `content` in the feedback, laying the screen out again only if it takes another
         number of lines or `relayout` says something above it changed size (hiding the answer
         line alone does not lay the screen out again in Textual): a layout is most of the time an

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from textual.app import SystemCommand
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.message import Message as TextualMessage
 from textual.screen import Screen
@@ -95,10 +95,10 @@ RESUME = "resume"
 """The pause key's second face: while a replay is paused the footer offers Resume, not Pause."""
 
 
-def bindings(*actions: str) -> list[Binding]:
+def bindings(*actions: str) -> list[BindingType]:
     """The footer bindings of these flow actions, each calling `action_flow('<name>')` (the pause key
     twice: as Pause, and as Resume while paused; `offered` shows one)."""
-    result = []
+    result: list[BindingType] = []
     for a in actions:
         result.append(Binding(action_keys(a), f"flow('{a}')", KEYS[a][1], tooltip=KEYS[a][2], id=f"flow.{a}"))
         if a == PAUSE:

@@ -31,6 +31,12 @@ class SettlingCursorInput(Input):
         """Whether the cursor has stopped blinking (shown, timer paused) until the next key."""
         return self._toggles_left <= 0 and self._cursor_visible
 
+    @property
+    def cursor_blinking(self) -> bool:
+        """Whether the blink timer runs (it wakes the app twice a second)."""
+        timer = self._blink_timer
+        return timer is not None and timer._active.is_set()
+
     def _restart_blink(self) -> None:
         """Focus, a key or a click: blink again from the start."""
         self._toggles_left = round(BLINK_FOR / BLINK_PERIOD)

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tui_grad.core.diagnosis import Diagnosis
 from tui_grad.core import zero_grad
+from tui_grad.core.diagnosis import Diagnosis
 from tui_grad.core.exercise import GradientExercise, format_number, signed
 from tui_grad.core.zero_grad import AGAIN
 

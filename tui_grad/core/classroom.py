@@ -13,8 +13,8 @@ import csv
 import io
 import json
 from collections import Counter
-from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,13 +23,17 @@ from tui_grad.core.catalog import Catalog
 from tui_grad.core.home import part_summary
 from tui_grad.core.progress import ProgressStore
 from tui_grad.core.safe_text import csv_cell, safe_text, utc_time
-from tui_grad.core.skills import SKILLS, first_tries, mastery, right_first_time
+from tui_grad.core.skills import SKILLS, Tally, right_first_time
 
 EXPORT_FORMATS = ("csv", "jsonl")
 ROSTER_NAMES = ".lab-roster.json"
 """In a homes folder: each learner folder's name as the roster writes it (`tui-grad serve` keeps it)."""
 MAX_ROSTER_NAMES = 4 * 1024 * 1024
 """The largest names file read: far more than any roster's."""
+MAX_NODES = 20_000
+"""The most nodes tabled for one learner: far more than every lesson's, so only a forged file reaches it."""
+MAX_MISTAKES = 100
+"""The most different mistakes counted for one learner on one node (the diagnoses name a handful)."""
 
 
 @dataclass(frozen=True)
@@ -145,13 +149,16 @@ def read_class(folder: Path | Sequence[Path], catalog: Catalog | None = None) ->
                              f"{error.strerror or error}") from None
     learners: list[LearnerRow] = []
     unreadable: list[Unreadable] = []
-    attempts_by_learner: dict[str, list[dict]] = {}
+    tallies: dict[str, LearnerTally] = {}
     for home, roster_name in homes:
         name = roster_name
-        if name in attempts_by_learner or any(entry.learner == name for entry in unreadable):
+        if name in tallies or any(entry.learner == name for entry in unreadable):
             name = f"{roster_name} ({safe_text(home.parent.name)})"  # the same name in two labs: say which
         try:
             store = ProgressStore(home).load(read_only=True)
+            tally = LearnerTally()
+            for attempt in store.each_attempt():
+                tally.take(attempt)
         except Exception as error:  # never fatal: one learner's folder must not hide the class
             unreadable.append(Unreadable(name, safe_text(f"{type(error).__name__}: {error}")))
             continue
@@ -160,14 +167,72 @@ def read_class(folder: Path | Sequence[Path], catalog: Catalog | None = None) ->
         if set_aside and not store.warnings:  # read before: say so on every refresh, not just the first
             unreadable.append(Unreadable(name, safe_text(f"a damaged progress file was set aside as "
                                                          f"{set_aside[-1].name}; the tutor started afresh")))
-        learners.append(learner_row(name, store, catalog, home))
-        attempts_by_learner[name] = store.attempts
-    return ClassView(folders[0], tuple(learners), tuple(node_rows(attempts_by_learner, catalog)), tuple(unreadable),
-                     tuple(learner_node_rows(attempts_by_learner, catalog)), folders)
+        if tally.dropped:
+            unreadable.append(Unreadable(name, f"answers on more than {MAX_NODES:,} different nodes: only the "
+                                               f"first {MAX_NODES:,} are tabled ({tally.dropped:,} answers "
+                                               "left out of the node tables)"))
+        learners.append(learner_row(name, store, catalog, home, tally))
+        tallies[name] = tally
+    return ClassView(folders[0], tuple(learners), tuple(node_rows(tallies, catalog)), tuple(unreadable),
+                     tuple(learner_node_rows(tallies, catalog)), folders)
 
 
-def learner_row(name: str, store: ProgressStore, catalog: Catalog | None, home: Path | None = None) -> LearnerRow:
-    """One learner's row from their loaded progress."""
+@dataclass
+class NodeTally:
+    """One learner on one node so far: answers tried (not shown), the first try's verdict (None before
+    one), each diagnosed mistake with how often, and the most hints taken."""
+
+    tries: int = 0
+    first_right: bool | None = None
+    mistakes: Counter[str] = field(default_factory=Counter)
+    hints: int = 0
+
+
+class LearnerTally:
+    """One learner's answers folded in one at a time, in the log's order (the store's, which a clock
+    set wrong cannot shuffle), keeping only counts: how many, the latest, each skill's mastery and one
+    NodeTally a node. So the class reads a log of any length a block at a time. The node tallies stop
+    growing at MAX_NODES nodes (a file may name any number): answers on further nodes are counted in
+    `dropped`, and the class view says so."""
+
+    def __init__(self) -> None:
+        self.answers = 0
+        self.latest: float | None = None
+        self.skills = Tally()
+        self.nodes: dict[tuple[str, int, str], NodeTally] = {}
+        self.dropped = 0
+
+    def take(self, attempt: Mapping[str, Any]) -> None:
+        """Count one answer (oldest first)."""
+        self.answers += 1
+        moment = attempt["at"]
+        if self.latest is None or moment > self.latest:
+            self.latest = moment
+        first = self.skills.take(attempt)
+        key = (attempt["lesson"], attempt["part"], attempt["node"])
+        node = self.nodes.get(key)
+        if node is None:
+            if len(self.nodes) >= MAX_NODES:
+                self.dropped += 1
+                return
+            node = self.nodes[key] = NodeTally()
+        node.hints = max(node.hints, attempt["hints"])
+        if not attempt.get("shown"):
+            node.tries += 1
+        if attempt["mistake"] and (attempt["mistake"] in node.mistakes or len(node.mistakes) < MAX_MISTAKES):
+            node.mistakes[attempt["mistake"]] += 1
+        if first and node.first_right is None:
+            node.first_right = right_first_time(attempt)
+
+
+def learner_row(name: str, store: ProgressStore, catalog: Catalog | None, home: Path | None = None,
+                tally: LearnerTally | None = None) -> LearnerRow:
+    """One learner's row from their loaded progress (and their answers' tally, made from the store's
+    log a block at a time when not given)."""
+    if tally is None:
+        tally = LearnerTally()
+        for attempt in store.each_attempt():
+            tally.take(attempt)
     finished = sum(1 for record in store.lessons.values() if record.finished)
     open_lessons = [(record.updated, lesson_id, record) for lesson_id, record in store.lessons.items()
                     if record.started and not record.finished]
@@ -177,13 +242,14 @@ def learner_row(name: str, store: ProgressStore, catalog: Catalog | None, home: 
         lesson = catalog.find(lesson_id) if catalog else None
         where = part_summary(lesson, record) if lesson else f"part {record.part + 1}"
         now = f"{safe_text(lesson_id)}: {where}"
-    moments = [attempt["at"] for attempt in store.attempts] + [record.updated for record in store.lessons.values()
-                                                              if record.updated]
+    moments = [record.updated for record in store.lessons.values() if record.updated]
+    if tally.latest is not None:
+        moments.append(tally.latest)
     active = last_activity(home) if home is not None else None
     if active is not None:
         moments.append(active)
-    mastered = sum(1 for skill in mastery(store.attempts).values() if skill.mastered)
-    return LearnerRow(name, finished, now, mastered, len(store.attempts), max(moments) if moments else None,
+    mastered = sum(1 for skill in tally.skills.table().values() if skill.mastered)
+    return LearnerRow(name, finished, now, mastered, tally.answers, max(moments) if moments else None,
                       safe_text(home.name) if home is not None else name)
 
 
@@ -192,59 +258,35 @@ def lesson_order(catalog: Catalog | None) -> dict[str, int]:
     return {lesson.id: number for number, lesson in enumerate(catalog.lessons)} if catalog else {}
 
 
-def learner_node_rows(attempts_by_learner: dict[str, list[dict]], catalog: Catalog | None) -> list[LearnerNodeRow]:
+def _node_order(order: dict[str, int]) -> Callable[[tuple[str, int, str]], tuple[int, str, int]]:
+    return lambda key: (order.get(key[0], len(order)), key[0], key[1])
+
+
+def learner_node_rows(tallies: Mapping[str, LearnerTally], catalog: Catalog | None) -> list[LearnerNodeRow]:
     """One row per learner per (lesson, part, node) they answered: learners in order, nodes as the
     lessons come."""
-    order = lesson_order(catalog)
-    rows: list[LearnerNodeRow] = []
-    for learner, attempts in attempts_by_learner.items():
-        ordered = sorted(attempts, key=lambda attempt: attempt["at"])
-        tries: Counter[tuple] = Counter()
-        mistakes: dict[tuple, Counter[str]] = {}
-        hints: dict[tuple, int] = {}
-        for attempt in ordered:
-            key = (attempt["lesson"], attempt["part"], attempt["node"])
-            hints[key] = max(hints.get(key, 0), attempt["hints"])
-            mistakes.setdefault(key, Counter())
-            if not attempt.get("shown"):
-                tries[key] += 1
-            if attempt["mistake"]:
-                mistakes[key][attempt["mistake"]] += 1
-        firsts: dict[tuple, Mapping[str, Any]] = {}
-        for first in first_tries(ordered):
-            firsts.setdefault((first["lesson"], first["part"], first["node"]), first)
-        for key in sorted(mistakes, key=lambda key: (order.get(key[0], len(order)), key[0], key[1])):
-            lesson, part, node = key
-            rows.append(LearnerNodeRow(learner, safe_text(lesson), part, safe_text(node), tries[key],
-                                       key in firsts and right_first_time(firsts[key]),
-                                       tuple((safe_text(code), count) for code, count in mistakes[key].most_common()),
-                                       hints[key]))
-    return rows
+    ordered = _node_order(lesson_order(catalog))
+    return [LearnerNodeRow(learner, safe_text(lesson), part, safe_text(node), mine.tries, bool(mine.first_right),
+                           tuple((safe_text(code), count) for code, count in mine.mistakes.most_common()), mine.hints)
+            for learner, tally in tallies.items()
+            for (lesson, part, node), mine in sorted(tally.nodes.items(), key=lambda item: ordered(item[0]))]
 
 
-def node_rows(attempts_by_learner: dict[str, list[dict]], catalog: Catalog | None) -> list[NodeRow]:
+def node_rows(tallies: Mapping[str, LearnerTally], catalog: Catalog | None) -> list[NodeRow]:
     """One row per (lesson, part, node) anyone answered, in the catalog's lesson order."""
-    tried: dict[tuple, set[str]] = {}
+    tried: Counter[tuple] = Counter()
     right: Counter[tuple] = Counter()
     mistakes: dict[tuple, Counter[str]] = {}
     hints: Counter[tuple] = Counter()
-    for learner, attempts in attempts_by_learner.items():
-        ordered = sorted(attempts, key=lambda attempt: attempt["at"])
-        most_hints: dict[tuple, int] = {}
-        for attempt in ordered:
-            key = (attempt["lesson"], attempt["part"], attempt["node"])
-            tried.setdefault(key, set()).add(learner)
-            if attempt["mistake"]:
-                mistakes.setdefault(key, Counter())[attempt["mistake"]] += 1
-            most_hints[key] = max(most_hints.get(key, 0), attempt["hints"])
-        firsts: dict[tuple, Mapping[str, Any]] = {}
-        for first in first_tries(ordered):
-            firsts.setdefault((first["lesson"], first["part"], first["node"]), first)
-        right.update(key for key, first in firsts.items() if right_first_time(first))
-        hints.update(most_hints)
-    order = lesson_order(catalog)
-    keys = sorted(tried, key=lambda key: (order.get(key[0], len(order)), key[0], key[1]))
-    return [NodeRow(safe_text(lesson), part, safe_text(node), len(tried[(lesson, part, node)]),
+    for tally in tallies.values():
+        for key, mine in tally.nodes.items():
+            tried[key] += 1
+            right[key] += bool(mine.first_right)
+            hints[key] += mine.hints
+            if mine.mistakes:
+                mistakes.setdefault(key, Counter()).update(mine.mistakes)
+    keys = sorted(tried, key=_node_order(lesson_order(catalog)))
+    return [NodeRow(safe_text(lesson), part, safe_text(node), tried[(lesson, part, node)],
                     right[(lesson, part, node)],
                     tuple((safe_text(code), count) for code, count in
                           mistakes.get((lesson, part, node), Counter()).most_common(3)),

@@ -356,6 +356,8 @@ class LessonSession:
     def answer(self, text: str) -> bool:
         """Grade a typed answer; True when it was right (the next question, or the replay, follows)."""
         self._need(ANSWER)
+        if self.catch_up():
+            return True
         verdict = self.tutor.submit(text)
         nudges = self.nudges if not verdict.correct else []
         self.message = verdict_message(verdict, text) + (self._nudge_table(nudges) if nudges else ())
@@ -365,6 +367,23 @@ class LessonSession:
                 self.lead = (*verdict_message(verdict, text), line())
                 self.message = self.lead + self.message
         return verdict.correct
+
+    def catch_up(self) -> bool:
+        """Take in what another window on the same progress saved. When it found the question asked
+        here, say so and go on to the next question instead of asking it again: True then, and the
+        learner's action (an answer typed here, a hint, showing the answer) is not taken."""
+        if self.phase != ANSWERING:
+            return False
+        node = self.tutor.catch_up()
+        if node is None:
+            return False
+        exercise = self.flow.exercise
+        found = f": {format_number(exercise.answers[node])}" if isinstance(exercise, GradientExercise) else ""
+        self.message = (line(Span("✓ Found elsewhere: ", "right"),
+                             f"{self.flow.prompt(node)} was found in your other window{found}. "
+                             "It counts here too, so on to the next question."),)
+        self._next_question()
+        return True
 
     def pick_up(self) -> None:
         """Pick the node above in an arranged answer (the app's keys; line mode types the order)."""
@@ -389,6 +408,8 @@ class LessonSession:
     def hint(self) -> None:
         """The next rung of the hint ladder; the last shows the answer, marked as shown."""
         self._need(HINT)
+        if self.catch_up():
+            return
         hint = self.tutor.hint()
         label = self.flow.hint_labels[hint.level - 1]
         self.message = (line(Span(f"Hint {hint.level} of {HINT_LEVELS} · {label}: ", "hint"), hint.text),)
@@ -398,6 +419,8 @@ class LessonSession:
     def reveal(self) -> None:
         """Show the asked answer (counted as shown, not earned) and move on."""
         self._need(REVEAL)
+        if self.catch_up():
+            return
         self.message = verdict_message(self.tutor.reveal())
         self._next_question(keep_message=True)
 

@@ -156,6 +156,9 @@ class ProgressStore:
         self._damaged_reasons: list[str] = []
         self._damaged_lines: list[bytes] = []
         self._damaged_line_reasons: list[str] = []
+        self._unscanned = False
+        """Read-only, without summaries: the load left the log for `each_attempt` to walk (and to report its
+        damaged lines)."""
 
     @property
     def attempts(self) -> list[dict[str, Any]]:
@@ -270,6 +273,10 @@ class ProgressStore:
         on_disk = self._read_state(home)
         if on_disk is not None:
             self._merge_state(on_disk)
+        if self._read_only and self._loaded and not self._attempts and self._log_inode is None:
+            # no summaries to start from: the class walks the log a block at a time instead of holding it
+            self._loaded, self._stale, self._unscanned = False, False, True
+            return
         self._read_log(home)
         if self._stale:
             self._read_everything(home)
@@ -425,13 +432,23 @@ class ProgressStore:
     def _stream(self, stream: BinaryIO) -> Iterator[dict[str, Any]]:
         hidden = self.resets and self._hidden
         header, last, rest = True, 0, b""
+        damaged, reasons = 0, list[str]()
         while block := stream.read(STREAM_BLOCK):
             data = rest + block
             end = data.rfind(b"\n") + 1
             rest = data[end:]
             chunk = parse_lines(data[:end].split(b"\n")[:-1], header=header, last_seq=last, where=self.log_path)
             header, last = False, chunk.last_seq
+            damaged += len(chunk.damaged)
+            reasons += chunk.reasons[:3 - len(reasons)]
             yield from (attempt for attempt in chunk.attempts if not (hidden and hidden(attempt)))
+        if self._unscanned:  # the load did not read these lines: their damage is said now, once
+            self._unscanned = False
+            if rest.strip():
+                damaged += 1
+                reasons += ["an answer cut short while it was being saved"][:3 - len(reasons)]
+            if damaged:
+                self._warn_lines_left(damaged, reasons)
 
     def _adopt_history(self, stored: Any) -> bool:
         """At a start: take the state file's summaries and read the log only from where they end."""
@@ -609,8 +626,14 @@ class ProgressStore:
             self._warn(f"Part of your progress file {self.path} could not be read: "
                        f"{_listed(self._damaged_reasons)}. The next save keeps it in a separate file.")
         if self._damaged_lines:
-            self._warn(f"{len(self._damaged_lines)} line(s) of your attempt log {self.log_path} could not be read: "
-                       f"{_listed(self._damaged_line_reasons)}. The next save keeps them in a separate file.")
+            self._warn_lines_left(len(self._damaged_lines), self._damaged_line_reasons)
+
+    def _warn_lines_left(self, count: int, reasons: list[str]) -> None:
+        """Lines of the log that could not be read, not set aside yet (`reasons`: the first ones at least)."""
+        shown = _listed(reasons) if len(reasons) >= count else \
+            "; ".join(_plain(reason) for reason in reasons[:3]) + f"; and {count - len(reasons[:3])} more"
+        self._warn(f"{count} line(s) of your attempt log {self.log_path} could not be read: "
+                   f"{shown}. The next save keeps them in a separate file.")
 
     # --- writing ---
 

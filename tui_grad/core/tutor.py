@@ -52,6 +52,8 @@ class Tutor:
         self.store = store
         self.extra = dict(extra or {})
         """Fields every attempt record carries besides the usual (practice: level, seed, skill)."""
+        self.transient = transient
+        """True for a session saved as attempts only (a review, practice, a typed formula)."""
         self.record: LessonProgress = store.lesson(lesson.id) if store and not transient else LessonProgress()
         """Where the learner stands; a transient session (a review) keeps it out of the saved lessons
         and saves its attempts only."""
@@ -118,6 +120,22 @@ class Tutor:
                 self.kind.remember(self.exercise, mine)
 
     # --- answering ------------------------------------------------------------------------------
+
+    def catch_up(self) -> str | None:
+        """Take in what other copies saved (the same link open in a second tab, a second terminal on
+        the same home). When one of them found the question asked here, it counts as found here too
+        and its node is returned, so the session says so and asks the next one (None otherwise)."""
+        exercise = self.exercise
+        if self.store is None or self.transient or exercise is None or exercise.current is None:
+            return None
+        self.save()  # the save merges the other copies' work into `record` (and writes only what changed)
+        node = exercise.current
+        state = self.record.part_progress(self.part_index)
+        if node is None or state.status.get(node) != EARNED:
+            return None
+        found = {name: status for name, status in state.status.items() if status == EARNED}
+        exercise.restore(found, state.answers, {})  # what is only shown elsewhere can still be found here
+        return node
 
     def submit(self, text: str) -> Verdict:
         """Grade an answer for the current question and save it (an unreadable text costs nothing)."""

@@ -160,19 +160,27 @@ class ClassScreen(Screen):
         if table == "learners" and row < len(view.learners):
             learner = view.learners[row].learner
             rows, title = view.of_learner(learner), f"{learner}, node by node"
-            detail.add_columns(*LEARNER_NODE_COLUMNS)
-            for entry in rows:
-                detail.add_row(Text(entry.lesson), str(entry.part), Text(entry.node), *cells(entry))
+            fill(detail, LEARNER_NODE_COLUMNS,
+                 [(Text(entry.lesson), str(entry.part), Text(entry.node), *cells(entry)) for entry in rows])
         elif table == "nodes" and row < len(view.nodes):
             node = view.nodes[row]
             rows = view.of_node(node.lesson, node.part, node.node)
             title = f"{node.lesson}, part {node.part}, node {node.node}, learner by learner"
-            detail.add_columns(*NODE_LEARNER_COLUMNS)
-            for entry in rows:
-                detail.add_row(Text(entry.learner), *cells(entry))
+            fill(detail, NODE_LEARNER_COLUMNS, [(Text(entry.learner), *cells(entry)) for entry in rows])
         if title and not rows:
             title += ": no answers yet"
         self.query_one("#detail-title", Static).update(Text(title))
+
+
+def fill(table: DataTable[str | Text], columns: tuple[str, ...], rows: list[tuple[str | Text, ...]]) -> None:
+    """Columns as wide as their widest cell, given when they are added: a table cleared and filled
+    again between two layouts otherwise kept the widths of its header alone ('chain-' for 'chain-rule')."""
+    for index, label in enumerate(columns):
+        widest = max((Text(cell).cell_len if isinstance(cell, str) else cell.cell_len for cell in
+                      (row[index] for row in rows)), default=0)
+        table.add_column(label, width=max(len(label), widest))
+    for row in rows:
+        table.add_row(*row)
 
 
 def cells(entry: LearnerNodeRow) -> tuple[str | Text, ...]:

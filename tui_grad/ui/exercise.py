@@ -71,6 +71,13 @@ class ExerciseScreen(SessionScreen):
 
     def on_mount(self) -> None:
         self.sync()
+        self.watch(self.app, "app_focus", self.focus_back, init=False)
+
+    def focus_back(self, focused: bool) -> None:
+        """Back in this window: a question another window found meanwhile is not left asking here."""
+        if focused and self.is_current and self.session.catch_up():
+            self.query_one(AnswerEntry).clear()
+            self.sync()
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         """A hidden answer line never keeps focus: Enter must reach the screen (a part that opens

@@ -65,7 +65,7 @@ def test_update_slips_are_named(exercise, answer, code):
 def test_forgetting_that_micrograd_adds_is_named(exercise):
     walk_to(exercise, "v1.grad without zero_grad")
     verdict = exercise.submit("-0.8559")
-    assert verdict.mistake == "zero-grad-replaced" and "micrograd's only adds with +=" in verdict.message
+    assert verdict.mistake == "zero-grad-replaced" and "backward() only adds with +=" in verdict.message
     right = exercise.submit("-1.7117")
     assert right.correct and "Reset with zero_grad()" in right.explanation
 

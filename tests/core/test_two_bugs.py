@@ -42,7 +42,7 @@ def losses(part):
 
 
 def test_the_loop_without_zero_grad_never_settles_and_the_fixed_one_does():
-    buggy_part, fixed_part = LESSON.parts[1], LESSON.parts[2]
+    buggy_part, fixed_part = LESSON.parts[2], LESSON.parts[3]
     assert (buggy_part.zero_grad, fixed_part.zero_grad) == (False, True)
     buggy, fixed = losses(buggy_part), losses(fixed_part)
     assert [round(loss, 2) for loss in buggy[:6]] == [56, 25.06, 0.93, 13.05, 46.62, 60.65]
@@ -57,12 +57,12 @@ def test_the_loop_without_zero_grad_never_settles_and_the_fixed_one_does():
 
 
 def test_without_zero_grad_each_step_follows_the_sum_of_every_gradient_so_far():
-    buggy, fixed = list(train_steps(LESSON.parts[1])), list(train_steps(LESSON.parts[2]))
+    buggy, fixed = list(train_steps(LESSON.parts[2])), list(train_steps(LESSON.parts[3]))
     assert buggy[1].params == fixed[1].params  # the first step is the same: nothing old to add yet
     # fixed's gradients are the ones at each point; the buggy loop's are their running sums
     running = {name: 0.0 for name in ("m", "b")}
     for step in buggy[:5]:
-        fresh = next(train_steps(LESSON.parts[2], step.params, steps=0)).grads
+        fresh = next(train_steps(LESSON.parts[3], step.params, steps=0)).grads
         running = {name: running[name] + fresh[name] for name in running}
         assert all(math.isclose(step.grads[name], running[name]) for name in running)
 
@@ -143,7 +143,7 @@ def test_line_mode_prints_the_first_steps_of_both_loops(tmp_path):
     from tui_grad.plain import run_plain
 
     stdout = io.StringIO()
-    answers = ["", "a", "9", "", "", "", "", "", ""]
+    answers = ["", "a", "9", "", "-112", "-48", "", "", "", "", "", ""]
     run_plain(load_catalog(), "two-bugs", None, stdin=io.StringIO("".join(f"{a}\n" for a in answers)), stdout=stdout)
     printed = stdout.getvalue()
     tables = printed.split("  step ")[1:]
@@ -151,3 +151,63 @@ def test_line_mode_prints_the_first_steps_of_both_loops(tmp_path):
     for table in tables:
         rows = [row.split()[0] for row in table.splitlines()[1:] if row.strip() and row.split()[0].isdigit()]
         assert rows[:4] == ["0", "1", "2", "3"], rows
+
+
+def to_the_zero_grad_part(session):
+    """Through the bug hunt, right, to the question about a second backward()."""
+    session.go_on()
+    while session.part_index == 0:
+        if session.phase == ANSWERING and session.asked:
+            session.answer("a")
+            session.answer("9")
+        elif session.replay is not None and not session.replay.done:
+            session.advance()
+        else:
+            session.go_on()
+    return session
+
+
+def test_bug_2_is_asked_the_doubled_gradient_against_the_engine(tmp_path):
+    """Bug 2 was only watched: now the learner says what .grad holds after a second backward()."""
+    m, b = Value(0.0, label="m"), Value(0.0, label="b")
+    loss = (m * 1 + b - 2) ** 2 + (m * 2 + b - 4) ** 2 + (m * 3 + b - 6) ** 2
+    backward_steps(loss)
+    first = (m.grad, b.grad)
+    assert (loss.data, *first) == (56, -56, -24)
+    session = to_the_zero_grad_part(LessonSession(LESSON, ProgressStore(tmp_path).load()))
+    assert session.phase == ANSWERING and session.asked == "m.grad without zero_grad"
+    assert session.flow.picture(session.values) == ("m = 0   b = 0   L = 56",
+                                                    "after one backward():   m.grad = -56   b.grad = -24")
+    for typed, code in (("-56", "zero-grad-replaced"), ("3136", "zero-grad-squared"), ("0", "zero-grad-cleared"),
+                        ("-100", "unexplained")):
+        session.answer(typed)
+        assert session.flow.exercise.attempts[-1].mistake == code
+    assert "as if the second replaced the first" not in text_of(session.message)
+    session.answer(str(2 * first[0]))
+    assert session.asked == "b.grad without zero_grad" and "-56 + (-56) = -112" in text_of(session.message)
+    session.answer(str(2 * first[1]))
+    assert session.asked is None and "-48" in text_of(session.message)
+    assert "-56 to −112" not in LESSON.outro and "−56 to −112" in LESSON.outro
+
+
+def test_the_zero_grad_question_comes_back_after_leaving_in_both_faces(tmp_path):
+    import io
+
+    from tui_grad.plain import run_plain
+
+    session = to_the_zero_grad_part(LessonSession(LESSON, ProgressStore(tmp_path / "core").load()))
+    session.answer("-112")
+    session.leave()
+    again = LessonSession(LESSON, ProgressStore(tmp_path / "core").load())
+    assert again.part_index == 1 and again.asked == "b.grad without zero_grad"
+
+    def plain(lines):
+        out = io.StringIO()
+        run_plain(load_catalog(), "two-bugs", ProgressStore(tmp_path / "plain").load(), None,
+                  stdin=io.StringIO("".join(line + "\n" for line in lines)), stdout=out)
+        return out.getvalue()
+
+    first = plain(["", "a", "9", "", "-56", "-112", "lessons"])
+    assert "m.grad after the second backward() =" in first and "as if the second replaced the first" in first
+    out = plain(["-48", "lessons"])
+    assert "Resuming at part 2 of 4" in out and "b.grad = -48." in out

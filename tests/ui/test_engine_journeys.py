@@ -127,3 +127,30 @@ async def test_topological_order_is_arranged_with_keys_in_the_app(tmp_path):
         await pilot.press("enter")  # nothing typed: the arrangement is the answer
         await pilot.pause()
         assert session.flow.ordering().done and "Order found by you" in flat(app)
+
+
+async def test_two_bugs_asks_the_doubled_gradient_and_comes_back_to_it(tmp_path):
+    """Bug 2 was only watched: the app asks what .grad holds after a second backward(), grades it,
+    and a learner who leaves mid-part comes back to the next question."""
+    from tui_grad.core.flow import LessonSession
+
+    from tests.core.test_two_bugs import to_the_zero_grad_part
+
+    to_the_zero_grad_part(LessonSession(CATALOG.find("two-bugs"), ProgressStore(tmp_path).load())).leave()
+    app = TuiGradApp(CATALOG, step_interval=0.01, store=ProgressStore(tmp_path).load())
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_lesson("two-bugs")
+        await pilot.pause()
+        assert isinstance(app.screen, ExerciseScreen) and app.screen.session.asked == "m.grad without zero_grad"
+        assert "m.grad = -56 b.grad = -24" in flat(app)
+        await type_line(pilot, "-56")
+        assert "as if the second replaced the first" in flat(app)
+        await type_line(pilot, "-56 + -56")
+        assert app.screen.session.asked == "b.grad without zero_grad" and "m.grad = -112" in flat(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        app.open_lesson("two-bugs")
+        await pilot.pause()
+        assert isinstance(app.screen, ExerciseScreen) and app.screen.session.asked == "b.grad without zero_grad"
+        await type_line(pilot, "-48")
+        assert app.screen.session.asked is None

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from tui_grad.core import zero_grad
 from tui_grad.core.diagnosis import Diagnosis
 from tui_grad.core.exercise import GradientExercise, format_number, signed
+from tui_grad.core.zero_grad import AGAIN
 
 AFTER = " after the step"
 """Suffix of an update question: `v1 after the step`."""
-AGAIN = ".grad without zero_grad"
-"""Suffix of the zero_grad question: `v1.grad without zero_grad`."""
 
 
 @dataclass
@@ -34,7 +34,7 @@ class MlpStepExercise(GradientExercise):
         self.gradient_questions = self.order
         extra = tuple(f"{name}{AFTER}" for name in self.lesson.parameters)
         if self.lesson.parameters:
-            extra += (f"{self.lesson.parameters[0]}{AGAIN}",)
+            extra += (zero_grad.question(self.lesson.parameters[0]),)
         self._start(self.order + extra)
 
     # --- what each question expects ------------------------------------------------------------
@@ -56,7 +56,7 @@ class MlpStepExercise(GradientExercise):
             return super().expected(name)
         if name.endswith(AFTER):
             return self.graph.nodes[parameter].data - self.step_size * self.grad(parameter)
-        return 2 * self.grad(parameter)
+        return zero_grad.doubled(self.grad(parameter))
 
     @property
     def step_size(self) -> float:
@@ -85,9 +85,7 @@ class MlpStepExercise(GradientExercise):
             return (f"{parameter} − {format_number(self.step_size)} × d{self.output_name}/d{parameter} = "
                     f"{format_number(before)} − {format_number(self.step_size)} × {signed(grad)} = "
                     f"{format_number(self.expected(name))}: against the gradient, so the loss goes down.")
-        return (f"The second backward() adds the same {format_number(grad)} again: "
-                f"{format_number(grad)} + {signed(grad)} = {format_number(2 * grad)}. Reset with zero_grad() "
-                "before every backward pass.")
+        return zero_grad.explain(grad)
 
     def diagnose(self, name: str, answer: float) -> Diagnosis | None:
         parameter = self.parameter_of(name)
@@ -95,11 +93,7 @@ class MlpStepExercise(GradientExercise):
             return super().diagnose(name, answer)
         grad, before, step = self.grad(parameter), self.graph.nodes[parameter].data, self.step_size
         if name.endswith(AGAIN):
-            if self.is_close(answer, grad):
-                return Diagnosis("zero-grad-replaced", "That is what tui-grad's backward() leaves, since it starts "
-                                                       "from zero. micrograd's only adds with +=, so without "
-                                                       "zero_grad() the old gradient is still there.")
-            return None
+            return zero_grad.diagnose(parameter, grad, answer, self.is_close)
         slips = [
             ("update-wrong-way", before + step * grad, ("That steps along the gradient, which raises the loss: "
                                                        "subtract step × gradient")),
@@ -117,7 +111,7 @@ class MlpStepExercise(GradientExercise):
             return super().pointer(name)
         if name.endswith(AFTER):
             return f"New value = old value − step size × gradient, with d{self.output_name}/d{parameter} from above."
-        return "micrograd's backward() adds into .grad with += and never resets it."
+        return zero_grad.POINTER
 
     def hint_texts(self, name: str) -> dict[int, str]:
         parameter = self.parameter_of(name)
@@ -129,7 +123,4 @@ class MlpStepExercise(GradientExercise):
                     2: f"{parameter} ← {parameter} − {format_number(self.step_size)} × "
                        f"d{self.output_name}/d{parameter}.",
                     3: f"{format_number(before)} − {format_number(self.step_size)} × {signed(grad)}. Work it out."}
-        return {1: "In micrograd every _backward adds with +=, and backward() never sets .grad back to 0.",
-                2: f"The first backward() left {parameter}.grad = {format_number(grad)}; the second adds its "
-                   "gradient at the same numbers again.",
-                3: f"{format_number(grad)} + {signed(grad)}. Work it out."}
+        return zero_grad.hint_texts(parameter, grad)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from tui_grad.core import zero_grad
 from tui_grad.core.exercise import Questions, format_number
 from tui_grad.core.kinds.gradients import GradientsFlow, GradientsKind
 from tui_grad.core.lesson import Graph, Part
@@ -46,8 +47,8 @@ class MlpStepFlow(GradientsFlow):
         parameter = exercise.parameter_of(name)
         if parameter is None:
             return f"▶ Find {self.prompt(name)}   {self.count(name)}   {self.formula_of(name, values)}"
-        if name.endswith("without zero_grad"):
-            return f"▶ {parameter}.grad after a second backward() with no zero_grad()   {self.count(name)}"
+        if zero_grad.parameter_of(name) is not None:
+            return zero_grad.status(parameter, self.count(name))
         return (f"▶ {parameter} after one step of {format_number(exercise.step_size)}   {self.count(name)}   "
                 f"d{exercise.output_name}/d{parameter} = {format_number(exercise.grad(parameter))}")
 

@@ -44,12 +44,14 @@ from tui_grad.core.kinds import (
     train,
     update,
     your_engine,
+    zero_grad,
 )
 from tui_grad.core.kinds.base import Kind
 from tui_grad.core.lesson import Part
 
 BUILT_IN: tuple[Kind, ...] = (gradients.KIND, slope.KIND, update.KIND, train.KIND, network.KIND, bughunt.KIND,
-                               rules.KIND, order.KIND, mlp_step.KIND, your_engine.KIND)
+                               rules.KIND, order.KIND, mlp_step.KIND, your_engine.KIND,
+                               zero_grad.KIND)
 """The kinds shipped, in the order `check` and errors list them."""
 KINDS: dict[str, Kind] = {kind.name: kind for kind in BUILT_IN}
 """Every kind by its name."""

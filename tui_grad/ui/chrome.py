@@ -62,8 +62,15 @@ class Footer(TextualFooter):
         """How far the labels are shortened now (see SHORTEST)."""
         self.wide_enough = 0
         """The width the footer was last found to fit at its least brevity; wider undoes the shortening."""
+        self.fullest = self.brevity
+        """The brevity new keys start from: fewer keys may fit in full where the last ones did not."""
+        self.keys_seen: tuple | None = None
+        """The keys the footer was last told about."""
+        self.keys_drawn: tuple | None = None
+        """The keys its widgets show now."""
 
     def compose(self) -> ComposeResult:
+        self.keys_drawn = shown_keys(self.screen) if self._bindings_ready else None
         for widget in super().compose():
             if isinstance(widget, FooterKey) and self.brevity >= 2:
                 widget.description = "" if self.brevity >= SHORTEST else SHORT_LABELS.get(
@@ -83,6 +90,8 @@ class Footer(TextualFooter):
         """Shorten one step more while the keys do not fit."""
         if not self.is_attached or not self.children or not self.size.width:
             return
+        if self.keys_drawn != shown_keys(self.screen):
+            return  # these are the last keys: the footer is about to be built anew for the new ones
         if self.needed_width() <= self.size.width:
             self.wide_enough = max(self.wide_enough, self.size.width) if self.brevity == 0 else self.wide_enough
             return
@@ -91,6 +100,14 @@ class Footer(TextualFooter):
             self.compact = True
             self.show_command_palette = self.brevity < 3
             self.call_later(self.recompose)
+
+    def bindings_changed(self, screen: Screen) -> None:
+        if screen is self.screen and (keys := shown_keys(screen)) != self.keys_seen:
+            if self.keys_seen is not None and self.brevity > self.fullest:  # other keys: try them in full
+                self.brevity, self.wide_enough = self.fullest, 0
+                self.compact, self.show_command_palette = bool(self.fullest), True
+            self.keys_seen = keys
+        super().bindings_changed(screen)
 
     def on_resize(self, event: events.Resize) -> None:
         if self.brevity and not (self.wide_enough and event.size.width < self.wide_enough):

@@ -236,7 +236,7 @@ class PlainTutor:
         for error in self.catalog.broken:
             self.say(f"Unavailable: {error}")
         self.say(f"p. {ENTRY_TITLES[PRACTICE]}: {ENTRY_SUMMARIES[PRACTICE]} [{practice_status(history)}]")
-        self.say(f"f. {ENTRY_TITLES[FORMULA]}: {ENTRY_SUMMARIES[FORMULA]}")
+        self.say(f"f. {ENTRY_TITLES[FORMULA]}: {summary_text(ENTRY_SUMMARIES[FORMULA])}")
         if due := due_for_review(history):
             self.say(f"{due} Practice (p) takes them first.")
         if review := review_due(history):

@@ -96,3 +96,10 @@ def test_read_formula_names_the_field_and_the_column():
     assert error.pointer("x*y") == ("x*y", "  ^ unknown name 'y' at column 3: use a number or one of the names x")
     assert read_formula("x", "x=") == FieldError("values", "'' in 'x=' is not a number")
     assert read_formula("  ", "x=1").field == "formula"
+
+
+def test_a_summary_keeps_a_code_span_as_written():
+    """`x**3` in a summary is code, not bold: the list and line mode print it with its stars."""
+    from tui_grad.core.home import summary_text
+
+    assert summary_text("like `(x+2)**2 + x**3` at x=5, **all** of it") == "like (x+2)**2 + x**3 at x=5, all of it"

@@ -19,7 +19,7 @@ PRACTICE, FORMULA = "practice", "formula"
 """The two entries after the lessons: endless practice, and the learner's own formula."""
 ENTRY_TITLES = {PRACTICE: "Practice", FORMULA: "Your own formula"}
 ENTRY_SUMMARIES = {PRACTICE: "Endless fresh exercises at your level; missed skills come back more often.",
-                   FORMULA: "Type a formula and its values (like (x+2)**2 + x**3 at x=5) and work it."}
+                   FORMULA: "Type a formula and its values (like `(x+2)**2 + x**3` at x=5) and work it."}
 """One line each (at most 76 characters, so the home screen keeps it to one row at 80 columns)."""
 
 
@@ -30,7 +30,8 @@ _STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
 def summary_text(summary: str) -> str:
     """A lesson's one-line summary as plain words: its Markdown marks (`code`, **bold**) dropped, as
     the home screen draws them styled instead of showing them."""
-    return _STRONG.sub(r"\2", _CODE.sub(r"\1", summary))
+    parts = _CODE.split(summary)  # code spans are kept as written: `x**2` is not bold
+    return "".join(part if index % 2 else _STRONG.sub(r"\2", part) for index, part in enumerate(parts))
 
 
 def group_headings(lessons: Sequence[Lesson]) -> dict[int, str]:

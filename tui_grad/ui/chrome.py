@@ -110,9 +110,9 @@ class Footer(TextualFooter):
         super().bindings_changed(screen)
 
     def on_resize(self, event: events.Resize) -> None:
-        if self.brevity and not (self.wide_enough and event.size.width < self.wide_enough):
-            self.brevity = 0  # room again, maybe: start from full labels and shorten as needed
-            self.compact = False
+        if self.brevity > self.fullest and not (self.wide_enough and event.size.width < self.wide_enough):
+            self.brevity = self.fullest  # room again, maybe: start from full labels and shorten as needed
+            self.compact = bool(self.fullest)
             self.show_command_palette = True
             self.call_later(self.recompose)
         else:

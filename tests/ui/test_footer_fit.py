@@ -57,14 +57,19 @@ async def test_the_replay_footer_keeps_every_key_at_80_columns():
         assert "Resume" in footer_shows_every_key(app)
 
 
+async def open_training_run(app: TuiGradApp, pilot) -> None:
+    """small-network's training run, past its introduction, settled."""
+    app.open_lesson("small-network")
+    await pilot.pause()
+    await pilot.press("enter")
+    await showing(pilot, TrainScreen)
+    await settled(pilot)
+
+
 async def test_the_training_footer_keeps_quit_running_and_paused():
     app = TuiGradApp(load_catalog(), step_interval=60.0)
     async with app.run_test(size=(80, 24)) as pilot:
-        app.open_lesson("small-network")
-        await pilot.pause()
-        await pilot.press("enter")
-        await showing(pilot, TrainScreen)
-        await settled(pilot)
+        await open_training_run(app, pilot)
         footer_shows_every_key(app)
         await pilot.press("space")
         await settled(pilot)
@@ -74,11 +79,7 @@ async def test_the_training_footer_keeps_quit_running_and_paused():
 async def test_a_wide_window_keeps_the_full_labels():
     app = TuiGradApp(load_catalog(), step_interval=60.0)
     async with app.run_test(size=(80, 24)) as pilot:
-        app.open_lesson("small-network")
-        await pilot.pause()
-        await pilot.press("enter")
-        await showing(pilot, TrainScreen)
-        await settled(pilot)
+        await open_training_run(app, pilot)
         await pilot.resize_terminal(160, 40)
         await settled(pilot)
         row = footer_shows_every_key(app)

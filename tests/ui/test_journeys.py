@@ -143,17 +143,23 @@ async def test_a_lesson_left_after_its_replay_goes_on_when_reopened(lesson, tmp_
     assert "Resuming at part 1" in out and "Enter to continue" in out and "Lesson finished" in out
 
 
+async def two_paths_all_shown(app: TuiGradApp, pilot):
+    """two-paths past its introduction with every answer shown: its replay comes next."""
+    app.open_lesson("two-paths")
+    await pilot.pause()
+    await pilot.press("enter")
+    await pilot.pause()
+    session = app.screen.session
+    while session.asked:
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+    return session
+
+
 async def test_the_last_backward_step_stays_on_screen_with_the_summary(tmp_path):
     app = TuiGradApp(CATALOG, step_interval=30, store=ProgressStore(tmp_path).load())
     async with app.run_test(size=(80, 24)) as pilot:
-        app.open_lesson("two-paths")
-        await pilot.pause()
-        await pilot.press("enter")
-        await pilot.pause()
-        session = app.screen.session
-        while session.asked:
-            await pilot.press("ctrl+r")
-            await pilot.pause()
+        session = await two_paths_all_shown(app, pilot)
         steps = session.flow.exercise.steps
         for _ in steps:
             await pilot.press("n")
@@ -281,14 +287,7 @@ async def test_a_lesson_left_after_its_replay_keeps_the_chosen_speed(tmp_path):
     """Esc after a finished replay and back restarted it at 1×: the speed the learner chose was lost."""
     app = TuiGradApp(CATALOG, step_interval=30, store=ProgressStore(tmp_path).load())
     async with app.run_test(size=(80, 24)) as pilot:
-        app.open_lesson("two-paths")
-        await pilot.pause()
-        await pilot.press("enter")
-        await pilot.pause()
-        session = app.screen.session
-        while session.asked:
-            await pilot.press("ctrl+r")
-            await pilot.pause()
+        session = await two_paths_all_shown(app, pilot)
         await pilot.press("plus", "plus")
         await pilot.pause()
         assert session.replay.speed == "4×"

@@ -10,18 +10,8 @@ from tui_grad.core.order_exercise import (
     ORDER,
     OrderExercise,
 )
-from tui_grad.engine import Value
 
-
-def graph() -> Value:
-    a, b, c = Value(2.0, label="a"), Value(-3.0, label="b"), Value(10.0, label="c")
-    d = a * b
-    d.label = "d"
-    e = d + c
-    e.label = "e"
-    loss = d * e
-    loss.label = "L"
-    return loss
+from tests.core.test_topo_order import graph  # the same graph: d = a*b used by e and by L
 
 
 def test_the_arrangement_starts_alphabetical_and_moves_one_place_at_a_time():
